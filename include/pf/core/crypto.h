@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/**
+ * @file pf/core/crypto.h
+ * Packet sealing and the primitives GameStream and punktfunk/1 need, behind an ops table.
+ *
+ * The default ops use GnuTLS's AEAD API (AES-128-GCM), Nettle (AES blocks, SHA-256, HKDF)
+ * and libsodium (ChaCha20-Poly1305, random bytes). An app may pass its own table (for
+ * example CryptoKit or javax.crypto) to every call that takes @c ops; NULL means default.
+ *
+ * Nonces are never generated here: every seal takes the caller's nonce, and the protocol
+ * headers (pf/core/gamestream.h, punktfunk/1) say how each one is built from a sequence
+ * number. A nonce must never repeat under one key.
+ *
+ * Threading: ops tables are immutable. A pf_aead is used by one thread at a time.
+ */
+#ifndef PF_CORE_CRYPTO_H
+#define PF_CORE_CRYPTO_H
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PF_AEAD_AES128_GCM 0u        /**< 16-byte key */
+#define PF_AEAD_CHACHA20_POLY1305 1u /**< 32-byte key (RFC 8439) */
+#define PF_AEAD_NONCE_BYTES 12u
+#define PF_AEAD_TAG_BYTES 16u
+#define PF_AES_BLOCK_BYTES 16u
+#define PF_AES128_KEY_BYTES 16u
+#define PF_SHA256_BYTES 32u
+
+#define PF_CRYPTO_OPS_VERSION 1u
+
+/**
+ * A crypto provider. Every function returns 0 or a negative PF_ERR_* value and receives
+ * @c user_data first. Buffers may alias exactly (in place) where noted. Since 0.1.
+ */
+typedef struct pf_crypto_ops {
+    uint32_t version; /**< PF_CRYPTO_OPS_VERSION */
+    void *user_data;  /**< passed to every call; borrowed */
+    /** Creates a keyed AEAD context for @p alg; returns PF_ERR_UNSUPPORTED if not offered. */
+    int (*aead_create)(void *user_data, uint32_t alg, const uint8_t *key, size_t key_len,
+                       void **ret_ctx);
+    void (*aead_destroy)(void *user_data, void *ctx);
+    /** Encrypts @p len bytes of @p in into @p out (in == out allowed) and writes the 16-byte
+     * tag to @p tag. */
+    int (*aead_seal)(void *user_data, void *ctx, const uint8_t *nonce, const uint8_t *aad,
+                     size_t aad_len, const uint8_t *in, size_t len, uint8_t *out, uint8_t *tag);
+    /** Verifies @p tag and decrypts into @p out (in == out allowed); PF_ERR_AUTH on
+     * mismatch. */
+    int (*aead_open)(void *user_data, void *ctx, const uint8_t *nonce, const uint8_t *aad,
+                     size_t aad_len, const uint8_t *in, size_t len, const uint8_t *tag,
+                     uint8_t *out);
+    /** AES-128-CBC without padding; @p len is a multiple of 16; in == out allowed. */
+    int (*aes128_cbc)(void *user_data, int encrypt, const uint8_t *key, const uint8_t *iv,
+                      const uint8_t *in, size_t len, uint8_t *out);
+    /** AES-128-ECB without padding; @p len is a multiple of 16; in == out allowed. */
+    int (*aes128_ecb)(void *user_data, int encrypt, const uint8_t *key, const uint8_t *in,
+                      size_t len, uint8_t *out);
+    int (*sha256)(void *user_data, const uint8_t *data, size_t len, uint8_t *out);
+    /** RFC 5869 HKDF with SHA-256; @p out_len <= 255 * 32. */
+    int (*hkdf_sha256)(void *user_data, const uint8_t *salt, size_t salt_len,
+                       const uint8_t *ikm, size_t ikm_len, const uint8_t *info,
+                       size_t info_len, uint8_t *out, size_t out_len);
+    /** Fills @p out with cryptographically secure random bytes. */
+    int (*random)(void *user_data, uint8_t *out, size_t len);
+} pf_crypto_ops;
+
+/**
+ * @return the built-in ops (GnuTLS, Nettle, libsodium): a static, immutable table.
+ * Since 0.1.
+ */
+PF_EXPORT const pf_crypto_ops *pf_crypto_ops_default(void);
+
+typedef struct pf_aead pf_aead;
+
+/**
+ * Creates a keyed AEAD context.
+ * @param ops NULL for default; borrowed and must outlive the context.
+ * @return 0; PF_ERR_INVALID_ARGUMENT (NULL, wrong key length, ops version); PF_ERR_UNSUPPORTED;
+ *         PF_ERR_NOMEM; PF_ERR_CRYPTO. Ownership: *ret_aead is the caller's. Since 0.1.
+ */
+PF_EXPORT int pf_aead_create(const pf_crypto_ops *ops, uint32_t alg, const uint8_t *key,
+                             size_t key_len, pf_aead **ret_aead);
+
+/** Destroys @p aead (NULL allowed) and wipes its key schedule. Since 0.1. */
+PF_EXPORT void pf_aead_destroy(pf_aead *aead);
+
+/**
+ * Seals one packet: @p out receives @p len ciphertext bytes (may equal @p in), @p tag the
+ * 16-byte tag, so callers can place the tag before (GameStream) or after (punktfunk/1) the
+ * ciphertext. @p nonce is 12 bytes and must be unique per key.
+ * @return 0; PF_ERR_INVALID_ARGUMENT; PF_ERR_CRYPTO. Since 0.1.
+ */
+PF_EXPORT int pf_aead_seal(pf_aead *aead, const uint8_t *nonce, const uint8_t *aad,
+                           size_t aad_len, const uint8_t *in, size_t len, uint8_t *out,
+                           uint8_t *tag);
+
+/**
+ * Opens one packet. On PF_ERR_AUTH the @p len bytes of @p out are zeroed, never left as
+ * unauthenticated plaintext.
+ * @return 0; PF_ERR_AUTH; PF_ERR_INVALID_ARGUMENT; PF_ERR_CRYPTO. Since 0.1.
+ */
+PF_EXPORT int pf_aead_open(pf_aead *aead, const uint8_t *nonce, const uint8_t *aad,
+                           size_t aad_len, const uint8_t *in, size_t len, const uint8_t *tag,
+                           uint8_t *out);
+
+/**
+ * AES-128-CBC with PKCS#7 padding (GameStream audio). Output length is len rounded up to the
+ * next multiple of 16 (a full block when already aligned).
+ * @param ret_len receives the ciphertext length. @return 0; PF_ERR_BUFFER_TOO_SMALL;
+ * PF_ERR_INVALID_ARGUMENT; PF_ERR_CRYPTO. Since 0.1.
+ */
+PF_EXPORT int pf_aes128_cbc_encrypt_pkcs7(const pf_crypto_ops *ops, const uint8_t *key,
+                                          const uint8_t *iv, const uint8_t *in, size_t len,
+                                          uint8_t *out, size_t out_cap, size_t *ret_len);
+
+/**
+ * Decrypts AES-128-CBC and checks/removes PKCS#7 padding.
+ * @return 0; PF_ERR_MALFORMED (length not a positive multiple of 16); PF_ERR_AUTH (bad
+ * padding); PF_ERR_BUFFER_TOO_SMALL; PF_ERR_INVALID_ARGUMENT. Since 0.1.
+ */
+PF_EXPORT int pf_aes128_cbc_decrypt_pkcs7(const pf_crypto_ops *ops, const uint8_t *key,
+                                          const uint8_t *iv, const uint8_t *in, size_t len,
+                                          uint8_t *out, size_t out_cap, size_t *ret_len);
+
+/** AES-128-ECB, no padding (GameStream pairing); @p len a multiple of 16. Since 0.1. */
+PF_EXPORT int pf_aes128_ecb_encrypt(const pf_crypto_ops *ops, const uint8_t *key,
+                                    const uint8_t *in, size_t len, uint8_t *out);
+PF_EXPORT int pf_aes128_ecb_decrypt(const pf_crypto_ops *ops, const uint8_t *key,
+                                    const uint8_t *in, size_t len, uint8_t *out);
+
+/** SHA-256 of @p len bytes into 32 bytes at @p out. Since 0.1. */
+PF_EXPORT int pf_sha256(const pf_crypto_ops *ops, const uint8_t *data, size_t len,
+                        uint8_t *out);
+
+/** RFC 5869 HKDF-SHA256 (extract then expand); @p out_len <= 8160. Since 0.1. */
+PF_EXPORT int pf_hkdf_sha256(const pf_crypto_ops *ops, const uint8_t *salt, size_t salt_len,
+                             const uint8_t *ikm, size_t ikm_len, const uint8_t *info,
+                             size_t info_len, uint8_t *out, size_t out_len);
+
+/** Cryptographically secure random bytes. Since 0.1. */
+PF_EXPORT int pf_random_bytes(const pf_crypto_ops *ops, uint8_t *out, size_t len);
+
+/** Constant-time comparison: @return 1 when equal, else 0. Since 0.1. */
+PF_EXPORT int pf_memeq_consttime(const void *a, const void *b, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
