@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/**
+ * @file pf/core.h
+ * Umbrella header of libpfcore (and of the Swift module PFCore): includes every public
+ * libpfcore header.
+ */
+#ifndef PF_CORE_H
+#define PF_CORE_H
+
+#include "core/common.h"
+#include "core/error.h"
+#include "core/crypto.h"
+#include "core/rs8.h"
+/* pf:core-umbrella */
+
+#endif
