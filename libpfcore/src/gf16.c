@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "gf16.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define GF16_BITS 16u
+#define GF16_POLY 0x1002Du
+
+/* Leopard's Cantor basis (native-protocol.md §7.7): element i is the XOR of the basis vectors
+ * selected by the bits of i, which makes every aligned index range an additive subspace. */
+static const uint16_t cantor_basis[GF16_BITS] = {
+    0x0001, 0xACCA, 0x3C0E, 0x163E, 0xC582, 0xED2E, 0x914C, 0x4012,
+    0x6C98, 0x10D8, 0x6A72, 0xB900, 0xFDB8, 0xFB34, 0xFF38, 0x991E,
+};
+
+static void build_exp_log(uint16_t *exp, uint16_t *log)
+{
+    /* First the discrete log in the polynomial basis (generator x), kept in exp[] for now. */
+    uint32_t state = 1;
+    for (uint32_t i = 0; i < GF16_MODULUS; i++) {
+        exp[state] = (uint16_t)i;
+        state <<= 1;
+        if (state >= GF16_ORDER)
+            state ^= GF16_POLY;
+    }
+    exp[0] = GF16_MODULUS;
+
+    /* log[] first maps a Cantor-basis index to its polynomial-basis value ... */
+    log[0] = 0;
+    for (uint32_t i = 0; i < GF16_BITS; i++) {
+        uint32_t width = 1u << i;
+        for (uint32_t j = 0; j < width; j++)
+            log[j + width] = log[j] ^ cantor_basis[i];
+    }
+    /* ... then becomes the log of that value, and exp[] its inverse over Cantor indices. */
+    for (uint32_t i = 0; i < GF16_ORDER; i++)
+        log[i] = exp[log[i]];
+    for (uint32_t i = 0; i < GF16_ORDER; i++)
+        exp[log[i]] = (uint16_t)i;
+    exp[GF16_MODULUS] = exp[0];
+}
+
+/* Skew factors of the additive FFT (Lin–Chung–Han basis), as Leopard's FFTInitialize. */
+static void build_skew(const struct pf_rs16_tables *t, uint16_t *skew)
+{
+    uint16_t temp[GF16_BITS - 1];
+    for (uint32_t i = 1; i < GF16_BITS; i++)
+        temp[i - 1] = (uint16_t)(1u << i);
+
+    for (uint32_t m = 0; m < GF16_BITS - 1; m++) {
+        uint32_t step = 1u << (m + 1);
+        skew[(1u << m) - 1] = 0;
+        for (uint32_t i = m; i < GF16_BITS - 1; i++) {
+            uint32_t s = 1u << (i + 1);
+            for (uint32_t j = (1u << m) - 1; j < s; j += step)
+                skew[j + s] = skew[j] ^ temp[i];
+        }
+        temp[m] = (uint16_t)(GF16_MODULUS -
+                             t->log[gf16_mul_log(t, temp[m], t->log[temp[m] ^ 1u])]);
+        for (uint32_t i = m + 1; i < GF16_BITS - 1; i++) {
+            uint16_t sum = gf16_add_mod(t->log[temp[i] ^ 1u], temp[m]);
+            temp[i] = gf16_mul_log(t, temp[i], sum);
+        }
+    }
+    for (uint32_t i = 0; i < GF16_MODULUS; i++)
+        skew[i] = t->log[skew[i]];
+}
+
+/* Multiplication by a constant is GF(2)-linear, so each nibble table is XORs of the products
+ * of the 16 single-bit elements: 16 table multiplications per log instead of 64. */
+static void build_luts(const struct pf_rs16_tables *t, struct gf16_lut *lut)
+{
+    for (uint32_t log_m = 0; log_m < GF16_ORDER; log_m++) {
+        uint16_t bit[GF16_BITS];
+        for (uint32_t b = 0; b < GF16_BITS; b++)
+            bit[b] = gf16_mul_log(t, (uint16_t)(1u << b), (uint16_t)log_m);
+        struct gf16_lut *l = &lut[log_m];
+        for (uint32_t n = 0; n < 4; n++) {
+            for (uint32_t x = 0; x < 16; x++) {
+                uint16_t p = 0;
+                for (uint32_t b = 0; b < 4; b++)
+                    if (x & (1u << b))
+                        p ^= bit[4 * n + b];
+                l->lo[n][x] = (uint8_t)p;
+                l->hi[n][x] = (uint8_t)(p >> 8);
+            }
+        }
+    }
+}
+
+int pfi_gf16_tables_init(struct pf_rs16_tables *t)
+{
+    memset(t, 0, sizeof(*t));
+    t->exp = malloc(GF16_ORDER * sizeof(uint16_t));
+    t->log = malloc(GF16_ORDER * sizeof(uint16_t));
+    t->skew = malloc(GF16_ORDER * sizeof(uint16_t));
+    t->lut = aligned_alloc(64, GF16_ORDER * sizeof(struct gf16_lut));
+    if (!t->exp || !t->log || !t->skew || !t->lut) {
+        pfi_gf16_tables_finish(t);
+        return -1;
+    }
+    build_exp_log(t->exp, t->log);
+    build_skew(t, t->skew);
+    t->skew[GF16_MODULUS] = 0;
+    build_luts(t, t->lut);
+    return 0;
+}
+
+void pfi_gf16_tables_finish(struct pf_rs16_tables *t)
+{
+    free(t->exp);
+    free(t->log);
+    free(t->skew);
+    free(t->lut);
+    memset(t, 0, sizeof(*t));
+}

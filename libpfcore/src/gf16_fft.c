@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "gf16_fft.h"
+
+static inline uint8_t *shard(const struct gf16_run *run, uint32_t i)
+{
+    return run->base + (size_t)i * run->stride;
+}
+
+/* Butterflies with the skew factor zero (log 65535) reduce to the XOR half. */
+void pfi_gf16_fft(const struct gf16_run *run, uint32_t size, uint32_t truncated,
+                  uint32_t skew_delta)
+{
+    for (uint32_t dist = size / 2; dist > 0; dist /= 2) {
+        for (uint32_t r = 0; r < truncated; r += 2 * dist) {
+            uint16_t log_m = run->t->skew[r + dist + skew_delta - 1];
+            for (uint32_t i = r; i < r + dist; i++) {
+                uint8_t *a = shard(run, i), *b = shard(run, i + dist);
+                if (log_m == GF16_MODULUS)
+                    run->k->xor_into(b, a, run->bytes);
+                else
+                    run->k->fft2(a, b, &run->t->lut[log_m], run->bytes);
+            }
+        }
+    }
+}
+
+void pfi_gf16_ifft(const struct gf16_run *run, uint32_t size, uint32_t truncated,
+                   uint32_t skew_delta)
+{
+    for (uint32_t dist = 1; dist < size; dist *= 2) {
+        for (uint32_t r = 0; r < truncated; r += 2 * dist) {
+            uint16_t log_m = run->t->skew[r + dist + skew_delta - 1];
+            for (uint32_t i = r; i < r + dist; i++) {
+                uint8_t *a = shard(run, i), *b = shard(run, i + dist);
+                if (log_m == GF16_MODULUS)
+                    run->k->xor_into(b, a, run->bytes);
+                else
+                    run->k->ifft2(a, b, &run->t->lut[log_m], run->bytes);
+            }
+        }
+    }
+}
+
+void pfi_gf16_formal_derivative(const struct gf16_run *run, uint32_t size)
+{
+    for (uint32_t i = 1; i < size; i++) {
+        uint32_t width = i & (~i + 1);
+        for (uint32_t j = 0; j < width; j++)
+            run->k->xor_into(shard(run, i - width + j), shard(run, i + j), run->bytes);
+    }
+}
+
+void pfi_gf16_fwht(uint16_t *v, uint32_t size)
+{
+    for (uint32_t dist = 1; dist < size; dist *= 2) {
+        for (uint32_t r = 0; r < size; r += 2 * dist) {
+            for (uint32_t i = r; i < r + dist; i++) {
+                uint16_t a = v[i], b = v[i + dist];
+                v[i] = gf16_add_mod(a, b);
+                v[i + dist] = gf16_sub_mod(a, b);
+            }
+        }
+    }
+}
+
+void pfi_gf16_locator_prepare(const struct pf_rs16_tables *t, uint32_t size, uint16_t *ret_walsh)
+{
+    ret_walsh[0] = 0;
+    for (uint32_t i = 1; i < size; i++)
+        ret_walsh[i] = t->log[i];
+    pfi_gf16_fwht(ret_walsh, size);
+}
+
+/* A dyadic convolution of the erasure flags with the log table: transform, multiply,
+ * transform again, then divide by size. Restricting it to the decode domain [0, size) is
+ * exact for every position inside it, because i ^ j stays inside for i, j < size; erased
+ * positions beyond the domain (the low-rate layout's unused tail) add one constant to every
+ * position, which cancels between the multiply and the reveal step of the decoder. */
+void pfi_gf16_locator(const uint16_t *walsh, uint32_t size, uint16_t *e)
+{
+    pfi_gf16_fwht(e, size);
+    for (uint32_t i = 0; i < size; i++) {
+        uint32_t p = (uint32_t)e[i] * walsh[i];
+        e[i] = gf16_add_mod((uint16_t)p, (uint16_t)(p >> 16));
+    }
+    pfi_gf16_fwht(e, size);
+    /* 2^16 = 1 (mod 65535), so dividing by size = 2^s multiplies by 2^(16-s): a rotation. */
+    uint32_t s = 0;
+    while ((1u << s) < size)
+        s++;
+    uint32_t rot = (16 - s) & 15;
+    if (rot == 0)
+        return;
+    for (uint32_t i = 0; i < size; i++)
+        e[i] = (uint16_t)((e[i] << rot) | (e[i] >> (16 - rot)));
+}

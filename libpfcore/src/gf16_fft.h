@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef PF_CORE_GF16_FFT_H
+#define PF_CORE_GF16_FFT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gf16.h"
+#include "gf16_kernels.h"
+
+/* A run of shards in a work buffer: shard i of the run starts at base + i * stride, and the
+ * transforms touch the first @bytes (a multiple of 64) of each. */
+struct gf16_run {
+    const struct pf_rs16_tables *t;
+    const struct gf16_kernels *k;
+    uint8_t *base;
+    size_t stride;
+    size_t bytes;
+};
+
+/* Leopard's additive FFT and its inverse over @size (a power of two) shards, evaluating at the
+ * subspace shifted by @skew_delta. Only the first @truncated outputs of the FFT are computed,
+ * and the IFFT treats inputs from @truncated on as zero blocks it may skip. */
+void pfi_gf16_fft(const struct gf16_run *run, uint32_t size, uint32_t truncated,
+                  uint32_t skew_delta);
+void pfi_gf16_ifft(const struct gf16_run *run, uint32_t size, uint32_t truncated,
+                   uint32_t skew_delta);
+
+/* Formal derivative in the novel polynomial basis, over @size shards. */
+void pfi_gf16_formal_derivative(const struct gf16_run *run, uint32_t size);
+
+/* Walsh–Hadamard transform over Z/65535 of @size (a power of two) entries. */
+void pfi_gf16_fwht(uint16_t *v, uint32_t size);
+
+/* Fills @ret_walsh (size entries) with the transform of log[0..size) (log 0 taken as 0), the
+ * fixed operand of pfi_gf16_locator() for a decode domain of @size positions. */
+void pfi_gf16_locator_prepare(const struct pf_rs16_tables *t, uint32_t size,
+                              uint16_t *ret_walsh);
+
+/* Turns erasure flags e[0..size) (0 or 1) into e[i] = sum over erased j of log(i ^ j), mod
+ * 65535: the log of the erasure locator at every position of the domain. */
+void pfi_gf16_locator(const uint16_t *walsh, uint32_t size, uint16_t *e);
+
+#endif
