@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "pf/core/rs8.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "pf/core/error.h"
+
+#include "assert.h"
+#include "cpu.h"
+#include "gf256.h"
+#include "log.h"
+#include "rs8_kernel.h"
+
+#define TOPIC "rs8"
+
+/* Decode works in column chunks so the syndromes of one chunk (e rows) stay in cache between
+ * the two passes, and so the scratch can be sized at create without knowing shard_bytes.
+ * A chunk may grow by up to CHUNK_SLACK bytes to absorb a short final piece, which would
+ * otherwise fall to the kernels' slow tail path. */
+#define CHUNK_BYTES 1024u
+#define CHUNK_SLACK 64u
+
+/* GameStream audio: the fixed 4+2 matrix NVIDIA's encoder uses (from OpenFEC), which Moonlight
+ * and Sunshine copy over nanors' Cauchy rows (gamestream-protocol.md §7.3). */
+static const uint8_t audio_matrix[2][4] = {
+    {0x77, 0x40, 0x38, 0x0e},
+    {0xc7, 0xa7, 0x0d, 0x6c},
+};
+
+struct pf_rs8 {
+    uint32_t k;
+    uint32_t m;
+    uint32_t matrix_kind;
+    uint32_t simd;
+    pf_log_hook log;
+    pfi_rs8_kernel_fn kernel;
+    uint8_t *bank;   /* 256 nibble tables, 32-byte aligned */
+    uint8_t *matrix; /* m rows of k coefficients */
+
+    /* Decode scratch, all sized at create for the worst case (e = m lost data shards). */
+    uint8_t *synd;              /* m rows of CHUNK_BYTES + CHUNK_SLACK */
+    uint8_t *coef1;             /* e x (k - e): parity rows restricted to the known data */
+    uint8_t *coef2;             /* e x e: inverse of the lost-column sub-matrix */
+    uint32_t *lost;             /* indices of lost data shards */
+    uint32_t *known;            /* indices of intact data shards */
+    uint32_t *rows;             /* parity rows used for the solve */
+    const uint8_t **in_ptrs;    /* k */
+    uint8_t **out_ptrs;         /* m */
+    const uint8_t **init_ptrs;  /* m */
+    int32_t *log_a, *log_b, *log_c, *log_d; /* Cauchy inverse products, m each */
+};
+
+int pf_rs8_settings_default(uint32_t version, pf_rs8_settings *ret_settings)
+{
+    pf_assert_return(ret_settings, PF_ERR_INVALID_ARGUMENT);
+    pf_assert_return(version == PF_RS8_SETTINGS_VERSION, PF_ERR_INVALID_ARGUMENT);
+    memset(ret_settings, 0, sizeof(*ret_settings));
+    ret_settings->version = version;
+    ret_settings->simd = PF_SIMD_AUTO;
+    return 0;
+}
+
+static pfi_rs8_kernel_fn kernel_for(uint32_t simd)
+{
+    switch (simd) {
+#if defined(__x86_64__)
+    case PF_SIMD_AVX2:
+        return pfi_rs8_kernel_avx2;
+    case PF_SIMD_SSSE3:
+        return pfi_rs8_kernel_ssse3;
+#endif
+    default:
+        return pfi_rs8_kernel_portable;
+    }
+}
+
+static const char *simd_name(uint32_t simd)
+{
+    switch (simd) {
+    case PF_SIMD_AVX2:
+        return "avx2";
+    case PF_SIMD_SSSE3:
+        return "ssse3";
+    default:
+        return "portable";
+    }
+}
+
+static void build_matrix(pf_rs8 *rs)
+{
+    for (uint32_t j = 0; j < rs->m; j++) {
+        for (uint32_t i = 0; i < rs->k; i++) {
+            uint8_t c;
+            if (rs->matrix_kind == PF_RS8_MATRIX_GAMESTREAM_AUDIO)
+                c = audio_matrix[j][i];
+            else
+                c = pfi_gf256_inv((uint8_t)((rs->m + i) ^ j));
+            rs->matrix[(size_t)j * rs->k + i] = c;
+        }
+    }
+}
+
+int pf_rs8_create(uint32_t k, uint32_t m, uint32_t matrix, const pf_rs8_settings *settings,
+                  pf_rs8 **ret_rs)
+{
+    pf_rs8_settings defaults;
+    pf_assert_return(ret_rs, PF_ERR_INVALID_ARGUMENT);
+    pf_assert_return(k > 0 && m > 0 && k < PF_RS8_MAX_SHARDS && m < PF_RS8_MAX_SHARDS &&
+                         k + m <= PF_RS8_MAX_SHARDS,
+                     PF_ERR_INVALID_ARGUMENT);
+    if (!settings) {
+        pf_rs8_settings_default(PF_RS8_SETTINGS_VERSION, &defaults);
+        settings = &defaults;
+    }
+    pf_assert_return(settings->version == PF_RS8_SETTINGS_VERSION, PF_ERR_INVALID_ARGUMENT);
+    pf_assert_return(matrix == PF_RS8_MATRIX_CAUCHY || matrix == PF_RS8_MATRIX_GAMESTREAM_AUDIO,
+                     PF_ERR_UNSUPPORTED);
+    pf_assert_return(matrix != PF_RS8_MATRIX_GAMESTREAM_AUDIO || (k == 4 && m == 2),
+                     PF_ERR_UNSUPPORTED);
+    int simd = pfi_simd_resolve(settings->simd);
+    pf_assert_return(simd >= 0, PF_ERR_UNSUPPORTED);
+
+    pf_rs8 *rs = calloc(1, sizeof(*rs));
+    if (!rs)
+        return PF_ERR_NOMEM;
+    rs->k = k;
+    rs->m = m;
+    rs->matrix_kind = matrix;
+    rs->simd = (uint32_t)simd;
+    rs->log = settings->log;
+    rs->kernel = kernel_for(rs->simd);
+    rs->bank = aligned_alloc(32, 256 * PFI_RS8_TABLE_BYTES);
+    rs->matrix = malloc((size_t)m * k);
+    rs->synd = malloc((size_t)m * (CHUNK_BYTES + CHUNK_SLACK));
+    rs->coef1 = malloc((size_t)m * k);
+    rs->coef2 = malloc((size_t)m * m);
+    rs->lost = malloc(sizeof(uint32_t) * k);
+    rs->known = malloc(sizeof(uint32_t) * k);
+    rs->rows = malloc(sizeof(uint32_t) * m);
+    rs->in_ptrs = malloc(sizeof(*rs->in_ptrs) * k);
+    rs->out_ptrs = malloc(sizeof(*rs->out_ptrs) * m);
+    rs->init_ptrs = malloc(sizeof(*rs->init_ptrs) * m);
+    rs->log_a = malloc(sizeof(int32_t) * 4 * m);
+    if (!rs->bank || !rs->matrix || !rs->synd || !rs->coef1 || !rs->coef2 || !rs->lost ||
+        !rs->known || !rs->rows || !rs->in_ptrs || !rs->out_ptrs || !rs->init_ptrs ||
+        !rs->log_a) {
+        pf_rs8_destroy(rs);
+        return PF_ERR_NOMEM;
+    }
+    rs->log_b = rs->log_a + m;
+    rs->log_c = rs->log_b + m;
+    rs->log_d = rs->log_c + m;
+    for (unsigned c = 0; c < 256; c++)
+        pfi_gf256_nibble_table((uint8_t)c, rs->bank + c * PFI_RS8_TABLE_BYTES);
+    build_matrix(rs);
+    pfi_log_debug(&rs->log, TOPIC, "rs8 k=%u m=%u matrix=%s kernel=%s", k, m,
+                  matrix == PF_RS8_MATRIX_CAUCHY ? "cauchy" : "audio", simd_name(rs->simd));
+    *ret_rs = rs;
+    return 0;
+}
+
+void pf_rs8_destroy(pf_rs8 *rs)
+{
+    if (!rs)
+        return;
+    free(rs->bank);
+    free(rs->matrix);
+    free(rs->synd);
+    free(rs->coef1);
+    free(rs->coef2);
+    free(rs->lost);
+    free(rs->known);
+    free(rs->rows);
+    free(rs->in_ptrs);
+    free(rs->out_ptrs);
+    free(rs->init_ptrs);
+    free(rs->log_a);
+    free(rs);
+}
+
+uint32_t pf_rs8_get_simd(const pf_rs8 *rs)
+{
+    pf_assert_return(rs, PF_SIMD_PORTABLE);
+    return rs->simd;
+}
+
+int pf_rs8_encode(pf_rs8 *rs, const uint8_t *const *data, uint8_t *const *parity,
+                  size_t shard_bytes)
+{
+    pf_assert_return(rs && data && parity && shard_bytes > 0, PF_ERR_INVALID_ARGUMENT);
+    for (uint32_t i = 0; i < rs->k; i++)
+        pf_assert_return(data[i], PF_ERR_INVALID_ARGUMENT);
+    for (uint32_t j = 0; j < rs->m; j++)
+        pf_assert_return(parity[j], PF_ERR_INVALID_ARGUMENT);
+    const struct pfi_rs8_job job = {
+        .bank = rs->bank,
+        .coef = rs->matrix,
+        .coef_stride = rs->k,
+        .in = data,
+        .out = parity,
+        .init = NULL,
+        .n_in = rs->k,
+        .n_out = rs->m,
+    };
+    rs->kernel(&job, 0, shard_bytes);
+    return 0;
+}
+
+static int32_t log_sum(int32_t acc, uint8_t x)
+{
+    return acc + pfi_gf256_log[x];
+}
+
+/* Inverse of the e x e Cauchy sub-matrix B[a][b] = 1 / (u_a + v_b), with u_a the parity row
+ * index and v_b = m + lost data index (all distinct, so no denominator is 0). Closed form:
+ *   inv(B)[b][a] = A_a * B_b / ((u_a + v_b) * C_a * D_b)
+ * with A_a = prod_t (u_a + v_t), B_b = prod_t (u_t + v_b), C_a = prod_{t != a} (u_a + u_t),
+ * D_b = prod_{t != b} (v_b + v_t). Worked in logarithms it is O(e^2), against O(e^3) for
+ * Gauss-Jordan, which matters at e = 50 once per block. */
+static void cauchy_inverse(pf_rs8 *rs, uint32_t e)
+{
+    const uint32_t m = rs->m;
+    for (uint32_t a = 0; a < e; a++) {
+        int32_t la = 0, lb = 0, lc = 0, ld = 0;
+        uint8_t ua = (uint8_t)rs->rows[a], va = (uint8_t)(m + rs->lost[a]);
+        for (uint32_t t = 0; t < e; t++) {
+            uint8_t ut = (uint8_t)rs->rows[t], vt = (uint8_t)(m + rs->lost[t]);
+            la = log_sum(la, (uint8_t)(ua ^ vt));
+            lb = log_sum(lb, (uint8_t)(ut ^ va));
+            if (t != a) {
+                lc = log_sum(lc, (uint8_t)(ua ^ ut));
+                ld = log_sum(ld, (uint8_t)(va ^ vt));
+            }
+        }
+        rs->log_a[a] = la;
+        rs->log_b[a] = lb;
+        rs->log_c[a] = lc;
+        rs->log_d[a] = ld;
+    }
+    for (uint32_t b = 0; b < e; b++) {
+        uint8_t vb = (uint8_t)(m + rs->lost[b]);
+        int32_t base = rs->log_b[b] - rs->log_d[b];
+        for (uint32_t a = 0; a < e; a++) {
+            int32_t l = rs->log_a[a] + base - rs->log_c[a] -
+                        pfi_gf256_log[(uint8_t)(rs->rows[a] ^ vb)];
+            l %= 255;
+            if (l < 0)
+                l += 255;
+            rs->coef2[(size_t)b * e + a] = pfi_gf256_exp[l];
+        }
+    }
+}
+
+/* The audio matrix is not Cauchy, but with m = 2 the system is at most 2 x 2:
+ * inv([p q; r s]) = [s q; r p] / (ps + qr) in characteristic 2. Its MDS property (every
+ * 2 x 2 minor nonzero) is checked by the tests through all 15 two-erasure patterns. */
+static void small_inverse(pf_rs8 *rs, uint32_t e)
+{
+    const uint8_t *mat = rs->matrix;
+    const uint32_t k = rs->k;
+    if (e == 1) {
+        rs->coef2[0] = pfi_gf256_inv(mat[(size_t)rs->rows[0] * k + rs->lost[0]]);
+        return;
+    }
+    uint8_t p = mat[(size_t)rs->rows[0] * k + rs->lost[0]];
+    uint8_t q = mat[(size_t)rs->rows[0] * k + rs->lost[1]];
+    uint8_t r = mat[(size_t)rs->rows[1] * k + rs->lost[0]];
+    uint8_t s = mat[(size_t)rs->rows[1] * k + rs->lost[1]];
+    uint8_t det_inv = pfi_gf256_inv((uint8_t)(pfi_gf256_mul(p, s) ^ pfi_gf256_mul(q, r)));
+    rs->coef2[0] = pfi_gf256_mul(s, det_inv);
+    rs->coef2[1] = pfi_gf256_mul(q, det_inv);
+    rs->coef2[2] = pfi_gf256_mul(r, det_inv);
+    rs->coef2[3] = pfi_gf256_mul(p, det_inv);
+}
+
+/* Rebuilds the e lost data shards chunk by chunk:
+ *   pass 1: s_a = parity[rows[a]] ^ XOR_t P[rows[a]][known[t]] * data[known[t]]
+ *           (the known data's share removed from e parity rows; coefficients are a gather
+ *           of the encode matrix, so no table is built);
+ *   pass 2: data[lost[b]] = XOR_a inv(B)[b][a] * s_a.
+ * The kernel work is e * k row-shard products, the same as encoding e parity rows. */
+static void rebuild(pf_rs8 *rs, uint8_t *const *shards, uint32_t e, size_t shard_bytes)
+{
+    const uint32_t k = rs->k, nk = k - e;
+    const size_t pitch = CHUNK_BYTES + CHUNK_SLACK;
+    for (uint32_t a = 0; a < e; a++) {
+        const uint8_t *prow = rs->matrix + (size_t)rs->rows[a] * k;
+        for (uint32_t t = 0; t < nk; t++)
+            rs->coef1[(size_t)a * nk + t] = prow[rs->known[t]];
+    }
+    struct pfi_rs8_job pass1 = {
+        .bank = rs->bank,
+        .coef = rs->coef1,
+        .coef_stride = nk,
+        .in = rs->in_ptrs,
+        .out = rs->out_ptrs,
+        .init = rs->init_ptrs,
+        .n_in = nk,
+        .n_out = e,
+    };
+    for (size_t pos = 0; pos < shard_bytes;) {
+        size_t len = shard_bytes - pos;
+        if (len > CHUNK_BYTES + CHUNK_SLACK)
+            len = CHUNK_BYTES;
+        for (uint32_t t = 0; t < nk; t++)
+            rs->in_ptrs[t] = shards[rs->known[t]] + pos;
+        for (uint32_t a = 0; a < e; a++) {
+            rs->init_ptrs[a] = shards[k + rs->rows[a]] + pos;
+            rs->out_ptrs[a] = rs->synd + a * pitch;
+        }
+        rs->kernel(&pass1, 0, len);
+
+        /* Pass 2 reads the syndromes just written and writes the lost shards; the pointer
+         * arrays of pass 1 are reused, init_ptrs now naming the syndromes. */
+        for (uint32_t a = 0; a < e; a++) {
+            rs->init_ptrs[a] = rs->synd + a * pitch;
+            rs->out_ptrs[a] = shards[rs->lost[a]] + pos;
+        }
+        const struct pfi_rs8_job pass2 = {
+            .bank = rs->bank,
+            .coef = rs->coef2,
+            .coef_stride = e,
+            .in = rs->init_ptrs,
+            .out = rs->out_ptrs,
+            .init = NULL,
+            .n_in = e,
+            .n_out = e,
+        };
+        rs->kernel(&pass2, 0, len);
+        pos += len;
+    }
+}
+
+int pf_rs8_decode(pf_rs8 *rs, uint8_t *const *shards, const uint8_t *present, size_t shard_bytes)
+{
+    pf_assert_return(rs && shards && present && shard_bytes > 0, PF_ERR_INVALID_ARGUMENT);
+    const uint32_t k = rs->k, m = rs->m;
+    uint32_t e = 0, nk = 0, np = 0;
+    for (uint32_t i = 0; i < k; i++) {
+        pf_assert_return(shards[i], PF_ERR_INVALID_ARGUMENT);
+        if (present[i])
+            rs->known[nk++] = i;
+        else
+            rs->lost[e++] = i;
+    }
+    for (uint32_t j = 0; j < m; j++) {
+        if (!present[k + j])
+            continue;
+        pf_assert_return(shards[k + j], PF_ERR_INVALID_ARGUMENT);
+        /* Only e parity rows are needed; the first intact ones are as good as any. */
+        if (np < e)
+            rs->rows[np] = j;
+        np++;
+    }
+    if (e == 0)
+        return 0;
+    if (np < e) {
+        pfi_log_debug(&rs->log, TOPIC, "unrecoverable: %u data lost, %u parity intact", e, np);
+        return PF_ERR_UNRECOVERABLE;
+    }
+    if (rs->matrix_kind == PF_RS8_MATRIX_CAUCHY)
+        cauchy_inverse(rs, e);
+    else
+        small_inverse(rs, e);
+    rebuild(rs, shards, e, shard_bytes);
+    return (int)e;
+}

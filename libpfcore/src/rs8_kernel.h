@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef PF_CORE_RS8_KERNEL_H
+#define PF_CORE_RS8_KERNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Bytes of one split-nibble table (low half, then high half); see pfi_gf256_nibble_table. */
+#define PFI_RS8_TABLE_BYTES 32u
+
+/* One matrix-times-shards product: out[r] = init[r] ^ XOR_i coef[r * coef_stride + i] * in[i],
+ * over the byte range [off, off + len) of every shard.
+ *
+ * The multiply tables come from a bank holding all 256 field elements (8 KiB, built at
+ * create), so a coefficient is only an index: any sub-matrix a decode needs is usable without
+ * building tables, and the whole bank stays in L1 however large k * m is. */
+struct pfi_rs8_job {
+    const uint8_t *bank;         /* 256 tables of PFI_RS8_TABLE_BYTES, 32-byte aligned */
+    const uint8_t *coef;         /* n_out rows of n_in coefficients */
+    size_t coef_stride;          /* distance between coefficient rows */
+    const uint8_t *const *in;    /* n_in shards */
+    uint8_t *const *out;         /* n_out shards; must not alias any input or init */
+    const uint8_t *const *init;  /* NULL, or n_out shards XORed into the result */
+    uint32_t n_in;
+    uint32_t n_out;
+};
+
+/* Every kernel writes the same bytes and touches nothing outside [off, off + len). SIMD
+ * kernels finish a length that is not a multiple of their vector with one overlapping vector
+ * that recomputes a few bytes already written; that is only correct because out never aliases
+ * in or init, which is why the job forbids it. Buffers need no alignment. */
+typedef void (*pfi_rs8_kernel_fn)(const struct pfi_rs8_job *job, size_t off, size_t len);
+
+void pfi_rs8_kernel_portable(const struct pfi_rs8_job *job, size_t off, size_t len);
+#if defined(__x86_64__)
+void pfi_rs8_kernel_ssse3(const struct pfi_rs8_job *job, size_t off, size_t len);
+void pfi_rs8_kernel_avx2(const struct pfi_rs8_job *job, size_t off, size_t len);
+#endif
+
+#endif

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Split-nibble PSHUFB kernel shared by the SSSE3 and AVX2 builds. The including file defines
+ * the vector type and operations, then includes this once; keeping one body means the two
+ * kernels cannot drift apart.
+ *
+ * Required: VEC, VEC_BYTES, VEC_LOADU(p), VEC_STOREU(p, v), VEC_XOR, VEC_AND, VEC_SRLI4(v)
+ * (16-bit lane shift right by 4), VEC_SHUFFLE(table, index), VEC_TABLE(p) (load the 16-byte
+ * table at p into every 128-bit lane), VEC_SPLAT(b), VEC_ZERO(), KERNEL_NAME.
+ *
+ * Shape of the work (what ISA-L's gf_Nvect_dot_prod does, plus cache blocking): the outer loop
+ * walks column blocks of BLOCK_VECS vectors; for each block every group of GROUP_ROWS output
+ * rows reads all inputs once. Each input vector is loaded and split into nibbles once per
+ * group and feeds GROUP_ROWS accumulators held in registers, so an output row is stored once
+ * per block and never read back. One column block of all inputs (n_in * 64 bytes) stays in
+ * L1 while the groups revisit it, and the inputs of the next block are prefetched during the
+ * first group. */
+#ifndef KERNEL_NAME
+#error "define the vector operations before including rs8_simd_template.h"
+#endif
+
+#include "rs8_kernel.h"
+
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+#define GROUP_ROWS 4
+#define BLOCK_VECS 2
+
+ALWAYS_INLINE void dot_block(const struct pfi_rs8_job *job, uint32_t r0, const int rows,
+                             const int vecs, size_t pos, size_t prefetch)
+{
+    const VEC mask = VEC_SPLAT(0x0f);
+    const uint8_t *crow[GROUP_ROWS];
+    VEC acc[GROUP_ROWS][BLOCK_VECS];
+
+#pragma GCC unroll 4
+    for (int r = 0; r < rows; r++) {
+        crow[r] = job->coef + (size_t)(r0 + (uint32_t)r) * job->coef_stride;
+#pragma GCC unroll 2
+        for (int v = 0; v < vecs; v++)
+            acc[r][v] = job->init ? VEC_LOADU(job->init[r0 + (uint32_t)r] + pos + v * VEC_BYTES)
+                                  : VEC_ZERO();
+    }
+    for (uint32_t i = 0; i < job->n_in; i++) {
+        const uint8_t *src = job->in[i] + pos;
+        if (prefetch)
+            __builtin_prefetch(src + prefetch, 0, 3);
+        VEC lo[BLOCK_VECS], hi[BLOCK_VECS];
+#pragma GCC unroll 2
+        for (int v = 0; v < vecs; v++) {
+            VEC d = VEC_LOADU(src + v * VEC_BYTES);
+            lo[v] = VEC_AND(d, mask);
+            hi[v] = VEC_AND(VEC_SRLI4(d), mask);
+        }
+#pragma GCC unroll 4
+        for (int r = 0; r < rows; r++) {
+            const uint8_t *t = job->bank + (size_t)crow[r][i] * PFI_RS8_TABLE_BYTES;
+            const VEC tl = VEC_TABLE(t);
+            const VEC th = VEC_TABLE(t + 16);
+#pragma GCC unroll 2
+            for (int v = 0; v < vecs; v++)
+                acc[r][v] = VEC_XOR(acc[r][v],
+                                    VEC_XOR(VEC_SHUFFLE(tl, lo[v]), VEC_SHUFFLE(th, hi[v])));
+        }
+    }
+#pragma GCC unroll 4
+    for (int r = 0; r < rows; r++) {
+#pragma GCC unroll 2
+        for (int v = 0; v < vecs; v++)
+            VEC_STOREU(job->out[r0 + (uint32_t)r] + pos + v * VEC_BYTES, acc[r][v]);
+    }
+}
+
+/* Dispatches the row count to a specialised body: rows is a compile-time constant inside
+ * each case, so the accumulators stay in registers. */
+ALWAYS_INLINE void dot_rows(const struct pfi_rs8_job *job, size_t pos, const int vecs,
+                            size_t prefetch)
+{
+    uint32_t r0 = 0;
+    for (; r0 + GROUP_ROWS <= job->n_out; r0 += GROUP_ROWS) {
+        dot_block(job, r0, GROUP_ROWS, vecs, pos, prefetch);
+        prefetch = 0;
+    }
+    switch (job->n_out - r0) {
+    case 3:
+        dot_block(job, r0, 3, vecs, pos, prefetch);
+        break;
+    case 2:
+        dot_block(job, r0, 2, vecs, pos, prefetch);
+        break;
+    case 1:
+        dot_block(job, r0, 1, vecs, pos, prefetch);
+        break;
+    default:
+        break;
+    }
+}
+
+void KERNEL_NAME(const struct pfi_rs8_job *job, size_t off, size_t len)
+{
+    if (len < VEC_BYTES) {
+        pfi_rs8_kernel_portable(job, off, len);
+        return;
+    }
+    const size_t step = BLOCK_VECS * VEC_BYTES;
+    const size_t end = off + len;
+    size_t pos = off;
+    for (; pos + step <= end; pos += step)
+        dot_rows(job, pos, BLOCK_VECS, pos + 2 * step <= end ? step : 0);
+    for (; pos + VEC_BYTES <= end; pos += VEC_BYTES)
+        dot_rows(job, pos, 1, 0);
+    if (pos < end)
+        dot_rows(job, end - VEC_BYTES, 1, 0);
+}
