@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The built-in crypto provider: GnuTLS's AEAD API for AES-128-GCM, libsodium for
+ * ChaCha20-Poly1305 and random bytes, Nettle for AES blocks, SHA-256 and HKDF. */
+#include "pf/core/crypto.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <nettle/aes.h>
+#include <nettle/cbc.h>
+#include <nettle/hkdf.h>
+#include <nettle/hmac.h>
+#include <nettle/sha2.h>
+#include <sodium.h>
+
+#include "pf/core/error.h"
+
+/* The largest punktfunk/1 datagram (MAX_DATAGRAM_BYTES, native-protocol §7.5) fits, so every
+ * media packet takes the one-shot path below; longer messages (RTSP) take the in-place one. */
+#define SEAL_SCRATCH_BYTES (9216u + PF_AEAD_TAG_BYTES)
+
+struct gcm_ctx {
+    uint32_t alg;
+    gnutls_aead_cipher_hd_t hd;
+    uint8_t scratch[SEAL_SCRATCH_BYTES];
+};
+
+struct chacha_ctx {
+    uint32_t alg;
+    uint8_t key[PF_CHACHA20_POLY1305_KEY_BYTES];
+};
+
+/* GnuTLS and libsodium want a valid pointer even for zero-length inputs. */
+static const uint8_t empty_input[1];
+
+static const uint8_t *nonnull(const uint8_t *p)
+{
+    return p ? p : empty_input;
+}
+
+static int gcm_create(const uint8_t *key, size_t key_len, void **ret_ctx)
+{
+    if (key_len != PF_AES128_KEY_BYTES)
+        return PF_ERR_INVALID_ARGUMENT;
+    struct gcm_ctx *c = calloc(1, sizeof(*c));
+    if (!c)
+        return PF_ERR_NOMEM;
+    c->alg = PF_AEAD_AES128_GCM;
+    gnutls_datum_t k = {(unsigned char *)key, (unsigned int)key_len};
+    int r = gnutls_aead_cipher_init(&c->hd, GNUTLS_CIPHER_AES_128_GCM, &k);
+    if (r < 0) {
+        free(c);
+        return r == GNUTLS_E_MEMORY_ERROR ? PF_ERR_NOMEM : PF_ERR_CRYPTO;
+    }
+    *ret_ctx = c;
+    return 0;
+}
+
+static int chacha_create(const uint8_t *key, size_t key_len, void **ret_ctx)
+{
+    if (key_len != PF_CHACHA20_POLY1305_KEY_BYTES)
+        return PF_ERR_INVALID_ARGUMENT;
+    if (sodium_init() < 0)
+        return PF_ERR_CRYPTO;
+    struct chacha_ctx *c = calloc(1, sizeof(*c));
+    if (!c)
+        return PF_ERR_NOMEM;
+    c->alg = PF_AEAD_CHACHA20_POLY1305;
+    memcpy(c->key, key, key_len);
+    *ret_ctx = c;
+    return 0;
+}
+
+static int def_aead_create(void *user_data, uint32_t alg, const uint8_t *key, size_t key_len,
+                           void **ret_ctx)
+{
+    if (!key || !ret_ctx)
+        return PF_ERR_INVALID_ARGUMENT;
+    switch (alg) {
+    case PF_AEAD_AES128_GCM:
+        return gcm_create(key, key_len, ret_ctx);
+    case PF_AEAD_CHACHA20_POLY1305:
+        return chacha_create(key, key_len, ret_ctx);
+    default:
+        return PF_ERR_UNSUPPORTED;
+    }
+}
+
+static void def_aead_destroy(void *user_data, void *ctx)
+{
+    if (!ctx)
+        return;
+    uint32_t alg = *(const uint32_t *)ctx;
+    if (alg == PF_AEAD_AES128_GCM) {
+        struct gcm_ctx *c = ctx;
+        /* gnutls_aead_cipher_deinit wipes the key schedule itself. */
+        gnutls_aead_cipher_deinit(c->hd);
+        sodium_memzero(c, sizeof(*c));
+    } else {
+        sodium_memzero(ctx, sizeof(struct chacha_ctx));
+    }
+    free(ctx);
+}
+
+static int gcm_seal(struct gcm_ctx *c, const uint8_t *nonce, const uint8_t *aad,
+                    size_t aad_len, const uint8_t *in, size_t len, uint8_t *out, uint8_t *tag)
+{
+    /* gnutls_aead_cipher_encrypt appends the tag, so it needs len + 16 bytes of output: seal
+     * into the context's scratch and copy out. Measured on 1400-byte packets this is as fast
+     * as the scatter call (encryptv2) in place and faster than encryptv2 after a copy, and it
+     * keeps GnuTLS's single-pass AES-NI/PCLMUL routine. */
+    if (len <= SEAL_SCRATCH_BYTES - PF_AEAD_TAG_BYTES) {
+        size_t out_len = len + PF_AEAD_TAG_BYTES;
+        int r = gnutls_aead_cipher_encrypt(c->hd, nonce, PF_AEAD_NONCE_BYTES, nonnull(aad),
+                                           aad_len, PF_AEAD_TAG_BYTES, nonnull(in), len,
+                                           c->scratch, &out_len);
+        if (r < 0 || out_len != len + PF_AEAD_TAG_BYTES)
+            return PF_ERR_CRYPTO;
+        if (len)
+            memcpy(out, c->scratch, len);
+        memcpy(tag, c->scratch + len, PF_AEAD_TAG_BYTES);
+        return 0;
+    }
+    if (out != in)
+        memmove(out, in, len);
+    giovec_t data = {out, len};
+    giovec_t auth = {(void *)nonnull(aad), aad_len};
+    size_t tag_len = PF_AEAD_TAG_BYTES;
+    int r = gnutls_aead_cipher_encryptv2(c->hd, nonce, PF_AEAD_NONCE_BYTES, &auth,
+                                         aad_len ? 1 : 0, &data, 1, tag, &tag_len);
+    if (r < 0 || tag_len != PF_AEAD_TAG_BYTES)
+        return PF_ERR_CRYPTO;
+    return 0;
+}
+
+static int gcm_open(struct gcm_ctx *c, const uint8_t *nonce, const uint8_t *aad,
+                    size_t aad_len, const uint8_t *in, size_t len, const uint8_t *tag,
+                    uint8_t *out)
+{
+    /* The detached-tag call decrypts in place, so copy first unless already in place; for
+     * 1400-byte packets it is as fast as gluing ciphertext and tag for the one-shot call. */
+    uint8_t sink[1];
+    if (len && out != in)
+        memmove(out, in, len);
+    giovec_t data = {len ? out : sink, len};
+    giovec_t auth = {(void *)nonnull(aad), aad_len};
+    int r = gnutls_aead_cipher_decryptv2(c->hd, nonce, PF_AEAD_NONCE_BYTES, &auth,
+                                         aad_len ? 1 : 0, &data, 1, (void *)tag,
+                                         PF_AEAD_TAG_BYTES);
+    if (r == GNUTLS_E_DECRYPTION_FAILED)
+        return PF_ERR_AUTH;
+    return r < 0 ? PF_ERR_CRYPTO : 0;
+}
+
+static int def_aead_seal(void *user_data, void *ctx, const uint8_t *nonce, const uint8_t *aad,
+                         size_t aad_len, const uint8_t *in, size_t len, uint8_t *out,
+                         uint8_t *tag)
+{
+    if (!ctx || !nonce || !tag)
+        return PF_ERR_INVALID_ARGUMENT;
+    if (*(const uint32_t *)ctx == PF_AEAD_AES128_GCM)
+        return gcm_seal(ctx, nonce, aad, aad_len, in, len, out, tag);
+    const struct chacha_ctx *c = ctx;
+    uint8_t sink[1];
+    int r = crypto_aead_chacha20poly1305_ietf_encrypt_detached(
+        len ? out : sink, tag, NULL, nonnull(in), len, nonnull(aad), aad_len, NULL, nonce,
+        c->key);
+    return r == 0 ? 0 : PF_ERR_CRYPTO;
+}
+
+static int def_aead_open(void *user_data, void *ctx, const uint8_t *nonce, const uint8_t *aad,
+                         size_t aad_len, const uint8_t *in, size_t len, const uint8_t *tag,
+                         uint8_t *out)
+{
+    if (!ctx || !nonce || !tag)
+        return PF_ERR_INVALID_ARGUMENT;
+    if (*(const uint32_t *)ctx == PF_AEAD_AES128_GCM)
+        return gcm_open(ctx, nonce, aad, aad_len, in, len, tag, out);
+    const struct chacha_ctx *c = ctx;
+    uint8_t sink[1];
+    /* libsodium verifies the tag before it decrypts, so a forgery never reaches out. */
+    int r = crypto_aead_chacha20poly1305_ietf_decrypt_detached(
+        len ? out : sink, NULL, nonnull(in), len, tag, nonnull(aad), aad_len, nonce, c->key);
+    return r == 0 ? 0 : PF_ERR_AUTH;
+}
+
+/* Nettle's mode helpers take a generic cipher function; these adapt the AES-128 ones to it
+ * without casting function pointers. */
+static void aes_enc_fn(const void *ctx, size_t len, uint8_t *dst, const uint8_t *src)
+{
+    aes128_encrypt(ctx, len, dst, src);
+}
+
+static void aes_dec_fn(const void *ctx, size_t len, uint8_t *dst, const uint8_t *src)
+{
+    aes128_decrypt(ctx, len, dst, src);
+}
+
+static int def_aes128_cbc(void *user_data, int encrypt, const uint8_t *key, const uint8_t *iv,
+                          const uint8_t *in, size_t len, uint8_t *out)
+{
+    if (!key || !iv || len % PF_AES_BLOCK_BYTES)
+        return PF_ERR_INVALID_ARGUMENT;
+    if (len == 0)
+        return 0;
+    struct aes128_ctx ks;
+    uint8_t chain[PF_AES_BLOCK_BYTES];
+    memcpy(chain, iv, sizeof(chain));
+    if (encrypt) {
+        aes128_set_encrypt_key(&ks, key);
+        cbc_encrypt(&ks, aes_enc_fn, PF_AES_BLOCK_BYTES, chain, len, out, in);
+    } else {
+        aes128_set_decrypt_key(&ks, key);
+        cbc_decrypt(&ks, aes_dec_fn, PF_AES_BLOCK_BYTES, chain, len, out, in);
+    }
+    sodium_memzero(&ks, sizeof(ks));
+    return 0;
+}
+
+static int def_aes128_ecb(void *user_data, int encrypt, const uint8_t *key, const uint8_t *in,
+                          size_t len, uint8_t *out)
+{
+    if (!key || len % PF_AES_BLOCK_BYTES)
+        return PF_ERR_INVALID_ARGUMENT;
+    if (len == 0)
+        return 0;
+    struct aes128_ctx ks;
+    if (encrypt) {
+        aes128_set_encrypt_key(&ks, key);
+        aes128_encrypt(&ks, len, out, in);
+    } else {
+        aes128_set_decrypt_key(&ks, key);
+        aes128_decrypt(&ks, len, out, in);
+    }
+    sodium_memzero(&ks, sizeof(ks));
+    return 0;
+}
+
+static int def_sha256(void *user_data, const uint8_t *data, size_t len, uint8_t *out)
+{
+    struct sha256_ctx h;
+    sha256_init(&h);
+    sha256_update(&h, len, nonnull(data));
+    sha256_digest(&h, SHA256_DIGEST_SIZE, out);
+    return 0;
+}
+
+static void hmac_update_fn(void *ctx, size_t len, const uint8_t *data)
+{
+    hmac_sha256_update(ctx, len, data);
+}
+
+static void hmac_digest_fn(void *ctx, size_t len, uint8_t *digest)
+{
+    hmac_sha256_digest(ctx, len, digest);
+}
+
+static int def_hkdf_sha256(void *user_data, const uint8_t *salt, size_t salt_len,
+                           const uint8_t *ikm, size_t ikm_len, const uint8_t *info,
+                           size_t info_len, uint8_t *out, size_t out_len)
+{
+    if (!out || out_len == 0 || out_len > 255u * SHA256_DIGEST_SIZE)
+        return PF_ERR_INVALID_ARGUMENT;
+    struct hmac_sha256_ctx mac;
+    uint8_t prk[SHA256_DIGEST_SIZE];
+    /* RFC 5869 §2.2: no salt means HashLen zeros, which HMAC's zero-padding of a short key
+     * makes identical to an empty key. */
+    hmac_sha256_set_key(&mac, salt_len, nonnull(salt));
+    hkdf_extract(&mac, hmac_update_fn, hmac_digest_fn, SHA256_DIGEST_SIZE, ikm_len,
+                 nonnull(ikm), prk);
+    hmac_sha256_set_key(&mac, sizeof(prk), prk);
+    hkdf_expand(&mac, hmac_update_fn, hmac_digest_fn, SHA256_DIGEST_SIZE, info_len,
+                nonnull(info), out_len, out);
+    sodium_memzero(prk, sizeof(prk));
+    sodium_memzero(&mac, sizeof(mac));
+    return 0;
+}
+
+static int def_random(void *user_data, uint8_t *out, size_t len)
+{
+    if (sodium_init() < 0)
+        return PF_ERR_CRYPTO;
+    if (len)
+        randombytes_buf(out, len);
+    return 0;
+}
+
+static const pf_crypto_ops default_ops = {
+    .version = PF_CRYPTO_OPS_VERSION,
+    .user_data = NULL,
+    .aead_create = def_aead_create,
+    .aead_destroy = def_aead_destroy,
+    .aead_seal = def_aead_seal,
+    .aead_open = def_aead_open,
+    .aes128_cbc = def_aes128_cbc,
+    .aes128_ecb = def_aes128_ecb,
+    .sha256 = def_sha256,
+    .hkdf_sha256 = def_hkdf_sha256,
+    .random = def_random,
+};
+
+const pf_crypto_ops *pf_crypto_ops_default(void)
+{
+    return &default_ops;
+}

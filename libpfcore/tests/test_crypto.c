@@ -1,0 +1,1132 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Known answers for every primitive (NIST, RFC, FIPS) and for the protocol framings that use
+ * them (gamestream-protocol §3.4, §4.8, §5.4, §8.3; native-protocol §7.3), plus the error
+ * contract and ops-table dispatch. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "pf/core/crypto.h"
+#include "pf/core/error.h"
+
+#include "crypto_internal.h"
+
+/* Hex to bytes; spaces are ignored so vectors can be pasted as printed in the docs. */
+static size_t unhex(const char *hex, uint8_t *out, size_t cap)
+{
+    size_t n = 0;
+    int hi = -1;
+    for (; *hex; hex++) {
+        char c = *hex;
+        if (c == ' ')
+            continue;
+        int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        assert_true(v >= 0);
+        if (hi < 0) {
+            hi = v;
+        } else {
+            assert_true(n < cap);
+            out[n++] = (uint8_t)(hi << 4 | v);
+            hi = -1;
+        }
+    }
+    assert_int_equal(hi, -1);
+    return n;
+}
+
+static void seq_bytes(uint8_t *out, size_t len, uint8_t first)
+{
+    for (size_t i = 0; i < len; i++)
+        out[i] = (uint8_t)(first + i);
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+static void put_be64(uint8_t *p, uint64_t v)
+{
+    put_be32(p, (uint32_t)(v >> 32));
+    put_be32(p + 4, (uint32_t)v);
+}
+
+static int all_zero(const uint8_t *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (p[i])
+            return 0;
+    return 1;
+}
+
+/* ---- AEAD known answers ------------------------------------------------------------------ */
+
+struct aead_vector {
+    const char *name, *key, *nonce, *aad, *pt, *ct, *tag;
+};
+
+/* NIST GCM spec (McGrew/Viega, the SP 800-38D test cases) 1-4: empty, one zero block, and the
+ * 64- and 60-byte messages without and with AAD. */
+static const struct aead_vector gcm_vectors[] = {
+    {"gcm tc1", "00000000000000000000000000000000", "000000000000000000000000", "", "", "",
+     "58e2fccefa7e3061367f1d57a4e7455a"},
+    {"gcm tc2", "00000000000000000000000000000000", "000000000000000000000000", "",
+     "00000000000000000000000000000000", "0388dace60b6a392f328c2b971b2fe78",
+     "ab6e47d42cec13bdf53a67b21257bddf"},
+    {"gcm tc3", "feffe9928665731c6d6a8f9467308308", "cafebabefacedbaddecaf888", "",
+     "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
+     "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b391aafd255",
+     "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e"
+     "21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091473f5985",
+     "4d5c2af327cd64a62cf35abd2ba6fab4"},
+    {"gcm tc4", "feffe9928665731c6d6a8f9467308308", "cafebabefacedbaddecaf888",
+     "feedfacedeadbeeffeedfacedeadbeefabaddad2",
+     "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
+     "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39",
+     "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e"
+     "21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091",
+     "5bc94fbc3221a5db94fae95ae7121a47"},
+};
+
+/* RFC 8439 §2.8.2. */
+static const struct aead_vector chacha_vector = {
+    "rfc8439 2.8.2",
+    "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f",
+    "070000004041424344454647",
+    "50515253c0c1c2c3c4c5c6c7",
+    "4c616469657320616e642047656e746c656d656e206f662074686520636c6173"
+    "73206f66202739393a204966204920636f756c64206f6666657220796f75206f"
+    "6e6c79206f6e652074697020666f7220746865206675747572652c2073756e73"
+    "637265656e20776f756c642062652069742e",
+    "d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d6"
+    "3dbea45e8ca9671282fafb69da92728b1a71de0a9e060b2905d6a5b67ecd3b36"
+    "92ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b4831d7bc"
+    "3ff4def08e4b7a9de576d26586cec64b6116",
+    "1ae10b594f09e26a7e902ecbd0600691"};
+
+struct vec_bytes {
+    uint8_t key[32], nonce[64], aad[64], pt[128], ct[128], tag[16];
+    size_t key_len, nonce_len, aad_len, pt_len, ct_len, tag_len;
+};
+
+static void load_vector(const struct aead_vector *v, struct vec_bytes *b)
+{
+    b->key_len = unhex(v->key, b->key, sizeof(b->key));
+    b->nonce_len = unhex(v->nonce, b->nonce, sizeof(b->nonce));
+    b->aad_len = unhex(v->aad, b->aad, sizeof(b->aad));
+    b->pt_len = unhex(v->pt, b->pt, sizeof(b->pt));
+    b->ct_len = unhex(v->ct, b->ct, sizeof(b->ct));
+    b->tag_len = unhex(v->tag, b->tag, sizeof(b->tag));
+    assert_int_equal(b->pt_len, b->ct_len);
+    assert_int_equal(b->tag_len, PF_AEAD_TAG_BYTES);
+}
+
+/* Seals out of place and in place, opens both ways, and checks every byte. */
+static void check_aead_vector(const pf_crypto_ops *ops, uint32_t alg, const struct aead_vector *v)
+{
+    struct vec_bytes b;
+    load_vector(v, &b);
+    pf_aead *a = NULL;
+    assert_int_equal(pf_aead_create(ops, alg, b.key, b.key_len, &a), 0);
+    assert_non_null(a);
+    const uint8_t *aad = b.aad_len ? b.aad : NULL;
+
+    uint8_t out[128], tag[16], buf[128];
+    memset(out, 0xEE, sizeof(out));
+    assert_int_equal(pf_aead_seal(a, b.nonce, aad, b.aad_len, b.pt, b.pt_len, out, tag), 0);
+    assert_memory_equal(out, b.ct, b.pt_len);
+    assert_memory_equal(tag, b.tag, 16);
+    assert_int_equal(out[b.pt_len], 0xEE); /* nothing written past len */
+
+    memcpy(buf, b.pt, b.pt_len);
+    assert_int_equal(pf_aead_seal(a, b.nonce, aad, b.aad_len, buf, b.pt_len, buf, tag), 0);
+    assert_memory_equal(buf, b.ct, b.pt_len);
+    assert_memory_equal(tag, b.tag, 16);
+
+    assert_int_equal(pf_aead_open(a, b.nonce, aad, b.aad_len, b.ct, b.ct_len, b.tag, out), 0);
+    assert_memory_equal(out, b.pt, b.pt_len);
+    assert_int_equal(pf_aead_open(a, b.nonce, aad, b.aad_len, buf, b.ct_len, b.tag, buf), 0);
+    assert_memory_equal(buf, b.pt, b.pt_len);
+    pf_aead_destroy(a);
+}
+
+static void aes_gcm_nist_vectors(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(gcm_vectors) / sizeof(gcm_vectors[0]); i++)
+        check_aead_vector(NULL, PF_AEAD_AES128_GCM, &gcm_vectors[i]);
+}
+
+static void chacha20_poly1305_rfc8439(void **state)
+{
+    (void)state;
+    check_aead_vector(NULL, PF_AEAD_CHACHA20_POLY1305, &chacha_vector);
+}
+
+/* The portable GCM behind the legacy-IV calls, checked against the same NIST answers, and
+ * against test case 6 whose 60-byte IV exercises the GHASH-derived counter block. */
+static void soft_gcm_nist_vectors(void **state)
+{
+    (void)state;
+    static const struct aead_vector tc6 = {
+        "gcm tc6", "feffe9928665731c6d6a8f9467308308",
+        "9313225df88406e555909c5aff5269aa6a7a9538534f7da1e4c303d2a318a728"
+        "c3c0c95156809539fcf0e2429a6b525416aedbf5a0de6a57a637b39b",
+        "feedfacedeadbeeffeedfacedeadbeefabaddad2",
+        "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
+        "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39",
+        "8ce24998625615b603a033aca13fb894be9112a5c3a211a8ba262a3cca7e2ca7"
+        "01e4a9a4fba43c90ccdcb281d48c7c6fd62875d2aca417034c34aee5",
+        "619cc5aefffe0bfa462af43c1699d050"};
+    const pf_crypto_ops *ops = pf_crypto_ops_default();
+    const struct aead_vector *all[] = {&gcm_vectors[0], &gcm_vectors[1], &gcm_vectors[2],
+                                       &gcm_vectors[3], &tc6};
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+        struct vec_bytes b;
+        load_vector(all[i], &b);
+        uint8_t out[128], tag[16];
+        assert_int_equal(pfi_gcm_soft_seal(ops, b.key, b.nonce, b.nonce_len, b.aad, b.aad_len,
+                                           b.pt, b.pt_len, out, tag),
+                         0);
+        assert_memory_equal(out, b.ct, b.ct_len);
+        assert_memory_equal(tag, b.tag, 16);
+        memset(out, 0, sizeof(out));
+        assert_int_equal(pfi_gcm_soft_open(ops, b.key, b.nonce, b.nonce_len, b.aad, b.aad_len,
+                                           b.ct, b.ct_len, b.tag, out),
+                         0);
+        assert_memory_equal(out, b.pt, b.pt_len);
+    }
+}
+
+/* GnuTLS's one-shot path (up to one jumbo datagram) and its scatter path (longer) must agree
+ * with an independent GCM for every length class, in and out of place. */
+static void aes_gcm_all_paths_match_reference(void **state)
+{
+    (void)state;
+    static const size_t lens[] = {0, 1, 15, 16, 17, 1400, 1408, 9215, 9216, 9217, 20000};
+    const size_t max = 20000;
+    uint8_t key[16], nonce[12], aad[13];
+    seq_bytes(key, sizeof(key), 0x40);
+    seq_bytes(nonce, sizeof(nonce), 0x90);
+    seq_bytes(aad, sizeof(aad), 0x11);
+    uint8_t *pt = malloc(max), *ref = malloc(max), *got = malloc(max), *back = malloc(max);
+    assert_true(pt && ref && got && back);
+    for (size_t i = 0; i < max; i++)
+        pt[i] = (uint8_t)(i * 7 + 3);
+    pf_aead *a = NULL;
+    assert_int_equal(pf_aead_create(NULL, PF_AEAD_AES128_GCM, key, 16, &a), 0);
+    for (size_t k = 0; k < sizeof(lens) / sizeof(lens[0]); k++) {
+        size_t len = lens[k];
+        uint8_t ref_tag[16], tag[16];
+        assert_int_equal(pfi_gcm_soft_seal(pf_crypto_ops_default(), key, nonce, 12, aad,
+                                           sizeof(aad), pt, len, ref, ref_tag),
+                         0);
+        assert_int_equal(pf_aead_seal(a, nonce, aad, sizeof(aad), pt, len, got, tag), 0);
+        assert_memory_equal(got, ref, len);
+        assert_memory_equal(tag, ref_tag, 16);
+        memcpy(back, pt, len);
+        assert_int_equal(pf_aead_seal(a, nonce, aad, sizeof(aad), back, len, back, tag), 0);
+        assert_memory_equal(back, ref, len);
+        assert_memory_equal(tag, ref_tag, 16);
+        assert_int_equal(pf_aead_open(a, nonce, aad, sizeof(aad), ref, len, ref_tag, got), 0);
+        assert_memory_equal(got, pt, len);
+        assert_int_equal(pf_aead_open(a, nonce, aad, sizeof(aad), back, len, ref_tag, back), 0);
+        assert_memory_equal(back, pt, len);
+    }
+    pf_aead_destroy(a);
+    free(pt);
+    free(ref);
+    free(got);
+    free(back);
+}
+
+/* ---- Block modes, hash, KDF -------------------------------------------------------------- */
+
+static const char sp800_38a_key[] = "2b7e151628aed2a6abf7158809cf4f3c";
+static const char sp800_38a_pt[] = "6bc1bee22e409f96e93d7e117393172a ae2d8a571e03ac9c9eb76fac45af8e51"
+                                   "30c81c46a35ce411e5fbc1191a0a52ef f69f2445df4f9b17ad2b417be66c3710";
+
+static void aes128_ecb_sp800_38a(void **state)
+{
+    (void)state;
+    uint8_t key[16], pt[64], ct[64], out[64];
+    unhex(sp800_38a_key, key, sizeof(key));
+    unhex(sp800_38a_pt, pt, sizeof(pt));
+    unhex("3ad77bb40d7a3660a89ecaf32466ef97 f5d3d58503b9699de785895a96fdbaaf"
+          "43b1cd7f598ece23881b00e3ed030688 7b0c785e27e8ad3f8223207104725dd4",
+          ct, sizeof(ct));
+    assert_int_equal(pf_aes128_ecb_encrypt(NULL, key, pt, 64, out), 0);
+    assert_memory_equal(out, ct, 64);
+    assert_int_equal(pf_aes128_ecb_decrypt(NULL, key, out, 64, out), 0);
+    assert_memory_equal(out, pt, 64);
+    assert_int_equal(pf_aes128_ecb_encrypt(NULL, key, NULL, 0, NULL), 0);
+}
+
+static void aes128_cbc_sp800_38a(void **state)
+{
+    (void)state;
+    uint8_t key[16], iv[16], pt[64], ct[64], out[80], back[80];
+    unhex(sp800_38a_key, key, sizeof(key));
+    unhex(sp800_38a_pt, pt, sizeof(pt));
+    seq_bytes(iv, 16, 0);
+    unhex("7649abac8119b246cee98e9b12e9197d 5086cb9b507219ee95db113a917678b2"
+          "73bed6b8e3c1743b7116e69e22229516 3ff1caa1681fac09120eca307586e1a7",
+          ct, sizeof(ct));
+    /* The raw provider call (no padding) gives SP 800-38A's answer exactly. */
+    const pf_crypto_ops *ops = pf_crypto_ops_default();
+    assert_int_equal(ops->aes128_cbc(ops->user_data, 1, key, iv, pt, 64, out), 0);
+    assert_memory_equal(out, ct, 64);
+    assert_int_equal(ops->aes128_cbc(ops->user_data, 0, key, iv, out, 64, out), 0);
+    assert_memory_equal(out, pt, 64);
+
+    /* PKCS#7 on an aligned message: the same four blocks plus a full block of 0x10. */
+    size_t n = 0;
+    assert_int_equal(pf_aes128_cbc_encrypt_pkcs7(NULL, key, iv, pt, 64, out, sizeof(out), &n), 0);
+    assert_int_equal(n, 80);
+    assert_memory_equal(out, ct, 64);
+    uint8_t pad[16];
+    assert_int_equal(ops->aes128_cbc(ops->user_data, 0, key, ct + 48, out + 64, 16, pad), 0);
+    for (int i = 0; i < 16; i++)
+        assert_int_equal(pad[i], 0x10);
+    size_t m = 0;
+    assert_int_equal(pf_aes128_cbc_decrypt_pkcs7(NULL, key, iv, out, n, back, sizeof(back), &m),
+                     0);
+    assert_int_equal(m, 64);
+    assert_memory_equal(back, pt, 64);
+}
+
+static void aes128_cbc_pkcs7_round_trips(void **state)
+{
+    (void)state;
+    uint8_t key[16], iv[16], pt[64], ct[80], buf[80], back[80];
+    seq_bytes(key, 16, 1);
+    seq_bytes(iv, 16, 0x77);
+    seq_bytes(pt, sizeof(pt), 0x30);
+    for (size_t len = 0; len <= 48; len++) {
+        size_t n = 0, m = 0, want = (len / 16 + 1) * 16;
+        assert_int_equal(pf_aes128_cbc_encrypt_pkcs7(NULL, key, iv, pt, len, ct, want, &n), 0);
+        assert_int_equal(n, want);
+        memcpy(buf, pt, len);
+        assert_int_equal(pf_aes128_cbc_encrypt_pkcs7(NULL, key, iv, buf, len, buf, want, &n), 0);
+        assert_memory_equal(buf, ct, n);
+        /* The output buffer needs room for the plaintext only. */
+        assert_int_equal(pf_aes128_cbc_decrypt_pkcs7(NULL, key, iv, ct, n, back, len, &m), 0);
+        assert_int_equal(m, len);
+        assert_memory_equal(back, pt, len);
+        assert_int_equal(pf_aes128_cbc_decrypt_pkcs7(NULL, key, iv, buf, n, buf, n, &m), 0);
+        assert_int_equal(m, len);
+        assert_memory_equal(buf, pt, len);
+    }
+}
+
+static void sha256_fips180_2(void **state)
+{
+    (void)state;
+    uint8_t out[32], want[32];
+    assert_int_equal(pf_sha256(NULL, (const uint8_t *)"abc", 3, out), 0);
+    unhex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", want, 32);
+    assert_memory_equal(out, want, 32);
+    const char *m448 = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    assert_int_equal(strlen(m448) * 8, 448);
+    assert_int_equal(pf_sha256(NULL, (const uint8_t *)m448, strlen(m448), out), 0);
+    unhex("248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1", want, 32);
+    assert_memory_equal(out, want, 32);
+    assert_int_equal(pf_sha256(NULL, NULL, 0, out), 0);
+    unhex("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", want, 32);
+    assert_memory_equal(out, want, 32);
+}
+
+static void hkdf_rfc5869(void **state)
+{
+    (void)state;
+    uint8_t ikm[80], salt[80], info[80], out[82], want[82];
+    size_t n;
+
+    /* Case 1: basic. */
+    memset(ikm, 0x0b, 22);
+    seq_bytes(salt, 13, 0x00);
+    seq_bytes(info, 10, 0xf0);
+    n = unhex("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf"
+              "34007208d5b887185865",
+              want, sizeof(want));
+    assert_int_equal(pf_hkdf_sha256(NULL, salt, 13, ikm, 22, info, 10, out, n), 0);
+    assert_memory_equal(out, want, n);
+
+    /* Case 2: 80-byte inputs, 82-byte output (three HMAC blocks). */
+    seq_bytes(ikm, 80, 0x00);
+    seq_bytes(salt, 80, 0x60);
+    seq_bytes(info, 80, 0xb0);
+    n = unhex("b11e398dc80327a1c8e7f78c596a49344f012eda2d4efad8a050cc4c19afa97c"
+              "59045a99cac7827271cb41c65e590e09da3275600c2f09b8367793a9aca3db71"
+              "cc30c58179ec3e87c14c01d5c1f3434f1d87",
+              want, sizeof(want));
+    assert_int_equal(n, 82);
+    assert_int_equal(pf_hkdf_sha256(NULL, salt, 80, ikm, 80, info, 80, out, n), 0);
+    assert_memory_equal(out, want, n);
+
+    /* Case 3: no salt, no info. */
+    memset(ikm, 0x0b, 22);
+    n = unhex("8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d"
+              "9d201395faa4b61a96c8",
+              want, sizeof(want));
+    assert_int_equal(pf_hkdf_sha256(NULL, NULL, 0, ikm, 22, NULL, 0, out, n), 0);
+    assert_memory_equal(out, want, n);
+
+    /* A prefix of a longer output is the shorter output (expand is a stream). */
+    assert_int_equal(pf_hkdf_sha256(NULL, NULL, 0, ikm, 22, NULL, 0, out, 5), 0);
+    assert_memory_equal(out, want, 5);
+    assert_int_equal(pf_hkdf_sha256(NULL, NULL, 0, ikm, 22, NULL, 0, out, 0),
+                     PF_ERR_INVALID_ARGUMENT);
+    uint8_t big[1];
+    assert_int_equal(pf_hkdf_sha256(NULL, NULL, 0, ikm, 22, NULL, 0, big, 255 * 32 + 1),
+                     PF_ERR_INVALID_ARGUMENT);
+}
+
+/* ---- Protocol vectors -------------------------------------------------------------------- */
+
+/* gamestream-protocol §3.4: key = SHA-256(salt || PIN)[0..15], then one ECB block. */
+static void gamestream_pairing_vector(void **state)
+{
+    (void)state;
+    uint8_t msg[20], h[32], want[32], block[16], ct[16], back[16];
+    seq_bytes(msg, 16, 0);
+    memcpy(msg + 16, "1234", 4);
+    assert_int_equal(pf_sha256(NULL, msg, sizeof(msg), h), 0);
+    unhex("bad0b4f7cae08eb7c1b5acc763a8ed25242e2c9173e81f3f624b1fa5303cf6ce", want, 32);
+    assert_memory_equal(h, want, 32);
+    seq_bytes(block, 16, 0x10);
+    assert_int_equal(pf_aes128_ecb_encrypt(NULL, h, block, 16, ct), 0);
+    unhex("5febcdc985b2baddd65925da162380eb", want, 16);
+    assert_memory_equal(ct, want, 16);
+    assert_int_equal(pf_aes128_ecb_decrypt(NULL, h, ct, 16, back), 0);
+    assert_memory_equal(back, block, 16);
+}
+
+/* gamestream-protocol §4.8: BE32 0x80000000|len, BE32 seq, tag, ciphertext;
+ * IV = LE32(seq) || 0^6 || origin || 'R'. */
+static size_t rtsp_seal(pf_aead *a, uint32_t seq, char origin, const char *msg, uint8_t *frame)
+{
+    size_t len = strlen(msg);
+    uint8_t iv[12] = {0};
+    put_le32(iv, seq);
+    iv[10] = (uint8_t)origin;
+    iv[11] = 'R';
+    put_be32(frame, 0x80000000u | (uint32_t)len);
+    put_be32(frame + 4, seq);
+    assert_int_equal(pf_aead_seal(a, iv, NULL, 0, (const uint8_t *)msg, len, frame + 24,
+                                  frame + 8),
+                     0);
+    return 24 + len;
+}
+
+static void rtsp_open_check(pf_aead *a, char origin, const uint8_t *frame, size_t frame_len,
+                            const char *want)
+{
+    uint32_t type_len = (uint32_t)frame[0] << 24 | (uint32_t)frame[1] << 16 |
+                        (uint32_t)frame[2] << 8 | frame[3];
+    assert_true(type_len & 0x80000000u);
+    size_t len = type_len & 0x7fffffffu;
+    assert_int_equal(len + 24, frame_len);
+    uint8_t iv[12] = {0};
+    iv[0] = frame[7];
+    iv[1] = frame[6];
+    iv[2] = frame[5];
+    iv[3] = frame[4];
+    iv[10] = (uint8_t)origin;
+    iv[11] = 'R';
+    uint8_t plain[128];
+    assert_int_equal(pf_aead_open(a, iv, NULL, 0, frame + 24, len, frame + 8, plain), 0);
+    assert_int_equal(len, strlen(want));
+    assert_memory_equal(plain, want, len);
+}
+
+static void gamestream_rtsp_vectors(void **state)
+{
+    (void)state;
+    uint8_t key[16], frame[160], want[160];
+    seq_bytes(key, 16, 0);
+    pf_aead *a = NULL;
+    assert_int_equal(pf_aead_create(NULL, PF_AEAD_AES128_GCM, key, 16, &a), 0);
+
+    const char *options = "OPTIONS rtsp://192.168.1.10:48010 RTSP/1.0\r\nCSeq: 1\r\n"
+                          "X-GS-ClientVersion: 14\r\nHost: 192.168.1.10\r\n\r\n";
+    size_t wn = unhex("80000063 00000001 7b048fb94e84af7d792097ef19988df8 "
+                      "9fe452003a42126629e9a38daca4f662b7b6c5ed49a21660"
+                      "850d8d3b95878598383099a96655636896ac6da0efbb436ac2aeceac562622b5"
+                      "dcf8adf56d99249413ba738cea1318f3"
+                      "266c1cfa765403bcd44d456c5f9e9a4482429180cfc98d74854c9f",
+                      want, sizeof(want));
+    assert_int_equal(strlen(options), 99);
+    size_t n = rtsp_seal(a, 1, 'C', options, frame);
+    assert_int_equal(n, wn);
+    assert_memory_equal(frame, want, n);
+    rtsp_open_check(a, 'C', want, wn, options);
+
+    const char *reply = "RTSP/1.0 200 OK\r\nCSeq: 1\r\n\r\n";
+    wn = unhex("8000001c 00000001 f1734c68fca6356daf5717bc54c6f6a2 "
+               "600872b43a271f6b4fc685cedf9a7cb84351077c0cc521456e1d06e9",
+               want, sizeof(want));
+    n = rtsp_seal(a, 1, 'H', reply, frame);
+    assert_int_equal(n, wn);
+    assert_memory_equal(frame, want, n);
+    rtsp_open_check(a, 'H', want, wn, reply);
+
+    /* The direction byte is part of the IV: the client's IV does not open the host's reply. */
+    uint8_t plain[64];
+    uint8_t iv[12] = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 'C', 'R'};
+    assert_int_equal(pf_aead_open(a, iv, NULL, 0, want + 24, wn - 24, want + 8, plain),
+                     PF_ERR_AUTH);
+    pf_aead_destroy(a);
+}
+
+/* gamestream-protocol §5.2/§5.4: LE16 0x0001, LE16 4+16+n, LE32 seq, tag, ciphertext. */
+static size_t control_frame(uint32_t seq, const uint8_t *tag, const uint8_t *ct, size_t n,
+                            uint8_t *frame)
+{
+    frame[0] = 0x01;
+    frame[1] = 0x00;
+    frame[2] = (uint8_t)(4 + 16 + n);
+    frame[3] = (uint8_t)((4 + 16 + n) >> 8);
+    put_le32(frame + 4, seq);
+    memcpy(frame + 8, tag, 16);
+    memcpy(frame + 24, ct, n);
+    return 24 + n;
+}
+
+static void check_control_v2(pf_aead *a, uint32_t seq, char origin, const char *pt_hex,
+                             const char *want_hex)
+{
+    uint8_t pt[16], ct[16], tag[16], frame[64], want[64], back[16];
+    size_t n = unhex(pt_hex, pt, sizeof(pt));
+    size_t wn = unhex(want_hex, want, sizeof(want));
+    uint8_t iv[12] = {0};
+    put_le32(iv, seq);
+    iv[10] = (uint8_t)origin;
+    iv[11] = 'C';
+    assert_int_equal(pf_aead_seal(a, iv, NULL, 0, pt, n, ct, tag), 0);
+    assert_int_equal(control_frame(seq, tag, ct, n, frame), wn);
+    assert_memory_equal(frame, want, wn);
+    assert_int_equal(pf_aead_open(a, iv, NULL, 0, want + 24, n, want + 8, back), 0);
+    assert_memory_equal(back, pt, n);
+}
+
+static void check_control_legacy(const uint8_t *key, uint32_t seq, const char *pt_hex,
+                                 const char *want_hex)
+{
+    uint8_t pt[16], ct[16], tag[16], frame[64], want[64], back[16];
+    size_t n = unhex(pt_hex, pt, sizeof(pt));
+    size_t wn = unhex(want_hex, want, sizeof(want));
+    uint8_t iv[PF_GCM_LEGACY_IV_BYTES] = {0};
+    iv[0] = (uint8_t)seq;
+    assert_int_equal(pf_aes128_gcm_seal_iv16(NULL, key, iv, NULL, 0, pt, n, ct, tag), 0);
+    assert_int_equal(control_frame(seq, tag, ct, n, frame), wn);
+    assert_memory_equal(frame, want, wn);
+    assert_int_equal(pf_aes128_gcm_open_iv16(NULL, key, iv, NULL, 0, want + 24, n, want + 8,
+                                             back),
+                     0);
+    assert_memory_equal(back, pt, n);
+    /* In place, as a receiver decrypting inside its packet buffer would. */
+    memcpy(back, want + 24, n);
+    assert_int_equal(pf_aes128_gcm_open_iv16(NULL, key, iv, NULL, 0, back, n, want + 8, back),
+                     0);
+    assert_memory_equal(back, pt, n);
+}
+
+static void gamestream_control_vectors(void **state)
+{
+    (void)state;
+    uint8_t key[16];
+    seq_bytes(key, 16, 0);
+    pf_aead *a = NULL;
+    assert_int_equal(pf_aead_create(NULL, PF_AEAD_AES128_GCM, key, 16, &a), 0);
+    check_control_v2(a, 5, 'C', "0002 0800 04 00 00 00 00 00 aa bb",
+                     "0100200005000000 b9a2a37d47f75dccf35473d24dfc5b9e "
+                     "a1fe544c73fb167819e12eaa");
+    check_control_v2(a, 7, 'H', "0901 0400 80030023",
+                     "01001c0007000000 a825d6bd20ccfe5ba7fbb60530900ef1 7f27937ed176265a");
+    pf_aead_destroy(a);
+    check_control_legacy(key, 5, "0002 0800 04 00 00 00 00 00 aa bb",
+                         "0100200005000000 715792ea9955bd95cfc5ab2d2ec4cbd3 "
+                         "fe2a748c66dd9cfaf503077e");
+    check_control_legacy(key, 0, "0901 0400 80030023",
+                         "01001c0000000000 a0aac3392f67a3ba15e9e3096999aa42 09177ff66bbdf454");
+}
+
+/* gamestream-protocol §8.3: RTP header, then AES-128-CBC/PKCS#7 with
+ * IV = BE32(rikeyid + seq) || 0^12. */
+static void gamestream_audio_vector(void **state)
+{
+    (void)state;
+    uint8_t key[16], iv[16] = {0}, opus[20], pkt[64], want[64], back[32];
+    seq_bytes(key, 16, 0);
+    opus[0] = 0xfc;
+    seq_bytes(opus + 1, 19, 0);
+    const uint32_t rikeyid = 0x12345678u;
+    const uint16_t seq = 0;
+    put_be32(iv, rikeyid + seq);
+    pkt[0] = 0x80;
+    pkt[1] = 97;
+    pkt[2] = (uint8_t)(seq >> 8);
+    pkt[3] = (uint8_t)seq;
+    put_be32(pkt + 4, 0);
+    put_be32(pkt + 8, 0);
+    size_t n = 0;
+    assert_int_equal(pf_aes128_cbc_encrypt_pkcs7(NULL, key, iv, opus, sizeof(opus), pkt + 12,
+                                                 sizeof(pkt) - 12, &n),
+                     0);
+    assert_int_equal(n, 32);
+    size_t wn = unhex("80 61 0000 00000000 00000000 "
+                      "d3188793b1de1a435796d345d978b835947cee8bc28a584a11f70795c6f4523c",
+                      want, sizeof(want));
+    assert_int_equal(12 + n, wn);
+    assert_memory_equal(pkt, want, wn);
+    size_t m = 0;
+    assert_int_equal(pf_aes128_cbc_decrypt_pkcs7(NULL, key, iv, want + 12, 32, back,
+                                                 sizeof(back), &m),
+                     0);
+    assert_int_equal(m, sizeof(opus));
+    assert_memory_equal(back, opus, m);
+}
+
+/* native-protocol §7.3: BE64 seq || AEAD(header || shard) || tag; nonce = salt' || BE64(seq)
+ * with the direction in the top bit of salt'[0]; AAD = BE64(seq). */
+static void check_pkf1(uint32_t alg, size_t key_len, const char *want_hex)
+{
+    uint8_t key[32], salt[4] = {0xa1, 0xb2, 0xc3, 0xd4}, plain[56], dgram[96], want[96];
+    seq_bytes(key, key_len, 0);
+    size_t hn = unhex("f6e5d4c3b2a1f017 2a000000 02010000 b80b0000 10000000 0000 0100 0300 "
+                      "0200 0000 8005 c9 01 01 05",
+                      plain, sizeof(plain));
+    assert_int_equal(hn, 40);
+    seq_bytes(plain + 40, 16, 0);
+    const uint64_t seq = 258;
+    const unsigned dir = 0; /* host -> client */
+    uint8_t nonce[12], want_nonce[12];
+    nonce[0] = (uint8_t)((salt[0] & 0x7fu) | (dir << 7));
+    memcpy(nonce + 1, salt + 1, 3);
+    put_be64(nonce + 4, seq);
+    unhex("21b2c3d40000000000000102", want_nonce, 12);
+    assert_memory_equal(nonce, want_nonce, 12);
+
+    pf_aead *a = NULL;
+    assert_int_equal(pf_aead_create(NULL, alg, key, key_len, &a), 0);
+    put_be64(dgram, seq);
+    assert_int_equal(pf_aead_seal(a, nonce, dgram, 8, plain, sizeof(plain), dgram + 8,
+                                  dgram + 8 + sizeof(plain)),
+                     0);
+    size_t wn = unhex(want_hex, want, sizeof(want));
+    assert_int_equal(wn, 8 + sizeof(plain) + 16);
+    assert_memory_equal(dgram, want, wn);
+
+    /* The receiver opens in place inside the datagram. */
+    assert_int_equal(pf_aead_open(a, nonce, want, 8, want + 8, sizeof(plain), want + 64,
+                                  want + 8),
+                     0);
+    assert_memory_equal(want + 8, plain, sizeof(plain));
+    pf_aead_destroy(a);
+}
+
+static void pkf1_datagram_vectors(void **state)
+{
+    (void)state;
+    check_pkf1(PF_AEAD_AES128_GCM, 16,
+               "0000000000000102 7cd45e2d977a7f8a39b8ee25c38aa7a22803c7ff904c6221db235a3450"
+               "1237edccaa82ff46a32cd65bbca3f90281adf041aff9e23defca2909a69141b87dff8722f95c"
+               "6241ca0c7f");
+    check_pkf1(PF_AEAD_CHACHA20_POLY1305, 32,
+               "0000000000000102 8b8bdf0534625df64d85234005a94b70e83632397c4911e271d596e345"
+               "73adadad6d5f202c35315fe2a77689ae6bc512948c50bed3a525e45cc67c1df7d4a3af2999a1"
+               "8407772670");
+}
+
+/* ---- Error contract ---------------------------------------------------------------------- */
+
+static void tampering_fails_and_zeroes(void **state)
+{
+    (void)state;
+    const uint32_t algs[] = {PF_AEAD_AES128_GCM, PF_AEAD_CHACHA20_POLY1305};
+    uint8_t key[32], nonce[12], aad[8], pt[100], ct[100], tag[16], out[100];
+    seq_bytes(key, 32, 3);
+    seq_bytes(nonce, 12, 9);
+    seq_bytes(aad, 8, 0x50);
+    seq_bytes(pt, sizeof(pt), 0x61);
+    for (size_t k = 0; k < 2; k++) {
+        pf_aead *a = NULL;
+        assert_int_equal(pf_aead_create(NULL, algs[k], key, k ? 32 : 16, &a), 0);
+        assert_int_equal(pf_aead_seal(a, nonce, aad, 8, pt, sizeof(pt), ct, tag), 0);
+        for (int what = 0; what < 4; what++) {
+            uint8_t c2[100], t2[16], a2[8], n2[12];
+            memcpy(c2, ct, sizeof(c2));
+            memcpy(t2, tag, sizeof(t2));
+            memcpy(a2, aad, sizeof(a2));
+            memcpy(n2, nonce, sizeof(n2));
+            switch (what) {
+            case 0: t2[15] ^= 0x01; break;
+            case 1: c2[42] ^= 0x80; break;
+            case 2: a2[0] ^= 0x04; break;
+            default: n2[11] ^= 0x01; break;
+            }
+            memset(out, 0xAA, sizeof(out));
+            assert_int_equal(pf_aead_open(a, n2, a2, 8, c2, sizeof(c2), t2, out), PF_ERR_AUTH);
+            assert_true(all_zero(out, sizeof(out)));
+            /* In place the ciphertext is wiped too: no unauthenticated bytes survive. */
+            assert_int_equal(pf_aead_open(a, n2, a2, 8, c2, sizeof(c2), t2, c2), PF_ERR_AUTH);
+            assert_true(all_zero(c2, sizeof(c2)));
+        }
+        /* A truncated message fails too. */
+        assert_int_equal(pf_aead_open(a, nonce, aad, 8, ct, sizeof(ct) - 1, tag, out),
+                         PF_ERR_AUTH);
+        pf_aead_destroy(a);
+    }
+
+    /* Legacy-IV GCM checks the tag before decrypting: out keeps its bytes. */
+    uint8_t iv[16] = {7};
+    assert_int_equal(pf_aes128_gcm_seal_iv16(NULL, key, iv, aad, 8, pt, sizeof(pt), ct, tag), 0);
+    tag[0] ^= 1;
+    memset(out, 0xAA, sizeof(out));
+    assert_int_equal(pf_aes128_gcm_open_iv16(NULL, key, iv, aad, 8, ct, sizeof(ct), tag, out),
+                     PF_ERR_AUTH);
+    for (size_t i = 0; i < sizeof(out); i++)
+        assert_int_equal(out[i], 0xAA);
+    tag[0] ^= 1;
+    ct[0] ^= 1;
+    assert_int_equal(pf_aes128_gcm_open_iv16(NULL, key, iv, aad, 8, ct, sizeof(ct), tag, out),
+                     PF_ERR_AUTH);
+    ct[0] ^= 1;
+    aad[3] ^= 1;
+    assert_int_equal(pf_aes128_gcm_open_iv16(NULL, key, iv, aad, 8, ct, sizeof(ct), tag, out),
+                     PF_ERR_AUTH);
+    aad[3] ^= 1;
+    assert_int_equal(pf_aes128_gcm_open_iv16(NULL, key, iv, aad, 8, ct, sizeof(ct), tag, out), 0);
+    assert_memory_equal(out, pt, sizeof(pt));
+}
+
+/* Encrypts one block whose plaintext is @p last, chained from @p iv, so the padding check
+ * sees exactly those bytes. */
+static void make_last_block(const uint8_t *key, const uint8_t *iv, const uint8_t *last,
+                            uint8_t *ct)
+{
+    const pf_crypto_ops *ops = pf_crypto_ops_default();
+    assert_int_equal(ops->aes128_cbc(ops->user_data, 1, key, iv, last, 16, ct), 0);
+}
+
+static void bad_pkcs7_padding_is_rejected(void **state)
+{
+    (void)state;
+    uint8_t key[16], iv[16], block[16], ct[16], out[32];
+    seq_bytes(key, 16, 5);
+    seq_bytes(iv, 16, 6);
+    size_t n = 1234;
+    const struct {
+        uint8_t fill, last;
+        int pos, val; /* one byte overridden, pos < 0 for none */
+    } cases[] = {
+        {0x00, 0x00, -1, 0}, /* pad 0 */
+        {0x11, 0x11, -1, 0}, /* pad 17 */
+        {0xff, 0xff, -1, 0}, /* pad 255 */
+        {0x04, 0x04, 12, 5}, /* first pad byte wrong */
+        {0x10, 0x10, 0, 0},  /* full-block pad with one wrong byte */
+        {0x02, 0x02, 14, 3}, /* second-to-last wrong */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        memset(block, cases[i].fill, 16);
+        block[15] = cases[i].last;
+        if (cases[i].pos >= 0)
+            block[cases[i].pos] = (uint8_t)cases[i].val;
+        make_last_block(key, iv, block, ct);
+        memset(out, 0xAA, sizeof(out));
+        assert_int_equal(pf_aes128_cbc_decrypt_pkcs7(NULL, key, iv, ct, 16, out, sizeof(out), &n),
+                         PF_ERR_AUTH);
+        assert_int_equal(n, 1234);
+        for (size_t j = 0; j < sizeof(out); j++)
+            assert_int_equal(out[j], 0xAA);
+    }
+    /* Valid edge cases decode: one byte of padding, and a block that is all padding. */
+    memset(block, 0x10, 16);
+    make_last_block(key, iv, block, ct);
+    assert_int_equal(pf_aes128_cbc_decrypt_pkcs7(NULL, key, iv, ct, 16, NULL, 0, &n), 0);
+    assert_int_equal(n, 0);
+    memset(block, 0x33, 16);
+    block[15] = 0x01;
+    make_last_block(key, iv, block, ct);
+    assert_int_equal(pf_aes128_cbc_decrypt_pkcs7(NULL, key, iv, ct, 16, out, 15, &n), 0);
+    assert_int_equal(n, 15);
+    assert_memory_equal(out, block, 15);
+
+    /* Lengths that cannot be CBC. */
+    assert_int_equal(pf_aes128_cbc_decrypt_pkcs7(NULL, key, iv, ct, 0, out, 32, &n),
+                     PF_ERR_MALFORMED);
+    assert_int_equal(pf_aes128_cbc_decrypt_pkcs7(NULL, key, iv, ct, 15, out, 32, &n),
+                     PF_ERR_MALFORMED);
+    assert_int_equal(pf_aes128_cbc_decrypt_pkcs7(NULL, key, iv, out, 17, out + 17, 8, &n),
+                     PF_ERR_MALFORMED);
+}
+
+static void short_buffers_are_reported(void **state)
+{
+    (void)state;
+    uint8_t key[16], iv[16], pt[40], ct[48], out[48];
+    seq_bytes(key, 16, 0);
+    seq_bytes(iv, 16, 0);
+    seq_bytes(pt, sizeof(pt), 0);
+    size_t n = 777;
+    memset(out, 0xAA, sizeof(out));
+    assert_int_equal(pf_aes128_cbc_encrypt_pkcs7(NULL, key, iv, pt, 40, out, 47, &n),
+                     PF_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(n, 777);
+    for (size_t i = 0; i < sizeof(out); i++)
+        assert_int_equal(out[i], 0xAA);
+    assert_int_equal(pf_aes128_cbc_encrypt_pkcs7(NULL, key, iv, pt, 32, out, 32, &n),
+                     PF_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(pf_aes128_cbc_encrypt_pkcs7(NULL, key, iv, pt, 40, ct, 48, &n), 0);
+    assert_int_equal(n, 48);
+    n = 777;
+    assert_int_equal(pf_aes128_cbc_decrypt_pkcs7(NULL, key, iv, ct, 48, out, 39, &n),
+                     PF_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(n, 777);
+    for (size_t i = 0; i < sizeof(out); i++)
+        assert_int_equal(out[i], 0xAA);
+    assert_int_equal(pf_aes128_cbc_decrypt_pkcs7(NULL, key, iv, ct, 48, out, 40, &n), 0);
+    assert_int_equal(n, 40);
+    assert_memory_equal(out, pt, 40);
+}
+
+static void wrong_key_sizes_and_algorithms(void **state)
+{
+    (void)state;
+    uint8_t key[33] = {0};
+    pf_aead *a = (pf_aead *)(uintptr_t)0x1;
+    assert_int_equal(pf_aead_create(NULL, PF_AEAD_AES128_GCM, key, 32, &a),
+                     PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_aead_create(NULL, PF_AEAD_AES128_GCM, key, 15, &a),
+                     PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_aead_create(NULL, PF_AEAD_AES128_GCM, key, 0, &a),
+                     PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_aead_create(NULL, PF_AEAD_CHACHA20_POLY1305, key, 16, &a),
+                     PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_aead_create(NULL, PF_AEAD_CHACHA20_POLY1305, key, 33, &a),
+                     PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_aead_create(NULL, 2, key, 16, &a), PF_ERR_UNSUPPORTED);
+    assert_int_equal(pf_aead_create(NULL, 0xffffffffu, key, 32, &a), PF_ERR_UNSUPPORTED);
+    /* ret_aead is untouched on every failure. */
+    assert_ptr_equal(a, (pf_aead *)(uintptr_t)0x1);
+    /* The providers refuse wrong sizes themselves as well. */
+    const pf_crypto_ops *ops = pf_crypto_ops_default();
+    void *ctx = NULL;
+    assert_int_equal(ops->aead_create(NULL, PF_AEAD_AES128_GCM, key, 32, &ctx),
+                     PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(ops->aead_create(NULL, PF_AEAD_CHACHA20_POLY1305, key, 16, &ctx),
+                     PF_ERR_INVALID_ARGUMENT);
+    assert_null(ctx);
+}
+
+static void null_and_overlapping_arguments(void **state)
+{
+    (void)state;
+    uint8_t key[16] = {0}, nonce[12] = {0}, buf[64] = {0}, tag[16] = {0}, out[64];
+    size_t n = 0;
+    pf_aead *a = NULL;
+    assert_int_equal(pf_aead_create(NULL, PF_AEAD_AES128_GCM, NULL, 16, &a),
+                     PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_aead_create(NULL, PF_AEAD_AES128_GCM, key, 16, NULL),
+                     PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_aead_create(NULL, PF_AEAD_AES128_GCM, key, 16, &a), 0);
+
+    assert_int_equal(pf_aead_seal(NULL, nonce, NULL, 0, buf, 16, out, tag),
+                     PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_aead_seal(a, NULL, NULL, 0, buf, 16, out, tag), PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_aead_seal(a, nonce, NULL, 4, buf, 16, out, tag), PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_aead_seal(a, nonce, NULL, 0, NULL, 16, out, tag),
+                     PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_aead_seal(a, nonce, NULL, 0, buf, 16, NULL, tag),
+                     PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_aead_seal(a, nonce, NULL, 0, buf, 16, out, NULL),
+                     PF_ERR_INVALID_ARGUMENT);
+    /* Partial overlap of in and out, and a tag inside out. */
+    assert_int_equal(pf_aead_seal(a, nonce, NULL, 0, buf, 32, buf + 1, tag),
+                     PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_aead_seal(a, nonce, NULL, 0, buf + 8, 32, buf, tag),
+                     PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_aead_seal(a, nonce, NULL, 0, buf, 32, out, out + 16),
+                     PF_ERR_INVALID_ARGUMENT);
+    memset(out, 0xAA, sizeof(out));
+    assert_int_equal(pf_aead_open(a, nonce, NULL, 0, buf, 32, tag, buf + 4),
+                     PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_aead_open(a, NULL, NULL, 0, buf, 32, tag, out), PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_aead_open(a, nonce, NULL, 0, buf, 32, NULL, out),
+                     PF_ERR_INVALID_ARGUMENT);
+    for (size_t i = 0; i < sizeof(out); i++)
+        assert_int_equal(out[i], 0xAA); /* argument errors leave out alone */
+    /* Zero-length messages need no buffers. */
+    assert_int_equal(pf_aead_seal(a, nonce, NULL, 0, NULL, 0, NULL, tag), 0);
+    assert_int_equal(pf_aead_open(a, nonce, NULL, 0, NULL, 0, tag, NULL), 0);
+    pf_aead_destroy(a);
+    pf_aead_destroy(NULL);
+
+    assert_int_equal(pf_aes128_cbc_encrypt_pkcs7(NULL, NULL, nonce, buf, 16, out, 64, &n),
+                     PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_aes128_cbc_encrypt_pkcs7(NULL, key, NULL, buf, 16, out, 64, &n),
+                     PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_aes128_cbc_encrypt_pkcs7(NULL, key, key, NULL, 16, out, 64, &n),
+                     PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_aes128_cbc_encrypt_pkcs7(NULL, key, key, buf, 16, NULL, 64, &n),
+                     PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_aes128_cbc_encrypt_pkcs7(NULL, key, key, buf, 16, out, 64, NULL),
+                     PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_aes128_cbc_encrypt_pkcs7(NULL, key, key, buf, 16, buf + 8, 40, &n),
+                     PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_aes128_cbc_decrypt_pkcs7(NULL, key, key, NULL, 16, out, 64, &n),
+                     PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_aes128_cbc_decrypt_pkcs7(NULL, key, key, buf, 16, NULL, 64, &n),
+                     PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_aes128_cbc_decrypt_pkcs7(NULL, key, key, buf, 32, buf + 16, 32, &n),
+                     PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_aes128_ecb_encrypt(NULL, NULL, buf, 16, out), PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_aes128_ecb_encrypt(NULL, key, NULL, 16, out), PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_aes128_ecb_decrypt(NULL, key, buf, 16, NULL), PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_aes128_ecb_encrypt(NULL, key, buf, 15, out), PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_aes128_ecb_decrypt(NULL, key, buf, 32, buf + 8), PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_sha256(NULL, NULL, 3, out), PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_sha256(NULL, buf, 3, NULL), PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_hkdf_sha256(NULL, NULL, 5, buf, 5, NULL, 0, out, 32),
+                     PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_hkdf_sha256(NULL, NULL, 0, NULL, 5, NULL, 0, out, 32),
+                     PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_hkdf_sha256(NULL, NULL, 0, buf, 5, NULL, 5, out, 32),
+                     PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_hkdf_sha256(NULL, NULL, 0, buf, 5, NULL, 0, NULL, 32),
+                     PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_random_bytes(NULL, NULL, 4), PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_random_bytes(NULL, NULL, 0), 0);
+    assert_int_equal(pf_aes128_gcm_seal_iv16(NULL, NULL, buf, NULL, 0, buf, 4, out, tag),
+                     PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_aes128_gcm_seal_iv16(NULL, key, NULL, NULL, 0, buf, 4, out, tag),
+                     PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_aes128_gcm_seal_iv16(NULL, key, buf, NULL, 0, buf, 4, out, NULL),
+                     PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_aes128_gcm_open_iv16(NULL, key, buf, NULL, 2, buf, 4, tag, out),
+                     PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_aes128_gcm_open_iv16(NULL, key, buf, NULL, 0, buf, 8, tag, buf + 4),
+                     PF_ERR_INVALID_ARGUMENT);
+}
+
+static void ops_version_is_checked(void **state)
+{
+    (void)state;
+    uint8_t key[16] = {0}, out[32], iv[16] = {0}, tag[16];
+    size_t n;
+    pf_crypto_ops bad = *pf_crypto_ops_default();
+    const uint32_t versions[] = {0, PF_CRYPTO_OPS_VERSION + 1, 0xffffffffu};
+    for (size_t i = 0; i < 3; i++) {
+        bad.version = versions[i];
+        pf_aead *a = NULL;
+        assert_int_equal(pf_aead_create(&bad, PF_AEAD_AES128_GCM, key, 16, &a),
+                         PF_ERR_INVALID_ARGUMENT);
+        assert_null(a);
+        assert_int_equal(pf_sha256(&bad, key, 16, out), PF_ERR_INVALID_ARGUMENT);
+        assert_int_equal(pf_aes128_ecb_encrypt(&bad, key, key, 16, out),
+                         PF_ERR_INVALID_ARGUMENT);
+        assert_int_equal(pf_aes128_cbc_encrypt_pkcs7(&bad, key, iv, key, 16, out, 32, &n),
+                         PF_ERR_INVALID_ARGUMENT);
+        assert_int_equal(pf_hkdf_sha256(&bad, NULL, 0, key, 16, NULL, 0, out, 32),
+                         PF_ERR_INVALID_ARGUMENT);
+        assert_int_equal(pf_random_bytes(&bad, out, 8), PF_ERR_INVALID_ARGUMENT);
+        assert_int_equal(pf_aes128_gcm_seal_iv16(&bad, key, iv, NULL, 0, key, 16, out, tag),
+                         PF_ERR_INVALID_ARGUMENT);
+    }
+    /* A table without a primitive says so instead of crashing. */
+    pf_crypto_ops partial = *pf_crypto_ops_default();
+    partial.sha256 = NULL;
+    partial.aes128_ecb = NULL;
+    partial.aead_create = NULL;
+    partial.random = NULL;
+    partial.hkdf_sha256 = NULL;
+    partial.aes128_cbc = NULL;
+    pf_aead *a = NULL;
+    assert_int_equal(pf_aead_create(&partial, PF_AEAD_AES128_GCM, key, 16, &a),
+                     PF_ERR_UNSUPPORTED);
+    assert_int_equal(pf_sha256(&partial, key, 16, out), PF_ERR_UNSUPPORTED);
+    assert_int_equal(pf_aes128_ecb_decrypt(&partial, key, key, 16, out), PF_ERR_UNSUPPORTED);
+    assert_int_equal(pf_aes128_gcm_open_iv16(&partial, key, iv, NULL, 0, key, 16, tag, out),
+                     PF_ERR_UNSUPPORTED);
+    assert_int_equal(pf_aes128_cbc_decrypt_pkcs7(&partial, key, iv, key, 16, out, 32, &n),
+                     PF_ERR_UNSUPPORTED);
+    assert_int_equal(pf_hkdf_sha256(&partial, NULL, 0, key, 16, NULL, 0, out, 32),
+                     PF_ERR_UNSUPPORTED);
+    assert_int_equal(pf_random_bytes(&partial, out, 8), PF_ERR_UNSUPPORTED);
+}
+
+/* ---- Custom provider --------------------------------------------------------------------- */
+
+struct counting {
+    const pf_crypto_ops *inner;
+    int create, destroy, seal, open, ecb, sha;
+    int forge_open; /* open writes garbage and fails, like a provider that decrypts first */
+};
+
+static int cnt_create(void *ud, uint32_t alg, const uint8_t *key, size_t key_len, void **ret)
+{
+    struct counting *c = ud;
+    c->create++;
+    return c->inner->aead_create(c->inner->user_data, alg, key, key_len, ret);
+}
+
+static void cnt_destroy(void *ud, void *ctx)
+{
+    struct counting *c = ud;
+    c->destroy++;
+    c->inner->aead_destroy(c->inner->user_data, ctx);
+}
+
+static int cnt_seal(void *ud, void *ctx, const uint8_t *nonce, const uint8_t *aad,
+                    size_t aad_len, const uint8_t *in, size_t len, uint8_t *out, uint8_t *tag)
+{
+    struct counting *c = ud;
+    c->seal++;
+    return c->inner->aead_seal(c->inner->user_data, ctx, nonce, aad, aad_len, in, len, out, tag);
+}
+
+static int cnt_open(void *ud, void *ctx, const uint8_t *nonce, const uint8_t *aad,
+                    size_t aad_len, const uint8_t *in, size_t len, const uint8_t *tag,
+                    uint8_t *out)
+{
+    struct counting *c = ud;
+    c->open++;
+    if (c->forge_open) {
+        memset(out, 0x5A, len);
+        return PF_ERR_AUTH;
+    }
+    return c->inner->aead_open(c->inner->user_data, ctx, nonce, aad, aad_len, in, len, tag, out);
+}
+
+static int cnt_ecb(void *ud, int encrypt, const uint8_t *key, const uint8_t *in, size_t len,
+                   uint8_t *out)
+{
+    struct counting *c = ud;
+    c->ecb++;
+    return c->inner->aes128_ecb(c->inner->user_data, encrypt, key, in, len, out);
+}
+
+static int cnt_sha(void *ud, const uint8_t *data, size_t len, uint8_t *out)
+{
+    struct counting *c = ud;
+    c->sha++;
+    return c->inner->sha256(c->inner->user_data, data, len, out);
+}
+
+static void custom_ops_are_used(void **state)
+{
+    (void)state;
+    struct counting cnt = {.inner = pf_crypto_ops_default()};
+    pf_crypto_ops ops = *pf_crypto_ops_default();
+    ops.user_data = &cnt;
+    ops.aead_create = cnt_create;
+    ops.aead_destroy = cnt_destroy;
+    ops.aead_seal = cnt_seal;
+    ops.aead_open = cnt_open;
+    ops.aes128_ecb = cnt_ecb;
+    ops.sha256 = cnt_sha;
+
+    struct vec_bytes b;
+    load_vector(&gcm_vectors[3], &b);
+    check_aead_vector(&ops, PF_AEAD_AES128_GCM, &gcm_vectors[3]);
+    assert_int_equal(cnt.create, 1);
+    assert_int_equal(cnt.destroy, 1);
+    assert_int_equal(cnt.seal, 2);
+    assert_int_equal(cnt.open, 2);
+    check_aead_vector(&ops, PF_AEAD_CHACHA20_POLY1305, &chacha_vector);
+    assert_int_equal(cnt.create, 2);
+    assert_int_equal(cnt.seal, 4);
+
+    /* Whatever a failing provider wrote is wiped by the wrapper. */
+    pf_aead *a = NULL;
+    assert_int_equal(pf_aead_create(&ops, PF_AEAD_AES128_GCM, b.key, 16, &a), 0);
+    cnt.forge_open = 1;
+    uint8_t out[64];
+    assert_int_equal(pf_aead_open(a, b.nonce, b.aad, b.aad_len, b.ct, b.ct_len, b.tag, out),
+                     PF_ERR_AUTH);
+    assert_true(all_zero(out, b.ct_len));
+    pf_aead_destroy(a);
+    assert_int_equal(cnt.destroy, 3);
+
+    /* The legacy-IV GCM and the hash go through the table too. */
+    uint8_t key[16] = {0}, iv[16] = {0}, tag[16], h[32];
+    assert_int_equal(pf_aes128_gcm_seal_iv16(&ops, key, iv, NULL, 0, b.pt, 40, out, tag), 0);
+    assert_true(cnt.ecb >= 3); /* hash key, J0 keystream, tag mask */
+    assert_int_equal(pf_sha256(&ops, (const uint8_t *)"abc", 3, h), 0);
+    assert_int_equal(cnt.sha, 1);
+}
+
+static void random_bytes_look_random(void **state)
+{
+    (void)state;
+    uint8_t a[32] = {0}, b[32] = {0};
+    assert_int_equal(pf_random_bytes(NULL, a, sizeof(a)), 0);
+    assert_int_equal(pf_random_bytes(NULL, b, sizeof(b)), 0);
+    assert_false(all_zero(a, sizeof(a)));
+    assert_memory_not_equal(a, b, sizeof(a));
+}
+
+static void memeq_consttime_compares(void **state)
+{
+    (void)state;
+    uint8_t a[40], b[40];
+    seq_bytes(a, sizeof(a), 1);
+    memcpy(b, a, sizeof(b));
+    assert_int_equal(pf_memeq_consttime(a, b, sizeof(a)), 1);
+    for (size_t i = 0; i < sizeof(a); i++) {
+        for (int bit = 0; bit < 8; bit++) {
+            b[i] ^= (uint8_t)(1u << bit);
+            assert_int_equal(pf_memeq_consttime(a, b, sizeof(a)), 0);
+            b[i] ^= (uint8_t)(1u << bit);
+        }
+    }
+    assert_int_equal(pf_memeq_consttime(NULL, NULL, 0), 1);
+    assert_int_equal(pf_memeq_consttime(a, NULL, 1), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(aes_gcm_nist_vectors),
+        cmocka_unit_test(chacha20_poly1305_rfc8439),
+        cmocka_unit_test(soft_gcm_nist_vectors),
+        cmocka_unit_test(aes_gcm_all_paths_match_reference),
+        cmocka_unit_test(aes128_ecb_sp800_38a),
+        cmocka_unit_test(aes128_cbc_sp800_38a),
+        cmocka_unit_test(aes128_cbc_pkcs7_round_trips),
+        cmocka_unit_test(sha256_fips180_2),
+        cmocka_unit_test(hkdf_rfc5869),
+        cmocka_unit_test(gamestream_pairing_vector),
+        cmocka_unit_test(gamestream_rtsp_vectors),
+        cmocka_unit_test(gamestream_control_vectors),
+        cmocka_unit_test(gamestream_audio_vector),
+        cmocka_unit_test(pkf1_datagram_vectors),
+        cmocka_unit_test(tampering_fails_and_zeroes),
+        cmocka_unit_test(bad_pkcs7_padding_is_rejected),
+        cmocka_unit_test(short_buffers_are_reported),
+        cmocka_unit_test(wrong_key_sizes_and_algorithms),
+        cmocka_unit_test(null_and_overlapping_arguments),
+        cmocka_unit_test(ops_version_is_checked),
+        cmocka_unit_test(custom_ops_are_used),
+        cmocka_unit_test(random_bytes_look_random),
+        cmocka_unit_test(memeq_consttime_compares),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
