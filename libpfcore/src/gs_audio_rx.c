@@ -325,8 +325,10 @@ static int feed(pf_gs_audio_rx *rx, const uint8_t *pkt, size_t len)
         return PF_ERR_MALFORMED;
 
     if (!rx->started) {
+        /* Start at the block boundary: packets before the first one received may still be
+         * rebuilt from the block's FEC pair, or are reported lost when the window moves. */
         rx->started = 1;
-        rx->next_seq = index < PF_GS_AUDIO_BLOCK_DATA ? rtp.seq : base;
+        rx->next_seq = base;
     }
     if (index < PF_GS_AUDIO_BLOCK_DATA && (uint16_t)(rtp.seq - rx->next_seq) >= 0x8000u)
         return PF_ERR_REPLAY;
