@@ -1,0 +1,488 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "gs_pair.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pf/core/crypto.h"
+#include "pf/core/error.h"
+
+#include "gs_xml.h"
+#include "netlog.h"
+
+#define TOPIC "gs_pair"
+
+enum {
+    ST_WAIT_PIN,   /* phase 1 received, waiting for the user's PIN */
+    ST_CERT_SENT,  /* plaincert sent; expecting clientchallenge */
+    ST_CHALLENGED, /* challengeresponse sent; expecting serverchallengeresp */
+    ST_SECRET_SENT /* pairingsecret sent; expecting clientpairingsecret */
+};
+
+struct pfi_pair_attempt {
+    char key[160];
+    char device_name[64];
+    uint32_t state;
+    uint64_t deadline_ms;
+    uint8_t salt[16];
+    uint8_t aes_key[16];
+    uint8_t serversecret[16];
+    uint8_t serverchal[16];
+    uint8_t clienthash[32];
+    char *client_pem;
+    pfi_peer_cert cert;
+    void *waiter;
+};
+
+void pfi_pairing_init(pfi_pairing *p, const pf_net_identity *id, const pf_net_gs_settings *cfg,
+                      const pfi_pair_hooks *hooks)
+{
+    memset(p, 0, sizeof(*p));
+    p->id = id;
+    p->cfg = *cfg;
+    p->hooks = *hooks;
+    p->log = cfg->log;
+}
+
+static void reply(int code, const char *msg, int paired, char **ret_doc, size_t *ret_len)
+{
+    pfi_xml x;
+    pfi_xml_begin(&x, code, msg);
+    pfi_xml_uint(&x, "paired", (uint64_t)paired);
+    if (pfi_xml_finish(&x, ret_doc, ret_len) < 0) {
+        *ret_doc = NULL;
+        *ret_len = 0;
+    }
+}
+
+static void wipe_attempt(pfi_pair_attempt *a)
+{
+    pfi_peer_cert_clear(&a->cert);
+    free(a->client_pem);
+    memset(a, 0, sizeof(*a));
+    free(a);
+}
+
+/* Drops attempt @p i. A PIN that was spent on an attempt which did not succeed counts as a
+ * failed guess, whichever way it ended (wrong PIN, abandoned, timed out). */
+static void drop(pfi_pairing *p, uint32_t i, int spent_failed, const char *why, uint64_t now_ms)
+{
+    pfi_pair_attempt *a = p->attempts[i];
+    p->attempts[i] = NULL;
+    if (a->waiter && p->hooks.complete) {
+        char *doc;
+        size_t len;
+        reply(408, why, 0, &doc, &len);
+        p->hooks.complete(p->hooks.user_data, a->waiter, doc, len);
+    }
+    if (spent_failed && a->state != ST_WAIT_PIN) {
+        p->failures++;
+        if (p->failures >= p->cfg.pair_max_failures) {
+            p->lockout_until_ms = now_ms + p->cfg.pair_lockout_ms;
+            p->failures = 0;
+            p->pin_expiry_ms = 0;
+            pfi_net_log(&p->log, PF_LOG_DEBUG, TOPIC, "pairing locked out for %u ms",
+                        p->cfg.pair_lockout_ms);
+        }
+    }
+    pfi_net_log(&p->log, PF_LOG_DEBUG, TOPIC, "attempt %s dropped: %s", a->key, why);
+    wipe_attempt(a);
+}
+
+void pfi_pairing_finish(pfi_pairing *p)
+{
+    for (uint32_t i = 0; i < PFI_PAIR_MAX_ATTEMPTS; i++)
+        if (p->attempts[i])
+            drop(p, i, 0, "host shutting down", 0);
+    memset(p->pin, 0, sizeof(p->pin));
+}
+
+static int find(const pfi_pairing *p, const char *key)
+{
+    for (uint32_t i = 0; i < PFI_PAIR_MAX_ATTEMPTS; i++)
+        if (p->attempts[i] && strcmp(p->attempts[i]->key, key) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int locked(const pfi_pairing *p, uint64_t now_ms)
+{
+    return p->lockout_until_ms && now_ms < p->lockout_until_ms;
+}
+
+/* key = SHA-256(salt ‖ PIN)[0..15] (§3.2 phase 1). */
+static int derive_key(pfi_pair_attempt *a, const char *pin)
+{
+    uint8_t buf[20], h[32];
+    memcpy(buf, a->salt, 16);
+    memcpy(buf + 16, pin, 4);
+    int r = pf_sha256(NULL, buf, sizeof(buf), h);
+    if (r < 0)
+        return r;
+    memcpy(a->aes_key, h, 16);
+    memset(h, 0, sizeof(h));
+    memset(buf, 0, sizeof(buf));
+    return 0;
+}
+
+static void plaincert_reply(pfi_pairing *p, char **ret_doc, size_t *ret_len)
+{
+    const char *pem = pf_net_identity_get_cert_pem(p->id);
+    size_t n = strlen(pem);
+    char *hex = malloc(2 * n + 1);
+    if (!hex) {
+        *ret_doc = NULL;
+        *ret_len = 0;
+        return;
+    }
+    pfi_hex_encode((const uint8_t *)pem, n, hex);
+    pfi_xml x;
+    pfi_xml_begin(&x, 200, NULL);
+    pfi_xml_uint(&x, "paired", 1);
+    pfi_xml_text(&x, "plaincert", hex);
+    free(hex);
+    if (pfi_xml_finish(&x, ret_doc, ret_len) < 0) {
+        *ret_doc = NULL;
+        *ret_len = 0;
+    }
+}
+
+/* Gives the pending PIN to attempt @p a: one PIN, one attempt. */
+static int spend_pin(pfi_pairing *p, pfi_pair_attempt *a, uint64_t now_ms)
+{
+    int r = derive_key(a, p->pin);
+    memset(p->pin, 0, sizeof(p->pin));
+    p->pin_expiry_ms = 0;
+    if (r < 0)
+        return r;
+    a->state = ST_CERT_SENT;
+    a->deadline_ms = now_ms + p->cfg.pair_step_ms;
+    return 0;
+}
+
+static int phase1(pfi_pairing *p, const pfi_query *q, const char *key, void *waiter,
+                  uint64_t now_ms, char **ret_doc, size_t *ret_len)
+{
+    if (locked(p, now_ms)) {
+        reply(503, "Too many failed pairing attempts; try again later", 0, ret_doc, ret_len);
+        return PFI_PAIR_REPLY;
+    }
+    uint8_t salt[16];
+    const char *hexcert = pfi_query_get(q, "clientcert");
+    if (pfi_hex_decode_exact(pfi_query_get(q, "salt"), salt, 16) < 0 || !hexcert) {
+        reply(400, "Missing or malformed salt or clientcert", 0, ret_doc, ret_len);
+        return PFI_PAIR_REPLY;
+    }
+    size_t hl = strlen(hexcert);
+    char *pem = malloc(hl / 2 + 1);
+    if (!pem)
+        return PF_ERR_NOMEM;
+    size_t pl;
+    pfi_peer_cert cert;
+    if (pfi_hex_decode(hexcert, (uint8_t *)pem, hl / 2, &pl) < 0 ||
+        (pem[pl] = '\0', memchr(pem, '\0', pl) != NULL) ||
+        pfi_peer_cert_parse(pem, pl, &cert) < 0) {
+        free(pem);
+        reply(400, "clientcert is not a PEM certificate", 0, ret_doc, ret_len);
+        return PFI_PAIR_REPLY;
+    }
+    int old = find(p, key);
+    if (old >= 0)
+        drop(p, (uint32_t)old, 1, "replaced by a new attempt", now_ms);
+    int slot = -1;
+    for (uint32_t i = 0; i < PFI_PAIR_MAX_ATTEMPTS && slot < 0; i++)
+        if (!p->attempts[i])
+            slot = (int)i;
+    if (slot < 0) {
+        pfi_peer_cert_clear(&cert);
+        free(pem);
+        reply(503, "Too many pairing attempts in progress", 0, ret_doc, ret_len);
+        return PFI_PAIR_REPLY;
+    }
+    pfi_pair_attempt *a = calloc(1, sizeof(*a));
+    if (!a) {
+        pfi_peer_cert_clear(&cert);
+        free(pem);
+        return PF_ERR_NOMEM;
+    }
+    snprintf(a->key, sizeof(a->key), "%s", key);
+    const char *dev = pfi_query_get(q, "devicename");
+    snprintf(a->device_name, sizeof(a->device_name), "%s", dev && *dev ? dev : "unknown");
+    memcpy(a->salt, salt, 16);
+    a->client_pem = pem;
+    a->cert = cert;
+    a->state = ST_WAIT_PIN;
+    p->attempts[slot] = a;
+    if (p->pin_expiry_ms && now_ms < p->pin_expiry_ms) {
+        int r = spend_pin(p, a, now_ms);
+        if (r < 0) {
+            drop(p, (uint32_t)slot, 0, "key derivation failed", now_ms);
+            return r;
+        }
+        plaincert_reply(p, ret_doc, ret_len);
+        return PFI_PAIR_REPLY;
+    }
+    a->waiter = waiter;
+    a->deadline_ms = now_ms + p->cfg.pin_wait_ms;
+    pfi_net_log(&p->log, PF_LOG_DEBUG, TOPIC, "attempt %s waits for a PIN", key);
+    return PFI_PAIR_WAIT;
+}
+
+static int phase2(pfi_pairing *p, pfi_pair_attempt *a, const pfi_query *q, char **ret_doc,
+                  size_t *ret_len)
+{
+    uint8_t enc[16], plain[48], hin[16 + PFI_SIG_MAX + 16], h[32];
+    if (pfi_hex_decode_exact(pfi_query_get(q, "clientchallenge"), enc, 16) < 0)
+        return PF_ERR_MALFORMED;
+    int r;
+    if ((r = pf_aes128_ecb_decrypt(NULL, a->aes_key, enc, 16, hin)) < 0 ||
+        (r = pf_random_bytes(NULL, a->serversecret, 16)) < 0 ||
+        (r = pf_random_bytes(NULL, a->serverchal, 16)) < 0)
+        return r;
+    size_t sl = p->id->certsig_len;
+    memcpy(hin + 16, p->id->certsig, sl);
+    memcpy(hin + 16 + sl, a->serversecret, 16);
+    if ((r = pf_sha256(NULL, hin, 32 + sl, h)) < 0)
+        return r;
+    memcpy(plain, h, 32);
+    memcpy(plain + 32, a->serverchal, 16);
+    if ((r = pf_aes128_ecb_encrypt(NULL, a->aes_key, plain, 48, plain)) < 0)
+        return r;
+    char hex[97];
+    pfi_hex_encode(plain, 48, hex);
+    pfi_xml x;
+    pfi_xml_begin(&x, 200, NULL);
+    pfi_xml_uint(&x, "paired", 1);
+    pfi_xml_text(&x, "challengeresponse", hex);
+    return pfi_xml_finish(&x, ret_doc, ret_len);
+}
+
+static int phase3(pfi_pairing *p, pfi_pair_attempt *a, const pfi_query *q, char **ret_doc,
+                  size_t *ret_len)
+{
+    uint8_t enc[32], out[16 + PFI_SIG_MAX];
+    if (pfi_hex_decode_exact(pfi_query_get(q, "serverchallengeresp"), enc, 32) < 0)
+        return PF_ERR_MALFORMED;
+    int r = pf_aes128_ecb_decrypt(NULL, a->aes_key, enc, 32, a->clienthash);
+    if (r < 0)
+        return r;
+    size_t sl;
+    memcpy(out, a->serversecret, 16);
+    if ((r = pfi_identity_sign(p->id, a->serversecret, 16, out + 16, &sl)) < 0)
+        return r;
+    char hex[2 * sizeof(out) + 1];
+    pfi_hex_encode(out, 16 + sl, hex);
+    pfi_xml x;
+    pfi_xml_begin(&x, 200, NULL);
+    pfi_xml_uint(&x, "paired", 1);
+    pfi_xml_text(&x, "pairingsecret", hex);
+    return pfi_xml_finish(&x, ret_doc, ret_len);
+}
+
+/* Returns 1 when the client proved knowledge of the key and of its certificate's private
+ * key (§3.2 phase 4), 0 when not, < 0 on error. */
+static int phase4_verify(pfi_pair_attempt *a, const pfi_query *q)
+{
+    uint8_t in[16 + PFI_SIG_MAX], hin[16 + PFI_SIG_MAX + 16], h[32];
+    size_t n;
+    if (pfi_hex_decode(pfi_query_get(q, "clientpairingsecret"), in, sizeof(in), &n) < 0 ||
+        n <= 16)
+        return PF_ERR_MALFORMED;
+    size_t sl = a->cert.certsig_len;
+    memcpy(hin, a->serverchal, 16);
+    memcpy(hin + 16, a->cert.certsig, sl);
+    memcpy(hin + 16 + sl, in, 16);
+    int r = pf_sha256(NULL, hin, 32 + sl, h);
+    if (r < 0)
+        return r;
+    int hash_ok = pf_memeq_consttime(h, a->clienthash, 32);
+    int sig_ok = pfi_peer_cert_verify(&a->cert, in, 16, in + 16, n - 16) == 0;
+    return hash_ok && sig_ok;
+}
+
+int pfi_pair_request(pfi_pairing *p, const pfi_query *q, const char *peer, int https,
+                     void *waiter, uint64_t now_ms, char **ret_doc, size_t *ret_len)
+{
+    *ret_doc = NULL;
+    *ret_len = 0;
+    const char *uniqueid = pfi_query_get(q, "uniqueid");
+    const char *phrase = pfi_query_get(q, "phrase");
+    if (!uniqueid || !*uniqueid || strlen(uniqueid) > 64) {
+        reply(400, "Missing uniqueid", 0, ret_doc, ret_len);
+        return PFI_PAIR_REPLY;
+    }
+    char key[160];
+    snprintf(key, sizeof(key), "%s@%s", uniqueid, peer ? peer : "");
+    if (phrase && strcmp(phrase, "pairchallenge") == 0) {
+        /* Phase 5 proves the freshly stored certificate opens HTTPS (§3.2). */
+        if (https)
+            reply(200, NULL, 1, ret_doc, ret_len);
+        else
+            reply(400, "pairchallenge needs HTTPS with the paired certificate", 0, ret_doc,
+                  ret_len);
+        return PFI_PAIR_REPLY;
+    }
+    if (phrase && strcmp(phrase, "getservercert") == 0)
+        return phase1(p, q, key, waiter, now_ms, ret_doc, ret_len);
+    if (phrase) {
+        reply(404, "Unknown pair command", 0, ret_doc, ret_len);
+        return PFI_PAIR_REPLY;
+    }
+    uint32_t want;
+    if (pfi_query_get(q, "clientchallenge"))
+        want = ST_CERT_SENT;
+    else if (pfi_query_get(q, "serverchallengeresp"))
+        want = ST_CHALLENGED;
+    else if (pfi_query_get(q, "clientpairingsecret"))
+        want = ST_SECRET_SENT;
+    else {
+        reply(404, "Unknown pair command", 0, ret_doc, ret_len);
+        return PFI_PAIR_REPLY;
+    }
+    int i = find(p, key);
+    if (i < 0 || p->attempts[i]->state != want) {
+        if (i >= 0)
+            drop(p, (uint32_t)i, 1, "pairing phase out of order", now_ms);
+        reply(400, "Pairing phase out of order", 0, ret_doc, ret_len);
+        return PFI_PAIR_REPLY;
+    }
+    pfi_pair_attempt *a = p->attempts[i];
+    int r;
+    if (want == ST_CERT_SENT)
+        r = phase2(p, a, q, ret_doc, ret_len);
+    else if (want == ST_CHALLENGED)
+        r = phase3(p, a, q, ret_doc, ret_len);
+    else {
+        r = phase4_verify(a, q);
+        if (r == 1) {
+            r = p->hooks.paired ? p->hooks.paired(p->hooks.user_data, &a->cert, a->client_pem,
+                                                  a->device_name)
+                                : 0;
+            if (r >= 0) {
+                p->failures = 0;
+                drop(p, (uint32_t)i, 0, "paired", now_ms);
+                reply(200, NULL, 1, ret_doc, ret_len);
+                return PFI_PAIR_REPLY;
+            }
+            drop(p, (uint32_t)i, 0, "could not store the client", now_ms);
+            reply(500, "Could not store the paired client", 0, ret_doc, ret_len);
+            return PFI_PAIR_REPLY;
+        }
+        if (r == 0) {
+            drop(p, (uint32_t)i, 1, "wrong PIN or signature", now_ms);
+            /* §3.2: a failed check answers 200 with paired 0. */
+            reply(200, "Pairing failed: wrong PIN", 0, ret_doc, ret_len);
+            return PFI_PAIR_REPLY;
+        }
+    }
+    if (r == PF_ERR_MALFORMED) {
+        drop(p, (uint32_t)i, 1, "malformed pairing parameter", now_ms);
+        reply(400, "Malformed pairing parameter", 0, ret_doc, ret_len);
+        return PFI_PAIR_REPLY;
+    }
+    if (r < 0) {
+        drop(p, (uint32_t)i, 0, "internal error", now_ms);
+        return r == PF_ERR_NOMEM ? r : (reply(500, "Pairing failed", 0, ret_doc, ret_len),
+                                        PFI_PAIR_REPLY);
+    }
+    a->state++;
+    a->deadline_ms = now_ms + p->cfg.pair_step_ms;
+    return PFI_PAIR_REPLY;
+}
+
+int pfi_pair_set_pin(pfi_pairing *p, const char *pin, uint64_t now_ms)
+{
+    if (!pin || strlen(pin) != 4)
+        return PF_ERR_INVALID_ARGUMENT;
+    for (int i = 0; i < 4; i++)
+        if (pin[i] < '0' || pin[i] > '9')
+            return PF_ERR_INVALID_ARGUMENT;
+    if (locked(p, now_ms))
+        return PF_ERR_LIMIT;
+    memcpy(p->pin, pin, 5);
+    p->pin_expiry_ms = now_ms + p->cfg.pin_ttl_ms;
+    /* The oldest waiting attempt takes it: attempts are kept in arrival order by deadline. */
+    int best = -1;
+    for (uint32_t i = 0; i < PFI_PAIR_MAX_ATTEMPTS; i++) {
+        pfi_pair_attempt *a = p->attempts[i];
+        if (a && a->state == ST_WAIT_PIN &&
+            (best < 0 || a->deadline_ms < p->attempts[best]->deadline_ms))
+            best = (int)i;
+    }
+    if (best < 0)
+        return 0;
+    pfi_pair_attempt *a = p->attempts[best];
+    int r = spend_pin(p, a, now_ms);
+    if (r < 0) {
+        drop(p, (uint32_t)best, 0, "key derivation failed", now_ms);
+        return r;
+    }
+    char *doc;
+    size_t len;
+    plaincert_reply(p, &doc, &len);
+    void *w = a->waiter;
+    a->waiter = NULL;
+    if (w && p->hooks.complete)
+        p->hooks.complete(p->hooks.user_data, w, doc, len);
+    else
+        free(doc);
+    return 0;
+}
+
+void pfi_pair_forget_waiter(pfi_pairing *p, void *waiter)
+{
+    for (uint32_t i = 0; i < PFI_PAIR_MAX_ATTEMPTS; i++)
+        if (p->attempts[i] && p->attempts[i]->waiter == waiter) {
+            p->attempts[i]->waiter = NULL;
+            drop(p, i, 0, "client went away", 0);
+        }
+}
+
+void pfi_pair_cancel(pfi_pairing *p, const char *uniqueid, const char *peer, uint64_t now_ms)
+{
+    char key[160];
+    snprintf(key, sizeof(key), "%s@%s", uniqueid ? uniqueid : "", peer ? peer : "");
+    int i = find(p, key);
+    if (i >= 0)
+        drop(p, (uint32_t)i, 1, "cancelled by the client", now_ms);
+}
+
+int64_t pfi_pair_expire(pfi_pairing *p, uint64_t now_ms)
+{
+    if (p->pin_expiry_ms && now_ms >= p->pin_expiry_ms) {
+        memset(p->pin, 0, sizeof(p->pin));
+        p->pin_expiry_ms = 0;
+    }
+    if (p->lockout_until_ms && now_ms >= p->lockout_until_ms)
+        p->lockout_until_ms = 0;
+    int64_t next = -1;
+    for (uint32_t i = 0; i < PFI_PAIR_MAX_ATTEMPTS; i++) {
+        pfi_pair_attempt *a = p->attempts[i];
+        if (!a)
+            continue;
+        if (now_ms >= a->deadline_ms) {
+            drop(p, i, 1,
+                 a->state == ST_WAIT_PIN ? "no PIN was entered in time" : "pairing timed out",
+                 now_ms);
+            continue;
+        }
+        int64_t d = (int64_t)(a->deadline_ms - now_ms);
+        if (next < 0 || d < next)
+            next = d;
+    }
+    uint64_t other[2] = {p->pin_expiry_ms, p->lockout_until_ms};
+    for (int k = 0; k < 2; k++)
+        if (other[k] > now_ms && (next < 0 || (int64_t)(other[k] - now_ms) < next))
+            next = (int64_t)(other[k] - now_ms);
+    return next;
+}
+
+uint32_t pfi_pair_waiting(const pfi_pairing *p)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < PFI_PAIR_MAX_ATTEMPTS; i++)
+        if (p->attempts[i] && p->attempts[i]->state == ST_WAIT_PIN)
+            n++;
+    return n;
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef PFHOST_CLI_H
+#define PFHOST_CLI_H
+
+#include "config.h"
+
+/* Exit statuses of every pfhost command. */
+#define EXIT_OK 0
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+#define EXIT_NOT_RUNNING 3
+
+/* Commands that talk to a running host through its management API. */
+int cli_pin(const host_config *cfg, const char *pin);
+int cli_clients_list(const host_config *cfg);
+int cli_clients_unpair(const host_config *cfg, const char *id);
+/* Reads the catalog file; works whether or not the host runs. */
+int cli_apps_list(const host_config *cfg);
+
+#endif

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef PFHOST_CLIENTS_H
+#define PFHOST_CLIENTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+/* Paired GameStream clients, persisted atomically as JSON in the state directory. A client
+ * is known by its certificate (id = pf_net_cert_id), never by the uniqueid it sends. */
+typedef struct paired_client {
+    char id[17];
+    char *name;
+    char *cert_pem;
+    int64_t first_seen; /* Unix seconds */
+    int64_t last_seen;
+} paired_client;
+
+typedef struct client_store {
+    char *path;
+    paired_client *v;
+    size_t n;
+} client_store;
+
+/* Returns 0, or -1 with a message in @p err (a damaged file is not silently replaced). */
+int clients_load(client_store *s, const char *path, char *err, size_t err_len);
+void clients_free(client_store *s);
+/* Adds or refreshes a client and saves. Returns 0 or -errno. */
+int clients_add(client_store *s, const char *id, const char *name, const char *cert_pem,
+                int64_t now);
+/* Removes and saves. Returns 0, -ENOENT or -errno. */
+int clients_remove(client_store *s, const char *id);
+void clients_touch(client_store *s, const char *id, int64_t now);
+const paired_client *clients_find(const client_store *s, const char *id);
+/* A JSON array of {id, name, first_seen, last_seen}; caller owns it. */
+json_object *clients_to_json(const client_store *s);
+
+#endif

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* pfhost.conf: "key = value" lines, '#' comments. Unknown keys are errors so that a typo
+ * never silently keeps a default. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fileio.h"
+
+static char *xdg_dir(const char *env, const char *fallback)
+{
+    const char *v = getenv(env);
+    if (v && v[0] == '/')
+        return path_join(v, "pfhost");
+    const char *home = getenv("HOME");
+    char *base = path_join(home && *home ? home : "/tmp", fallback);
+    char *r = base ? path_join(base, "pfhost") : NULL;
+    free(base);
+    return r;
+}
+
+static void set_str(char **dst, const char *v)
+{
+    free(*dst);
+    *dst = v ? strdup(v) : NULL;
+}
+
+static int parse_u32(const char *v, uint32_t max, uint32_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long n = strtoul(v, &end, 10);
+    if (errno || end == v || *end || n > max || *v == '-')
+        return -1;
+    *out = (uint32_t)n;
+    return 0;
+}
+
+static int parse_bool(const char *v, int *out)
+{
+    if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "on") || !strcmp(v, "1"))
+        *out = 1;
+    else if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "off") || !strcmp(v, "0"))
+        *out = 0;
+    else
+        return -1;
+    return 0;
+}
+
+static int set_key(host_config *c, const char *k, const char *v)
+{
+    uint32_t n;
+    struct {
+        const char *key;
+        uint16_t *port;
+        uint32_t *u32;
+        uint32_t max;
+    } nums[] = {
+        {"http_port", &c->http_port, NULL, 65535},
+        {"https_port", &c->https_port, NULL, 65535},
+        {"rtsp_port", &c->rtsp_port, NULL, 65535},
+        {"api_port", &c->api_port, NULL, 65535},
+        {"pin_wait", NULL, &c->pin_wait_s, 3600},
+        {"pin_ttl", NULL, &c->pin_ttl_s, 3600},
+        {"pair_max_failures", NULL, &c->pair_max_failures, 1000},
+        {"pair_lockout", NULL, &c->pair_lockout_s, 86400},
+        {"api_max_failures", NULL, &c->api_max_failures, 1000},
+        {"api_lockout", NULL, &c->api_lockout_s, 86400},
+    };
+    for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+        if (strcmp(k, nums[i].key) != 0)
+            continue;
+        if (parse_u32(v, nums[i].max, &n) < 0)
+            return -1;
+        if (nums[i].port)
+            *nums[i].port = (uint16_t)n;
+        else
+            *nums[i].u32 = n;
+        return 0;
+    }
+    if (!strcmp(k, "hostname"))
+        set_str(&c->hostname, v);
+    else if (!strcmp(k, "address"))
+        set_str(&c->address, *v ? v : NULL);
+    else if (!strcmp(k, "api_address"))
+        set_str(&c->api_address, v);
+    else if (!strcmp(k, "apps"))
+        set_str(&c->apps_file, v);
+    else if (!strcmp(k, "mdns"))
+        return parse_bool(v, &c->mdns);
+    else
+        return -2;
+    return 0;
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        s[--n] = '\0';
+    return s;
+}
+
+int config_load(host_config *c, const char *path, char *err, size_t err_len)
+{
+    memset(c, 0, sizeof(*c));
+    c->config_dir = xdg_dir("XDG_CONFIG_HOME", ".config");
+    c->state_dir = xdg_dir("XDG_STATE_HOME", ".local/state");
+    const char *rt = getenv("XDG_RUNTIME_DIR");
+    c->runtime_dir = rt && rt[0] == '/' ? path_join(rt, "pfhost") : NULL;
+    if (!c->runtime_dir && c->state_dir)
+        c->runtime_dir = strdup(c->state_dir);
+    char hn[256] = "punktfunk";
+    if (gethostname(hn, sizeof(hn) - 1) < 0 || !hn[0])
+        snprintf(hn, sizeof(hn), "punktfunk");
+    c->hostname = strdup(hn);
+    c->api_address = strdup("127.0.0.1");
+    c->http_port = 47989;
+    c->https_port = 47984;
+    c->rtsp_port = 48010;
+    c->api_port = 47990;
+    c->mdns = 1;
+    c->pin_wait_s = 120;
+    c->pin_ttl_s = 60;
+    c->pair_max_failures = 3;
+    c->pair_lockout_s = 300;
+    c->api_max_failures = 5;
+    c->api_lockout_s = 60;
+    if (!c->config_dir || !c->state_dir || !c->runtime_dir || !c->hostname ||
+        !c->api_address) {
+        snprintf(err, err_len, "out of memory");
+        return -1;
+    }
+    c->apps_file = path_join(c->config_dir, "apps.json");
+    c->config_path = path ? strdup(path) : path_join(c->config_dir, "pfhost.conf");
+    char *data = NULL;
+    int r = file_read(c->config_path, 1 << 20, &data, NULL);
+    if (r == -ENOENT && !path)
+        return 0;
+    if (r < 0) {
+        snprintf(err, err_len, "cannot read %s: %s", c->config_path, strerror(-r));
+        return -1;
+    }
+    int line = 0;
+    char *cursor = data;
+    for (char *l = strsep(&cursor, "\n"); l; l = strsep(&cursor, "\n")) {
+        line++;
+        char *s = trim(l);
+        if (!*s || *s == '#')
+            continue;
+        char *eq = strchr(s, '=');
+        if (!eq) {
+            snprintf(err, err_len, "%s:%d: expected key = value", c->config_path, line);
+            free(data);
+            return -1;
+        }
+        *eq = '\0';
+        char *k = trim(s), *v = trim(eq + 1);
+        int kr = set_key(c, k, v);
+        if (kr < 0) {
+            snprintf(err, err_len, "%s:%d: %s \"%s\"", c->config_path, line,
+                     kr == -2 ? "unknown key" : "bad value for", k);
+            free(data);
+            return -1;
+        }
+    }
+    free(data);
+    return 0;
+}
+
+void config_free(host_config *c)
+{
+    free(c->config_path);
+    free(c->config_dir);
+    free(c->state_dir);
+    free(c->runtime_dir);
+    free(c->hostname);
+    free(c->address);
+    free(c->api_address);
+    free(c->apps_file);
+    memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef PFHOST_CONFIG_H
+#define PFHOST_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Everything pfhost reads from its config file, with defaults. No globals: one struct per
+ * process, passed down. */
+typedef struct host_config {
+    char *config_path;  /* the file read (may not exist) */
+    char *config_dir;   /* $XDG_CONFIG_HOME/pfhost */
+    char *state_dir;    /* $XDG_STATE_HOME/pfhost: identity, clients */
+    char *runtime_dir;  /* $XDG_RUNTIME_DIR/pfhost (or state_dir): runtime.json */
+    char *hostname;
+    char *address;      /* GameStream bind address; NULL = all */
+    uint16_t http_port, https_port, rtsp_port;
+    char *api_address;  /* management API bind address (127.0.0.1) */
+    uint16_t api_port;  /* 47990; 0 = any free port */
+    char *apps_file;    /* app catalog (JSON, Sunshine apps.json format accepted) */
+    int mdns;
+    uint32_t pin_wait_s, pin_ttl_s, pair_max_failures, pair_lockout_s;
+    uint32_t api_max_failures, api_lockout_s;
+} host_config;
+
+/* Fills defaults from the environment, then reads @p path (NULL: the XDG default). A missing
+ * default file is fine; a missing explicit file, an unknown key or a bad value is an error
+ * with a message in @p err. Returns 0 or -1. */
+int config_load(host_config *c, const char *path, char *err, size_t err_len);
+void config_free(host_config *c);
+
+#endif

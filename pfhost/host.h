@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef PFHOST_HOST_H
+#define PFHOST_HOST_H
+
+#include <stdint.h>
+
+#include <systemd/sd-event.h>
+
+#include "pf/net_gamestream.h"
+#include "pf/net_mdns.h"
+
+#include "apps.h"
+#include "clients.h"
+#include "config.h"
+#include "sessions.h"
+
+typedef struct mgmt mgmt;
+
+/* The running host: one per `pfhost serve`, owned by serve.c, lent to mgmt.c. */
+typedef struct host {
+    host_config cfg;
+    sd_event *loop;
+    pf_net_identity *id;
+    pf_net_gs_server *gs;
+    pf_net_mdns *mdns;
+    client_store clients;
+    app_catalog apps;
+    session_table sessions;
+    mgmt *api;
+    uint64_t started_ms;
+    uint32_t codec_mask;
+    char *runtime_file;
+} host;
+
+uint64_t host_now_ms(void);
+/* Forgets a paired client: store, HTTPS authorisation and its sessions. 0 or -ENOENT. */
+int host_unpair(host *h, const char *client_id);
+void host_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

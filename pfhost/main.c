@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* pfhost command line: dispatches to serve.c (the host) and cli.c (commands that talk to a
+ * running host). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gnutls/gnutls.h>
+#include <json-c/json.h>
+#include <microhttpd.h>
+
+#include "pf/core/common.h"
+#include "pf/net.h"
+
+#include "cli.h"
+#include "config.h"
+#include "serve.h"
+
+static const char usage_main[] =
+    "usage: pfhost [--config FILE] [--verbose] COMMAND [ARGS]\n"
+    "\n"
+    "A low-latency game and desktop streaming host for Moonlight clients.\n"
+    "\n"
+    "commands:\n"
+    "  serve                 run the host in the foreground\n"
+    "  pin PIN               hand the PIN a client shows to the running host\n"
+    "  clients list          list paired clients\n"
+    "  clients unpair ID     forget a paired client and end its sessions\n"
+    "  apps list             list the app catalog\n"
+    "\n"
+    "options:\n"
+    "  -c, --config FILE     config file (default $XDG_CONFIG_HOME/pfhost/pfhost.conf)\n"
+    "  -v, --verbose         debug logging (serve)\n"
+    "  -h, --help            this help; `pfhost COMMAND --help` for a command\n"
+    "  -V, --version         versions of pfhost and every library it links\n"
+    "\n"
+    "exit status: 0 success, 1 failure, 2 usage error, 3 no running host\n";
+
+static const struct {
+    const char *cmd;
+    const char *help;
+} command_help[] = {
+    {"serve", "usage: pfhost serve\n\nRuns the host in the foreground until SIGINT or "
+              "SIGTERM: GameStream HTTP/HTTPS\n(pairing, app list, launch), the management API "
+              "on loopback and the mDNS\nannouncement. Identity and paired clients live in "
+              "$XDG_STATE_HOME/pfhost,\nconfiguration and the API token in "
+              "$XDG_CONFIG_HOME/pfhost.\n"},
+    {"pin", "usage: pfhost pin PIN\n\nHands the four-digit PIN shown by a pairing Moonlight "
+            "client to the running\nhost. A PIN serves one pairing attempt and expires after "
+            "a minute.\n"},
+    {"clients", "usage: pfhost clients list\n       pfhost clients unpair ID\n\nLists paired "
+                "clients (id and name), or unpairs one by its id: its\ncertificate is "
+                "forgotten and its sessions end.\n"},
+    {"apps", "usage: pfhost apps list\n\nLists the app catalog (id, name, command) from the "
+             "apps file named in the\nconfig (default $XDG_CONFIG_HOME/pfhost/apps.json; "
+             "Sunshine's apps.json\nformat is accepted).\n"},
+};
+
+static void print_versions(void)
+{
+    printf("pfhost %s\n", pf_net_version_string());
+    printf("libpfcore %s (ABI %u)\n", pf_core_version_string(), pf_core_abi_version());
+    printf("libpfnet %s (ABI %u)\n", pf_net_version_string(), pf_net_abi_version());
+    printf("libmicrohttpd %s\n", MHD_get_version());
+    printf("GnuTLS %s\n", gnutls_check_version(NULL));
+    printf("json-c %s\n", json_c_version());
+    printf("libsystemd (sd-event), avahi-client: system libraries\n");
+}
+
+static int command_usage(const char *cmd, FILE *f)
+{
+    for (size_t i = 0; i < sizeof(command_help) / sizeof(command_help[0]); i++)
+        if (strcmp(cmd, command_help[i].cmd) == 0) {
+            fputs(command_help[i].help, f);
+            return 1;
+        }
+    return 0;
+}
+
+static int wants_help(int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return 1;
+    return 0;
+}
+
+static int usage_error(const char *cmd, const char *msg)
+{
+    fprintf(stderr, "pfhost: %s\n\n", msg);
+    if (!cmd || !command_usage(cmd, stderr))
+        fputs(usage_main, stderr);
+    return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *config_path = NULL;
+    int verbose = 0, c;
+    /* '+' stops at the command so that its own arguments are left alone. */
+    while ((c = getopt_long(argc, argv, "+c:vhV", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            config_path = optarg;
+            break;
+        case 'v':
+            verbose = 1;
+            break;
+        case 'h':
+            fputs(usage_main, stdout);
+            return EXIT_OK;
+        case 'V':
+            print_versions();
+            return EXIT_OK;
+        default:
+            fputs(usage_main, stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind >= argc)
+        return usage_error(NULL, "no command given");
+    const char *cmd = argv[optind];
+    int nargs = argc - optind - 1;
+    char **args = argv + optind + 1;
+    if (!strcmp(cmd, "help"))
+        return fputs(usage_main, stdout), EXIT_OK;
+    if (wants_help(nargs, args)) {
+        if (command_usage(cmd, stdout))
+            return EXIT_OK;
+        return usage_error(NULL, "unknown command");
+    }
+    int known = 0;
+    for (size_t i = 0; i < sizeof(command_help) / sizeof(command_help[0]); i++)
+        known |= !strcmp(cmd, command_help[i].cmd);
+    if (!known) {
+        fprintf(stderr, "pfhost: unknown command \"%s\"\n\n", cmd);
+        fputs(usage_main, stderr);
+        return EXIT_USAGE;
+    }
+
+    host_config cfg;
+    char err[512] = "";
+    if (config_load(&cfg, config_path, err, sizeof(err)) < 0) {
+        fprintf(stderr, "pfhost: %s\n", err);
+        config_free(&cfg);
+        return EXIT_FAIL;
+    }
+    int st;
+    if (!strcmp(cmd, "serve")) {
+        if (nargs != 0) {
+            config_free(&cfg);
+            return usage_error(cmd, "serve takes no arguments");
+        }
+        return serve_run(&cfg, verbose);
+    } else if (!strcmp(cmd, "pin")) {
+        st = nargs == 1 ? cli_pin(&cfg, args[0]) : usage_error(cmd, "pin takes one PIN");
+    } else if (!strcmp(cmd, "clients")) {
+        if (nargs == 1 && !strcmp(args[0], "list"))
+            st = cli_clients_list(&cfg);
+        else if (nargs == 2 && !strcmp(args[0], "unpair"))
+            st = cli_clients_unpair(&cfg, args[1]);
+        else
+            st = usage_error(cmd, "expected `clients list` or `clients unpair ID`");
+    } else {
+        st = nargs == 1 && !strcmp(args[0], "list") ? cli_apps_list(&cfg)
+                                                   : usage_error(cmd, "expected `apps list`");
+    }
+    config_free(&cfg);
+    return st;
+}

@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Management API endpoints (/api/v1). Every route here must be in pfhost/openapi.json; the
+ * integration test checks both directions. */
+#include "mgmt_routes.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "pf/core/common.h"
+#include "pf/core/error.h"
+#include "pf/net.h"
+
+#include "mgmt.h"
+
+typedef unsigned (*route_fn)(host *h, const char *arg, json_object *body, json_object **ret);
+
+json_object *mroute_error(const char *msg)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "error", json_object_new_string(msg));
+    return o;
+}
+
+static unsigned fail(json_object **ret, unsigned status, const char *msg)
+{
+    *ret = mroute_error(msg);
+    return status;
+}
+
+static json_object *encoders_json(uint32_t mask)
+{
+    json_object *a = json_object_new_array();
+    static const struct {
+        uint32_t bit;
+        const char *name;
+    } names[] = {{PF_NET_GS_CODEC_H264, "h264"},
+                 {PF_NET_GS_CODEC_HEVC, "hevc"},
+                 {PF_NET_GS_CODEC_HEVC_MAIN10, "hevc-main10"},
+                 {PF_NET_GS_CODEC_AV1_MAIN8, "av1"},
+                 {PF_NET_GS_CODEC_AV1_MAIN10, "av1-main10"}};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (mask & names[i].bit)
+            json_object_array_add(a, json_object_new_string(names[i].name));
+    return a;
+}
+
+static unsigned get_status(host *h, const char *arg, json_object *body, json_object **ret)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "version", json_object_new_string(pf_net_version_string()));
+    json_object_object_add(o, "hostname", json_object_new_string(h->cfg.hostname));
+    json_object_object_add(o, "uniqueid",
+                           json_object_new_string(pf_net_identity_get_uniqueid(h->id)));
+    json_object_object_add(o, "uptime_s",
+                           json_object_new_int64((int64_t)((host_now_ms() - h->started_ms) / 1000)));
+    json_object_object_add(o, "encoders", encoders_json(h->codec_mask));
+    /* The capture plane arrives with libpfcapture; until then nothing is captured. */
+    json_object_object_add(o, "capture_backend", json_object_new_string("none"));
+    json_object_object_add(o, "sessions", json_object_new_int64((int64_t)h->sessions.n));
+    json_object_object_add(o, "current_app", json_object_new_int64(h->sessions.app_id));
+    json_object_object_add(o, "pairing_waiting",
+                           json_object_new_int64(pf_net_gs_server_get_pairing_waiting(h->gs)));
+    json_object *ports = json_object_new_object();
+    json_object_object_add(ports, "http", json_object_new_int(pf_net_gs_server_get_port(h->gs, 0)));
+    json_object_object_add(ports, "https", json_object_new_int(pf_net_gs_server_get_port(h->gs, 1)));
+    json_object_object_add(ports, "rtsp", json_object_new_int(h->cfg.rtsp_port));
+    json_object_object_add(o, "ports", ports);
+    *ret = o;
+    return 200;
+}
+
+static unsigned get_clients(host *h, const char *arg, json_object *body, json_object **ret)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "clients", clients_to_json(&h->clients));
+    *ret = o;
+    return 200;
+}
+
+static unsigned delete_client(host *h, const char *arg, json_object *body, json_object **ret)
+{
+    int r = host_unpair(h, arg);
+    if (r == -ENOENT)
+        return fail(ret, 404, "no such client");
+    if (r < 0)
+        return fail(ret, 500, "could not update the client store");
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "removed", json_object_new_string(arg));
+    *ret = o;
+    return 200;
+}
+
+static unsigned post_pin(host *h, const char *arg, json_object *body, json_object **ret)
+{
+    json_object *pin;
+    if (!body || !json_object_object_get_ex(body, "pin", &pin) ||
+        !json_object_is_type(pin, json_type_string))
+        return fail(ret, 400, "expected {\"pin\": \"1234\"}");
+    int r = pf_net_gs_server_set_pin(h->gs, json_object_get_string(pin), host_now_ms());
+    if (r == PF_ERR_INVALID_ARGUMENT)
+        return fail(ret, 400, "the PIN must be four digits");
+    if (r == PF_ERR_LIMIT)
+        return fail(ret, 429, "pairing is locked after too many failed attempts");
+    if (r < 0)
+        return fail(ret, 500, pf_strerror(r));
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "accepted", json_object_new_boolean(1));
+    *ret = o;
+    return 200;
+}
+
+static unsigned get_apps(host *h, const char *arg, json_object *body, json_object **ret)
+{
+    json_object *o = json_object_new_object(), *a = json_object_new_array();
+    for (size_t i = 0; i < h->apps.n; i++)
+        json_object_array_add(a, app_to_json(&h->apps.v[i]));
+    json_object_object_add(o, "apps", a);
+    *ret = o;
+    return 200;
+}
+
+static int parse_id(const char *s, uint32_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = s ? strtoul(s, &end, 10) : 0;
+    if (!s || !*s || *end || errno || v == 0 || v > UINT32_MAX || *s == '-')
+        return -1;
+    *out = (uint32_t)v;
+    return 0;
+}
+
+static unsigned put_app_common(host *h, uint32_t id, json_object *body, json_object **ret,
+                               unsigned ok_status)
+{
+    char err[200] = "";
+    app a;
+    if (!body)
+        return fail(ret, 400, "expected a JSON app object");
+    if (app_from_json(body, &a, err, sizeof(err)) < 0)
+        return fail(ret, 400, err);
+    a.id = id;
+    int r = apps_put(&h->apps, &a);
+    app_clear(&a);
+    if (r < 0)
+        return fail(ret, 500, "could not save the app catalog");
+    /* A new app is appended, so without an id it is the last one. */
+    const app *saved = id ? apps_find(&h->apps, id) : &h->apps.v[h->apps.n - 1];
+    *ret = app_to_json(saved);
+    return ok_status;
+}
+
+static unsigned post_app(host *h, const char *arg, json_object *body, json_object **ret)
+{
+    return put_app_common(h, 0, body, ret, 201);
+}
+
+static unsigned put_app(host *h, const char *arg, json_object *body, json_object **ret)
+{
+    uint32_t id;
+    if (parse_id(arg, &id) < 0)
+        return fail(ret, 400, "app ids are positive integers");
+    if (!apps_find(&h->apps, id))
+        return fail(ret, 404, "no such app");
+    return put_app_common(h, id, body, ret, 200);
+}
+
+static unsigned delete_app(host *h, const char *arg, json_object *body, json_object **ret)
+{
+    uint32_t id;
+    if (parse_id(arg, &id) < 0)
+        return fail(ret, 400, "app ids are positive integers");
+    if (id == h->sessions.app_id)
+        return fail(ret, 409, "the app is running");
+    int r = apps_remove(&h->apps, id);
+    if (r == -ENOENT)
+        return fail(ret, 404, "no such app");
+    if (r < 0)
+        return fail(ret, 500, "could not save the app catalog");
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "removed", json_object_new_int64(id));
+    *ret = o;
+    return 200;
+}
+
+static unsigned get_sessions(host *h, const char *arg, json_object *body, json_object **ret)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "sessions", sessions_to_json(&h->sessions));
+    *ret = o;
+    return 200;
+}
+
+static unsigned delete_session(host *h, const char *arg, json_object *body, json_object **ret)
+{
+    uint32_t id;
+    if (parse_id(arg, &id) < 0)
+        return fail(ret, 400, "session ids are positive integers");
+    if (sessions_close(&h->sessions, id) < 0)
+        return fail(ret, 404, "no such session");
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "removed", json_object_new_int64(id));
+    *ret = o;
+    return 200;
+}
+
+static const struct route {
+    const char *method;
+    const char *pattern; /* "{id}" matches one path segment */
+    route_fn fn;
+} routes[] = {
+    {"GET", "/api/v1/status", get_status},
+    {"GET", "/api/v1/clients", get_clients},
+    {"DELETE", "/api/v1/clients/{id}", delete_client},
+    {"POST", "/api/v1/pin", post_pin},
+    {"GET", "/api/v1/apps", get_apps},
+    {"POST", "/api/v1/apps", post_app},
+    {"PUT", "/api/v1/apps/{id}", put_app},
+    {"DELETE", "/api/v1/apps/{id}", delete_app},
+    {"GET", "/api/v1/sessions", get_sessions},
+    {"DELETE", "/api/v1/sessions/{id}", delete_session},
+};
+
+#define NROUTES (sizeof(routes) / sizeof(routes[0]))
+
+/* Matches @p path against @p pattern; the {id} segment is copied to @p arg. */
+static int match(const char *pattern, const char *path, char *arg, size_t cap)
+{
+    const char *brace = strstr(pattern, "{id}");
+    if (!brace)
+        return strcmp(pattern, path) == 0;
+    size_t pre = (size_t)(brace - pattern);
+    if (strncmp(pattern, path, pre) != 0)
+        return 0;
+    const char *seg = path + pre;
+    size_t n = strlen(seg);
+    if (n == 0 || n >= cap || strchr(seg, '/'))
+        return 0;
+    memcpy(arg, seg, n + 1);
+    return 1;
+}
+
+unsigned mroute_dispatch(host *h, const char *method, const char *path, const char *body,
+                         size_t body_len, json_object **ret)
+{
+    char arg[128];
+    int path_known = 0;
+    for (size_t i = 0; i < NROUTES; i++) {
+        if (!match(routes[i].pattern, path, arg, sizeof(arg)))
+            continue;
+        path_known = 1;
+        if (strcmp(routes[i].method, method) != 0)
+            continue;
+        json_object *j = NULL;
+        if (body && body_len) {
+            enum json_tokener_error jerr;
+            j = json_tokener_parse_verbose(body, &jerr);
+            if (!j)
+                return fail(ret, 400, "the body is not valid JSON");
+        }
+        unsigned st = routes[i].fn(h, arg, j, ret);
+        json_object_put(j);
+        return st;
+    }
+    return path_known ? fail(ret, 405, "method not allowed on this path")
+                      : fail(ret, 404, "no such endpoint");
+}
