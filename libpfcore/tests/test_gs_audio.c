@@ -22,22 +22,6 @@
 
 static const uint8_t test_key[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
 
-static size_t unhex(const char *hex, uint8_t *out)
-{
-    size_t n = 0;
-    for (const char *p = hex; p[0] && p[1];) {
-        if (p[0] == ' ' || p[0] == '|') {
-            p++;
-            continue;
-        }
-        unsigned v;
-        sscanf(p, "%2x", &v);
-        out[n++] = (uint8_t)v;
-        p += 2;
-    }
-    return n;
-}
-
 typedef struct audio_sink {
     uint32_t count;
     uint16_t seqs[MAX_SEEN];
@@ -118,7 +102,7 @@ static void data_packet_matches_8_3_example(void **state)
                                               &res),
                      0);
     uint8_t want[64];
-    size_t n = unhex("80 61 0000 00000000 00000000 | "
+    size_t n = gs_unhex("80 61 0000 00000000 00000000 | "
                      "d3188793b1de1a435796d345d978b835947cee8bc28a584a11f70795c6f4523c",
                      want);
     assert_int_equal(res.packet_count, 1);
@@ -147,8 +131,8 @@ static void fec_packets_match_8_4_example(void **state)
     assert_int_equal(res.packet_count, 3);
     assert_int_equal(res.packet_bytes[1], 24 + 32);
     uint8_t h0[24], h1[24];
-    unhex("807f0004 00000000 00000000 | 00 61 0000 00000000 00000000", h0);
-    unhex("807f0005 00000000 00000000 | 01 61 0000 00000000 00000000", h1);
+    gs_unhex("807f0004 00000000 00000000 | 00 61 0000 00000000 00000000", h0);
+    gs_unhex("807f0005 00000000 00000000 | 01 61 0000 00000000 00000000", h1);
     assert_memory_equal(out + STRIDE, h0, 24);
     assert_memory_equal(out + 2 * STRIDE, h1, 24);
 
@@ -181,8 +165,8 @@ static void fec_payload_reproduces_7_4_vector(void **state)
         assert_memory_equal(out + 12, shard, 16);
     }
     uint8_t p0[16], p1[16];
-    unhex("15c835c009adda4214bf28b943ee44cc", p0);
-    unhex("375fcde62b803400bb520198a986cbef", p1);
+    gs_unhex("15c835c009adda4214bf28b943ee44cc", p0);
+    gs_unhex("375fcde62b803400bb520198a986cbef", p1);
     assert_int_equal(res.packet_count, 3);
     assert_memory_equal(out + STRIDE + 24, p0, 16);
     assert_memory_equal(out + 2 * STRIDE + 24, p1, 16);

@@ -18,22 +18,6 @@
 
 static const uint8_t key[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
 
-static size_t unhex(const char *hex, uint8_t *out)
-{
-    size_t n = 0;
-    for (const char *p = hex; p[0] && p[1];) {
-        if (p[0] == ' ' || p[0] == '|') {
-            p++;
-            continue;
-        }
-        unsigned v;
-        sscanf(p, "%2x", &v);
-        out[n++] = (uint8_t)v;
-        p += 2;
-    }
-    return n;
-}
-
 typedef struct control_vector {
     uint32_t iv_mode;
     uint32_t origin;
@@ -62,8 +46,8 @@ static void control_vectors_seal_and_open(void **state)
     for (size_t i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
         const control_vector *v = &vectors[i];
         uint8_t payload[16], wire[64], out[64];
-        size_t plen = unhex(v->payload, payload);
-        size_t wlen = unhex(v->wire, wire);
+        size_t plen = gs_unhex(v->payload, payload);
+        size_t wlen = gs_unhex(v->wire, wire);
         size_t len = 0;
         assert_int_equal(pf_gs_control_seal(c, v->iv_mode, v->origin, v->seq, v->type, payload,
                                             plen, out, sizeof(out), &len),
@@ -188,7 +172,7 @@ static void rtsp_vectors(void **state)
     assert_int_equal(strlen(options_text), 99);
     for (int i = 0; i < 2; i++) {
         uint8_t wire[256], out[256], plain[256];
-        size_t wlen = unhex(v[i].wire, wire), len = 0, tlen = strlen(v[i].text);
+        size_t wlen = gs_unhex(v[i].wire, wire), len = 0, tlen = strlen(v[i].text);
         assert_int_equal(pf_gs_rtsp_seal(c, v[i].origin, 1, (const uint8_t *)v[i].text, tlen,
                                          out, sizeof(out), &len),
                          0);
