@@ -214,46 +214,61 @@ static void soft_gcm_nist_vectors(void **state)
     }
 }
 
-/* GnuTLS's one-shot path (up to one jumbo datagram) and its scatter path (longer) must agree
- * with an independent GCM for every length class, in and out of place. */
+/* Buffer layouts the default provider treats differently: tag apart (one-shot into scratch up
+ * to a jumbo datagram, scatter call beyond), tag right after the ciphertext (one-shot in the
+ * caller's buffer), each in and out of place. All must agree with an independent GCM. */
+enum layout { APART, APART_IN_PLACE, TAG_AFTER, TAG_AFTER_IN_PLACE, LAYOUTS };
+
 static void aes_gcm_all_paths_match_reference(void **state)
 {
     (void)state;
     static const size_t lens[] = {0, 1, 15, 16, 17, 1400, 1408, 9215, 9216, 9217, 20000};
-    const size_t max = 20000;
+    const size_t max = 20000 + 16;
     uint8_t key[16], nonce[12], aad[13];
     seq_bytes(key, sizeof(key), 0x40);
     seq_bytes(nonce, sizeof(nonce), 0x90);
     seq_bytes(aad, sizeof(aad), 0x11);
-    uint8_t *pt = malloc(max), *ref = malloc(max), *got = malloc(max), *back = malloc(max);
-    assert_true(pt && ref && got && back);
+    uint8_t *pt = malloc(max), *ref = malloc(max), *src = malloc(max), *dst = malloc(max);
+    assert_true(pt && ref && src && dst);
     for (size_t i = 0; i < max; i++)
         pt[i] = (uint8_t)(i * 7 + 3);
     pf_aead *a = NULL;
     assert_int_equal(pf_aead_create(NULL, PF_AEAD_AES128_GCM, key, 16, &a), 0);
     for (size_t k = 0; k < sizeof(lens) / sizeof(lens[0]); k++) {
         size_t len = lens[k];
-        uint8_t ref_tag[16], tag[16];
+        uint8_t ref_tag[16], apart_tag[16];
         assert_int_equal(pfi_gcm_soft_seal(pf_crypto_ops_default(), key, nonce, 12, aad,
                                            sizeof(aad), pt, len, ref, ref_tag),
                          0);
-        assert_int_equal(pf_aead_seal(a, nonce, aad, sizeof(aad), pt, len, got, tag), 0);
-        assert_memory_equal(got, ref, len);
-        assert_memory_equal(tag, ref_tag, 16);
-        memcpy(back, pt, len);
-        assert_int_equal(pf_aead_seal(a, nonce, aad, sizeof(aad), back, len, back, tag), 0);
-        assert_memory_equal(back, ref, len);
-        assert_memory_equal(tag, ref_tag, 16);
-        assert_int_equal(pf_aead_open(a, nonce, aad, sizeof(aad), ref, len, ref_tag, got), 0);
-        assert_memory_equal(got, pt, len);
-        assert_int_equal(pf_aead_open(a, nonce, aad, sizeof(aad), back, len, ref_tag, back), 0);
-        assert_memory_equal(back, pt, len);
+        for (int l = 0; l < LAYOUTS; l++) {
+            int in_place = l == APART_IN_PLACE || l == TAG_AFTER_IN_PLACE;
+            int after = l == TAG_AFTER || l == TAG_AFTER_IN_PLACE;
+            uint8_t *out = in_place ? src : dst;
+            uint8_t *tag = after ? out + len : apart_tag;
+            memcpy(src, pt, len);
+            memset(dst, 0, max);
+            assert_int_equal(pf_aead_seal(a, nonce, aad, sizeof(aad), src, len, out, tag), 0);
+            assert_memory_equal(out, ref, len);
+            assert_memory_equal(tag, ref_tag, 16);
+
+            memcpy(src, ref, len);
+            memcpy(after ? src + len : apart_tag, ref_tag, 16);
+            tag = after ? src + len : apart_tag;
+            assert_int_equal(pf_aead_open(a, nonce, aad, sizeof(aad), src, len, tag, out), 0);
+            assert_memory_equal(out, pt, len);
+            /* Forgeries fail on every path. */
+            memcpy(src, ref, len);
+            tag[len % 16] ^= 0x20;
+            int r = pf_aead_open(a, nonce, aad, sizeof(aad), src, len, tag, out);
+            assert_int_equal(r, PF_ERR_AUTH);
+            assert_true(all_zero(out, len));
+        }
     }
     pf_aead_destroy(a);
     free(pt);
     free(ref);
-    free(got);
-    free(back);
+    free(src);
+    free(dst);
 }
 
 /* ---- Block modes, hash, KDF -------------------------------------------------------------- */

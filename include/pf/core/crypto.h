@@ -3,7 +3,7 @@
  * @file pf/core/crypto.h
  * Packet sealing and the primitives GameStream and punktfunk/1 need, behind an ops table.
  *
- * The default ops use GnuTLS's AEAD API (AES-128-GCM), Nettle (AES blocks, SHA-256, HKDF)
+ * The default ops use GnuTLS (AES-128-GCM), Nettle (AES blocks, SHA-256, HKDF)
  * and libsodium (ChaCha20-Poly1305, random bytes). An app may pass its own table (for
  * example CryptoKit or javax.crypto) to every call that takes @c ops; NULL means default.
  *
