@@ -77,13 +77,16 @@ static void build_luts(const struct pf_rs16_tables *t, struct gf16_lut *lut)
             bit[b] = gf16_mul_log(t, (uint16_t)(1u << b), (uint16_t)log_m);
         struct gf16_lut *l = &lut[log_m];
         for (uint32_t n = 0; n < 4; n++) {
+            /* Entry x is entry x-without-its-lowest-bit XOR the product of that bit. */
+            uint16_t p[16];
+            p[0] = 0;
+            for (uint32_t x = 1; x < 16; x++) {
+                uint32_t low = (uint32_t)__builtin_ctz(x);
+                p[x] = p[x & (x - 1)] ^ bit[4 * n + low];
+            }
             for (uint32_t x = 0; x < 16; x++) {
-                uint16_t p = 0;
-                for (uint32_t b = 0; b < 4; b++)
-                    if (x & (1u << b))
-                        p ^= bit[4 * n + b];
-                l->lo[n][x] = (uint8_t)p;
-                l->hi[n][x] = (uint8_t)(p >> 8);
+                l->lo[n][x] = (uint8_t)p[x];
+                l->hi[n][x] = (uint8_t)(p[x] >> 8);
             }
         }
     }

@@ -6,20 +6,49 @@ static inline uint8_t *shard(const struct gf16_run *run, uint32_t i)
     return run->base + (size_t)i * run->stride;
 }
 
-/* Butterflies with the skew factor zero (log 65535) reduce to the XOR half. */
-void pfi_gf16_fft(const struct gf16_run *run, uint32_t size, uint32_t truncated,
-                  uint32_t skew_delta)
+static inline const struct gf16_lut *lut_or_null(const struct gf16_run *run, uint16_t log_m)
 {
-    for (uint32_t dist = size / 2; dist > 0; dist /= 2) {
-        for (uint32_t r = 0; r < truncated; r += 2 * dist) {
-            uint16_t log_m = run->t->skew[r + dist + skew_delta - 1];
+    /* Log 65535 stands for the factor zero: the butterfly is only its XOR half. */
+    return log_m == GF16_MODULUS ? NULL : &run->t->lut[log_m];
+}
+
+static inline int needed(const uint32_t *need_prefix, uint32_t size, uint32_t r, uint32_t len)
+{
+    uint32_t e = r + len < size ? r + len : size;
+    return !need_prefix || need_prefix[e] != need_prefix[r];
+}
+
+/* Layers run in pairs through the radix-4 kernel (Leopard's DIT4); with an odd number of
+ * layers the finest one (dist 1) runs alone at the end. */
+void pfi_gf16_fft(const struct gf16_run *run, uint32_t size, uint32_t truncated,
+                  uint32_t skew_delta, const uint32_t *need_prefix)
+{
+    const uint16_t *skew = run->t->skew + skew_delta - 1;
+    uint32_t dist4 = size, dist = size / 4;
+    for (; dist > 0; dist4 = dist, dist /= 4) {
+        for (uint32_t r = 0; r < truncated; r += dist4) {
+            if (!needed(need_prefix, size, r, dist4))
+                continue;
+            const struct gf16_lut *m[3] = { lut_or_null(run, skew[r + dist]),
+                                            lut_or_null(run, skew[r + 3 * dist]),
+                                            lut_or_null(run, skew[r + 2 * dist]) };
             for (uint32_t i = r; i < r + dist; i++) {
-                uint8_t *a = shard(run, i), *b = shard(run, i + dist);
-                if (log_m == GF16_MODULUS)
-                    run->k->xor_into(b, a, run->bytes);
-                else
-                    run->k->fft2(a, b, &run->t->lut[log_m], run->bytes);
+                uint8_t *const s[4] = { shard(run, i), shard(run, i + dist),
+                                        shard(run, i + 2 * dist), shard(run, i + 3 * dist) };
+                run->k->fft4(s, m, run->bytes);
             }
+        }
+    }
+    if (dist4 == 2) {
+        for (uint32_t r = 0; r < truncated; r += 2) {
+            if (!needed(need_prefix, size, r, 2))
+                continue;
+            uint16_t log_m = skew[r + 1];
+            uint8_t *a = shard(run, r), *b = shard(run, r + 1);
+            if (log_m == GF16_MODULUS)
+                run->k->xor_into(b, a, run->bytes);
+            else
+                run->k->fft2(a, b, &run->t->lut[log_m], run->bytes);
         }
     }
 }
@@ -27,9 +56,23 @@ void pfi_gf16_fft(const struct gf16_run *run, uint32_t size, uint32_t truncated,
 void pfi_gf16_ifft(const struct gf16_run *run, uint32_t size, uint32_t truncated,
                    uint32_t skew_delta)
 {
-    for (uint32_t dist = 1; dist < size; dist *= 2) {
+    const uint16_t *skew = run->t->skew + skew_delta - 1;
+    uint32_t dist = 1;
+    for (; dist * 4 <= size; dist *= 4) {
+        for (uint32_t r = 0; r < truncated; r += 4 * dist) {
+            const struct gf16_lut *m[3] = { lut_or_null(run, skew[r + dist]),
+                                            lut_or_null(run, skew[r + 3 * dist]),
+                                            lut_or_null(run, skew[r + 2 * dist]) };
+            for (uint32_t i = r; i < r + dist; i++) {
+                uint8_t *const s[4] = { shard(run, i), shard(run, i + dist),
+                                        shard(run, i + 2 * dist), shard(run, i + 3 * dist) };
+                run->k->ifft4(s, m, run->bytes);
+            }
+        }
+    }
+    if (dist < size) {
         for (uint32_t r = 0; r < truncated; r += 2 * dist) {
-            uint16_t log_m = run->t->skew[r + dist + skew_delta - 1];
+            uint16_t log_m = skew[r + dist];
             for (uint32_t i = r; i < r + dist; i++) {
                 uint8_t *a = shard(run, i), *b = shard(run, i + dist);
                 if (log_m == GF16_MODULUS)

@@ -20,9 +20,11 @@ struct gf16_run {
 
 /* Leopard's additive FFT and its inverse over @size (a power of two) shards, evaluating at the
  * subspace shifted by @skew_delta. Only the first @truncated outputs of the FFT are computed,
- * and the IFFT treats inputs from @truncated on as zero blocks it may skip. */
+ * and the IFFT needs inputs from @truncated on to be zero. @need_prefix (size + 1 entries, may
+ * be NULL for "all") counts the wanted FFT outputs below each position; blocks holding none
+ * are skipped, as Leopard's decoder does with its error bitfield. */
 void pfi_gf16_fft(const struct gf16_run *run, uint32_t size, uint32_t truncated,
-                  uint32_t skew_delta);
+                  uint32_t skew_delta, const uint32_t *need_prefix);
 void pfi_gf16_ifft(const struct gf16_run *run, uint32_t size, uint32_t truncated,
                    uint32_t skew_delta);
 

@@ -9,14 +9,21 @@
 
 /* Shard-wide GF(2^16) operations on the 64-byte chunk layout (32 low bytes, then 32 high
  * bytes of 32 elements). @bytes is a positive multiple of 64; buffers are 64-byte aligned.
- * The butterflies are Leopard's: FFT a ^= b*m, b ^= a; IFFT b ^= a, a ^= b*m. Callers skip
- * the multiplication themselves when the skew log is 65535 (a factor of zero). */
+ * The butterflies are Leopard's: FFT a ^= b*m, b ^= a; IFFT b ^= a, a ^= b*m. fft2/ifft2
+ * callers skip the multiplication themselves when the skew log is 65535 (a factor of zero). */
 struct gf16_kernels {
     void (*mul)(uint8_t *x, const struct gf16_lut *m, size_t bytes);
+    /* x = y * m where only y may be unaligned (a caller's shard). */
+    void (*mul_to)(uint8_t *x, const uint8_t *y, const struct gf16_lut *m, size_t bytes);
     void (*mul_add)(uint8_t *x, const uint8_t *y, const struct gf16_lut *m, size_t bytes);
     void (*xor_into)(uint8_t *x, const uint8_t *y, size_t bytes);
     void (*fft2)(uint8_t *a, uint8_t *b, const struct gf16_lut *m, size_t bytes);
     void (*ifft2)(uint8_t *a, uint8_t *b, const struct gf16_lut *m, size_t bytes);
+    /* Two layers over s[0..3] = shards i, i + d, i + 2d, i + 3d; m = {m01, m23, m02} where m01
+     * joins s0-s1, m23 s2-s3 and m02 both s0-s2 and s1-s3. The FFT does the m02 layer first,
+     * the IFFT last. A NULL table is a zero skew factor (XOR only). */
+    void (*fft4)(uint8_t *const s[4], const struct gf16_lut *const m[3], size_t bytes);
+    void (*ifft4)(uint8_t *const s[4], const struct gf16_lut *const m[3], size_t bytes);
 };
 
 extern const struct gf16_kernels pfi_gf16_kernels_portable;

@@ -30,6 +30,12 @@ static void mul_portable(uint8_t *x, const struct gf16_lut *m, size_t bytes)
     }
 }
 
+static void mul_to_portable(uint8_t *x, const uint8_t *y, const struct gf16_lut *m, size_t bytes)
+{
+    memcpy(x, y, bytes);
+    mul_portable(x, m, bytes);
+}
+
 static void mul_add_portable(uint8_t *x, const uint8_t *y, const struct gf16_lut *m, size_t bytes)
 {
     uint16_t t[4][16];
@@ -66,10 +72,43 @@ static void ifft2_portable(uint8_t *a, uint8_t *b, const struct gf16_lut *m, siz
     mul_add_portable(a, b, m, bytes);
 }
 
+static void fft2_or_xor(uint8_t *a, uint8_t *b, const struct gf16_lut *m, size_t bytes)
+{
+    if (m)
+        mul_add_portable(a, b, m, bytes);
+    xor_portable(b, a, bytes);
+}
+
+static void ifft2_or_xor(uint8_t *a, uint8_t *b, const struct gf16_lut *m, size_t bytes)
+{
+    xor_portable(b, a, bytes);
+    if (m)
+        mul_add_portable(a, b, m, bytes);
+}
+
+static void fft4_portable(uint8_t *const s[4], const struct gf16_lut *const m[3], size_t bytes)
+{
+    fft2_or_xor(s[0], s[2], m[2], bytes);
+    fft2_or_xor(s[1], s[3], m[2], bytes);
+    fft2_or_xor(s[0], s[1], m[0], bytes);
+    fft2_or_xor(s[2], s[3], m[1], bytes);
+}
+
+static void ifft4_portable(uint8_t *const s[4], const struct gf16_lut *const m[3], size_t bytes)
+{
+    ifft2_or_xor(s[0], s[1], m[0], bytes);
+    ifft2_or_xor(s[2], s[3], m[1], bytes);
+    ifft2_or_xor(s[0], s[2], m[2], bytes);
+    ifft2_or_xor(s[1], s[3], m[2], bytes);
+}
+
 const struct gf16_kernels pfi_gf16_kernels_portable = {
     .mul = mul_portable,
+    .mul_to = mul_to_portable,
     .mul_add = mul_add_portable,
     .xor_into = xor_portable,
     .fft2 = fft2_portable,
     .ifft2 = ifft2_portable,
+    .fft4 = fft4_portable,
+    .ifft4 = ifft4_portable,
 };
