@@ -288,7 +288,7 @@ int pfi_capture_stream_connect(struct pf_capture *c)
     uint32_t n;
     int r;
 
-    r = pfi_pw_find_node(&c->pw, c->settings.node_id, NULL, 0, &node);
+    r = pfi_pw_find_node(&c->pw, c->settings.node_id, NULL, 0, 0, &node);
     if (r < 0)
         return r;
     if (!strstr(node.media_class, "Video"))

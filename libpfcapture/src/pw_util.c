@@ -76,8 +76,19 @@ static void on_global(void *data, uint32_t id, uint32_t permissions, const char 
 {
     struct pfi_pw *pw = data;
     struct pfi_pw_node *n;
-    const char *serial;
+    const char *serial, *v;
 
+    if (strcmp(type, PW_TYPE_INTERFACE_Client) == 0 && pw->n_clients < PFI_PW_MAX_NODES) {
+        /* The daemon's own record of the peer (SO_PEERCRED) first; the client's claim only
+         * when that is missing. */
+        v = props ? spa_dict_lookup(props, PW_KEY_SEC_PID) : NULL;
+        if (!v && props)
+            v = spa_dict_lookup(props, PW_KEY_APP_PROCESS_ID);
+        pw->clients[pw->n_clients].id = id;
+        pw->clients[pw->n_clients++].pid = v ? atoi(v) : 0;
+        pw_thread_loop_signal(pw->loop, false);
+        return;
+    }
     if (strcmp(type, PW_TYPE_INTERFACE_Node) != 0 || pw->n_nodes >= PFI_PW_MAX_NODES)
         return;
     n = &pw->nodes[pw->n_nodes++];
@@ -88,6 +99,8 @@ static void on_global(void *data, uint32_t id, uint32_t permissions, const char 
     copy_prop(n->name, sizeof(n->name), props, PW_KEY_NODE_NAME);
     copy_prop(n->media_class, sizeof(n->media_class), props, PW_KEY_MEDIA_CLASS);
     copy_prop(n->description, sizeof(n->description), props, PW_KEY_NODE_DESCRIPTION);
+    v = props ? spa_dict_lookup(props, PW_KEY_CLIENT_ID) : NULL;
+    n->client_id = v ? (uint32_t)atoi(v) : SPA_ID_INVALID;
     pw_thread_loop_signal(pw->loop, false);
 }
 
@@ -95,6 +108,9 @@ static void on_global_remove(void *data, uint32_t id)
 {
     struct pfi_pw *pw = data;
 
+    for (uint32_t i = 0; i < pw->n_clients; i++)
+        if (pw->clients[i].id == id)
+            pw->clients[i] = pw->clients[--pw->n_clients];
     for (uint32_t i = 0; i < pw->n_nodes; i++) {
         if (pw->nodes[i].id != id)
             continue;
@@ -125,7 +141,7 @@ int pfi_pw_connect(struct pfi_pw *pw, const char *thread_name, const char *remot
     if (!pw->loop)
         return PF_ERR_NOMEM;
     pw->context = pw_context_new(pw_thread_loop_get_loop(pw->loop),
-                                 pw_properties_new(PW_KEY_CONFIG_NAME, "client-rt.conf", NULL),
+                                 pw_properties_new(PW_KEY_CONFIG_NAME, "client.conf", NULL),
                                  0);
     if (!pw->context)
         return PF_ERR_NOMEM;
@@ -193,17 +209,31 @@ int pfi_pw_roundtrip(struct pfi_pw *pw, uint32_t timeout_ms)
     return pw->error ? PF_ERR_IO : 0;
 }
 
-static const struct pfi_pw_node *lookup(struct pfi_pw *pw, uint32_t id, const char *name)
+static int32_t client_pid(struct pfi_pw *pw, uint32_t client_id)
+{
+    for (uint32_t i = 0; i < pw->n_clients; i++)
+        if (pw->clients[i].id == client_id)
+            return pw->clients[i].pid;
+    return 0;
+}
+
+static struct pfi_pw_node *lookup(struct pfi_pw *pw, uint32_t id, const char *name, int32_t pid)
 {
     for (uint32_t i = 0; i < pw->n_nodes; i++) {
-        if (name ? strcmp(pw->nodes[i].name, name) == 0 : pw->nodes[i].id == id)
-            return &pw->nodes[i];
+        struct pfi_pw_node *n = &pw->nodes[i];
+
+        if (name ? strcmp(n->name, name) != 0 : n->id != id)
+            continue;
+        n->pid = client_pid(pw, n->client_id);
+        if (pid > 0 && n->pid != pid)
+            continue;
+        return n;
     }
     return NULL;
 }
 
-int pfi_pw_find_node(struct pfi_pw *pw, uint32_t id, const char *name, uint32_t timeout_ms,
-                     struct pfi_pw_node *ret_node)
+int pfi_pw_find_node(struct pfi_pw *pw, uint32_t id, const char *name, int32_t pid,
+                     uint32_t timeout_ms, struct pfi_pw_node *ret_node)
 {
     struct timespec abstime;
     const struct pfi_pw_node *n;
@@ -213,7 +243,7 @@ int pfi_pw_find_node(struct pfi_pw *pw, uint32_t id, const char *name, uint32_t 
     if (r < 0)
         return r;
     pfi_pw_deadline(pw, timeout_ms, &abstime);
-    while (!(n = lookup(pw, id, name))) {
+    while (!(n = lookup(pw, id, name, pid))) {
         if (pw->error)
             return PF_ERR_IO;
         if (timeout_ms == 0 || pw_thread_loop_timed_wait_full(pw->loop, &abstime) == -ETIMEDOUT)

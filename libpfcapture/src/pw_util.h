@@ -19,6 +19,13 @@ struct pfi_pw_node {
     char name[128];
     char media_class[48];
     char description[64];
+    uint32_t client_id;
+    int32_t pid; /* application.process.id of the owning client, 0 when unknown */
+};
+
+struct pfi_pw_client {
+    uint32_t id;
+    int32_t pid;
 };
 
 /* Called on PipeWire's thread with the loop locked: keep it to atomics and an eventfd. */
@@ -36,6 +43,8 @@ struct pfi_pw {
     int error;  /* first core error (-EPIPE when the daemon went away) */
     struct pfi_pw_node nodes[PFI_PW_MAX_NODES];
     uint32_t n_nodes;
+    struct pfi_pw_client clients[PFI_PW_MAX_NODES];
+    uint32_t n_clients;
     pfi_pw_event_fn event;
     void *event_data;
 };
@@ -51,10 +60,11 @@ void pfi_pw_disconnect(struct pfi_pw *pw);
 /* Waits until the daemon processed everything sent so far. PF_ERR_TIMEOUT, PF_ERR_IO. */
 int pfi_pw_roundtrip(struct pfi_pw *pw, uint32_t timeout_ms);
 
-/* Looks up a node by id (when @name is NULL) or by node.name, waiting up to @timeout_ms for it
- * to appear. PF_ERR_NOT_FOUND after the wait, PF_ERR_IO when the daemon is gone. */
-int pfi_pw_find_node(struct pfi_pw *pw, uint32_t id, const char *name, uint32_t timeout_ms,
-                     struct pfi_pw_node *ret_node);
+/* Looks up a node by id (when @name is NULL) or by node.name (and, when @pid > 0, owned by
+ * that process), waiting up to @timeout_ms for it to appear. PF_ERR_NOT_FOUND after the wait,
+ * PF_ERR_IO when the daemon is gone. */
+int pfi_pw_find_node(struct pfi_pw *pw, uint32_t id, const char *name, int32_t pid,
+                     uint32_t timeout_ms, struct pfi_pw_node *ret_node);
 
 /* Absolute deadline helper for pw_thread_loop_timed_wait_full. */
 void pfi_pw_deadline(struct pfi_pw *pw, uint32_t timeout_ms, struct timespec *ret_abstime);

@@ -202,8 +202,7 @@ static int connect_stream(struct pf_capture_testpattern *tp)
         SPA_FORMAT_VIDEO_size, SPA_POD_Rectangle(&size),
         SPA_FORMAT_VIDEO_framerate, SPA_POD_Fraction(&rate));
     return pw_stream_connect(tp->stream, PW_DIRECTION_OUTPUT, PW_ID_ANY,
-                             PW_STREAM_FLAG_DRIVER | PW_STREAM_FLAG_MAP_BUFFERS |
-                                 PW_STREAM_FLAG_ALLOC_BUFFERS,
+                             PW_STREAM_FLAG_DRIVER | PW_STREAM_FLAG_MAP_BUFFERS,
                              &param, 1) < 0 ? PF_ERR_IO : 0;
 }
 

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* "gamescope": gamescope started headless at the client's mode; it publishes its output as
+ * the PipeWire node "gamescope". Chosen by autoselect only inside a gamescope session. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pf/core/error.h"
+
+#include "log.h"
+#include "spawn.h"
+#include "vdisplay_impl.h"
+
+#define TOPIC "vdisplay_gamescope"
+#define NODE_NAME "gamescope"
+
+struct gamescope_state {
+    struct pfi_spawn sp;
+};
+
+static int probe(const pf_vdisplay_settings *s)
+{
+    const char *desktop = getenv("XDG_CURRENT_DESKTOP");
+
+    return (getenv("GAMESCOPE_WAYLAND_DISPLAY") ||
+            (desktop && strcmp(desktop, "gamescope") == 0)) &&
+           pfi_spawn_have(s->command ? s->command : "gamescope");
+}
+
+static void destroy(struct pf_vdisplay *vd)
+{
+    struct gamescope_state *st = vd->backend;
+
+    if (!st)
+        return;
+    pfi_spawn_finish(&st->sp, 2000);
+    free(st);
+    vd->backend = NULL;
+}
+
+static int create(struct pf_vdisplay *vd)
+{
+    struct gamescope_state *st = calloc(1, sizeof(*st));
+    struct pfi_spawn_env env;
+    char w[16], h[16], hz[16];
+    const char *argv[] = { vd->command ? vd->command : "gamescope", "--headless", "-W", w, "-H",
+                           h, "-r", hz, NULL };
+    pid_t pid;
+    int r;
+
+    if (!st)
+        return PF_ERR_NOMEM;
+    vd->backend = st;
+    pfi_spawn_reap_orphans("gamescope");
+    r = pfi_spawn_init(&st->sp, "gamescope");
+    if (r < 0)
+        goto fail;
+    snprintf(w, sizeof(w), "%u", vd->settings.width);
+    snprintf(h, sizeof(h), "%u", vd->settings.height);
+    snprintf(hz, sizeof(hz), "%u", (vd->settings.refresh_mhz + 500) / 1000);
+    pfi_vdisplay_spawn_env(vd, st->sp.dir, NULL, &env);
+    pid = pfi_spawn_start(&st->sp, "gamescope", argv, env.env);
+    r = pid < 0 ? (int)pid : pfi_vdisplay_wait_node(vd, NODE_NAME, pid, vd->settings.timeout_ms);
+    if (r < 0)
+        goto fail;
+    vd->caps |= PF_VDISPLAY_CAP_SPAWNED;
+    return 0;
+fail:
+    pfi_cap_debug(&vd->log, TOPIC, "gamescope failed (%d)", r);
+    destroy(vd);
+    return r;
+}
+
+const struct pfi_vdisplay_impl pfi_vdisplay_gamescope = {
+    .name = "gamescope",
+    .probe = probe,
+    .create = create,
+    .destroy = destroy,
+};

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* "kwin": placeholder until the zkde_screencast_unstable_v1 client lands. */
+#include "pf/core/error.h"
+
+#include "vdisplay_impl.h"
+
+static int probe(const pf_vdisplay_settings *s)
+{
+    return 0;
+}
+
+static int create(struct pf_vdisplay *vd)
+{
+    return PF_ERR_UNSUPPORTED;
+}
+
+static void destroy(struct pf_vdisplay *vd)
+{
+}
+
+const struct pfi_vdisplay_impl pfi_vdisplay_kwin = {
+    .name = "kwin",
+    .probe = probe,
+    .create = create,
+    .destroy = destroy,
+};
