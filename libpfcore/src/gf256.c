@@ -77,3 +77,21 @@ void pfi_gf256_nibble_table(uint8_t c, uint8_t out[32])
         out[16 + x] = (uint8_t)(out[16 + (x ^ low)] ^ p[4 + bit]);
     }
 }
+
+uint64_t pfi_gf256_affine(uint8_t c)
+{
+    uint8_t col[8];
+    uint64_t m = 0;
+    uint8_t v = c;
+    for (int j = 0; j < 8; j++) {
+        col[j] = v;
+        v = (uint8_t)((v << 1) ^ ((v & 0x80) ? 0x1d : 0));
+    }
+    for (int i = 0; i < 8; i++) {
+        uint64_t row = 0;
+        for (int j = 0; j < 8; j++)
+            row |= (uint64_t)((col[j] >> i) & 1) << j;
+        m |= row << (8 * (7 - i));
+    }
+    return m;
+}

@@ -37,4 +37,8 @@ static inline uint8_t pfi_gf256_div(uint8_t a, uint8_t b)
  * c * b = out[b & 15] ^ out[16 + (b >> 4)], one PSHUFB per half. */
 void pfi_gf256_nibble_table(uint8_t c, uint8_t out[32]);
 
+/* Multiplication by @c as the 8 x 8 bit matrix GF2P8AFFINEQB takes: byte 7 - i of the result
+ * holds the input bits that feed output bit i, i.e. bit j is bit i of c * 2^j. */
+uint64_t pfi_gf256_affine(uint8_t c);
+
 #endif

@@ -36,6 +36,7 @@ struct pf_rs8 {
     pf_log_hook log;
     pfi_rs8_kernel_fn kernel;
     uint8_t *bank;   /* 256 nibble tables, 32-byte aligned */
+    uint64_t *affine; /* 256 GFNI bit matrices */
     uint8_t *matrix; /* m rows of k coefficients */
 
     /* Decode scratch, all sized at create for the worst case (e = m lost data shards). */
@@ -66,7 +67,7 @@ static pfi_rs8_kernel_fn kernel_for(uint32_t simd)
     switch (simd) {
 #if defined(__x86_64__)
     case PF_SIMD_AVX2:
-        return pfi_rs8_kernel_avx2;
+        return pfi_rs8_cpu_has_gfni() ? pfi_rs8_kernel_avx2_gfni : pfi_rs8_kernel_avx2;
     case PF_SIMD_SSSE3:
         return pfi_rs8_kernel_ssse3;
 #endif
@@ -75,11 +76,26 @@ static pfi_rs8_kernel_fn kernel_for(uint32_t simd)
     }
 }
 
+int pfi_rs8_cpu_has_gfni(void)
+{
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("gfni") && __builtin_cpu_supports("avx2");
+#else
+    return 0;
+#endif
+}
+
+void pfi_rs8_set_kernel(pf_rs8 *rs, pfi_rs8_kernel_fn kernel)
+{
+    rs->kernel = kernel;
+}
+
 static const char *simd_name(uint32_t simd)
 {
     switch (simd) {
     case PF_SIMD_AVX2:
-        return "avx2";
+        return pfi_rs8_cpu_has_gfni() ? "avx2+gfni" : "avx2";
     case PF_SIMD_SSSE3:
         return "ssse3";
     default:
@@ -131,6 +147,7 @@ int pf_rs8_create(uint32_t k, uint32_t m, uint32_t matrix, const pf_rs8_settings
     rs->log = settings->log;
     rs->kernel = kernel_for(rs->simd);
     rs->bank = aligned_alloc(32, 256 * PFI_RS8_TABLE_BYTES);
+    rs->affine = malloc(256 * sizeof(uint64_t));
     rs->matrix = malloc((size_t)m * k);
     rs->synd = malloc((size_t)m * (CHUNK_BYTES + CHUNK_SLACK));
     rs->coef1 = malloc((size_t)m * k);
@@ -142,7 +159,7 @@ int pf_rs8_create(uint32_t k, uint32_t m, uint32_t matrix, const pf_rs8_settings
     rs->out_ptrs = malloc(sizeof(*rs->out_ptrs) * m);
     rs->init_ptrs = malloc(sizeof(*rs->init_ptrs) * m);
     rs->log_a = malloc(sizeof(int32_t) * 4 * m);
-    if (!rs->bank || !rs->matrix || !rs->synd || !rs->coef1 || !rs->coef2 || !rs->lost ||
+    if (!rs->bank || !rs->affine || !rs->matrix || !rs->synd || !rs->coef1 || !rs->coef2 || !rs->lost ||
         !rs->known || !rs->rows || !rs->in_ptrs || !rs->out_ptrs || !rs->init_ptrs ||
         !rs->log_a) {
         pf_rs8_destroy(rs);
@@ -151,8 +168,10 @@ int pf_rs8_create(uint32_t k, uint32_t m, uint32_t matrix, const pf_rs8_settings
     rs->log_b = rs->log_a + m;
     rs->log_c = rs->log_b + m;
     rs->log_d = rs->log_c + m;
-    for (unsigned c = 0; c < 256; c++)
+    for (unsigned c = 0; c < 256; c++) {
         pfi_gf256_nibble_table((uint8_t)c, rs->bank + c * PFI_RS8_TABLE_BYTES);
+        rs->affine[c] = pfi_gf256_affine((uint8_t)c);
+    }
     build_matrix(rs);
     pfi_log_debug(&rs->log, TOPIC, "rs8 k=%u m=%u matrix=%s kernel=%s", k, m,
                   matrix == PF_RS8_MATRIX_CAUCHY ? "cauchy" : "audio", simd_name(rs->simd));
@@ -165,6 +184,7 @@ void pf_rs8_destroy(pf_rs8 *rs)
     if (!rs)
         return;
     free(rs->bank);
+    free(rs->affine);
     free(rs->matrix);
     free(rs->synd);
     free(rs->coef1);
@@ -195,6 +215,7 @@ int pf_rs8_encode(pf_rs8 *rs, const uint8_t *const *data, uint8_t *const *parity
         pf_assert_return(parity[j], PF_ERR_INVALID_ARGUMENT);
     const struct pfi_rs8_job job = {
         .bank = rs->bank,
+        .affine = rs->affine,
         .coef = rs->matrix,
         .coef_stride = rs->k,
         .in = data,
@@ -291,6 +312,7 @@ static void rebuild(pf_rs8 *rs, uint8_t *const *shards, uint32_t e, size_t shard
     }
     struct pfi_rs8_job pass1 = {
         .bank = rs->bank,
+        .affine = rs->affine,
         .coef = rs->coef1,
         .coef_stride = nk,
         .in = rs->in_ptrs,
@@ -319,6 +341,7 @@ static void rebuild(pf_rs8 *rs, uint8_t *const *shards, uint32_t e, size_t shard
         }
         const struct pfi_rs8_job pass2 = {
             .bank = rs->bank,
+        .affine = rs->affine,
             .coef = rs->coef2,
             .coef_stride = e,
             .in = rs->init_ptrs,

@@ -16,4 +16,5 @@
 #define VEC_ZERO() _mm256_setzero_si256()
 #define KERNEL_NAME pfi_rs8_kernel_avx2
 
+#include "rs8_nibble_ops.h"
 #include "rs8_simd_template.h"

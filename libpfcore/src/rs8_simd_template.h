@@ -1,17 +1,20 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Split-nibble PSHUFB kernel shared by the SSSE3 and AVX2 builds. The including file defines
- * the vector type and operations, then includes this once; keeping one body means the two
- * kernels cannot drift apart.
+/* Dot-product kernel body shared by the SSSE3, AVX2 and AVX2+GFNI builds. The including file
+ * defines the vector type and how one coefficient multiplies a vector, then includes this
+ * once; keeping one loop nest means the kernels cannot drift apart.
  *
- * Required: VEC, VEC_BYTES, VEC_LOADU(p), VEC_STOREU(p, v), VEC_XOR, VEC_AND, VEC_SRLI4(v)
- * (16-bit lane shift right by 4), VEC_SHUFFLE(table, index), VEC_TABLE(p) (load the 16-byte
- * table at p into every 128-bit lane), VEC_SPLAT(b), VEC_ZERO(), KERNEL_NAME.
+ * Required: VEC, VEC_BYTES, VEC_LOADU(p), VEC_STOREU(p, v), VEC_XOR(a, b), VEC_ZERO(),
+ * KERNEL_NAME, and
+ *   struct vsplit  an input vector prepared once and used by every row (nibbles, or as is),
+ *   struct vcoef   one coefficient in the form the multiply wants (tables, or a bit matrix),
+ *   split(VEC d), load_coef(job, c), mul_xor(acc, coef, split) = acc ^ c * d.
+ * GROUP_ROWS and BLOCK_VECS may be set first to fit the register file.
  *
  * Shape of the work (what ISA-L's gf_Nvect_dot_prod does, plus cache blocking): the outer loop
  * walks column blocks of BLOCK_VECS vectors; for each block every group of GROUP_ROWS output
- * rows reads all inputs once. Each input vector is loaded and split into nibbles once per
- * group and feeds GROUP_ROWS accumulators held in registers, so an output row is stored once
- * per block and never read back. One column block of all inputs (n_in * 64 bytes) stays in
+ * rows reads all inputs once. Each input vector is loaded and prepared once per group and
+ * feeds GROUP_ROWS accumulators held in registers, so an output row is stored once per block
+ * and never read back. One column block of all inputs (n_in * BLOCK_VECS vectors) stays in
  * L1 while the groups revisit it, and the inputs of the next block are prefetched during the
  * first group. */
 #ifndef KERNEL_NAME
@@ -20,7 +23,6 @@
 
 #include "rs8_kernel.h"
 
-#define ALWAYS_INLINE static inline __attribute__((always_inline))
 #ifndef GROUP_ROWS
 #define GROUP_ROWS 4
 #endif
@@ -31,14 +33,13 @@
 ALWAYS_INLINE void dot_block(const struct pfi_rs8_job *job, uint32_t r0, const int rows,
                              const int vecs, size_t pos, size_t prefetch)
 {
-    const VEC mask = VEC_SPLAT(0x0f);
     const uint8_t *crow[GROUP_ROWS];
     VEC acc[GROUP_ROWS][BLOCK_VECS];
 
 #pragma GCC unroll 8
     for (int r = 0; r < rows; r++) {
         crow[r] = job->coef + (size_t)(r0 + (uint32_t)r) * job->coef_stride;
-#pragma GCC unroll 2
+#pragma GCC unroll 4
         for (int v = 0; v < vecs; v++)
             acc[r][v] = job->init ? VEC_LOADU(job->init[r0 + (uint32_t)r] + pos + v * VEC_BYTES)
                                   : VEC_ZERO();
@@ -47,30 +48,21 @@ ALWAYS_INLINE void dot_block(const struct pfi_rs8_job *job, uint32_t r0, const i
         const uint8_t *src = job->in[i] + pos;
         if (prefetch)
             __builtin_prefetch(src + prefetch, 0, 3);
-        VEC lo[BLOCK_VECS], hi[BLOCK_VECS];
-#pragma GCC unroll 2
-        for (int v = 0; v < vecs; v++) {
-            VEC d = VEC_LOADU(src + v * VEC_BYTES);
-            lo[v] = VEC_AND(d, mask);
-            hi[v] = VEC_AND(VEC_SRLI4(d), mask);
-        }
+        struct vsplit d[BLOCK_VECS];
+#pragma GCC unroll 4
+        for (int v = 0; v < vecs; v++)
+            d[v] = split(VEC_LOADU(src + v * VEC_BYTES));
 #pragma GCC unroll 8
         for (int r = 0; r < rows; r++) {
-            const uint8_t *t = job->bank + (size_t)crow[r][i] * PFI_RS8_TABLE_BYTES;
-            const VEC tl = VEC_TABLE(t);
-            const VEC th = VEC_TABLE(t + 16);
-#pragma GCC unroll 2
-            for (int v = 0; v < vecs; v++) {
-                /* Two dependent XORs into the accumulator rather than XORing the products
-                 * first: one temporary less, which keeps 4 x 2 accumulators in 16 ymm. */
-                acc[r][v] = VEC_XOR(acc[r][v], VEC_SHUFFLE(tl, lo[v]));
-                acc[r][v] = VEC_XOR(acc[r][v], VEC_SHUFFLE(th, hi[v]));
-            }
+            const struct vcoef c = load_coef(job, crow[r][i]);
+#pragma GCC unroll 4
+            for (int v = 0; v < vecs; v++)
+                acc[r][v] = mul_xor(acc[r][v], c, d[v]);
         }
     }
 #pragma GCC unroll 8
     for (int r = 0; r < rows; r++) {
-#pragma GCC unroll 2
+#pragma GCC unroll 4
         for (int v = 0; v < vecs; v++)
             VEC_STOREU(job->out[r0 + (uint32_t)r] + pos + v * VEC_BYTES, acc[r][v]);
     }

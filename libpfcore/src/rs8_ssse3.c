@@ -16,4 +16,5 @@
 #define VEC_ZERO() _mm_setzero_si128()
 #define KERNEL_NAME pfi_rs8_kernel_ssse3
 
+#include "rs8_nibble_ops.h"
 #include "rs8_simd_template.h"

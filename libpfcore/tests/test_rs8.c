@@ -14,23 +14,46 @@
 #include "pf/core/rs8.h"
 
 #include "gf256.h"
+#include "rs8_kernel.h"
 
 #ifndef PF_VECTORS_DIR
 #error "PF_VECTORS_DIR must name tests/vectors"
 #endif
 
 static const uint32_t all_simd[] = {PF_SIMD_PORTABLE, PF_SIMD_SSSE3, PF_SIMD_AVX2};
-#define N_SIMD (sizeof(all_simd) / sizeof(all_simd[0]))
 
-static pf_rs8 *make(uint32_t k, uint32_t m, uint32_t matrix, uint32_t simd)
+/* Every kernel is run on its own, including both AVX2 kernels on a CPU with GFNI (where
+ * create picks the GFNI one). Variant 0 is the portable reference. */
+static const struct variant {
+    uint32_t simd;
+    int gfni;
+    pfi_rs8_kernel_fn kernel;
+} variants[] = {
+    {PF_SIMD_PORTABLE, 0, pfi_rs8_kernel_portable},
+#if defined(__x86_64__)
+    {PF_SIMD_SSSE3, 0, pfi_rs8_kernel_ssse3},
+    {PF_SIMD_AVX2, 0, pfi_rs8_kernel_avx2},
+    {PF_SIMD_AVX2, 1, pfi_rs8_kernel_avx2_gfni},
+#endif
+};
+#define N_VARIANTS (sizeof(variants) / sizeof(variants[0]))
+
+static int variant_ok(size_t v)
+{
+    return pf_core_simd_supported(variants[v].simd) &&
+           (!variants[v].gfni || pfi_rs8_cpu_has_gfni());
+}
+
+static pf_rs8 *make(uint32_t k, uint32_t m, uint32_t matrix, size_t variant)
 {
     pf_rs8_settings s;
     assert_int_equal(pf_rs8_settings_default(PF_RS8_SETTINGS_VERSION, &s), 0);
-    s.simd = simd;
+    s.simd = variants[variant].simd;
     pf_rs8 *rs = NULL;
     assert_int_equal(pf_rs8_create(k, m, matrix, &s, &rs), 0);
     assert_non_null(rs);
-    assert_int_equal(pf_rs8_get_simd(rs), simd);
+    assert_int_equal(pf_rs8_get_simd(rs), variants[variant].simd);
+    pfi_rs8_set_kernel(rs, variants[variant].kernel);
     return rs;
 }
 
@@ -106,16 +129,28 @@ static uint8_t slow_mul(uint8_t a, uint8_t b)
     return (uint8_t)r;
 }
 
-static void nibble_tables_multiply(void **state)
+/* GF2P8AFFINEQB as the Intel SDM defines it: output bit i is the parity of the input byte
+ * ANDed with byte 7 - i of the matrix. */
+static uint8_t affine_apply(uint64_t matrix, uint8_t x)
+{
+    unsigned r = 0;
+    for (int i = 0; i < 8; i++)
+        r |= (unsigned)__builtin_parity((unsigned)((matrix >> (8 * (7 - i))) & x)) << i;
+    return (uint8_t)r;
+}
+
+static void multiply_tables_match_the_field(void **state)
 {
     (void)state;
     uint8_t t[32];
     for (unsigned c = 0; c < 256; c++) {
         pfi_gf256_nibble_table((uint8_t)c, t);
+        uint64_t matrix = pfi_gf256_affine((uint8_t)c);
         for (unsigned b = 0; b < 256; b++) {
             uint8_t want = slow_mul((uint8_t)c, (uint8_t)b);
             assert_int_equal(pfi_gf256_mul((uint8_t)c, (uint8_t)b), want);
             assert_int_equal(t[b & 15] ^ t[16 + (b >> 4)], want);
+            assert_int_equal(affine_apply(matrix, (uint8_t)b), want);
         }
     }
 }
@@ -164,10 +199,10 @@ static void matrices_match_matrices_txt(void **state)
         } else if (sscanf(line, "matrix %u %u %31s", &k, &m, kind) == 3) {
             uint32_t mk = strcmp(kind, "audio-override") == 0 ? PF_RS8_MATRIX_GAMESTREAM_AUDIO
                                                                : PF_RS8_MATRIX_CAUCHY;
-            for (size_t s = 0; s < N_SIMD; s++) {
-                if (!pf_core_simd_supported(all_simd[s]))
+            for (size_t s = 0; s < N_VARIANTS; s++) {
+                if (!variant_ok(s))
                     continue;
-                pf_rs8 *other = make(k, m, mk, all_simd[s]);
+                pf_rs8 *other = make(k, m, mk, s);
                 read_matrix(other, k, m, s == 0 ? got : again);
                 if (s > 0)
                     assert_memory_equal(got, again, (size_t)k * m);
@@ -204,17 +239,17 @@ static void protocol_doc_vectors(void **state)
             data[i][b] = (uint8_t)((31 * i + 7 * b + 3) % 256);
     const uint8_t *dp[5] = {data[0], data[1], data[2], data[3], data[4]};
     uint8_t *pp[2] = {parity[0], parity[1]};
-    for (size_t s = 0; s < N_SIMD; s++) {
-        if (!pf_core_simd_supported(all_simd[s]))
+    for (size_t s = 0; s < N_VARIANTS; s++) {
+        if (!variant_ok(s))
             continue;
-        pf_rs8 *rs = make(5, 2, PF_RS8_MATRIX_CAUCHY, all_simd[s]);
+        pf_rs8 *rs = make(5, 2, PF_RS8_MATRIX_CAUCHY, s);
         assert_int_equal(pf_rs8_encode(rs, dp, pp, 16), 0);
         for (int j = 0; j < 2; j++) {
             hex_decode(video_parity[j], want, 16);
             assert_memory_equal(parity[j], want, 16);
         }
         pf_rs8_destroy(rs);
-        rs = make(4, 2, PF_RS8_MATRIX_GAMESTREAM_AUDIO, all_simd[s]);
+        rs = make(4, 2, PF_RS8_MATRIX_GAMESTREAM_AUDIO, s);
         assert_int_equal(pf_rs8_encode(rs, dp, pp, 16), 0);
         for (int j = 0; j < 2; j++) {
             hex_decode(audio_parity[j], want, 16);
@@ -291,12 +326,12 @@ static void check_vector(const struct vec *v, unsigned *ret_checked)
     sha256(d, total, h);
     assert_memory_equal(h, v->data_sha, 32);
 
-    for (size_t s = 0; s < N_SIMD; s++) {
-        if (!pf_core_simd_supported(all_simd[s]))
+    for (size_t s = 0; s < N_VARIANTS; s++) {
+        if (!variant_ok(s))
             continue;
         pf_rs8 *rs = make(v->k, v->m,
                           v->audio ? PF_RS8_MATRIX_GAMESTREAM_AUDIO : PF_RS8_MATRIX_CAUCHY,
-                          all_simd[s]);
+                          s);
         struct block b;
         block_alloc(&b, v->k + v->m, v->len);
         for (uint32_t i = 0; i < v->k; i++)
@@ -311,7 +346,7 @@ static void check_vector(const struct vec *v, unsigned *ret_checked)
             const uint8_t *p = b.shard[v->k + j];
             sha256(p, v->len, h);
             if (memcmp(h, v->parity_sha[j], 32) != 0)
-                fail_msg("%s simd %u: parity %u differs", v->id, all_simd[s], j);
+                fail_msg("%s variant %zu: parity %u differs", v->id, s, j);
             sha256_update(&all, v->len, p);
             if (v->parity_hex[j]) {
                 hex_decode(v->parity_hex[j], want, v->len);
@@ -414,10 +449,10 @@ static void vectors_txt_all_kernels(void **state)
 
 /* Every erasure pattern of every size on (k, m): up to m it must rebuild the data exactly;
  * above m it must refuse and leave every buffer untouched. */
-static void exhaustive_shape(uint32_t k, uint32_t m, uint32_t matrix, uint32_t simd, size_t len)
+static void exhaustive_shape(uint32_t k, uint32_t m, uint32_t matrix, size_t variant, size_t len)
 {
     const uint32_t n = k + m;
-    pf_rs8 *rs = make(k, m, matrix, simd);
+    pf_rs8 *rs = make(k, m, matrix, variant);
     struct block orig, work;
     block_alloc(&orig, n, len);
     block_alloc(&work, n, len);
@@ -468,15 +503,15 @@ static void every_erasure_pattern_small_shapes(void **state)
     /* Lengths cover the scalar path (< 16), one vector plus an overlapping tail, and more
      * than one 64-byte column block with a ragged end. */
     static const size_t lens[] = {5, 45, 150};
-    for (size_t s = 0; s < N_SIMD; s++) {
-        if (!pf_core_simd_supported(all_simd[s]))
+    for (size_t s = 0; s < N_VARIANTS; s++) {
+        if (!variant_ok(s))
             continue;
         for (uint32_t k = 1; k <= 6; k++)
             for (uint32_t m = 1; m <= 3; m++)
                 for (size_t l = 0; l < 3; l++)
-                    exhaustive_shape(k, m, PF_RS8_MATRIX_CAUCHY, all_simd[s], lens[l]);
+                    exhaustive_shape(k, m, PF_RS8_MATRIX_CAUCHY, s, lens[l]);
         for (size_t l = 0; l < 3; l++)
-            exhaustive_shape(4, 2, PF_RS8_MATRIX_GAMESTREAM_AUDIO, all_simd[s], lens[l]);
+            exhaustive_shape(4, 2, PF_RS8_MATRIX_GAMESTREAM_AUDIO, s, lens[l]);
     }
 }
 
@@ -487,12 +522,12 @@ static void random_erasures_large_shapes(void **state)
     static const uint32_t shapes[][2] = {{200, 55}, {170, 85}, {212, 43}, {32, 7}, {1, 254}};
     uint64_t rng = 0x1234567;
     const size_t len = 333;
-    for (size_t s = 0; s < N_SIMD; s++) {
-        if (!pf_core_simd_supported(all_simd[s]))
+    for (size_t s = 0; s < N_VARIANTS; s++) {
+        if (!variant_ok(s))
             continue;
         for (size_t sh = 0; sh < 5; sh++) {
             uint32_t k = shapes[sh][0], m = shapes[sh][1], n = k + m;
-            pf_rs8 *rs = make(k, m, PF_RS8_MATRIX_CAUCHY, all_simd[s]);
+            pf_rs8 *rs = make(k, m, PF_RS8_MATRIX_CAUCHY, s);
             struct block orig, work;
             block_alloc(&orig, n, len);
             block_alloc(&work, n, len);
@@ -543,11 +578,11 @@ static void kernels_agree_on_lengths_and_alignment(void **state)
     assert_non_null(mem);
     for (size_t i = 0; i < 4096 * (k + 2 * m); i++)
         mem[i] = (uint8_t)(i * 2654435761u >> 13);
-    pf_rs8 *ref = make(k, m, PF_RS8_MATRIX_CAUCHY, PF_SIMD_PORTABLE);
-    for (size_t s = 1; s < N_SIMD; s++) {
-        if (!pf_core_simd_supported(all_simd[s]))
+    pf_rs8 *ref = make(k, m, PF_RS8_MATRIX_CAUCHY, 0);
+    for (size_t s = 1; s < N_VARIANTS; s++) {
+        if (!variant_ok(s))
             continue;
-        pf_rs8 *rs = make(k, m, PF_RS8_MATRIX_CAUCHY, all_simd[s]);
+        pf_rs8 *rs = make(k, m, PF_RS8_MATRIX_CAUCHY, s);
         for (size_t len = 1; len <= 300; len++) {
             size_t align = len % 7;
             const uint8_t *dp[9];
@@ -583,10 +618,10 @@ static void decode_long_shards(void **state)
     (void)state;
     static const size_t lens[] = {1024, 1088, 1089, 1100, 2048, 2113, 9000};
     const uint32_t k = 10, m = 5;
-    for (size_t s = 0; s < N_SIMD; s++) {
-        if (!pf_core_simd_supported(all_simd[s]))
+    for (size_t s = 0; s < N_VARIANTS; s++) {
+        if (!variant_ok(s))
             continue;
-        pf_rs8 *rs = make(k, m, PF_RS8_MATRIX_CAUCHY, all_simd[s]);
+        pf_rs8 *rs = make(k, m, PF_RS8_MATRIX_CAUCHY, s);
         for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]); l++) {
             size_t len = lens[l];
             struct block orig, work;
@@ -662,7 +697,7 @@ static void bad_arguments_are_refused(void **state)
     s.version = 2;
     assert_int_equal(pf_rs8_create(4, 2, PF_RS8_MATRIX_CAUCHY, &s, &rs),
                      PF_ERR_INVALID_ARGUMENT);
-    for (size_t i = 0; i < N_SIMD; i++) {
+    for (size_t i = 0; i < sizeof(all_simd) / sizeof(all_simd[0]); i++) {
         if (pf_core_simd_supported(all_simd[i]))
             continue;
         s.version = PF_RS8_SETTINGS_VERSION;
@@ -681,7 +716,7 @@ static void bad_arguments_are_refused(void **state)
     assert_true(log_calls >= 1);
     pf_rs8_destroy(rs);
 
-    rs = make(3, 2, PF_RS8_MATRIX_CAUCHY, PF_SIMD_PORTABLE);
+    rs = make(3, 2, PF_RS8_MATRIX_CAUCHY, 0);
     uint8_t buf[5][8] = {{0}};
     const uint8_t *dp[3] = {buf[0], buf[1], buf[2]};
     const uint8_t *dnull[3] = {buf[0], NULL, buf[2]};
@@ -712,7 +747,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(field_tables_follow_the_definition),
-        cmocka_unit_test(nibble_tables_multiply),
+        cmocka_unit_test(multiply_tables_match_the_field),
         cmocka_unit_test(matrices_match_matrices_txt),
         cmocka_unit_test(protocol_doc_vectors),
         cmocka_unit_test(vectors_txt_all_kernels),

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* AVX2 kernel with GFNI: GF2P8AFFINEQB multiplies 32 bytes by a coefficient's bit matrix in
+ * one instruction, against two PSHUFB, two masks and a shift for the split-nibble method, so
+ * the same register budget carries more rows. Built with the AVX2 sources; the GFNI target is
+ * enabled for this file only, and rs8.c selects it only when the CPU reports GFNI. */
+#pragma GCC target("gfni")
+
+#include <immintrin.h>
+
+#include "rs8_kernel.h"
+
+#define VEC __m256i
+#define VEC_BYTES 32
+#define VEC_LOADU(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
+#define VEC_STOREU(p, v) _mm256_storeu_si256((__m256i *)(void *)(p), (v))
+#define VEC_XOR _mm256_xor_si256
+#define VEC_ZERO() _mm256_setzero_si256()
+#define KERNEL_NAME pfi_rs8_kernel_avx2_gfni
+#ifndef GROUP_ROWS
+#define GROUP_ROWS 6
+#endif
+
+struct vsplit {
+    VEC d;
+};
+
+struct vcoef {
+    VEC matrix;
+};
+
+ALWAYS_INLINE struct vsplit split(VEC d)
+{
+    struct vsplit s = {d};
+    return s;
+}
+
+ALWAYS_INLINE struct vcoef load_coef(const struct pfi_rs8_job *job, uint8_t c)
+{
+    struct vcoef v = {_mm256_set1_epi64x((long long)job->affine[c])};
+    return v;
+}
+
+ALWAYS_INLINE VEC mul_xor(VEC acc, struct vcoef c, struct vsplit s)
+{
+    return VEC_XOR(acc, _mm256_gf2p8affine_epi64_epi8(s.d, c.matrix, 0));
+}
+
+#include "rs8_simd_template.h"
