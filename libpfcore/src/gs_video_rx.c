@@ -57,7 +57,7 @@ int pf_gs_video_rx_settings_default(uint32_t version, pf_gs_video_rx_settings *r
     ret_settings->packet_size = 1392;
     ret_settings->first_frame_index = 1;
     ret_settings->max_block_shards = PF_GS_VIDEO_MAX_BLOCK_DATA;
-    ret_settings->max_shapes = 16;
+    ret_settings->max_shapes = 8;
     return 0;
 }
 
@@ -78,7 +78,7 @@ int pf_gs_video_rx_create(const pf_gs_video_rx_settings *settings, pf_gs_video_r
     pf_assert_return(s.first_frame_index >= 1, PF_ERR_INVALID_ARGUMENT);
     pf_assert_return(s.max_block_shards >= 4 && s.max_block_shards <= PF_GS_VIDEO_MAX_BLOCK_DATA,
                      PF_ERR_INVALID_ARGUMENT);
-    pf_assert_return(s.max_shapes >= 1 && s.max_shapes <= 256, PF_ERR_INVALID_ARGUMENT);
+    pf_assert_return(s.max_shapes >= 1 && s.max_shapes <= 64, PF_ERR_INVALID_ARGUMENT);
 
     pf_gs_video_rx *rx = calloc(1, sizeof(*rx));
     if (!rx)
