@@ -12,6 +12,7 @@
 #include "core/crypto.h"
 #include "core/rs8.h"
 /* pf:core-umbrella */
+#include "core/rs16.h"
 #include "core/gs_video.h"
 #include "core/gs_audio.h"
 #include "core/gs_control.h"

@@ -86,8 +86,14 @@ void pfi_gf16_ifft(const struct gf16_run *run, uint32_t size, uint32_t truncated
 
 void pfi_gf16_formal_derivative(const struct gf16_run *run, uint32_t size)
 {
+    /* When the run covers whole slots, a block of slots is one contiguous range. */
+    int contiguous = run->bytes == run->stride;
     for (uint32_t i = 1; i < size; i++) {
         uint32_t width = i & (~i + 1);
+        if (contiguous) {
+            run->k->xor_into(shard(run, i - width), shard(run, i), width * run->bytes);
+            continue;
+        }
         for (uint32_t j = 0; j < width; j++)
             run->k->xor_into(shard(run, i - width + j), shard(run, i + j), run->bytes);
     }

@@ -44,24 +44,6 @@ ALWAYS_INLINE void product(const struct tabs *t, VEC lo, VEC hi, VEC *ret_lo, VE
     *ret_hi = ph;
 }
 
-/* The same product with the tables read from memory at each use: the radix-4 kernels need
- * three sets of tables, more than the register file holds, and a broadcast load is cheaper
- * than the spills the compiler would otherwise make. */
-ALWAYS_INLINE void mul_add_mem(const struct gf16_lut *m, VEC *xl, VEC *xh, VEC lo, VEC hi)
-{
-    const VEC mask = VEC_SPLAT(0x0f);
-    VEC n0 = VEC_AND(lo, mask), n1 = VEC_AND(VEC_SRLI4(lo), mask);
-    VEC n2 = VEC_AND(hi, mask), n3 = VEC_AND(VEC_SRLI4(hi), mask);
-    VEC pl = VEC_XOR(VEC_SHUFFLE(VEC_TABLE(m->lo[0]), n0), VEC_SHUFFLE(VEC_TABLE(m->lo[1]), n1));
-    VEC ph = VEC_XOR(VEC_SHUFFLE(VEC_TABLE(m->hi[0]), n0), VEC_SHUFFLE(VEC_TABLE(m->hi[1]), n1));
-    pl = VEC_XOR(pl, VEC_XOR(VEC_SHUFFLE(VEC_TABLE(m->lo[2]), n2),
-                             VEC_SHUFFLE(VEC_TABLE(m->lo[3]), n3)));
-    ph = VEC_XOR(ph, VEC_XOR(VEC_SHUFFLE(VEC_TABLE(m->hi[2]), n2),
-                             VEC_SHUFFLE(VEC_TABLE(m->hi[3]), n3)));
-    *xl = VEC_XOR(*xl, pl);
-    *xh = VEC_XOR(*xh, ph);
-}
-
 ALWAYS_INLINE void mul_add_reg(const struct tabs *t, VEC *xl, VEC *xh, VEC yl, VEC yh)
 {
     VEC pl, ph;
