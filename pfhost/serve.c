@@ -212,10 +212,9 @@ static int write_runtime(host *h, const char *token_path)
     json_object_object_add(o, "pid", json_object_new_int((int)getpid()));
     json_object_object_add(o, "api_url", json_object_new_string(url));
     json_object_object_add(o, "token_file", json_object_new_string(token_path));
-    json_object_object_add(o, "cert_file", json_object_new_string(h->cfg.state_dir));
-    json_object_object_add(o, "http_port", json_object_new_int(pf_net_gs_server_get_port(h->gs, 0)));
+        json_object_object_add(o, "http_port", json_object_new_int(pf_net_gs_server_get_port(h->gs, 0)));
     json_object_object_add(o, "https_port", json_object_new_int(pf_net_gs_server_get_port(h->gs, 1)));
-    const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY);
+    const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
     int r = dir_create(h->cfg.runtime_dir, 0700);
     if (r == 0)
         r = file_write_atomic(h->runtime_file, text, strlen(text), 0600);

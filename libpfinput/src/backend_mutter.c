@@ -23,8 +23,7 @@
 #define RD_SESSION_IFACE "org.gnome.Mutter.RemoteDesktop.Session"
 
 /* NotifyPointerAxis flags (Mutter's RemoteDesktop interface). */
-#define AXIS_FLAG_FINISH 1u
-#define AXIS_FLAG_SOURCE_WHEEL 2u
+#define AXIS_FLAG_SOURCE_CONTINUOUS 8u
 
 /* One wheel notch in Wayland's smooth-scroll units (libinput's convention). */
 #define SMOOTH_PER_NOTCH 10.0
@@ -183,7 +182,8 @@ static int m_button(struct pfi_backend *b, uint32_t code, int down)
 }
 
 /* Whole notches go out as discrete steps (what a wheel does, and what clients that count
- * clicks need); fractions from high-resolution wheels and touchpads go out as smooth scroll.
+ * clicks need); fractions from high-resolution wheels and touchpads go out as continuous
+ * smooth scroll (a wheel source would make Mutter round them up to whole clicks).
  * Wayland's axes grow downwards and rightwards; GameStream's vertical grows away from the
  * user, so vertical values flip. */
 static int m_scroll(struct pfi_backend *b, uint32_t axis, int32_t v120)
@@ -194,7 +194,7 @@ static int m_scroll(struct pfi_backend *b, uint32_t axis, int32_t v120)
         return notify(m, "NotifyPointerAxisDiscrete", "ui", axis, wl / 120);
     double v = wl * SMOOTH_PER_NOTCH / 120.0;
     return notify(m, "NotifyPointerAxis", "ddu", axis == PFI_AXIS_HORIZONTAL ? v : 0.0,
-                  axis == PFI_AXIS_VERTICAL ? v : 0.0, AXIS_FLAG_SOURCE_WHEEL);
+                  axis == PFI_AXIS_VERTICAL ? v : 0.0, AXIS_FLAG_SOURCE_CONTINUOUS);
 }
 
 static int m_touch(struct pfi_backend *b, uint32_t slot, uint32_t type, double x, double y,

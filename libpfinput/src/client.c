@@ -310,8 +310,9 @@ static int pad_ensure(pf_input_client *c, uint32_t n)
         return 0;
     }
     if (!(c->pad_announced & (1u << n))) {
-        /* No arrival packet (GFE-mode clients): an Xbox pad is what games expect. */
-        c->pad_desc[n] = (struct pfi_pad_desc){ .type = PF_INPUT_PAD_TYPE_XBOX,
+        /* No arrival packet (GFE-mode clients): type unknown, which becomes an Xbox 360
+         * pad, the controller every game and SDL know. */
+        c->pad_desc[n] = (struct pfi_pad_desc){ .type = PF_INPUT_PAD_TYPE_UNKNOWN,
                                                 .capabilities = PF_INPUT_PAD_CAP_RUMBLE |
                                                                 PF_INPUT_PAD_CAP_ANALOG_TRIGGERS };
     }

@@ -317,9 +317,9 @@ static struct MHD_Daemon *start(pf_net_gs_server *s, uint16_t port, int https)
         struct MHD_OptionItem opts[16];
         unsigned n = 0;
 #define OPT(o, v, p) opts[n++] = (struct MHD_OptionItem){(o), (intptr_t)(v), (void *)(p)}
+        OPT(MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s);
         OPT(MHD_OPTION_URI_LOG_CALLBACK, uri_log, s);
         OPT(MHD_OPTION_NOTIFY_COMPLETED, completed, s);
-        OPT(MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s);
         OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY, NULL);
         OPT(MHD_OPTION_CONNECTION_TIMEOUT, CONNECTION_TIMEOUT_S, NULL);
         OPT(MHD_OPTION_CONNECTION_LIMIT, s->cfg.max_connections, NULL);

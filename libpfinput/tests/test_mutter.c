@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Integration: a real headless Mutter (test-environment.md), the RemoteDesktop backend, and a
+ * Wayland client that records what it receives. Every injected event must arrive exactly,
+ * and a client that disconnects with keys and buttons down must leave them released. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <linux/input-event-codes.h>
+#include <systemd/sd-bus.h>
+
+#include "pf/input.h"
+
+#include "harness.h"
+
+struct fixture {
+    struct harness h;
+    struct h_proc *rec;
+    pf_input_injector *inj;
+    pf_input_client *client;
+    sd_bus *bus;          /* the test's own connection, for ScreenCast */
+    char stream[128];     /* ScreenCast stream path, when linked */
+    int have_stream;
+};
+
+static pf_input_event ev(uint32_t type)
+{
+    pf_input_event e;
+    memset(&e, 0, sizeof(e));
+    e.struct_size = sizeof(e);
+    e.type = type;
+    return e;
+}
+
+static int skip_unless(const char *prog)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1", prog);
+    return system(cmd) == 0;
+}
+
+/* Links a ScreenCast session of the primary monitor to the injector's RemoteDesktop session,
+ * as libpfcapture does for a streamed output. Needs PipeWire for the stream itself. */
+static int link_screencast(struct fixture *f, const char *session_id)
+{
+    sd_bus_error err = SD_BUS_ERROR_NULL;
+    sd_bus_message *reply = NULL;
+    const char *path = NULL, *stream = NULL;
+    int r = sd_bus_new(&f->bus);
+    if (r >= 0)
+        r = sd_bus_set_address(f->bus, f->h.bus_address);
+    if (r >= 0)
+        r = sd_bus_set_bus_client(f->bus, 1);
+    if (r >= 0)
+        r = sd_bus_start(f->bus);
+    if (r >= 0)
+        r = sd_bus_call_method(f->bus, "org.gnome.Mutter.ScreenCast", "/org/gnome/Mutter/ScreenCast",
+                               "org.gnome.Mutter.ScreenCast", "CreateSession", &err, &reply,
+                               "a{sv}", 1, "remote-desktop-session-id", "s", session_id);
+    if (r >= 0)
+        r = sd_bus_message_read(reply, "o", &path);
+    char session[128];
+    if (r >= 0)
+        snprintf(session, sizeof(session), "%s", path);
+    sd_bus_message_unref(reply);
+    reply = NULL;
+    if (r >= 0)
+        r = sd_bus_call_method(f->bus, "org.gnome.Mutter.ScreenCast", session,
+                               "org.gnome.Mutter.ScreenCast.Session", "RecordMonitor", &err,
+                               &reply, "sa{sv}", "", 0);
+    if (r >= 0)
+        r = sd_bus_message_read(reply, "o", &stream);
+    if (r >= 0) {
+        snprintf(f->stream, sizeof(f->stream), "%s", stream);
+        f->have_stream = 1;
+    }
+    if (r < 0)
+        print_message("# screencast not linked: %s\n", err.message ? err.message : strerror(-r));
+    sd_bus_message_unref(reply);
+    sd_bus_error_free(&err);
+    return r;
+}
+
+static int teardown(void **state);
+
+/* cmocka skips teardown when setup fails, so a failing setup cleans up itself. */
+static int setup_failed(void **state, const char *what)
+{
+    struct fixture *f = *state;
+    print_message("# setup failed: %s\n", what);
+    if (f && f->rec)
+        print_message("# recorder printed: %s\n", f->rec->buf);
+    if (f && f->h.dir[0]) {
+        char cmd[200];
+        snprintf(cmd, sizeof(cmd), "tail -n 5 %s/*.log | sed 's/^/# /'", f->h.dir);
+        if (system(cmd) != 0)
+            print_message("# no daemon logs\n");
+    }
+    teardown(state);
+    *state = NULL;
+    return -1;
+}
+
+static int setup(void **state)
+{
+    if (!skip_unless("mutter") || !skip_unless("dbus-daemon")) {
+        print_message("# mutter or dbus-daemon missing\n");
+        return -1;
+    }
+    struct fixture *f = calloc(1, sizeof(*f));
+    *state = f;
+    if (h_init(&f->h, 0) < 0 || h_start_bus(&f->h) < 0)
+        return setup_failed(state, "session bus");
+    if (skip_unless("pipewire")) {
+        char *pw[] = { "pipewire", NULL };
+        char *wp[] = { "wireplumber", NULL };
+        h_spawn(&f->h, pw, NULL, 0);
+        if (h_wait_path(&f->h, "pipewire-0", 5000) == 0 && skip_unless("wireplumber"))
+            h_spawn(&f->h, wp, NULL, 0);
+    }
+    char *mutter[] = { "mutter", "--wayland", "--headless", "--no-x11", "--virtual-monitor",
+                       "1280x720", "--wayland-display=pf-wl", NULL };
+    if (!h_spawn(&f->h, mutter, NULL, 0) || h_wait_path(&f->h, "pf-wl", 15000) < 0)
+        return setup_failed(state, "mutter did not start");
+
+    pf_input_settings s;
+    pf_input_settings_default(&s);
+    s.backends = "mutter";
+    s.dbus_address = f->h.bus_address;
+    /* Mutter owns its D-Bus names a moment after its socket appears. */
+    int r = PF_ERR_UNSUPPORTED;
+    for (int i = 0; i < 100 && r < 0; i++) {
+        r = pf_input_injector_create(&s, &f->inj);
+        if (r < 0)
+            usleep(50000);
+    }
+    if (r < 0)
+        return setup_failed(state, "no RemoteDesktop session");
+    char sid[128];
+    if (pf_input_injector_get_session_id(f->inj, sid, sizeof(sid)) <= 0)
+        return setup_failed(state, "no SessionId");
+    link_screencast(f, sid);
+    if (pf_input_injector_start(f->inj) < 0)
+        return setup_failed(state, "Start refused");
+    if (f->have_stream) {
+        pf_input_output out = {
+            .struct_size = sizeof(out), .width = 1280, .height = 720, .stream_path = f->stream
+        };
+        if (pf_input_injector_set_output(f->inj, &out) < 0)
+            return setup_failed(state, "set_output");
+    }
+    if (pf_input_client_create(f->inj, PF_INPUT_PERM_ALL, &f->client) < 0)
+        return setup_failed(state, "client");
+
+    char env_display[300];
+    snprintf(env_display, sizeof(env_display), "WAYLAND_DISPLAY=%s/pf-wl", f->h.dir);
+    char *envs[] = { env_display, NULL };
+    char *rec[] = { (char *)h_helper("pf-wl-recorder"), NULL };
+    f->rec = h_spawn(&f->h, rec, envs, 1);
+    char line[256];
+    if (!f->rec || h_expect_line(f->rec, "ready", line, sizeof(line), 10000) < 0)
+        return setup_failed(state, "recorder not ready");
+    /* Mutter adds its virtual devices to the seat on first use; the window then gets pointer
+     * and keyboard focus. Wiggle and tap Shift (what Moonlight does on connect), wait for
+     * both focuses, and start the test from a quiet recorder. */
+    char got[4096] = "";
+    size_t used = 0;
+    for (int i = 0; i < 50 && !(strstr(got, "pointer-enter") && strstr(got, "keyboard-enter"));
+         i++) {
+        pf_input_event e = ev(PF_INPUT_EVENT_MOUSE_MOVE_REL);
+        e.pointer.dx = i % 2 ? -1 : 1;
+        e.pointer.dy = i % 2 ? -1 : 1;
+        pf_input_client_submit(f->client, &e, 0);
+        e = ev(PF_INPUT_EVENT_KEY_DOWN);
+        e.key.key_code = 0xA0;
+        pf_input_client_submit(f->client, &e, 0);
+        e.type = PF_INPUT_EVENT_KEY_UP;
+        pf_input_client_submit(f->client, &e, 0);
+        used += (size_t)h_collect(f->rec, got + used, sizeof(got) - used, 200);
+    }
+    if (!strstr(got, "pointer-enter") || !strstr(got, "keyboard-enter"))
+        return setup_failed(state, "no focus");
+    h_collect(f->rec, got, sizeof(got), 300);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    if (!f)
+        return 0;
+    pf_input_injector_destroy(f->inj);
+    if (f->bus)
+        sd_bus_flush_close_unref(f->bus);
+    h_finish(&f->h);
+    free(f);
+    return 0;
+}
+
+static void submit(struct fixture *f, pf_input_event e)
+{
+    assert_int_equal(pf_input_client_submit(f->client, &e, 0), 1);
+}
+
+static void key(struct fixture *f, uint32_t type, uint16_t vk, uint8_t mods)
+{
+    pf_input_event e = ev(type);
+    e.key.key_code = (uint16_t)(0x8000 | vk);
+    e.key.modifiers = mods;
+    submit(f, e);
+}
+
+/* Waits for @p want (a line the recorder prints), failing with what did arrive. */
+static void expect(struct fixture *f, const char *want)
+{
+    char line[256];
+    if (h_expect_line(f->rec, want, line, sizeof(line), 5000) < 0)
+        fail_msg("recorder never printed '%s'", want);
+    if (strcmp(line, want) != 0)
+        fail_msg("expected '%s', got '%s'", want, line);
+}
+
+/* Reads the next line that starts with @p prefix and parses two numbers after it. */
+static void expect_xy(struct fixture *f, const char *prefix, double *x, double *y)
+{
+    char line[256];
+    if (h_expect_line(f->rec, prefix, line, sizeof(line), 5000) < 0)
+        fail_msg("recorder never printed '%s'", prefix);
+    assert_int_equal(sscanf(line + strlen(prefix), "%lf %lf", x, y), 2);
+}
+
+static void test_keys(void **state)
+{
+    struct fixture *f = *state;
+    key(f, PF_INPUT_EVENT_KEY_DOWN, 'A', 0);
+    key(f, PF_INPUT_EVENT_KEY_UP, 'A', 0);
+    expect(f, "key 30 1");
+    expect(f, "key 30 0");
+    /* Shift+Z from a client that sent no Shift key of its own. */
+    key(f, PF_INPUT_EVENT_KEY_DOWN, 'Z', PF_INPUT_MOD_SHIFT);
+    key(f, PF_INPUT_EVENT_KEY_UP, 'Z', 0);
+    expect(f, "key 42 1");
+    expect(f, "key 44 1");
+    expect(f, "key 44 0");
+    expect(f, "key 42 0");
+    /* Text as a keysym: Mutter types it with whatever key its keymap has for it. */
+    pf_input_event t = ev(PF_INPUT_EVENT_TEXT);
+    t.text.codepoint = 'q';
+    submit(f, t);
+    expect(f, "key 16 1");
+    expect(f, "key 16 0");
+}
+
+static void test_pointer(void **state)
+{
+    struct fixture *f = *state;
+    double x0, y0, x1, y1;
+    /* Put the pointer somewhere known inside the window first. */
+    pf_input_event m = ev(PF_INPUT_EVENT_MOUSE_MOVE_REL);
+    m.pointer.dx = 1;
+    m.pointer.dy = 1;
+    submit(f, m);
+    expect_xy(f, "motion ", &x0, &y0);
+    m.pointer.dx = 10;
+    m.pointer.dy = -5;
+    submit(f, m);
+    expect_xy(f, "motion ", &x1, &y1);
+    assert_true(fabs((x1 - x0) - 10) < 0.01 && fabs((y1 - y0) + 5) < 0.01);
+
+    pf_input_event b = ev(PF_INPUT_EVENT_MOUSE_BUTTON_DOWN);
+    b.pointer.button = PF_INPUT_BUTTON_LEFT;
+    submit(f, b);
+    b.type = PF_INPUT_EVENT_MOUSE_BUTTON_UP;
+    submit(f, b);
+    b = ev(PF_INPUT_EVENT_MOUSE_BUTTON_DOWN);
+    b.pointer.button = PF_INPUT_BUTTON_RIGHT;
+    submit(f, b);
+    b.type = PF_INPUT_EVENT_MOUSE_BUTTON_UP;
+    submit(f, b);
+    expect(f, "button 272 1");
+    expect(f, "button 272 0");
+    expect(f, "button 273 1");
+    expect(f, "button 273 0");
+
+    /* One notch away from the user is one step up (negative) in Wayland; a discrete step
+     * comes with its 10-unit smooth value. Mutter delivers multi-notch steps one by one. */
+    char got[2048];
+    pf_input_event s = ev(PF_INPUT_EVENT_SCROLL);
+    s.pointer.scroll = 120;
+    submit(f, s);
+    h_collect(f->rec, got, sizeof(got), 500);
+    assert_string_equal(got, "axis-discrete 0 -1\naxis 0 -10.00\n");
+    s = ev(PF_INPUT_EVENT_HSCROLL);
+    s.pointer.scroll = 240;
+    submit(f, s);
+    h_collect(f->rec, got, sizeof(got), 500);
+    assert_string_equal(got, "axis-discrete 1 1\naxis 1 10.00\naxis-discrete 1 1\naxis 1 10.00\n");
+    /* Half a notch towards the user: smooth scroll of half a notch's distance, downwards. */
+    s = ev(PF_INPUT_EVENT_SCROLL);
+    s.pointer.scroll = -60;
+    submit(f, s);
+    h_collect(f->rec, got, sizeof(got), 500);
+    assert_string_equal(got, "axis 0 5.00\n");
+}
+
+static void test_absolute(void **state)
+{
+    struct fixture *f = *state;
+    if (!f->have_stream) {
+        print_message("# no ScreenCast stream (PipeWire missing?): absolute motion not checked\n");
+        skip();
+    }
+    /* Captured sample: 100,200 of a 1920x1080 client view onto the 1280x720 output. */
+    pf_input_event a = ev(PF_INPUT_EVENT_MOUSE_MOVE_ABS);
+    a.pointer.x = 100;
+    a.pointer.y = 200;
+    a.pointer.ref_width = 1920;
+    a.pointer.ref_height = 1080;
+    submit(f, a);
+    double x, y;
+    expect_xy(f, "motion ", &x, &y);
+    assert_true(fabs(x - 100.0 * 1279 / 1919) < 0.01);
+    assert_true(fabs(y - 200.0 * 719 / 1079) < 0.01);
+    a.pointer.x = 1919;
+    a.pointer.y = 1079;
+    submit(f, a);
+    expect_xy(f, "motion ", &x, &y);
+    assert_true(fabs(x - 1279) < 0.01 && fabs(y - 719) < 0.01);
+}
+
+static void test_release_on_disconnect(void **state)
+{
+    struct fixture *f = *state;
+    key(f, PF_INPUT_EVENT_KEY_DOWN, 0xA2, PF_INPUT_MOD_CTRL); /* left Ctrl */
+    key(f, PF_INPUT_EVENT_KEY_DOWN, 'B', PF_INPUT_MOD_CTRL);
+    pf_input_event b = ev(PF_INPUT_EVENT_MOUSE_BUTTON_DOWN);
+    b.pointer.button = PF_INPUT_BUTTON_MIDDLE;
+    submit(f, b);
+    expect(f, "key 29 1");
+    expect(f, "key 48 1");
+    expect(f, "button 274 1");
+    /* The client vanishes (disconnect or timeout). */
+    pf_input_client_destroy(f->client);
+    f->client = NULL;
+    char got[2048];
+    h_collect(f->rec, got, sizeof(got), 1000);
+    assert_non_null(strstr(got, "key 48 0\n"));
+    assert_non_null(strstr(got, "key 29 0\n"));
+    assert_non_null(strstr(got, "button 274 0\n"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pointer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_absolute, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_release_on_disconnect, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
