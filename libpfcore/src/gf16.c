@@ -68,25 +68,27 @@ static void build_skew(const struct pf_rs16_tables *t, uint16_t *skew)
 }
 
 /* Multiplication by a constant is GF(2)-linear, so each nibble table is XORs of the products
- * of the 16 single-bit elements: 16 table multiplications per log instead of 64. */
+ * of the 16 single-bit elements: 16 table multiplications per log instead of 64. The select
+ * masks keep the inner loop branch-free so the compiler vectorises it. */
 static void build_luts(const struct pf_rs16_tables *t, struct gf16_lut *lut)
 {
+    uint16_t sel[4][16];
+    for (uint32_t b = 0; b < 4; b++)
+        for (uint32_t x = 0; x < 16; x++)
+            sel[b][x] = (x >> b) & 1u ? 0xFFFFu : 0;
+
     for (uint32_t log_m = 0; log_m < GF16_ORDER; log_m++) {
         uint16_t bit[GF16_BITS];
         for (uint32_t b = 0; b < GF16_BITS; b++)
             bit[b] = gf16_mul_log(t, (uint16_t)(1u << b), (uint16_t)log_m);
         struct gf16_lut *l = &lut[log_m];
         for (uint32_t n = 0; n < 4; n++) {
-            /* Entry x is entry x-without-its-lowest-bit XOR the product of that bit. */
-            uint16_t p[16];
-            p[0] = 0;
-            for (uint32_t x = 1; x < 16; x++) {
-                uint32_t low = (uint32_t)__builtin_ctz(x);
-                p[x] = p[x & (x - 1)] ^ bit[4 * n + low];
-            }
+            const uint16_t *nb = &bit[4 * n];
             for (uint32_t x = 0; x < 16; x++) {
-                l->lo[n][x] = (uint8_t)p[x];
-                l->hi[n][x] = (uint8_t)(p[x] >> 8);
+                uint16_t p = (uint16_t)((nb[0] & sel[0][x]) ^ (nb[1] & sel[1][x]) ^
+                                        (nb[2] & sel[2][x]) ^ (nb[3] & sel[3][x]));
+                l->lo[n][x] = (uint8_t)p;
+                l->hi[n][x] = (uint8_t)(p >> 8);
             }
         }
     }
