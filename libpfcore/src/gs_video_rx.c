@@ -15,17 +15,16 @@
 #include "gs_rs8_cache.h"
 #include "gs_video_header.h"
 #include "log.h"
+#include "shard_block.h"
 
 #define TOPIC "gs_video_rx"
 
+/* GameStream's view of a block: the generic shard bookkeeping plus the fields every shard
+ * of the block must agree on (§6.4). */
 typedef struct block_state {
-    uint32_t k;
-    uint32_t m;
+    pfi_shard_block shards;
     uint32_t percent;
-    uint32_t have;
     uint16_t seq_base;
-    uint8_t started;
-    uint8_t done;
 } block_state;
 
 struct pf_gs_video_rx {
@@ -35,7 +34,7 @@ struct pf_gs_video_rx {
     size_t shard_bytes;
     uint32_t payload_bytes;
     uint8_t *arena;   /* 4 regions of max_block_shards slots of shard_bytes */
-    uint8_t *present; /* one flag per slot */
+    uint8_t *present; /* one flag per slot, regions like the arena */
     uint8_t *scratch; /* one decrypted datagram */
     block_state blocks[PF_GS_VIDEO_MAX_BLOCKS];
     int in_frame;
@@ -57,7 +56,7 @@ int pf_gs_video_rx_settings_default(uint32_t version, pf_gs_video_rx_settings *r
     ret_settings->packet_size = 1392;
     ret_settings->first_frame_index = 1;
     ret_settings->max_block_shards = PF_GS_VIDEO_MAX_BLOCK_DATA;
-    ret_settings->max_shapes = 8;
+    ret_settings->max_shapes = 16;
     return 0;
 }
 
@@ -78,7 +77,7 @@ int pf_gs_video_rx_create(const pf_gs_video_rx_settings *settings, pf_gs_video_r
     pf_assert_return(s.first_frame_index >= 1, PF_ERR_INVALID_ARGUMENT);
     pf_assert_return(s.max_block_shards >= 4 && s.max_block_shards <= PF_GS_VIDEO_MAX_BLOCK_DATA,
                      PF_ERR_INVALID_ARGUMENT);
-    pf_assert_return(s.max_shapes >= 1 && s.max_shapes <= 64, PF_ERR_INVALID_ARGUMENT);
+    pf_assert_return(s.max_shapes >= 1 && s.max_shapes <= 256, PF_ERR_INVALID_ARGUMENT);
 
     pf_gs_video_rx *rx = calloc(1, sizeof(*rx));
     if (!rx)
@@ -94,6 +93,11 @@ int pf_gs_video_rx_create(const pf_gs_video_rx_settings *settings, pf_gs_video_r
     rx->scratch = malloc(rx->shard_bytes);
     if (!rx->arena || !rx->present || !rx->scratch)
         goto fail;
+    for (uint32_t b = 0; b < PF_GS_VIDEO_MAX_BLOCKS; b++)
+        pfi_shard_block_init(&rx->blocks[b].shards,
+                             rx->arena + (size_t)b * s.max_block_shards * rx->shard_bytes,
+                             rx->present + (size_t)b * s.max_block_shards, s.max_block_shards,
+                             rx->shard_bytes);
     r = pfi_rs8_cache_init(&rx->cache, s.max_shapes, &rx->s.log);
     if (r < 0)
         goto fail;
@@ -137,12 +141,7 @@ static int frame_before(uint32_t a, uint32_t b)
 
 static uint8_t *slot(pf_gs_video_rx *rx, uint32_t block, uint32_t index)
 {
-    return rx->arena + ((size_t)block * rx->s.max_block_shards + index) * rx->shard_bytes;
-}
-
-static uint8_t *present_flags(pf_gs_video_rx *rx, uint32_t block)
-{
-    return rx->present + (size_t)block * rx->s.max_block_shards;
+    return pfi_shard_block_slot(&rx->blocks[block].shards, index);
 }
 
 static void report_lost(pf_gs_video_rx *rx, uint32_t first, uint32_t count)
@@ -179,14 +178,15 @@ static void start_frame(pf_gs_video_rx *rx, const pfi_gs_video_hdr *h)
     rx->timestamp = h->timestamp;
     rx->blocks_done = 0;
     rx->recovered = 0;
-    memset(rx->blocks, 0, sizeof(rx->blocks));
+    for (uint32_t b = 0; b < PF_GS_VIDEO_MAX_BLOCKS; b++)
+        pfi_shard_block_reset(&rx->blocks[b].shards);
 }
 
 /* The client's sanity rules for a block's data shards (§6.5): SOF on the first, EOF on the
  * last, PIC_DATA only in between, consecutive packet indices. */
 static int block_is_sane(pf_gs_video_rx *rx, uint32_t b)
 {
-    const block_state *bs = &rx->blocks[b];
+    const pfi_shard_block *bs = &rx->blocks[b].shards;
     uint32_t first_index = pfi_get_le32(slot(rx, b, 0) + 16) >> 8;
     for (uint32_t i = 0; i < bs->k; i++) {
         const uint8_t *shard = slot(rx, b, i);
@@ -206,11 +206,8 @@ static int block_is_sane(pf_gs_video_rx *rx, uint32_t b)
 
 static int finish_block(pf_gs_video_rx *rx, uint32_t b)
 {
-    block_state *bs = &rx->blocks[b];
-    uint8_t *present = present_flags(rx, b);
-    uint32_t missing = 0;
-    for (uint32_t i = 0; i < bs->k; i++)
-        missing += !present[i];
+    pfi_shard_block *bs = &rx->blocks[b].shards;
+    uint32_t missing = pfi_shard_block_missing_data(bs);
     if (missing) {
         pf_rs8 *rs = NULL;
         int r = pfi_rs8_cache_get(&rx->cache, bs->k, bs->m, PF_RS8_MATRIX_CAUCHY, &rs);
@@ -219,7 +216,7 @@ static int finish_block(pf_gs_video_rx *rx, uint32_t b)
         uint8_t *shards[PF_RS8_MAX_SHARDS];
         for (uint32_t i = 0; i < bs->k + bs->m; i++)
             shards[i] = slot(rx, b, i);
-        r = pf_rs8_decode(rs, shards, present, rx->shard_bytes);
+        r = pf_rs8_decode(rs, shards, bs->present, rx->shard_bytes);
         if (r < 0)
             return r;
         rx->recovered += missing;
@@ -241,7 +238,7 @@ static void deliver_frame(pf_gs_video_rx *rx)
     const uint32_t ch = rx->payload_bytes;
     size_t len = 0;
     for (uint32_t b = 0; b <= rx->last_block; b++) {
-        for (uint32_t i = 0; i < rx->blocks[b].k; i++) {
+        for (uint32_t i = 0; i < rx->blocks[b].shards.k; i++) {
             memmove(rx->arena + len, slot(rx, b, i) + PF_GS_VIDEO_SHARD_HEADER_BYTES, ch);
             len += ch;
         }
@@ -292,33 +289,24 @@ static int feed_plain(pf_gs_video_rx *rx, const uint8_t *pkt, size_t len)
     block_state *bs = &rx->blocks[h.block_index];
     uint32_t parity = pfi_gs_video_parity_for(h.data_shards, h.fec_percent);
     uint16_t seq_base = (uint16_t)(h.seq - h.shard_index);
-    if (!bs->started) {
-        if (h.data_shards + parity > rx->s.max_block_shards) {
+    if (!bs->shards.started) {
+        r = pfi_shard_block_start(&bs->shards, h.data_shards, parity);
+        if (r < 0) {
             drop_frame(rx, "block larger than max_block_shards");
-            return PF_ERR_LIMIT;
+            return r;
         }
-        bs->started = 1;
-        bs->k = h.data_shards;
-        bs->m = parity;
         bs->percent = h.fec_percent;
         bs->seq_base = seq_base;
-        memset(present_flags(rx, h.block_index), 0, bs->k + bs->m);
-    } else if (bs->k != h.data_shards || bs->percent != h.fec_percent ||
+    } else if (bs->shards.k != h.data_shards || bs->percent != h.fec_percent ||
                bs->seq_base != seq_base) {
         /* §6.4: fecInfo and the sequence numbering must agree across a block. */
         return PF_ERR_MALFORMED;
     }
-    uint8_t *present = present_flags(rx, h.block_index);
-    if (bs->done || present[h.shard_index])
-        return PF_ERR_REPLAY;
-
-    uint8_t *dst = slot(rx, h.block_index, h.shard_index);
-    memcpy(dst, pkt, len);
-    memset(dst + len, 0, rx->shard_bytes - len);
-    present[h.shard_index] = 1;
-    bs->have++;
+    r = pfi_shard_block_add(&bs->shards, h.shard_index, pkt, len);
+    if (r < 0)
+        return r;
     rx->stats.packets_accepted++;
-    if (bs->have == bs->k) {
+    if (r == 1) {
         r = finish_block(rx, h.block_index);
         if (r < 0)
             return r;
