@@ -130,7 +130,9 @@ int pf_net_mdns_create(const char *name, uint16_t port, const pf_log_hook *log,
                                  client_cb, m, &err);
     avahi_threaded_poll_unlock(m->poll);
     if (!m->client) {
-        pfi_net_log(&m->log, PF_LOG_WARNING, TOPIC, "no mDNS announcement: %s",
+        pfi_net_log(&m->log, PF_LOG_WARNING, TOPIC,
+                    "Avahi is not available (%s); not announcing on mDNS (clients can add "
+                    "this host by address)",
                     avahi_strerror(err));
     }
     if (avahi_threaded_poll_start(m->poll) < 0) {
