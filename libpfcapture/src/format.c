@@ -99,11 +99,16 @@ static void build_common(const struct pfi_format_offer *offer, uint32_t fourcc,
     spa_pod_builder_add(b, SPA_FORMAT_mediaType, SPA_POD_Id(SPA_MEDIA_TYPE_video),
                         SPA_FORMAT_mediaSubtype, SPA_POD_Id(SPA_MEDIA_SUBTYPE_raw),
                         SPA_FORMAT_VIDEO_format, SPA_POD_Id(pfi_format_to_spa(fourcc)), 0);
-    /* A range with the client's mode as default: producers with a fixed mode still link,
-     * and producers that follow the consumer (Mutter's virtual monitor) pick the default. */
-    spa_pod_builder_add(b, SPA_FORMAT_VIDEO_size,
-                        SPA_POD_CHOICE_RANGE_Rectangle(&def, &min, &max),
-                        SPA_FORMAT_VIDEO_framerate,
+    /* The client's exact mode when one is asked for: producers that follow the consumer
+     * (Mutter's virtual monitor) then size the output to it, and a producer of another size
+     * fails to link instead of streaming a scaled or cropped picture. Without a mode, any
+     * size links. The rate stays a range: damage-driven producers announce 0/1. */
+    if (offer->width && offer->height)
+        spa_pod_builder_add(b, SPA_FORMAT_VIDEO_size, SPA_POD_Rectangle(&def), 0);
+    else
+        spa_pod_builder_add(b, SPA_FORMAT_VIDEO_size,
+                            SPA_POD_CHOICE_RANGE_Rectangle(&def, &min, &max), 0);
+    spa_pod_builder_add(b, SPA_FORMAT_VIDEO_framerate,
                         SPA_POD_CHOICE_RANGE_Fraction(&fdef, &fmin, &fmax), 0);
 }
 

@@ -102,7 +102,14 @@ pid_t pfi_spawn_start(struct pfi_spawn *sp, const char *log_name, const char *co
         return PF_ERR_IO;
     if (pid == 0) {
         int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        sigset_t none;
 
+        /* The host's handlers and mask must not leak into the compositor. */
+        for (int sig = 1; sig < NSIG; sig++)
+            if (sig != SIGKILL && sig != SIGSTOP)
+                signal(sig, SIG_DFL);
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
         prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (getppid() != parent)
             _exit(127);

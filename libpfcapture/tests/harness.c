@@ -14,8 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The one environment of this test program, for the exit and signal paths. */
+/* The one environment of this test program, for the exit and signal paths, and the process
+ * that owns it (a forked child must never run the cleanup). */
 static struct pfh_env *active;
+static pid_t owner;
 
 uint64_t pfh_now_ms(void)
 {
@@ -56,7 +58,12 @@ pid_t pfh_spawn(struct pfh_env *env, const char *name, char *const argv[])
         return -1;
     if (pid == 0) {
         int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        int sigs[] = { SIGSEGV, SIGABRT, SIGTERM, SIGINT, SIGBUS };
 
+        /* Until exec the child carries the test's handlers, which would clean up the whole
+         * environment if it were signalled now. */
+        for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+            signal(sigs[i], SIG_DFL);
         /* Dies with the test even when the test is SIGKILLed. */
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent)
@@ -169,13 +176,14 @@ void pfh_env_stop(struct pfh_env *env)
 
 static void at_exit(void)
 {
-    pfh_env_stop(active);
+    if (getpid() == owner)
+        pfh_env_stop(active);
 }
 
 static void on_fatal(int sig)
 {
     /* Kill by PID only; cleanup of the directory is best effort from a signal handler. */
-    if (active)
+    if (active && getpid() == owner)
         for (uint32_t i = 0; i < active->n; i++)
             kill(active->pids[i], SIGKILL);
     signal(sig, SIG_DFL);
@@ -197,6 +205,7 @@ int pfh_env_start(struct pfh_env *env)
         return -1;
     chmod(env->dir, 0700);
     active = env;
+    owner = getpid();
     atexit(at_exit);
     signal(SIGSEGV, on_fatal);
     signal(SIGABRT, on_fatal);

@@ -102,7 +102,7 @@ static void test_build(void **state)
         assert_true(spa_format_video_raw_parse(pods[i], &raw) >= 0);
         assert_int_equal(pfi_format_from_spa(raw.format), o.formats[i]);
         {
-            /* The size is a range whose default is the client's mode. */
+            /* The client's mode, fixed. */
             const struct spa_pod_prop *p = spa_pod_find_prop(pods[i], NULL,
                                                              SPA_FORMAT_VIDEO_size);
             const struct spa_rectangle *def;
@@ -110,7 +110,7 @@ static void test_build(void **state)
 
             assert_non_null(p);
             def = SPA_POD_BODY_CONST(spa_pod_get_values(&p->value, &n_sz, &choice));
-            assert_int_equal(choice, SPA_CHOICE_Range);
+            assert_int_equal(choice, SPA_CHOICE_None);
             assert_int_equal(def->width, 1920);
             assert_int_equal(def->height, 1080);
         }

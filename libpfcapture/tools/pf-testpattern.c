@@ -3,6 +3,7 @@
  * Usage: pf-testpattern [-W width] [-H height] [-r fps] [-n node-name]
  * Prints "node <id>" on stdout once the node exists. Also stands in for a compositor that
  * publishes a PipeWire node (gamescope) in tests. */
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,8 +28,11 @@ int main(int argc, char **argv)
     int opt, r;
 
     pf_capture_testpattern_settings_init(&s);
-    /* Also accept gamescope's spelling of the mode, so this can stand in for it. */
-    while ((opt = getopt(argc, argv, "W:H:r:n:w:h:")) != -1) {
+    /* gamescope's spelling of the mode (and its --headless), so this can stand in for it. */
+    static const struct option longopts[] = { { "headless", no_argument, NULL, 'x' },
+                                              { NULL, 0, NULL, 0 } };
+
+    while ((opt = getopt_long(argc, argv, "W:H:r:n:w:h:", longopts, NULL)) != -1) {
         switch (opt) {
         case 'W':
             s.width = (uint32_t)strtoul(optarg, NULL, 10);
