@@ -5,6 +5,8 @@
 
 #include "pf/core/error.h"
 
+#include "log.h"
+
 int pfi_rs8_cache_init(pfi_rs8_cache *cache, uint32_t capacity, const pf_log_hook *log)
 {
     cache->entries = calloc(capacity, sizeof(*cache->entries));
@@ -51,6 +53,8 @@ int pfi_rs8_cache_get(pfi_rs8_cache *cache, uint32_t k, uint32_t m, uint32_t mat
     r = pf_rs8_create(k, m, matrix, &settings, &rs);
     if (r < 0)
         return r;
+    pfi_log_debug(cache->log, "gs_rs8_cache", "built RS codec k=%u m=%u%s", k, m,
+                  victim->rs ? " (evicted the least recently used)" : "");
     pf_rs8_destroy(victim->rs);
     victim->rs = rs;
     victim->k = k;

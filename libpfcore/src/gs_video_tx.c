@@ -38,7 +38,7 @@ int pf_gs_video_tx_settings_default(uint32_t version, pf_gs_video_tx_settings *r
     ret_settings->fec_percent = 20;
     ret_settings->min_parity = 2;
     ret_settings->first_frame_index = 1;
-    ret_settings->max_shapes = 16;
+    ret_settings->max_shapes = 64;
     return 0;
 }
 
@@ -60,7 +60,7 @@ int pf_gs_video_tx_create(const pf_gs_video_tx_settings *settings, pf_gs_video_t
     /* A one-shard block with min_parity p announces 100·p percent, which must fit 8 bits. */
     pf_assert_return(s.min_parity <= 2, PF_ERR_INVALID_ARGUMENT);
     pf_assert_return(s.first_frame_index >= 1, PF_ERR_INVALID_ARGUMENT);
-    pf_assert_return(s.max_shapes >= 1 && s.max_shapes <= 64, PF_ERR_INVALID_ARGUMENT);
+    pf_assert_return(s.max_shapes >= 1 && s.max_shapes <= 256, PF_ERR_INVALID_ARGUMENT);
 
     pf_gs_video_tx *tx = calloc(1, sizeof(*tx));
     if (!tx)

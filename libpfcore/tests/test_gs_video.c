@@ -789,6 +789,47 @@ static void shape_cache_reuses_and_bounds(void **state)
     pfi_rs8_cache_finish(&cache);
 }
 
+static void count_builds(void *user_data, uint32_t level, const char *topic, const char *msg,
+                         size_t len)
+{
+    (void)level;
+    (void)len;
+    if (strcmp(topic, "gs_rs8_cache") == 0 && strncmp(msg, "built", 5) == 0)
+        (*(uint32_t *)user_data)++;
+}
+
+/* Once a frame size was seen, packetizing it again builds no codec (the frame path does
+ * not allocate). */
+static void repeated_shapes_build_no_codec(void **state)
+{
+    (void)state;
+    uint32_t builds = 0;
+    pf_gs_video_tx_settings s;
+    pf_gs_video_tx_settings_default(PF_GS_VIDEO_TX_SETTINGS_VERSION, &s);
+    s.packet_size = P_SMALL;
+    s.log.fn = count_builds;
+    s.log.user_data = &builds;
+    pf_gs_video_tx *tx = NULL;
+    assert_int_equal(pf_gs_video_tx_create(&s, &tx), 0);
+    size_t len = 450 * (P_SMALL - 16); /* three blocks of two shapes */
+    uint8_t *au = calloc(len, 1);
+    packets p;
+    packetize(tx, au, len, 1, &p);
+    free_packets(&p);
+    uint32_t after_first = builds;
+    assert_true(after_first >= 1 && after_first <= 3);
+    for (int i = 0; i < 5; i++) {
+        packetize(tx, au, len, 1, &p);
+        free_packets(&p);
+    }
+    assert_int_equal(builds, after_first);
+    packetize(tx, au, 10, 1, &p); /* a new shape */
+    free_packets(&p);
+    assert_int_equal(builds, after_first + 1);
+    free(au);
+    pf_gs_video_tx_destroy(tx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -808,6 +849,7 @@ int main(void)
         cmocka_unit_test(insane_flags_drop_the_frame),
         cmocka_unit_test(arguments_are_validated),
         cmocka_unit_test(shape_cache_reuses_and_bounds),
+        cmocka_unit_test(repeated_shapes_build_no_codec),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

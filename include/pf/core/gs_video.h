@@ -63,7 +63,9 @@ typedef struct pf_gs_video_tx_settings {
     uint32_t encrypt;      /**< nonzero: seal every datagram (§6.6). Since 0.1. */
     uint8_t key[16];       /**< rikey when @c encrypt is set; copied. Since 0.1. */
     const pf_crypto_ops *crypto; /**< NULL for the default ops; borrowed, must outlive. Since 0.1. */
-    uint32_t max_shapes;   /**< RS codecs cached per (k, m), 1…64 (default 16). Since 0.1. */
+    uint32_t max_shapes;   /**< RS codecs cached per (k, m), 1…256 (default 64; 256 holds
+                                every shape of a fixed fec_percent, about 25 KB each, so no
+                                frame ever builds a codec). Since 0.1. */
     pf_log_hook log;       /**< debug messages; borrowed. Since 0.1. */
 } pf_gs_video_tx_settings;
 
@@ -186,7 +188,7 @@ typedef struct pf_gs_video_rx_settings {
     uint32_t decrypt;       /**< nonzero: datagrams carry the §6.6 prefix. Since 0.1. */
     uint8_t key[16];        /**< rikey when @c decrypt is set; copied. Since 0.1. */
     const pf_crypto_ops *crypto; /**< NULL for default; borrowed, must outlive. Since 0.1. */
-    uint32_t max_shapes;    /**< RS codecs cached per (k, m), 1…64 (default 8). Since 0.1. */
+    uint32_t max_shapes;    /**< RS codecs cached per (k, m), 1…256 (default 16). Since 0.1. */
     pf_gs_video_rx_callbacks callbacks; /**< copied. Since 0.1. */
     pf_log_hook log;        /**< debug messages; borrowed. Since 0.1. */
 } pf_gs_video_rx_settings;
@@ -233,6 +235,7 @@ PF_EXPORT void pf_gs_video_rx_destroy(pf_gs_video_rx *rx);
  * @param pkt borrowed; @p len its length (bytes past 16 + P of plaintext are ignored).
  * @return 0 when stored; PF_ERR_REPLAY for a duplicate, a shard of an already finished
  *         block or an older frame; PF_ERR_MALFORMED; PF_ERR_AUTH (tag mismatch);
+ *         PF_ERR_LIMIT (a block larger than max_block_shards: the frame is reported lost);
  *         PF_ERR_INVALID_ARGUMENT (NULL); PF_ERR_NOMEM; PF_ERR_CRYPTO. Since 0.1.
  */
 PF_EXPORT int pf_gs_video_rx_feed(pf_gs_video_rx *rx, const uint8_t *pkt, size_t len);
