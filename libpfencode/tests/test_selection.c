@@ -99,8 +99,10 @@ static void auto_never_picks_a_cpu_vulkan(void **state)
     /* Asked for explicitly, lavapipe will do (it is what runs the conversion test). */
     dev = NULL;
     r = open_with(NULL, PF_ENCODE_BACKEND_VULKAN, NULL, 1, &log, &dev);
-    if (r == PF_ERR_UNSUPPORTED)
-        skip(); /* built without Vulkan */
+    if (r == PF_ERR_UNSUPPORTED) {
+        print_message("# built without Vulkan: nothing more to check\n");
+        return;
+    }
     assert_int_equal(r, 0);
     pf_encode_caps caps = {.struct_size = sizeof(caps)};
     assert_int_equal(pf_encode_device_query_caps(dev, PF_ENCODE_CODEC_H264, &caps), 0);

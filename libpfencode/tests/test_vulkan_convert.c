@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "e2e.h"
 #include "pf/common/frame.h"
 #include "pf/core/error.h"
 #include "vk_convert.h"
@@ -162,12 +163,23 @@ static void unsupported_shapes_are_refused(void **state)
     assert_null(conv);
 }
 
+/* The whole Vulkan backend: shader conversion feeding the encoder, decoded and compared. */
+static void backend_end_to_end(void **state)
+{
+    static const uint32_t idr_at[] = {6};
+    e2e_run(e2e_device(PF_ENCODE_BACKEND_VULKAN), PF_ENCODE_CODEC_H264, 640, 360, 12, idr_at, 1,
+            30.0);
+    e2e_run(e2e_device(PF_ENCODE_BACKEND_VULKAN), PF_ENCODE_CODEC_HEVC, 640, 360, 6, NULL, 0,
+            30.0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_layout_matches_the_reference),
         cmocka_unit_test(full_hd_frame),
         cmocka_unit_test(unsupported_shapes_are_refused),
+        cmocka_unit_test(backend_end_to_end),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
