@@ -19,6 +19,7 @@
 #include "pf/input.h"
 
 #include "harness.h"
+#include "session_util.h"
 
 struct fixture {
     struct harness h;
@@ -29,15 +30,6 @@ struct fixture {
     char stream[128];     /* ScreenCast stream path, when linked */
     int have_stream;
 };
-
-static pf_input_event ev(uint32_t type)
-{
-    pf_input_event e;
-    memset(&e, 0, sizeof(e));
-    e.struct_size = sizeof(e);
-    e.type = type;
-    return e;
-}
 
 static int skip_unless(const char *prog)
 {
@@ -95,14 +87,8 @@ static int setup_failed(void **state, const char *what)
 {
     struct fixture *f = *state;
     print_message("# setup failed: %s\n", what);
-    if (f && f->rec)
-        print_message("# recorder printed: %s\n", f->rec->buf);
-    if (f && f->h.dir[0]) {
-        char cmd[200];
-        snprintf(cmd, sizeof(cmd), "tail -n 5 %s/*.log | sed 's/^/# /'", f->h.dir);
-        if (system(cmd) != 0)
-            print_message("# no daemon logs\n");
-    }
+    if (f)
+        t_dump(&f->h, f->rec);
     teardown(state);
     *state = NULL;
     return -1;
@@ -167,27 +153,10 @@ static int setup(void **state)
     char line[256];
     if (!f->rec || h_expect_line(f->rec, "ready", line, sizeof(line), 10000) < 0)
         return setup_failed(state, "recorder not ready");
-    /* Mutter adds its virtual devices to the seat on first use; the window then gets pointer
-     * and keyboard focus. Wiggle and tap Shift (what Moonlight does on connect), wait for
-     * both focuses, and start the test from a quiet recorder. */
-    char got[4096] = "";
-    size_t used = 0;
-    for (int i = 0; i < 50 && !(strstr(got, "pointer-enter") && strstr(got, "keyboard-enter"));
-         i++) {
-        pf_input_event e = ev(PF_INPUT_EVENT_MOUSE_MOVE_REL);
-        e.pointer.dx = i % 2 ? -1 : 1;
-        e.pointer.dy = i % 2 ? -1 : 1;
-        pf_input_client_submit(f->client, &e, 0);
-        e = ev(PF_INPUT_EVENT_KEY_DOWN);
-        e.key.key_code = 0xA0;
-        pf_input_client_submit(f->client, &e, 0);
-        e.type = PF_INPUT_EVENT_KEY_UP;
-        pf_input_client_submit(f->client, &e, 0);
-        used += (size_t)h_collect(f->rec, got + used, sizeof(got) - used, 200);
-    }
-    if (!strstr(got, "pointer-enter") || !strstr(got, "keyboard-enter"))
+    /* Mutter adds its virtual devices to the seat on first use; the window then gets
+     * pointer and keyboard focus. */
+    if (t_wait_focus(f->client, f->rec, NULL) < 0)
         return setup_failed(state, "no focus");
-    h_collect(f->rec, got, sizeof(got), 300);
     return 0;
 }
 
@@ -204,58 +173,26 @@ static int teardown(void **state)
     return 0;
 }
 
-static void submit(struct fixture *f, pf_input_event e)
-{
-    assert_int_equal(pf_input_client_submit(f->client, &e, 0), 1);
-}
-
-static void key(struct fixture *f, uint32_t type, uint16_t vk, uint8_t mods)
-{
-    pf_input_event e = ev(type);
-    e.key.key_code = (uint16_t)(0x8000 | vk);
-    e.key.modifiers = mods;
-    submit(f, e);
-}
-
-/* Waits for @p want (a line the recorder prints), failing with what did arrive. */
-static void expect(struct fixture *f, const char *want)
-{
-    char line[256];
-    if (h_expect_line(f->rec, want, line, sizeof(line), 5000) < 0)
-        fail_msg("recorder never printed '%s'", want);
-    if (strcmp(line, want) != 0)
-        fail_msg("expected '%s', got '%s'", want, line);
-}
-
-/* Reads the next line that starts with @p prefix and parses two numbers after it. */
-static void expect_xy(struct fixture *f, const char *prefix, double *x, double *y)
-{
-    char line[256];
-    if (h_expect_line(f->rec, prefix, line, sizeof(line), 5000) < 0)
-        fail_msg("recorder never printed '%s'", prefix);
-    assert_int_equal(sscanf(line + strlen(prefix), "%lf %lf", x, y), 2);
-}
-
 static void test_keys(void **state)
 {
     struct fixture *f = *state;
-    key(f, PF_INPUT_EVENT_KEY_DOWN, 'A', 0);
-    key(f, PF_INPUT_EVENT_KEY_UP, 'A', 0);
-    expect(f, "key 30 1");
-    expect(f, "key 30 0");
+    t_key(f->client, PF_INPUT_EVENT_KEY_DOWN, 'A', 0);
+    t_key(f->client, PF_INPUT_EVENT_KEY_UP, 'A', 0);
+    t_expect(f->rec, "key 30 1");
+    t_expect(f->rec, "key 30 0");
     /* Shift+Z from a client that sent no Shift key of its own. */
-    key(f, PF_INPUT_EVENT_KEY_DOWN, 'Z', PF_INPUT_MOD_SHIFT);
-    key(f, PF_INPUT_EVENT_KEY_UP, 'Z', 0);
-    expect(f, "key 42 1");
-    expect(f, "key 44 1");
-    expect(f, "key 44 0");
-    expect(f, "key 42 0");
+    t_key(f->client, PF_INPUT_EVENT_KEY_DOWN, 'Z', PF_INPUT_MOD_SHIFT);
+    t_key(f->client, PF_INPUT_EVENT_KEY_UP, 'Z', 0);
+    t_expect(f->rec, "key 42 1");
+    t_expect(f->rec, "key 44 1");
+    t_expect(f->rec, "key 44 0");
+    t_expect(f->rec, "key 42 0");
     /* Text as a keysym: Mutter types it with whatever key its keymap has for it. */
-    pf_input_event t = ev(PF_INPUT_EVENT_TEXT);
+    pf_input_event t = t_ev(PF_INPUT_EVENT_TEXT);
     t.text.codepoint = 'q';
-    submit(f, t);
-    expect(f, "key 16 1");
-    expect(f, "key 16 0");
+    t_submit(f->client, t);
+    t_expect(f->rec, "key 16 1");
+    t_expect(f->rec, "key 16 0");
 }
 
 static void test_pointer(void **state)
@@ -263,49 +200,49 @@ static void test_pointer(void **state)
     struct fixture *f = *state;
     double x0, y0, x1, y1;
     /* Put the pointer somewhere known inside the window first. */
-    pf_input_event m = ev(PF_INPUT_EVENT_MOUSE_MOVE_REL);
+    pf_input_event m = t_ev(PF_INPUT_EVENT_MOUSE_MOVE_REL);
     m.pointer.dx = 1;
     m.pointer.dy = 1;
-    submit(f, m);
-    expect_xy(f, "motion ", &x0, &y0);
+    t_submit(f->client, m);
+    t_expect_xy(f->rec, "motion ", &x0, &y0);
     m.pointer.dx = 10;
     m.pointer.dy = -5;
-    submit(f, m);
-    expect_xy(f, "motion ", &x1, &y1);
+    t_submit(f->client, m);
+    t_expect_xy(f->rec, "motion ", &x1, &y1);
     assert_true(fabs((x1 - x0) - 10) < 0.01 && fabs((y1 - y0) + 5) < 0.01);
 
-    pf_input_event b = ev(PF_INPUT_EVENT_MOUSE_BUTTON_DOWN);
+    pf_input_event b = t_ev(PF_INPUT_EVENT_MOUSE_BUTTON_DOWN);
     b.pointer.button = PF_INPUT_BUTTON_LEFT;
-    submit(f, b);
+    t_submit(f->client, b);
     b.type = PF_INPUT_EVENT_MOUSE_BUTTON_UP;
-    submit(f, b);
-    b = ev(PF_INPUT_EVENT_MOUSE_BUTTON_DOWN);
+    t_submit(f->client, b);
+    b = t_ev(PF_INPUT_EVENT_MOUSE_BUTTON_DOWN);
     b.pointer.button = PF_INPUT_BUTTON_RIGHT;
-    submit(f, b);
+    t_submit(f->client, b);
     b.type = PF_INPUT_EVENT_MOUSE_BUTTON_UP;
-    submit(f, b);
-    expect(f, "button 272 1");
-    expect(f, "button 272 0");
-    expect(f, "button 273 1");
-    expect(f, "button 273 0");
+    t_submit(f->client, b);
+    t_expect(f->rec, "button 272 1");
+    t_expect(f->rec, "button 272 0");
+    t_expect(f->rec, "button 273 1");
+    t_expect(f->rec, "button 273 0");
 
     /* One notch away from the user is one step up (negative) in Wayland; a discrete step
      * comes with its 10-unit smooth value. Mutter delivers multi-notch steps one by one. */
     char got[2048];
-    pf_input_event s = ev(PF_INPUT_EVENT_SCROLL);
+    pf_input_event s = t_ev(PF_INPUT_EVENT_SCROLL);
     s.pointer.scroll = 120;
-    submit(f, s);
+    t_submit(f->client, s);
     h_collect(f->rec, got, sizeof(got), 500);
     assert_string_equal(got, "axis-discrete 0 -1\naxis 0 -10.00\n");
-    s = ev(PF_INPUT_EVENT_HSCROLL);
+    s = t_ev(PF_INPUT_EVENT_HSCROLL);
     s.pointer.scroll = 240;
-    submit(f, s);
+    t_submit(f->client, s);
     h_collect(f->rec, got, sizeof(got), 500);
     assert_string_equal(got, "axis-discrete 1 1\naxis 1 10.00\naxis-discrete 1 1\naxis 1 10.00\n");
     /* Half a notch towards the user: smooth scroll of half a notch's distance, downwards. */
-    s = ev(PF_INPUT_EVENT_SCROLL);
+    s = t_ev(PF_INPUT_EVENT_SCROLL);
     s.pointer.scroll = -60;
-    submit(f, s);
+    t_submit(f->client, s);
     h_collect(f->rec, got, sizeof(got), 500);
     assert_string_equal(got, "axis 0 5.00\n");
 }
@@ -318,34 +255,34 @@ static void test_absolute(void **state)
         skip();
     }
     /* Captured sample: 100,200 of a 1920x1080 client view onto the 1280x720 output. */
-    pf_input_event a = ev(PF_INPUT_EVENT_MOUSE_MOVE_ABS);
+    pf_input_event a = t_ev(PF_INPUT_EVENT_MOUSE_MOVE_ABS);
     a.pointer.x = 100;
     a.pointer.y = 200;
     a.pointer.ref_width = 1920;
     a.pointer.ref_height = 1080;
-    submit(f, a);
+    t_submit(f->client, a);
     double x, y;
-    expect_xy(f, "motion ", &x, &y);
+    t_expect_xy(f->rec, "motion ", &x, &y);
     assert_true(fabs(x - 100.0 * 1279 / 1919) < 0.01);
     assert_true(fabs(y - 200.0 * 719 / 1079) < 0.01);
     a.pointer.x = 1919;
     a.pointer.y = 1079;
-    submit(f, a);
-    expect_xy(f, "motion ", &x, &y);
+    t_submit(f->client, a);
+    t_expect_xy(f->rec, "motion ", &x, &y);
     assert_true(fabs(x - 1279) < 0.01 && fabs(y - 719) < 0.01);
 }
 
 static void test_release_on_disconnect(void **state)
 {
     struct fixture *f = *state;
-    key(f, PF_INPUT_EVENT_KEY_DOWN, 0xA2, PF_INPUT_MOD_CTRL); /* left Ctrl */
-    key(f, PF_INPUT_EVENT_KEY_DOWN, 'B', PF_INPUT_MOD_CTRL);
-    pf_input_event b = ev(PF_INPUT_EVENT_MOUSE_BUTTON_DOWN);
+    t_key(f->client, PF_INPUT_EVENT_KEY_DOWN, 0xA2, PF_INPUT_MOD_CTRL); /* left Ctrl */
+    t_key(f->client, PF_INPUT_EVENT_KEY_DOWN, 'B', PF_INPUT_MOD_CTRL);
+    pf_input_event b = t_ev(PF_INPUT_EVENT_MOUSE_BUTTON_DOWN);
     b.pointer.button = PF_INPUT_BUTTON_MIDDLE;
-    submit(f, b);
-    expect(f, "key 29 1");
-    expect(f, "key 48 1");
-    expect(f, "button 274 1");
+    t_submit(f->client, b);
+    t_expect(f->rec, "key 29 1");
+    t_expect(f->rec, "key 48 1");
+    t_expect(f->rec, "button 274 1");
     /* The client vanishes (disconnect or timeout). */
     pf_input_client_destroy(f->client);
     f->client = NULL;

@@ -29,6 +29,7 @@ struct app {
     struct xdg_surface *xdg_surface;
     struct xdg_toplevel *toplevel;
     int width, height;
+    int pending_w, pending_h;
     int mapped, focused, ready_sent;
 };
 
@@ -229,8 +230,15 @@ static void xs_configure(void *d, struct xdg_surface *xs, uint32_t serial)
 {
     struct app *a = d;
     xdg_surface_ack_configure(xs, serial);
-    if (a->mapped)
+    /* Some compositors size a fullscreen window only after it maps: map at a default size,
+     * then follow every new size, and call the window ready once it has a real one. */
+    int resize = a->pending_w > 0 && (a->pending_w != a->width || a->pending_h != a->height);
+    if (a->mapped && !resize)
         return;
+    if (resize) {
+        a->width = a->pending_w;
+        a->height = a->pending_h;
+    }
     struct wl_buffer *buf = make_buffer(a);
     if (!buf) {
         fprintf(stderr, "recorder: no buffer\n");
@@ -240,7 +248,9 @@ static void xs_configure(void *d, struct xdg_surface *xs, uint32_t serial)
     wl_surface_damage(a->surface, 0, 0, a->width, a->height);
     wl_surface_commit(a->surface);
     a->mapped = 1;
-    maybe_ready(a);
+    printf("size %d %d\n", a->width, a->height);
+    if (a->pending_w > 0)
+        maybe_ready(a);
 }
 static const struct xdg_surface_listener xs_listener = { .configure = xs_configure };
 
@@ -248,9 +258,9 @@ static void tl_configure(void *d, struct xdg_toplevel *tl, int32_t w, int32_t h,
                          struct wl_array *states)
 {
     struct app *a = d;
-    if (w > 0 && h > 0 && !a->mapped) {
-        a->width = w;
-        a->height = h;
+    if (w > 0 && h > 0) {
+        a->pending_w = w;
+        a->pending_h = h;
     }
 }
 static void tl_close(void *d, struct xdg_toplevel *tl)

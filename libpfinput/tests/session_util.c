@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "session_util.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+pf_input_event t_ev(uint32_t type)
+{
+    pf_input_event e;
+    memset(&e, 0, sizeof(e));
+    e.struct_size = sizeof(e);
+    e.type = type;
+    return e;
+}
+
+void t_submit(pf_input_client *c, pf_input_event e)
+{
+    assert_int_equal(pf_input_client_submit(c, &e, 0), 1);
+}
+
+void t_key(pf_input_client *c, uint32_t type, uint16_t vk, uint8_t mods)
+{
+    pf_input_event e = t_ev(type);
+    e.key.key_code = (uint16_t)(0x8000 | vk);
+    e.key.modifiers = mods;
+    t_submit(c, e);
+}
+
+void t_expect(struct h_proc *rec, const char *want)
+{
+    char line[256];
+    const char *sp = strchr(want, ' ');
+    char prefix[64];
+    snprintf(prefix, sizeof(prefix), "%.*s", sp ? (int)(sp - want + 1) : (int)strlen(want), want);
+    if (h_expect_line(rec, prefix, line, sizeof(line), 5000) < 0)
+        fail_msg("recorder never printed '%s'", want);
+    if (strcmp(line, want) != 0)
+        fail_msg("expected '%s', got '%s'", want, line);
+}
+
+void t_expect_xy(struct h_proc *rec, const char *prefix, double *x, double *y)
+{
+    char line[256];
+    if (h_expect_line(rec, prefix, line, sizeof(line), 5000) < 0)
+        fail_msg("recorder never printed '%s'", prefix);
+    assert_int_equal(sscanf(line + strlen(prefix), "%lf %lf", x, y), 2);
+}
+
+int t_wait_focus(pf_input_client *c, struct h_proc *rec, const char *seen)
+{
+    char got[8192] = "";
+    snprintf(got, sizeof(got), "%s", seen ? seen : "");
+    size_t used = strlen(got);
+    for (int i = 0; i < 50 && !(strstr(got, "pointer-enter") && strstr(got, "keyboard-enter"));
+         i++) {
+        pf_input_event e = t_ev(PF_INPUT_EVENT_MOUSE_MOVE_REL);
+        e.pointer.dx = i % 2 ? -1 : 1;
+        e.pointer.dy = i % 2 ? -1 : 1;
+        pf_input_client_submit(c, &e, 0);
+        e = t_ev(PF_INPUT_EVENT_KEY_DOWN);
+        e.key.key_code = 0xA0;
+        pf_input_client_submit(c, &e, 0);
+        e.type = PF_INPUT_EVENT_KEY_UP;
+        pf_input_client_submit(c, &e, 0);
+        if (used < sizeof(got) - 256)
+            used += (size_t)h_collect(rec, got + used, sizeof(got) - used, 200);
+    }
+    if (!strstr(got, "pointer-enter") || !strstr(got, "keyboard-enter")) {
+        print_message("# recorder printed: %s\n", got);
+        return -1;
+    }
+    h_collect(rec, got, sizeof(got), 300);
+    return 0;
+}
+
+void t_dump(struct harness *h, struct h_proc *rec)
+{
+    if (rec)
+        print_message("# recorder buffer: %s\n", rec->buf);
+    if (!h->dir[0])
+        return;
+    char cmd[200];
+    snprintf(cmd, sizeof(cmd), "tail -n 5 %s/*.log 2>/dev/null | sed 's/^/# /'", h->dir);
+    if (system(cmd) != 0)
+        print_message("# no daemon logs\n");
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Shared steps of the compositor tests: build events, submit them, and check what the
+ * recording client printed. Failures end the running cmocka test. */
+#ifndef PF_INPUT_TEST_SESSION_UTIL_H
+#define PF_INPUT_TEST_SESSION_UTIL_H
+
+#include <stdint.h>
+
+#include "pf/input.h"
+
+#include "harness.h"
+
+pf_input_event t_ev(uint32_t type);
+
+/* Submits @p e and requires it to be injected. */
+void t_submit(pf_input_client *c, pf_input_event e);
+
+void t_key(pf_input_client *c, uint32_t type, uint16_t vk, uint8_t mods);
+
+/* The next recorder line starting like @p want must be exactly @p want. */
+void t_expect(struct h_proc *rec, const char *want);
+
+/* The next line starting with @p prefix, parsed as two numbers. */
+void t_expect_xy(struct h_proc *rec, const char *prefix, double *x, double *y);
+
+/* Wiggles the pointer and taps Shift (what Moonlight does on connect) until the recorder's
+ * window has pointer and keyboard focus, then drains the recorder. @p seen: recorder output
+ * the caller already consumed (may be NULL). @return 0 or -1. */
+int t_wait_focus(pf_input_client *c, struct h_proc *rec, const char *seen);
+
+/* Prints the tails of the daemons' logs and what the recorder printed, as TAP comments. */
+void t_dump(struct harness *h, struct h_proc *rec);
+
+#endif

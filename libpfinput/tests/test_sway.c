@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Integration: a real headless Sway (only as a non-root user here, test-environment.md),
+ * the wlroots backend's virtual keyboard and pointer, and a Wayland client that records what
+ * it receives. Sway, the recorder and the runtime directory belong to "nobody"; the test
+ * process connects to the compositor's socket from outside. */
+#include <dirent.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "pf/input.h"
+
+#include "harness.h"
+#include "session_util.h"
+
+#define NOBODY 65534
+
+struct fixture {
+    struct harness h;
+    struct h_proc *rec;
+    pf_input_injector *inj;
+    pf_input_client *client;
+    char socket[32];
+};
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    if (!f)
+        return 0;
+    pf_input_injector_destroy(f->inj);
+    h_finish(&f->h);
+    free(f);
+    return 0;
+}
+
+static int setup_failed(void **state, const char *what)
+{
+    struct fixture *f = *state;
+    print_message("# setup failed: %s\n", what);
+    if (f)
+        t_dump(&f->h, f->rec);
+    teardown(state);
+    *state = NULL;
+    return -1;
+}
+
+/* Sway names its socket wayland-N; find it once it exists. */
+static int find_socket(struct fixture *f)
+{
+    for (int i = 0; i < 500; i++) {
+        DIR *d = opendir(f->h.dir);
+        struct dirent *e;
+        while (d && (e = readdir(d))) {
+            if (strncmp(e->d_name, "wayland-", 8) == 0 && !strstr(e->d_name, ".lock")) {
+                snprintf(f->socket, sizeof(f->socket), "%.31s", e->d_name);
+                closedir(d);
+                return 0;
+            }
+        }
+        if (d)
+            closedir(d);
+        usleep(20000);
+    }
+    return -1;
+}
+
+static int setup(void **state)
+{
+    if (system("command -v sway >/dev/null 2>&1") != 0) {
+        print_message("# sway missing\n");
+        return -1;
+    }
+    struct fixture *f = calloc(1, sizeof(*f));
+    *state = f;
+    if (h_init(&f->h, NOBODY) < 0)
+        return setup_failed(state, "runtime directory");
+    char config[128];
+    snprintf(config, sizeof(config), "%s/config", f->h.dir);
+    FILE *c = fopen(config, "w");
+    if (!c)
+        return setup_failed(state, "config");
+    fputs("output HEADLESS-1 resolution 1280x720\ndefault_border none\n", c);
+    fclose(c);
+    char *sway[] = { "sway", "-c", config, NULL };
+    char *env[] = { "WLR_BACKENDS=headless", "WLR_LIBINPUT_NO_DEVICES=1", "WLR_RENDERER=pixman",
+                    NULL };
+    if (!h_spawn(&f->h, sway, env, 0) || find_socket(f) < 0)
+        return setup_failed(state, "sway did not start");
+
+    char display[160];
+    snprintf(display, sizeof(display), "%s/%s", f->h.dir, f->socket);
+    pf_input_settings s;
+    pf_input_settings_default(&s);
+    s.backends = "wlr";
+    s.wayland_display = display;
+    int r = PF_ERR_UNSUPPORTED;
+    for (int i = 0; i < 50 && r < 0; i++) {
+        r = pf_input_injector_create(&s, &f->inj);
+        if (r < 0)
+            usleep(50000);
+    }
+    if (r < 0)
+        return setup_failed(state, "no wlroots virtual input");
+    pf_input_output out = {
+        .struct_size = sizeof(out), .width = 1280, .height = 720, .name = "HEADLESS-1"
+    };
+    if (pf_input_injector_set_output(f->inj, &out) < 0)
+        return setup_failed(state, "set_output");
+    if (pf_input_client_create(f->inj, PF_INPUT_PERM_ALL, &f->client) < 0)
+        return setup_failed(state, "client");
+
+    char env_display[200];
+    snprintf(env_display, sizeof(env_display), "WAYLAND_DISPLAY=%s", display);
+    char *envs[] = { env_display, NULL };
+    char *rec[] = { (char *)h_helper("pf-wl-recorder"), NULL };
+    f->rec = h_spawn(&f->h, rec, envs, 1);
+    /* Sway may size the window in steps while the output settles: wait for the full size,
+     * keeping what the recorder printed meanwhile (focus may arrive before it). */
+    char seen[4096] = "";
+    size_t used = 0;
+    for (int i = 0; f->rec && i < 50 && !strstr(seen, "size 1280 720"); i++)
+        used += (size_t)h_collect(f->rec, seen + used, sizeof(seen) - used, 200);
+    if (!strstr(seen, "size 1280 720"))
+        return setup_failed(state, "recorder window is not fullscreen on the output");
+    if (t_wait_focus(f->client, f->rec, seen) < 0)
+        return setup_failed(state, "no focus");
+    return 0;
+}
+
+static void test_keyboard(void **state)
+{
+    struct fixture *f = *state;
+    t_key(f->client, PF_INPUT_EVENT_KEY_DOWN, 'A', 0);
+    t_key(f->client, PF_INPUT_EVENT_KEY_UP, 'A', 0);
+    t_expect(f->rec, "key 30 1");
+    t_expect(f->rec, "key 30 0");
+    /* Shift synthesised for a client that only sent the modifier bit; the compositor's
+     * modifier state follows the keys. */
+    t_key(f->client, PF_INPUT_EVENT_KEY_DOWN, '1', PF_INPUT_MOD_SHIFT);
+    t_expect(f->rec, "key 42 1");
+    t_expect(f->rec, "modifiers 1");
+    t_expect(f->rec, "key 2 1");
+    t_key(f->client, PF_INPUT_EVENT_KEY_UP, '1', 0);
+    t_expect(f->rec, "key 2 0");
+    t_expect(f->rec, "key 42 0");
+    t_expect(f->rec, "modifiers 0");
+    /* Text: 'Q' is typed as Shift+q from the uploaded keymap. */
+    pf_input_event t = t_ev(PF_INPUT_EVENT_TEXT);
+    t.text.codepoint = 'Q';
+    t_submit(f->client, t);
+    t_expect(f->rec, "key 42 1");
+    t_expect(f->rec, "key 16 1");
+    t_expect(f->rec, "key 16 0");
+    t_expect(f->rec, "key 42 0");
+}
+
+static void test_pointer(void **state)
+{
+    struct fixture *f = *state;
+    double x, y, x1, y1;
+    /* Absolute: 100,200 of a 1920x1080 view lands on the output's pixel grid. */
+    pf_input_event a = t_ev(PF_INPUT_EVENT_MOUSE_MOVE_ABS);
+    a.pointer.x = 100;
+    a.pointer.y = 200;
+    a.pointer.ref_width = 1920;
+    a.pointer.ref_height = 1080;
+    t_submit(f->client, a);
+    t_expect_xy(f->rec, "motion ", &x, &y);
+    assert_true(fabs(x - lround(100.0 * 1279 / 1919)) < 0.01);
+    assert_true(fabs(y - lround(200.0 * 719 / 1079)) < 0.01);
+    pf_input_event m = t_ev(PF_INPUT_EVENT_MOUSE_MOVE_REL);
+    m.pointer.dx = 25;
+    m.pointer.dy = -7;
+    t_submit(f->client, m);
+    t_expect_xy(f->rec, "motion ", &x1, &y1);
+    assert_true(fabs((x1 - x) - 25) < 0.01 && fabs((y1 - y) + 7) < 0.01);
+
+    pf_input_event b = t_ev(PF_INPUT_EVENT_MOUSE_BUTTON_DOWN);
+    b.pointer.button = PF_INPUT_BUTTON_X1;
+    t_submit(f->client, b);
+    b.type = PF_INPUT_EVENT_MOUSE_BUTTON_UP;
+    t_submit(f->client, b);
+    t_expect(f->rec, "button 275 1");
+    t_expect(f->rec, "button 275 0");
+
+    char got[1024];
+    pf_input_event s = t_ev(PF_INPUT_EVENT_SCROLL);
+    s.pointer.scroll = -240; /* two notches towards the user: down */
+    t_submit(f->client, s);
+    h_collect(f->rec, got, sizeof(got), 500);
+    assert_string_equal(got, "axis-discrete 0 2\naxis 0 20.00\n");
+}
+
+static void test_release_on_disconnect(void **state)
+{
+    struct fixture *f = *state;
+    t_key(f->client, PF_INPUT_EVENT_KEY_DOWN, 'W', 0);
+    t_key(f->client, PF_INPUT_EVENT_KEY_DOWN, 'D', 0);
+    pf_input_event b = t_ev(PF_INPUT_EVENT_MOUSE_BUTTON_DOWN);
+    b.pointer.button = PF_INPUT_BUTTON_LEFT;
+    t_submit(f->client, b);
+    t_expect(f->rec, "key 17 1");
+    t_expect(f->rec, "key 32 1");
+    t_expect(f->rec, "button 272 1");
+    pf_input_client_destroy(f->client);
+    f->client = NULL;
+    char got[2048];
+    h_collect(f->rec, got, sizeof(got), 1000);
+    assert_non_null(strstr(got, "key 17 0\n"));
+    assert_non_null(strstr(got, "key 32 0\n"));
+    assert_non_null(strstr(got, "button 272 0\n"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_keyboard, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pointer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_release_on_disconnect, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
