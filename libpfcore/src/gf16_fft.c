@@ -23,15 +23,18 @@ static inline int needed(const uint32_t *need_prefix, uint32_t size, uint32_t r,
 void pfi_gf16_fft(const struct gf16_run *run, uint32_t size, uint32_t truncated,
                   uint32_t skew_delta, const uint32_t *need_prefix)
 {
-    const uint16_t *skew = run->t->skew + skew_delta - 1;
+    /* Skew index r + dist + skew_delta - 1 (r + dist >= 1); unsigned wrap-around keeps the
+     * sum exact when skew_delta is 0. */
+    const uint16_t *skew = run->t->skew;
+    const uint32_t base = skew_delta - 1u;
     uint32_t dist4 = size, dist = size / 4;
     for (; dist > 0; dist4 = dist, dist /= 4) {
         for (uint32_t r = 0; r < truncated; r += dist4) {
             if (!needed(need_prefix, size, r, dist4))
                 continue;
-            const struct gf16_lut *m[3] = { lut_or_null(run, skew[r + dist]),
-                                            lut_or_null(run, skew[r + 3 * dist]),
-                                            lut_or_null(run, skew[r + 2 * dist]) };
+            const struct gf16_lut *m[3] = { lut_or_null(run, skew[base + r + dist]),
+                                            lut_or_null(run, skew[base + r + 3 * dist]),
+                                            lut_or_null(run, skew[base + r + 2 * dist]) };
             for (uint32_t i = r; i < r + dist; i++) {
                 uint8_t *const s[4] = { shard(run, i), shard(run, i + dist),
                                         shard(run, i + 2 * dist), shard(run, i + 3 * dist) };
@@ -43,7 +46,7 @@ void pfi_gf16_fft(const struct gf16_run *run, uint32_t size, uint32_t truncated,
         for (uint32_t r = 0; r < truncated; r += 2) {
             if (!needed(need_prefix, size, r, 2))
                 continue;
-            uint16_t log_m = skew[r + 1];
+            uint16_t log_m = skew[base + r + 1];
             uint8_t *a = shard(run, r), *b = shard(run, r + 1);
             if (log_m == GF16_MODULUS)
                 run->k->xor_into(b, a, run->bytes);
@@ -56,13 +59,14 @@ void pfi_gf16_fft(const struct gf16_run *run, uint32_t size, uint32_t truncated,
 void pfi_gf16_ifft(const struct gf16_run *run, uint32_t size, uint32_t truncated,
                    uint32_t skew_delta)
 {
-    const uint16_t *skew = run->t->skew + skew_delta - 1;
+    const uint16_t *skew = run->t->skew;
+    const uint32_t base = skew_delta - 1u;
     uint32_t dist = 1;
     for (; dist * 4 <= size; dist *= 4) {
         for (uint32_t r = 0; r < truncated; r += 4 * dist) {
-            const struct gf16_lut *m[3] = { lut_or_null(run, skew[r + dist]),
-                                            lut_or_null(run, skew[r + 3 * dist]),
-                                            lut_or_null(run, skew[r + 2 * dist]) };
+            const struct gf16_lut *m[3] = { lut_or_null(run, skew[base + r + dist]),
+                                            lut_or_null(run, skew[base + r + 3 * dist]),
+                                            lut_or_null(run, skew[base + r + 2 * dist]) };
             for (uint32_t i = r; i < r + dist; i++) {
                 uint8_t *const s[4] = { shard(run, i), shard(run, i + dist),
                                         shard(run, i + 2 * dist), shard(run, i + 3 * dist) };
@@ -72,7 +76,7 @@ void pfi_gf16_ifft(const struct gf16_run *run, uint32_t size, uint32_t truncated
     }
     if (dist < size) {
         for (uint32_t r = 0; r < truncated; r += 2 * dist) {
-            uint16_t log_m = skew[r + dist];
+            uint16_t log_m = skew[base + r + dist];
             for (uint32_t i = r; i < r + dist; i++) {
                 uint8_t *a = shard(run, i), *b = shard(run, i + dist);
                 if (log_m == GF16_MODULUS)
