@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "pw_util.h"
 
+#include <pipewire/extensions/metadata.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,6 +91,14 @@ static void on_global(void *data, uint32_t id, uint32_t permissions, const char 
         pw_thread_loop_signal(pw->loop, false);
         return;
     }
+    if (strcmp(type, PW_TYPE_INTERFACE_Metadata) == 0) {
+        v = props ? spa_dict_lookup(props, PW_KEY_METADATA_NAME) : NULL;
+        if (v && strcmp(v, "default") == 0) {
+            pw->default_metadata = id;
+            pw_thread_loop_signal(pw->loop, false);
+        }
+        return;
+    }
     if (strcmp(type, PW_TYPE_INTERFACE_Node) != 0 || pw->n_nodes >= PFI_PW_MAX_NODES)
         return;
     n = &pw->nodes[pw->n_nodes++];
@@ -108,6 +118,8 @@ static void on_global_remove(void *data, uint32_t id)
 {
     struct pfi_pw *pw = data;
 
+    if (pw->default_metadata == id)
+        pw->default_metadata = SPA_ID_INVALID;
     for (uint32_t i = 0; i < pw->n_clients; i++)
         if (pw->clients[i].id == id)
             pw->clients[i] = pw->clients[--pw->n_clients];
@@ -135,6 +147,7 @@ int pfi_pw_connect(struct pfi_pw *pw, const char *thread_name, const char *remot
 
     pw_init(NULL, NULL);
     memset(pw, 0, sizeof(*pw));
+    pw->default_metadata = SPA_ID_INVALID;
     pw->event = event;
     pw->event_data = event_data;
     pw->loop = pw_thread_loop_new(thread_name, NULL);
@@ -197,7 +210,7 @@ int pfi_pw_roundtrip(struct pfi_pw *pw, uint32_t timeout_ms)
 {
     struct timespec abstime;
 
-    if (pw->error)
+    if (pw->error || !pw->core)
         return PF_ERR_IO;
     pw->synced = 0;
     pw->pending_seq = pw_core_sync(pw->core, PW_ID_CORE, pw->pending_seq);

@@ -45,6 +45,7 @@ struct pfi_pw {
     uint32_t n_nodes;
     struct pfi_pw_client clients[PFI_PW_MAX_NODES];
     uint32_t n_clients;
+    uint32_t default_metadata; /* global id of the "default" metadata, or SPA_ID_INVALID */
     pfi_pw_event_fn event;
     void *event_data;
 };
