@@ -99,12 +99,16 @@ ALWAYS_INLINE void dot_rows(const struct pfi_rs8_job *job, size_t pos, const int
         dot_block(job, r0, 4, vecs, pos, prefetch);
         break;
 #endif
+#if GROUP_ROWS > 3
     case 3:
         dot_block(job, r0, 3, vecs, pos, prefetch);
         break;
+#endif
+#if GROUP_ROWS > 2
     case 2:
         dot_block(job, r0, 2, vecs, pos, prefetch);
         break;
+#endif
     case 1:
         dot_block(job, r0, 1, vecs, pos, prefetch);
         break;
