@@ -12,12 +12,15 @@
 #include "frame_map.h"
 #include "log.h"
 #include "params.h"
+#include "rgb_convert.h"
 
 #define TOPIC "encode.software"
 
 struct sw_stream {
     struct pfi_ff_stream ff;
-    struct SwsContext *sws;
+    struct SwsContext *sws;   /* shapes the fixed-point converter does not cover */
+    struct pfi_rgb_convert rgb;
+    bool use_rgb;
     AVFrame *frame;           /* encoder input, allocated once */
 };
 
@@ -54,8 +57,9 @@ static enum AVPixelFormat encoder_format(const pf_encode_video_settings *s)
 {
     if (s->bit_depth == 10)
         return AV_PIX_FMT_YUV420P10LE;
-    /* libx264 reads NV12 as is, so NV12 input skips the conversion. */
-    if (s->codec == PF_ENCODE_CODEC_H264 && s->input_format == PF_FRAME_FORMAT_NV12)
+    /* libx264 keeps pictures as NV12 internally: NV12 input skips its interleaving copy, and
+     * NV12 frames from capture skip the conversion altogether. */
+    if (s->codec == PF_ENCODE_CODEC_H264)
         return AV_PIX_FMT_NV12;
     return AV_PIX_FMT_YUV420P;
 }
@@ -92,7 +96,9 @@ static int sw_video_open(struct pf_encode_video *video)
     st->frame->height = (int)s->height;
     if (av_frame_get_buffer(st->frame, 0) < 0)
         goto nomem;
-    if (src != dst) {
+    st->use_rgb = dst != AV_PIX_FMT_YUV420P10LE &&
+                  pfi_rgb_convert_init(&st->rgb, s->input_format, s->color_space, s->color_range);
+    if (src != dst && !st->use_rgb) {
         st->sws = sws_getContext((int)s->width, (int)s->height, src, (int)s->width,
                                  (int)s->height, dst, SWS_BILINEAR, NULL, NULL, NULL);
         if (!st->sws) {
@@ -130,7 +136,13 @@ static int sw_submit(struct pf_encode_video *video, const pf_frame *frame, bool 
         pfi_frame_unmap(&m);
         return PF_ERR_NOMEM;
     }
-    if (st->sws) {
+    if (st->use_rgb) {
+        AVFrame *o = st->frame;
+        bool nv12 = o->format == AV_PIX_FMT_NV12;
+        pfi_rgb_convert_run(&st->rgb, m.plane[0], m.stride[0], frame->width, frame->height,
+                            o->data[0], o->linesize[0], o->data[1],
+                            nv12 ? o->data[1] + 1 : o->data[2], o->linesize[1], nv12 ? 2 : 1);
+    } else if (st->sws) {
         sws_scale(st->sws, m.plane, m.stride, 0, (int)frame->height, st->frame->data,
                   st->frame->linesize);
     } else {

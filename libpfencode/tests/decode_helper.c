@@ -49,6 +49,17 @@ int pattern_counter(const uint8_t *bgrx, uint32_t w, uint32_t stride)
     return value;
 }
 
+void yuv_reference(const double rgb[3], bool bt2020, bool full, int depth, double out[3])
+{
+    double kr = bt2020 ? 0.2627 : 0.2126, kb = bt2020 ? 0.0593 : 0.0722;
+    double y = kr * rgb[0] + (1 - kr - kb) * rgb[1] + kb * rgb[2];
+    double cb = (rgb[2] - y) / (2 * (1 - kb)), cr = (rgb[0] - y) / (2 * (1 - kr));
+    double s = depth == 10 ? 4 : 1, maxv = depth == 10 ? 1023 : 255;
+    out[0] = full ? y * maxv : 16 * s + 219 * s * y;
+    out[1] = 128 * s + (full ? maxv : 224 * s) * cb;
+    out[2] = 128 * s + (full ? maxv : 224 * s) * cr;
+}
+
 double psnr_bgrx(const uint8_t *a, const uint8_t *b, uint32_t w, uint32_t h, uint32_t stride)
 {
     double se = 0;

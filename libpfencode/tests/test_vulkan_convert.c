@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "decode_helper.h"
 #include "e2e.h"
 #include "pf/common/frame.h"
 #include "pf/core/error.h"
@@ -43,18 +44,6 @@ static void rgb_of(const uint8_t *p, uint32_t fmt, double rgb[3])
     rgb[0] = p[rgbx ? 0 : 2] / 255.0;
     rgb[1] = p[1] / 255.0;
     rgb[2] = p[rgbx ? 2 : 0] / 255.0;
-}
-
-/* Y'CbCr from R'G'B' (ITU-R BT.709-6 §3, BT.2020-2 §4), quantised per BT.709 §4.6. */
-static void reference(const double rgb[3], bool bt2020, bool full, int depth, double out[3])
-{
-    double kr = bt2020 ? 0.2627 : 0.2126, kb = bt2020 ? 0.0593 : 0.0722;
-    double y = kr * rgb[0] + (1 - kr - kb) * rgb[1] + kb * rgb[2];
-    double cb = (rgb[2] - y) / (2 * (1 - kb)), cr = (rgb[0] - y) / (2 * (1 - kr));
-    double s = depth == 10 ? 4 : 1, maxv = depth == 10 ? 1023 : 255;
-    out[0] = full ? y * maxv : 16 * s + 219 * s * y;
-    out[1] = 128 * s + (full ? maxv : 224 * s) * cb;
-    out[2] = 128 * s + (full ? maxv : 224 * s) * cr;
 }
 
 static uint32_t sample(const uint8_t *plane, int stride, uint32_t x, uint32_t y, bool wide,
@@ -96,7 +85,7 @@ static double convert_and_compare(uint32_t w, uint32_t h, uint32_t fmt, uint32_t
                 for (uint32_t dx = 0; dx < 2; dx++) {
                     double rgb[3], yuv[3];
                     rgb_of(src + (size_t)(y + dy) * stride + (x + dx) * 4, fmt, rgb);
-                    reference(rgb, bt2020, full, ten ? 10 : 8, yuv);
+                    yuv_reference(rgb, bt2020, full, ten ? 10 : 8, yuv);
                     double got = sample(planes[0], strides[0], x + dx, y + dy, ten, shift);
                     worst = fmax(worst, fabs(got - yuv[0]));
                     for (int c = 0; c < 3; c++)
@@ -104,7 +93,7 @@ static double convert_and_compare(uint32_t w, uint32_t h, uint32_t fmt, uint32_t
                 }
             }
             double yuv[3];
-            reference(avg, bt2020, full, ten ? 10 : 8, yuv);
+            yuv_reference(avg, bt2020, full, ten ? 10 : 8, yuv);
             double u, v;
             if (planar) {
                 u = sample(planes[1], strides[1], x / 2, y / 2, ten, shift);
