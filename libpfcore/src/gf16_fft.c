@@ -12,14 +12,28 @@ static inline const struct gf16_lut *lut_or_null(const struct gf16_run *run, uin
     return log_m == GF16_MODULUS ? NULL : &run->t->lut[log_m];
 }
 
-static inline int needed(const uint32_t *need_prefix, uint32_t size, uint32_t r, uint32_t len)
+/* Whether any wanted output lies in [r, r + len): outputs from @truncated on never are. */
+static inline int needed(const uint32_t *need_prefix, uint32_t truncated, uint32_t r,
+                         uint32_t len)
 {
-    uint32_t e = r + len < size ? r + len : size;
+    if (r >= truncated)
+        return 0;
+    uint32_t e = r + len < truncated ? r + len : truncated;
     return !need_prefix || need_prefix[e] != need_prefix[r];
 }
 
+static void fft_bfly(const struct gf16_run *run, uint8_t *a, uint8_t *b, uint16_t log_m)
+{
+    if (log_m == GF16_MODULUS)
+        run->k->xor_into(b, a, run->bytes);
+    else
+        run->k->fft2(a, b, &run->t->lut[log_m], run->bytes);
+}
+
 /* Layers run in pairs through the radix-4 kernel (Leopard's DIT4); with an odd number of
- * layers the finest one (dist 1) runs alone at the end. */
+ * layers the finest one (dist 1) runs alone at the end. A four-block whose lower or upper
+ * half holds no wanted output runs as radix-2 butterflies without that half's second layer,
+ * which is where decoding few erasures saves most. */
 void pfi_gf16_fft(const struct gf16_run *run, uint32_t size, uint32_t truncated,
                   uint32_t skew_delta, const uint32_t *need_prefix)
 {
@@ -30,29 +44,39 @@ void pfi_gf16_fft(const struct gf16_run *run, uint32_t size, uint32_t truncated,
     uint32_t dist4 = size, dist = size / 4;
     for (; dist > 0; dist4 = dist, dist /= 4) {
         for (uint32_t r = 0; r < truncated; r += dist4) {
-            if (!needed(need_prefix, size, r, dist4))
+            int lo = needed(need_prefix, truncated, r, 2 * dist);
+            int hi = needed(need_prefix, truncated, r + 2 * dist, 2 * dist);
+            if (!lo && !hi)
                 continue;
-            const struct gf16_lut *m[3] = { lut_or_null(run, skew[base + r + dist]),
-                                            lut_or_null(run, skew[base + r + 3 * dist]),
-                                            lut_or_null(run, skew[base + r + 2 * dist]) };
+            uint16_t l01 = skew[base + r + dist], l23 = skew[base + r + 3 * dist];
+            uint16_t l02 = skew[base + r + 2 * dist];
+            if (lo && hi) {
+                const struct gf16_lut *m[3] = { lut_or_null(run, l01), lut_or_null(run, l23),
+                                                lut_or_null(run, l02) };
+                for (uint32_t i = r; i < r + dist; i++) {
+                    uint8_t *const s[4] = { shard(run, i), shard(run, i + dist),
+                                            shard(run, i + 2 * dist),
+                                            shard(run, i + 3 * dist) };
+                    run->k->fft4(s, m, run->bytes);
+                }
+                continue;
+            }
             for (uint32_t i = r; i < r + dist; i++) {
-                uint8_t *const s[4] = { shard(run, i), shard(run, i + dist),
-                                        shard(run, i + 2 * dist), shard(run, i + 3 * dist) };
-                run->k->fft4(s, m, run->bytes);
+                uint8_t *a = shard(run, i), *b = shard(run, i + dist);
+                uint8_t *c = shard(run, i + 2 * dist), *d = shard(run, i + 3 * dist);
+                fft_bfly(run, a, c, l02);
+                fft_bfly(run, b, d, l02);
+                if (lo)
+                    fft_bfly(run, a, b, l01);
+                else
+                    fft_bfly(run, c, d, l23);
             }
         }
     }
     if (dist4 == 2) {
-        for (uint32_t r = 0; r < truncated; r += 2) {
-            if (!needed(need_prefix, size, r, 2))
-                continue;
-            uint16_t log_m = skew[base + r + 1];
-            uint8_t *a = shard(run, r), *b = shard(run, r + 1);
-            if (log_m == GF16_MODULUS)
-                run->k->xor_into(b, a, run->bytes);
-            else
-                run->k->fft2(a, b, &run->t->lut[log_m], run->bytes);
-        }
+        for (uint32_t r = 0; r < truncated; r += 2)
+            if (needed(need_prefix, truncated, r, 2))
+                fft_bfly(run, shard(run, r), shard(run, r + 1), skew[base + r + 1]);
     }
 }
 
