@@ -21,7 +21,7 @@ static void msleep(int ms)
     nanosleep(&ts, NULL);
 }
 
-static char *slurp(const char *path)
+char *read_text_file(const char *path)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -95,15 +95,19 @@ int host_start(host_proc *h, const char *extra_conf)
     }
     h->pid = pid;
     for (int i = 0; i < 200; i++) {
-        char *rt = slurp(path);
+        char *rt = read_text_file(path);
         if (rt) {
             h->http = (uint16_t)json_int(rt, "http_port");
             h->https = (uint16_t)json_int(rt, "https_port");
-            const char *u = strstr(rt, "127.0.0.1:");
-            h->api = u ? (uint16_t)atoi(u + 10) : 0;
+            /* "api_url":"http(s)://ADDR:PORT" */
+            const char *u = strstr(rt, "\"api_url\":\"");
+            const char *end = u ? strchr(u + 11, '"') : NULL;
+            const char *colon = end ? memrchr(u, ':', (size_t)(end - u)) : NULL;
+            h->api = colon ? (uint16_t)atoi(colon + 1) : 0;
+            h->api_tls = u && strncmp(u + 11, "https:", 6) == 0;
             free(rt);
             snprintf(path, sizeof(path), "%s/config/pfhost/api-token", h->dir);
-            char *tok = slurp(path);
+            char *tok = read_text_file(path);
             if (!tok)
                 return -1;
             tok[strcspn(tok, "\n")] = '\0';
@@ -232,6 +236,17 @@ int run_cli(const host_proc *h, char **ret_out, const char *const *args)
     else
         free(out);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+int api_count_clients(const host_proc *h)
+{
+    char *body = NULL;
+    int n = 0;
+    if (api_call(h, "GET", "/api/v1/clients", NULL, NULL, &body) == 200)
+        for (const char *p = body; (p = strstr(p, "\"id\":")); p++)
+            n++;
+    free(body);
+    return n;
 }
 
 int api_pairing_waiting(const host_proc *h)

@@ -15,6 +15,7 @@ typedef struct host_proc {
     pid_t pid;
     char dir[256];
     uint16_t http, https, api;
+    int api_tls;
     char token[80];
 } host_proc;
 
@@ -44,6 +45,10 @@ int pair_client(const host_proc *h, const gsc_identity *id, const char *client_p
                 const char *host_pin, const char *uniqueid, int via_cli, int *ret_check,
                 char **ret_server_pem);
 int api_pairing_waiting(const host_proc *h);
+/* Number of paired clients the management API lists, 0 on errors. */
+int api_count_clients(const host_proc *h);
+/* A whole small text file (NUL-terminated, up to 64 KiB), or NULL. */
+char *read_text_file(const char *path);
 int wait_pairing_waiting(const host_proc *h, int n);
 int enter_pin(const host_proc *h, const char *pin, int via_cli);
 

@@ -42,18 +42,6 @@ static void assert_field(const char *doc, const char *tag, const char *want)
     free(v);
 }
 
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *b = calloc(1, 4096);
-    size_t n = fread(b, 1, 4095, f);
-    b[n] = '\0';
-    fclose(f);
-    return b;
-}
-
 static int group_setup(void **state)
 {
     snprintf(work, sizeof(work), "/tmp/pfhost-apps-XXXXXX");
@@ -81,10 +69,10 @@ static int group_setup(void **state)
     char *cert = NULL, *key = NULL, path[4096];
     snprintf(path, sizeof(path), "%s/tests/gamestream/data/serial0-client-cert.pem",
              getenv("PF_SOURCE_ROOT"));
-    cert = read_file(path);
+    cert = read_text_file(path);
     snprintf(path, sizeof(path), "%s/tests/gamestream/data/serial0-client-key.pem",
              getenv("PF_SOURCE_ROOT"));
-    key = read_file(path);
+    key = read_text_file(path);
     int r = cert && key ? gsc_identity_load(&client_d, cert, key) : -1;
     free(cert);
     free(key);
@@ -175,7 +163,7 @@ static void pair_then_list_launch_cancel(void **state)
     /* The prep command ran with the client's mode in its environment. */
     char path[128];
     snprintf(path, sizeof(path), "%s/prep.txt", work);
-    char *prep = read_file(path);
+    char *prep = read_text_file(path);
     assert_non_null(prep);
     assert_string_equal(prep, "1280 720 120 0\n");
     free(prep);
@@ -221,25 +209,14 @@ static void pair_then_list_launch_cancel(void **state)
     free(body);
 }
 
-static int count_clients(void)
-{
-    char *body = NULL;
-    int n = 0;
-    if (api_call(&host, "GET", "/api/v1/clients", NULL, NULL, &body) == 200)
-        for (const char *p = body; (p = strstr(p, "\"id\":")); p++)
-            n++;
-    free(body);
-    return n;
-}
-
 static void wrong_pin_stores_nothing(void **state)
 {
-    int before = count_clients(), check;
+    int before = api_count_clients(&host), check;
     assert_int_equal(pair_client(&host, &client_b, "1234", "4321", "0123456789ABCDEF", 1, &check,
                                  NULL),
                      0);
     assert_int_equal(check, GSC_WRONG_PIN);
-    assert_int_equal(count_clients(), before);
+    assert_int_equal(api_count_clients(&host), before);
     char *doc = gs_get(&host, 1, &client_b, "/serverinfo?" Q, NULL, NULL);
     assert_int_equal(gsc_xml_status(doc), 401);
     free(doc);
@@ -269,7 +246,7 @@ static void concurrent_pairings(void **state)
 {
     /* Two clients wait in phase 1 at the same time; each PIN serves the oldest waiting
      * attempt, so the PINs are entered in arrival order. */
-    int before = count_clients(), check_c, check_d;
+    int before = api_count_clients(&host), check_c, check_d;
     pair_run c, d;
     int waiting = api_pairing_waiting(&host);
     assert_int_equal(pair_start(&host, &c, &client_c, "1111", "0123456789ABCDEF"), 0);
@@ -284,7 +261,7 @@ static void concurrent_pairings(void **state)
     assert_int_equal(pair_finish(&d, &check_d, NULL), 1);
     assert_int_equal(check_c, GSC_OK);
     assert_int_equal(check_d, GSC_OK);
-    assert_int_equal(count_clients(), before + 2);
+    assert_int_equal(api_count_clients(&host), before + 2);
 }
 
 static void unpair_by_cli(void **state)

@@ -67,17 +67,6 @@ static void still_serving(void)
     free(doc);
 }
 
-static int count_clients(void)
-{
-    char *body = NULL;
-    int n = 0;
-    if (api_call(&host, "GET", "/api/v1/clients", NULL, NULL, &body) == 200)
-        for (const char *p = body; (p = strstr(p, "\"id\":")); p++)
-            n++;
-    free(body);
-    return n;
-}
-
 static void malformed_and_missing_parameters(void **state)
 {
     static const struct {
@@ -116,7 +105,7 @@ static void malformed_and_missing_parameters(void **state)
             fail_msg("%s: status %d, want %d", cases[i].path, st, cases[i].status);
     }
     still_serving();
-    assert_int_equal(count_clients(), 1);
+    assert_int_equal(api_count_clients(&host), 1);
 }
 
 static void unknown_endpoints_and_methods(void **state)
@@ -190,7 +179,7 @@ static void garbage_tls(void **state)
 
 static void pin_guessing_is_limited(void **state)
 {
-    int before = count_clients(), check;
+    int before = api_count_clients(&host), check;
     for (int i = 0; i < 2; i++) {
         char pin[8];
         snprintf(pin, sizeof(pin), "%04d", 1000 + i);
@@ -216,7 +205,7 @@ static void pin_guessing_is_limited(void **state)
     free(body);
     const char *cli[] = {"pin", "9999", NULL};
     assert_int_equal(run_cli(&host, NULL, cli), 1);
-    assert_int_equal(count_clients(), before);
+    assert_int_equal(api_count_clients(&host), before);
     still_serving();
 }
 
@@ -281,6 +270,42 @@ static void api_access_rules(void **state)
     still_serving();
 }
 
+/* Bound beyond loopback, the management API speaks HTTPS only, with the host certificate. */
+static void api_off_loopback_is_https_only(void **state)
+{
+    host_proc h2 = {0};
+    assert_int_equal(host_start(&h2, "api_address = 0.0.0.0\n"), 0);
+    assert_true(h2.api_tls);
+    char path[512], hdr[160];
+    snprintf(path, sizeof(path), "%s/state/pfhost/cert.pem", h2.dir);
+    char *cert = read_text_file(path);
+    assert_non_null(cert);
+    snprintf(hdr, sizeof(hdr), "Authorization: Bearer %s\r\n", h2.token);
+    httpc_response r;
+    int rc = httpc_request("127.0.0.1", h2.api, NULL, "GET", "/api/v1/status", hdr, NULL, 0,
+                           5000, &r);
+    assert_true(rc < 0 || r.status != 200);
+    if (rc == 0)
+        free(r.body);
+    httpc_tls tls = {.pinned_cert_pem = cert};
+    assert_int_equal(httpc_request("127.0.0.1", h2.api, &tls, "GET", "/api/v1/status", hdr, NULL,
+                                   0, 5000, &r),
+                     0);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"uniqueid\""));
+    free(r.body);
+    free(tls.server_der);
+    /* The command line finds it through the runtime file and pins the host certificate. */
+    const char *list[] = {"clients", "list", NULL};
+    char *out = NULL;
+    assert_int_equal(run_cli(&h2, &out, list), 0);
+    assert_non_null(strstr(out, "no paired clients"));
+    free(out);
+    free(cert);
+    assert_int_equal(host_stop(&h2), 0);
+    host_remove_dir(&h2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -290,6 +315,7 @@ int main(void)
         cmocka_unit_test(garbage_tls),
         cmocka_unit_test(pin_guessing_is_limited),
         cmocka_unit_test(api_access_rules),
+        cmocka_unit_test(api_off_loopback_is_https_only),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
