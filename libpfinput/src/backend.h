@@ -85,6 +85,7 @@ extern const struct pfi_backend_impl *const pfi_builtin_backends[];
 extern const struct pfi_backend_impl pfi_backend_uinput;
 extern const struct pfi_backend_impl pfi_backend_mutter;
 extern const struct pfi_backend_impl pfi_backend_wlr;
+extern const struct pfi_backend_impl pfi_backend_kwin;
 
 /* Creates an injector from an explicit backend table (tests pass recording backends). */
 int pfi_injector_create_with(const pf_input_settings *settings,

@@ -24,6 +24,9 @@ const struct pfi_backend_impl *const pfi_builtin_backends[] = {
 #ifdef PF_INPUT_HAVE_WLR
     &pfi_backend_wlr,
 #endif
+#ifdef PF_INPUT_HAVE_KWIN
+    &pfi_backend_kwin,
+#endif
 #ifdef PF_INPUT_HAVE_UINPUT
     &pfi_backend_uinput,
 #endif
