@@ -105,41 +105,71 @@ static void KFN(xor_into)(uint8_t *x, const uint8_t *y, size_t bytes)
         VEC_STORE(x + o, VEC_XOR(VEC_LOAD(x + o), VEC_LOAD(y + o)));
 }
 
-static void KFN(fft2)(uint8_t *a, uint8_t *b, const struct gf16_lut *m, size_t bytes)
+/* Leopard's butterflies on one register pair each of a and b (low and high bytes):
+ * forward a ^= b*m, b ^= a; inverse b ^= a, a ^= b*m. Without @use the factor is zero. */
+ALWAYS_INLINE void bfly_fwd(const struct tabs *t, const int use, VEC *a, VEC *b)
+{
+    if (use)
+        mul_add_reg(t, &a[0], &a[1], b[0], b[1]);
+    b[0] = VEC_XOR(b[0], a[0]);
+    b[1] = VEC_XOR(b[1], a[1]);
+}
+
+ALWAYS_INLINE void bfly_inv(const struct tabs *t, const int use, VEC *a, VEC *b)
+{
+    b[0] = VEC_XOR(b[0], a[0]);
+    b[1] = VEC_XOR(b[1], a[1]);
+    if (use)
+        mul_add_reg(t, &a[0], &a[1], b[0], b[1]);
+}
+
+ALWAYS_INLINE void load_pair(VEC *v, const uint8_t *p)
+{
+    v[0] = VEC_LOAD(p);
+    v[1] = VEC_LOAD(p + 32);
+}
+
+ALWAYS_INLINE void store_pair(uint8_t *p, const VEC *v)
+{
+    VEC_STORE(p, v[0]);
+    VEC_STORE(p + 32, v[1]);
+}
+
+ALWAYS_INLINE void radix2_body(uint8_t *a, uint8_t *b, const struct gf16_lut *m, size_t bytes,
+                               const int inverse)
 {
     struct tabs t;
     load_tabs(&t, m);
     FOR_EACH_STEP(o, bytes) {
-        VEC al = VEC_LOAD(a + o), ah = VEC_LOAD(a + o + 32);
-        VEC bl = VEC_LOAD(b + o), bh = VEC_LOAD(b + o + 32);
-        mul_add_reg(&t, &al, &ah, bl, bh);
-        VEC_STORE(a + o, al);
-        VEC_STORE(a + o + 32, ah);
-        VEC_STORE(b + o, VEC_XOR(bl, al));
-        VEC_STORE(b + o + 32, VEC_XOR(bh, ah));
+        VEC x[2], y[2];
+        load_pair(x, a + o);
+        load_pair(y, b + o);
+        if (inverse)
+            bfly_inv(&t, 1, x, y);
+        else
+            bfly_fwd(&t, 1, x, y);
+        store_pair(a + o, x);
+        store_pair(b + o, y);
     }
+}
+
+static void KFN(fft2)(uint8_t *a, uint8_t *b, const struct gf16_lut *m, size_t bytes)
+{
+    radix2_body(a, b, m, bytes, 0);
 }
 
 static void KFN(ifft2)(uint8_t *a, uint8_t *b, const struct gf16_lut *m, size_t bytes)
 {
-    struct tabs t;
-    load_tabs(&t, m);
-    FOR_EACH_STEP(o, bytes) {
-        VEC al = VEC_LOAD(a + o), ah = VEC_LOAD(a + o + 32);
-        VEC bl = VEC_XOR(VEC_LOAD(b + o), al), bh = VEC_XOR(VEC_LOAD(b + o + 32), ah);
-        VEC_STORE(b + o, bl);
-        VEC_STORE(b + o + 32, bh);
-        mul_add_reg(&t, &al, &ah, bl, bh);
-        VEC_STORE(a + o, al);
-        VEC_STORE(a + o + 32, ah);
-    }
+    radix2_body(a, b, m, bytes, 1);
 }
 
 /* Two butterfly layers over four shards in one pass (Leopard's DIT4), so each byte is loaded
- * and stored once per two layers. The flags say which multiplications are by a nonzero skew;
- * they are compile-time constants in every instance below. */
-ALWAYS_INLINE void fft4_body(uint8_t *const s[4], const struct gf16_lut *const m[3],
-                              size_t bytes, const int use01, const int use23, const int use02)
+ * and stored once per two layers: the FFT runs the m02 layer first, the IFFT last. The flags
+ * say which multiplications are by a nonzero skew; they are compile-time constants in every
+ * instance below. */
+ALWAYS_INLINE void radix4_body(uint8_t *const s[4], const struct gf16_lut *const m[3],
+                               size_t bytes, const int use01, const int use23, const int use02,
+                               const int inverse)
 {
     /* Locals: stores through uint8_t pointers may alias the caller's arrays, and copies keep
      * the pointers in registers. */
@@ -152,80 +182,39 @@ ALWAYS_INLINE void fft4_body(uint8_t *const s[4], const struct gf16_lut *const m
     if (use02)
         load_tabs(&t02, m[2]);
     FOR_EACH_STEP(o, bytes) {
-        VEC al = VEC_LOAD(s0 + o), ah = VEC_LOAD(s0 + o + 32);
-        VEC bl = VEC_LOAD(s1 + o), bh = VEC_LOAD(s1 + o + 32);
-        VEC cl = VEC_LOAD(s2 + o), ch = VEC_LOAD(s2 + o + 32);
-        VEC dl = VEC_LOAD(s3 + o), dh = VEC_LOAD(s3 + o + 32);
-        if (use02) {
-            mul_add_reg(&t02, &al, &ah, cl, ch);
-            mul_add_reg(&t02, &bl, &bh, dl, dh);
+        VEC a[2], b[2], c[2], d[2];
+        load_pair(a, s0 + o);
+        load_pair(b, s1 + o);
+        load_pair(c, s2 + o);
+        load_pair(d, s3 + o);
+        if (inverse) {
+            bfly_inv(&t01, use01, a, b);
+            bfly_inv(&t23, use23, c, d);
+            bfly_inv(&t02, use02, a, c);
+            bfly_inv(&t02, use02, b, d);
+        } else {
+            bfly_fwd(&t02, use02, a, c);
+            bfly_fwd(&t02, use02, b, d);
+            bfly_fwd(&t01, use01, a, b);
+            bfly_fwd(&t23, use23, c, d);
         }
-        cl = VEC_XOR(cl, al);
-        ch = VEC_XOR(ch, ah);
-        dl = VEC_XOR(dl, bl);
-        dh = VEC_XOR(dh, bh);
-        if (use01)
-            mul_add_reg(&t01, &al, &ah, bl, bh);
-        bl = VEC_XOR(bl, al);
-        bh = VEC_XOR(bh, ah);
-        if (use23)
-            mul_add_reg(&t23, &cl, &ch, dl, dh);
-        dl = VEC_XOR(dl, cl);
-        dh = VEC_XOR(dh, ch);
-        VEC_STORE(s0 + o, al);
-        VEC_STORE(s0 + o + 32, ah);
-        VEC_STORE(s1 + o, bl);
-        VEC_STORE(s1 + o + 32, bh);
-        VEC_STORE(s2 + o, cl);
-        VEC_STORE(s2 + o + 32, ch);
-        VEC_STORE(s3 + o, dl);
-        VEC_STORE(s3 + o + 32, dh);
+        store_pair(s0 + o, a);
+        store_pair(s1 + o, b);
+        store_pair(s2 + o, c);
+        store_pair(s3 + o, d);
     }
+}
+
+ALWAYS_INLINE void fft4_body(uint8_t *const s[4], const struct gf16_lut *const m[3],
+                             size_t bytes, const int use01, const int use23, const int use02)
+{
+    radix4_body(s, m, bytes, use01, use23, use02, 0);
 }
 
 ALWAYS_INLINE void ifft4_body(uint8_t *const s[4], const struct gf16_lut *const m[3],
                               size_t bytes, const int use01, const int use23, const int use02)
 {
-    /* Locals: stores through uint8_t pointers may alias the caller's arrays, and copies keep
-     * the pointers in registers. */
-    uint8_t *s0 = s[0], *s1 = s[1], *s2 = s[2], *s3 = s[3];
-    struct tabs t01, t23, t02;
-    if (use01)
-        load_tabs(&t01, m[0]);
-    if (use23)
-        load_tabs(&t23, m[1]);
-    if (use02)
-        load_tabs(&t02, m[2]);
-    FOR_EACH_STEP(o, bytes) {
-        VEC al = VEC_LOAD(s0 + o), ah = VEC_LOAD(s0 + o + 32);
-        VEC bl = VEC_LOAD(s1 + o), bh = VEC_LOAD(s1 + o + 32);
-        VEC cl = VEC_LOAD(s2 + o), ch = VEC_LOAD(s2 + o + 32);
-        VEC dl = VEC_LOAD(s3 + o), dh = VEC_LOAD(s3 + o + 32);
-        bl = VEC_XOR(bl, al);
-        bh = VEC_XOR(bh, ah);
-        if (use01)
-            mul_add_reg(&t01, &al, &ah, bl, bh);
-        dl = VEC_XOR(dl, cl);
-        dh = VEC_XOR(dh, ch);
-        if (use23)
-            mul_add_reg(&t23, &cl, &ch, dl, dh);
-        cl = VEC_XOR(cl, al);
-        ch = VEC_XOR(ch, ah);
-        dl = VEC_XOR(dl, bl);
-        dh = VEC_XOR(dh, bh);
-        if (use02) {
-            mul_add_reg(&t02, &al, &ah, cl, ch);
-            mul_add_reg(&t02, &bl, &bh, dl, dh);
-        }
-        VEC_STORE(s0 + o, al);
-        VEC_STORE(s0 + o + 32, ah);
-        VEC_STORE(s1 + o, bl);
-        VEC_STORE(s1 + o + 32, bh);
-        VEC_STORE(s2 + o, cl);
-        VEC_STORE(s2 + o + 32, ch);
-        VEC_STORE(s3 + o, dl);
-        VEC_STORE(s3 + o + 32, dh);
-    }
+    radix4_body(s, m, bytes, use01, use23, use02, 1);
 }
 
 /* A NULL table means a zero skew factor: that butterfly is only its XOR. */
