@@ -17,6 +17,8 @@
 
 #include "decode_helper.h"
 #include "e2e.h"
+#include "encoder_impl.h"
+#include "ff_common.h"
 #include "pf/encode.h"
 
 static pf_encode_device *sw(void)
@@ -233,6 +235,52 @@ static void invalidation_forces_idr(void **state)
     e2e_close(&f);
 }
 
+/* An encoder error mid-stream is reported, and the next frame re-creates the encoder and
+ * comes out as an IDR. The error is provoked by draining the codec behind the stream's back,
+ * after which libavcodec refuses every frame (AVERROR_EOF), like a wedged encoder. */
+static void encoder_errors_recover_with_idr(void **state)
+{
+    struct pf_encode_video *v = calloc(1, sizeof(*v));
+    pf_encode_video_settings_default(&v->settings);
+    v->settings.width = 320;
+    v->settings.height = 192;
+    struct pfi_ff_stream st;
+    memset(&st, 0, sizeof(st));
+    assert_int_equal(pfi_ff_open(&st, "libx264", &v->settings, AV_PIX_FMT_NV12, NULL), 0);
+    AVFrame *good = av_frame_alloc();
+    good->format = AV_PIX_FMT_NV12;
+    good->width = 320;
+    good->height = 192;
+    assert_int_equal(av_frame_get_buffer(good, 0), 0);
+    memset(good->data[0], 100, (size_t)good->linesize[0] * 192);
+    memset(good->data[1], 128, (size_t)good->linesize[1] * 96);
+
+    uint8_t au[1 << 16];
+    pf_encode_packet pkt = {.struct_size = sizeof(pkt)};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(av_frame_make_writable(good), 0);
+        assert_int_equal(pfi_ff_encode(v, &st, good, i == 0), 0);
+        assert_true(pf_encode_video_receive(v, au, sizeof(au), &pkt) > 0);
+        v->frames_in++;
+    }
+    assert_false(pkt.flags & PF_ENCODE_PACKET_IDR);
+    assert_int_equal(avcodec_send_frame(st.ctx, NULL), 0);
+    assert_int_equal(av_frame_make_writable(good), 0);
+    assert_int_equal(pfi_ff_encode(v, &st, good, false), PF_ERR_IO);
+    assert_true(st.broken);
+    v->frames_in++;
+    assert_int_equal(av_frame_make_writable(good), 0);
+    assert_int_equal(pfi_ff_encode(v, &st, good, false), 0);
+    assert_false(st.broken);
+    assert_true(pf_encode_video_receive(v, au, sizeof(au), &pkt) > 0);
+    assert_true(pkt.flags & PF_ENCODE_PACKET_IDR);
+    av_frame_free(&good);
+    pfi_ff_close(&st);
+    for (uint32_t i = 0; i < PFI_PACKET_QUEUE; i++)
+        free(v->queue[i].data);
+    free(v);
+}
+
 int main(void)
 {
     /* FFmpeg's own chatter (x264 statistics) would drown the TAP output. */
@@ -246,6 +294,7 @@ int main(void)
         cmocka_unit_test(hdr10_hevc_carries_metadata),
         cmocka_unit_test(bad_frames_give_clear_errors),
         cmocka_unit_test(invalidation_forces_idr),
+        cmocka_unit_test(encoder_errors_recover_with_idr),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
