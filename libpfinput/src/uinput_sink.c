@@ -1,23 +1,22 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The kernel side of the uinput seam: libevdev builds each device on its own /dev/uinput fd;
+/* The kernel side of the uinput seam: each device lives on its own /dev/uinput fd;
  * force-feedback uploads arrive on that fd as EV_UINPUT requests that must be answered with
  * the UI_BEGIN/END_FF_* ioctls before the application's ioctl returns. */
 #include "uinput_sink.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include <libevdev/libevdev-uinput.h>
 #include <libevdev/libevdev.h>
 #include <linux/uinput.h>
 
 struct kdev {
     int fd;
-    struct libevdev_uinput *ui;
 };
 
 static const char *node(void *data)
@@ -34,20 +33,86 @@ int pfi_uinput_sink_kernel_probe(const char *path)
     return 0;
 }
 
+static unsigned long bit_ioctl(unsigned int type)
+{
+    switch (type) {
+    case EV_KEY:
+        return UI_SET_KEYBIT;
+    case EV_REL:
+        return UI_SET_RELBIT;
+    case EV_ABS:
+        return UI_SET_ABSBIT;
+    case EV_MSC:
+        return UI_SET_MSCBIT;
+    case EV_LED:
+        return UI_SET_LEDBIT;
+    case EV_SND:
+        return UI_SET_SNDBIT;
+    case EV_FF:
+        return UI_SET_FFBIT;
+    case EV_SW:
+        return UI_SET_SWBIT;
+    default:
+        return 0;
+    }
+}
+
+/* The device is set up with UI_DEV_SETUP/UI_ABS_SETUP rather than libevdev's uinput helper:
+ * that helper leaves ff_effects_max at 0 (no rumble at all) and drops axis resolutions
+ * (which motion sensors need). */
+static int configure(int fd, const struct libevdev *desc)
+{
+    for (unsigned int prop = 0; prop <= INPUT_PROP_MAX; prop++)
+        if (libevdev_has_property(desc, prop) && ioctl(fd, UI_SET_PROPBIT, prop) < 0)
+            return -errno;
+    for (unsigned int type = 1; type <= EV_MAX; type++) {
+        unsigned long req = bit_ioctl(type);
+        if (!req || !libevdev_has_event_type(desc, type))
+            continue;
+        if (ioctl(fd, UI_SET_EVBIT, type) < 0)
+            return -errno;
+        int max = libevdev_event_type_get_max(type);
+        for (int code = 0; code <= max; code++) {
+            if (!libevdev_has_event_code(desc, type, (unsigned int)code))
+                continue;
+            if (ioctl(fd, req, code) < 0)
+                return -errno;
+            if (type == EV_ABS) {
+                struct uinput_abs_setup abs = { .code = (uint16_t)code };
+                abs.absinfo = *libevdev_get_abs_info(desc, (unsigned int)code);
+                if (ioctl(fd, UI_ABS_SETUP, &abs) < 0)
+                    return -errno;
+            }
+        }
+    }
+    struct uinput_setup setup;
+    memset(&setup, 0, sizeof(setup));
+    snprintf(setup.name, sizeof(setup.name), "%s", libevdev_get_name(desc));
+    setup.id.bustype = (uint16_t)libevdev_get_id_bustype(desc);
+    setup.id.vendor = (uint16_t)libevdev_get_id_vendor(desc);
+    setup.id.product = (uint16_t)libevdev_get_id_product(desc);
+    setup.id.version = (uint16_t)libevdev_get_id_version(desc);
+    setup.ff_effects_max = libevdev_has_event_type(desc, EV_FF) ? PFI_UINPUT_FF_EFFECTS : 0;
+    if (ioctl(fd, UI_DEV_SETUP, &setup) < 0)
+        return -errno;
+    const char *phys = libevdev_get_phys(desc);
+    if (phys && ioctl(fd, UI_SET_PHYS, phys) < 0)
+        return -errno;
+    if (ioctl(fd, UI_DEV_CREATE) < 0)
+        return -errno;
+    return 0;
+}
+
 static int k_create(void *data, const struct libevdev *desc, void **ret_dev)
 {
     struct kdev *d = calloc(1, sizeof(*d));
     if (!d)
         return -ENOMEM;
     d->fd = open(node(data), O_RDWR | O_CLOEXEC | O_NONBLOCK);
-    if (d->fd < 0) {
-        int e = -errno;
-        free(d);
-        return e;
-    }
-    int r = libevdev_uinput_create_from_device(desc, d->fd, &d->ui);
+    int r = d->fd < 0 ? -errno : configure(d->fd, desc);
     if (r < 0) {
-        close(d->fd);
+        if (d->fd >= 0)
+            close(d->fd);
         free(d);
         return r;
     }
@@ -58,7 +123,12 @@ static int k_create(void *data, const struct libevdev *desc, void **ret_dev)
 static int k_write(void *data, void *dev, uint32_t type, uint32_t code, int32_t value)
 {
     struct kdev *d = dev;
-    return libevdev_uinput_write_event(d->ui, type, code, value);
+    struct input_event ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.type = (uint16_t)type;
+    ev.code = (uint16_t)code;
+    ev.value = value;
+    return write(d->fd, &ev, sizeof(ev)) == (ssize_t)sizeof(ev) ? 0 : -errno;
 }
 
 static void k_destroy(void *data, void *dev)
@@ -66,7 +136,7 @@ static void k_destroy(void *data, void *dev)
     struct kdev *d = dev;
     if (!d)
         return;
-    libevdev_uinput_destroy(d->ui);
+    ioctl(d->fd, UI_DEV_DESTROY);
     close(d->fd);
     free(d);
 }

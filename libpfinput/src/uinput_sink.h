@@ -9,6 +9,9 @@
 
 struct libevdev;
 
+/* Effects an application may upload to one virtual pad. */
+#define PFI_UINPUT_FF_EFFECTS 16u
+
 #define PFI_FF_UPLOAD 1u /* effect @c id now has magnitudes strong/weak (0/0: not a rumble) */
 #define PFI_FF_ERASE 2u  /* effect @c id is gone */
 #define PFI_FF_PLAY 3u   /* effect @c id starts (value > 0) or stops (value 0) */

@@ -19,6 +19,7 @@
 
 #include "backend.h"
 #include "backend_uinput.h"
+#include "uinput_devices.h"
 
 #define MAX_DEVS 16
 #define MAX_EVENTS 512
@@ -522,12 +523,27 @@ static void test_kernel_probe(void **state)
     assert_null(inj);
 }
 
+/* A node that is not uinput (here /dev/null) refuses the setup ioctls: a clean error, no
+ * device, no crash. */
+static void test_kernel_sink_not_uinput(void **state)
+{
+    struct libevdev *desc = pfi_udev_pad(PFI_PAD_XBOX360, 0, 0);
+    assert_non_null(desc);
+    void *dev = NULL;
+    int r = pfi_uinput_sink_kernel.create((void *)"/dev/null", desc, &dev);
+    assert_true(r < 0);
+    assert_null(dev);
+    assert_true(pfi_uinput_sink_kernel.create((void *)"/nonexistent/uinput", desc, &dev) < 0);
+    libevdev_free(desc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_keyboard_mouse),  cmocka_unit_test(test_absolute_touch_pen),
         cmocka_unit_test(test_xbox_pad),        cmocka_unit_test(test_dualsense_pad),
         cmocka_unit_test(test_pads_per_client), cmocka_unit_test(test_kernel_probe),
+        cmocka_unit_test(test_kernel_sink_not_uinput),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
