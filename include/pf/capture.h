@@ -68,8 +68,9 @@ typedef struct pf_capture_settings {
     uint32_t width;        /**< preferred size (a virtual output follows it); 0 = any. Since 0.1. */
     uint32_t height;       /**< Since 0.1. */
     uint32_t fps;          /**< preferred frame rate; 0 = any. Since 0.1. */
-    uint32_t queue_depth;  /**< frames the owner may hold at once, 1..PF_CAPTURE_MAX_QUEUE;
-                                0 = 4. Since 0.1. */
+    uint32_t queue_depth;  /**< frames queued for the owner, 1..PF_CAPTURE_MAX_QUEUE; when
+                                more arrive unread, the oldest go back unread (counted as
+                                dropped) so the newest wins. 0 = 4. Since 0.1. */
     uint32_t fence_timeout_us; /**< bound on a fence wait before the frame goes out anyway
                                     (and a timeout is counted); 0 = 20000. Since 0.1. */
     uint32_t connect_timeout_ms; /**< pf_capture_start() waits this long for the daemon and
@@ -98,7 +99,7 @@ typedef struct pf_capture_stats {
     uint32_t reserved;
     uint64_t frames;         /**< frames received from PipeWire. Since 0.1. */
     uint64_t delivered;      /**< frames handed out by pf_capture_acquire_frame(). Since 0.1. */
-    uint64_t dropped;        /**< frames returned unread because the queue was full. Since 0.1. */
+    uint64_t dropped;        /**< frames returned unread because the owner fell behind. Since 0.1. */
     uint64_t fence_waits;    /**< dmabuf frames whose fence was still pending. Since 0.1. */
     uint64_t fence_timeouts; /**< fence waits that ran out (frame handed out anyway). Since 0.1. */
     uint64_t renegotiations; /**< format changes after the first. Since 0.1. */

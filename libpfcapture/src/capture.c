@@ -337,17 +337,30 @@ PF_EXPORT int pf_capture_acquire_frame(pf_capture *c, pf_frame **ret_frame)
     pf_assert_return(c && ret_frame, PF_ERR_INVALID_ARGUMENT);
     for (;;) {
         uint32_t tail = atomic_load(&c->ring_tail);
+        uint32_t head = atomic_load_explicit(&c->ring_head, memory_order_acquire);
         struct pfi_capture_slot *s;
 
-        if (tail == atomic_load_explicit(&c->ring_head, memory_order_acquire)) {
+        if (tail == head) {
             if (atomic_load(&c->pw_state) == PF_CAPTURE_STATE_ERROR)
                 return atomic_load(&c->pw_error);
             return PF_ERR_AGAIN;
         }
         s = &c->slots[c->ring[tail % PFI_CAPTURE_SLOTS]];
         atomic_store(&c->ring_tail, tail + 1);
+        if (s->corrupted) {
+            c->corrupted_seen++;
+            pfi_capture_stream_return(c, s);
+            continue;
+        }
         /* A buffer from before a format change is gone (or about to be); skip it. */
         if (!s->buffer || s->generation != atomic_load(&c->generation)) {
+            pfi_capture_stream_return(c, s);
+            continue;
+        }
+        /* An owner that fell behind gets the newest frames: older ones beyond the queue depth
+         * go back unread (counted), so latency never builds up. */
+        if (head - tail > c->settings.queue_depth) {
+            c->dropped_seen++;
             pfi_capture_stream_return(c, s);
             continue;
         }
@@ -398,11 +411,11 @@ PF_EXPORT int pf_capture_get_stats(pf_capture *c, pf_capture_stats *ret_stats)
     s.struct_size = sizeof(s);
     s.frames = atomic_load(&c->frames);
     s.delivered = c->delivered;
-    s.dropped = atomic_load(&c->dropped);
+    s.dropped = atomic_load(&c->dropped) + c->dropped_seen;
     s.fence_waits = c->sync.waits;
     s.fence_timeouts = c->sync.timeouts;
     s.renegotiations = c->renegotiations;
-    s.corrupted = atomic_load(&c->corrupted);
+    s.corrupted = c->corrupted_seen;
     /* Older callers get the prefix they know. */
     n = ret_stats->struct_size < sizeof(s) ? ret_stats->struct_size : sizeof(s);
     memcpy(ret_stats, &s, n);

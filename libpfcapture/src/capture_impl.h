@@ -60,7 +60,7 @@ struct pf_capture {
     _Atomic uint32_t format_serial;  /* bumps on every Format param */
     _Atomic uint32_t generation;     /* bumps when buffers are replaced */
     _Atomic uint32_t in_use;         /* slots QUEUED or OUT */
-    _Atomic uint64_t frames, dropped, corrupted;
+    _Atomic uint64_t frames, dropped;
     pthread_mutex_t format_lock;     /* guards fmt (not per frame) */
     struct pfi_format_result fmt;
     uint32_t fmt_memory;
@@ -79,6 +79,8 @@ struct pf_capture {
     uint64_t sequence;
     uint64_t delivered;
     uint64_t renegotiations;
+    uint64_t dropped_seen;   /* returned unread by the owner (queue depth) */
+    uint64_t corrupted_seen; /* flagged by the producer or failing the size checks */
     struct pfi_sync sync;
     int drm_fd;
 };

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The PipeWire side of a capture: stream setup, format and modifier negotiation, and the
- * process callback, which only fills a preallocated slot, pushes its index and wakes the
- * owner. Nothing here allocates per frame, blocks or logs. */
+ * process callback. process runs on PipeWire's real-time data thread (RT_PROCESS: no hop
+ * through the main loop, no scheduling delay behind ordinary threads) and only dequeues,
+ * fills a preallocated slot, pushes its index and wakes the owner: no allocation, lock, log
+ * or buffer return there. Buffers go back to PipeWire only from the owner side, under the
+ * thread-loop lock, so pw_stream's recycle queue always has a single writer. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -44,6 +47,7 @@ static int set_buffer_params(struct pf_capture *c, int dmabuf)
 
     params[n++] = spa_pod_builder_add_object(&b, SPA_TYPE_OBJECT_ParamBuffers,
         SPA_PARAM_Buffers,
+        /* Never more buffers than slots: every dequeued buffer finds a slot. */
         SPA_PARAM_BUFFERS_buffers, SPA_POD_CHOICE_RANGE_Int(8, 2, PFI_CAPTURE_SLOTS),
         SPA_PARAM_BUFFERS_dataType, SPA_POD_CHOICE_FLAGS_Int(types));
     params[n++] = spa_pod_builder_add_object(&b, SPA_TYPE_OBJECT_ParamMeta, SPA_PARAM_Meta,
@@ -243,22 +247,20 @@ static void on_process(void *data)
     int pushed = 0;
 
     while ((b = pw_stream_dequeue_buffer(c->stream))) {
-        struct pfi_capture_slot *s;
+        struct pfi_capture_slot *s = take_free_slot(c);
         uint32_t head;
 
         atomic_fetch_add(&c->frames, 1);
-        if (atomic_load(&c->in_use) >= c->settings.queue_depth || !(s = take_free_slot(c))) {
+        if (!s) {
+            /* Cannot happen while slots outnumber the buffers we accept (Buffers param);
+             * the buffer goes back at once rather than being lost. */
+            pw_stream_queue_buffer(c->stream, b);
             atomic_fetch_add(&c->dropped, 1);
-            pw_stream_queue_buffer(c->stream, b);
             continue;
         }
-        if (fill_slot(c, s, b) < 0) {
-            atomic_fetch_add(&c->corrupted, 1);
-            s->buffer = NULL;
-            atomic_store(&s->state, PFI_SLOT_FREE);
-            pw_stream_queue_buffer(c->stream, b);
-            continue;
-        }
+        /* Bad buffers travel too: only the owner queues buffers back, so pw_stream's queue
+         * keeps a single writer while this runs on the real-time thread. */
+        s->corrupted = fill_slot(c, s, b) < 0;
         atomic_fetch_add(&c->in_use, 1);
         head = atomic_load_explicit(&c->ring_head, memory_order_relaxed);
         c->ring[head % PFI_CAPTURE_SLOTS] = (uint32_t)(s - c->slots);
@@ -307,7 +309,9 @@ int pfi_capture_stream_connect(struct pf_capture *c)
     n = pfi_format_build(&c->offer, NULL, &b, pods, SPA_N_ELEMENTS(pods));
     atomic_store(&c->pw_state, PF_CAPTURE_STATE_CONNECTING);
     r = pw_stream_connect(c->stream, PW_DIRECTION_INPUT, PW_ID_ANY,
-                          PW_STREAM_FLAG_AUTOCONNECT | PW_STREAM_FLAG_MAP_BUFFERS, pods, n);
+                          PW_STREAM_FLAG_AUTOCONNECT | PW_STREAM_FLAG_MAP_BUFFERS |
+                              PW_STREAM_FLAG_RT_PROCESS,
+                          pods, n);
     return r < 0 ? pfi_pw_error(r) : 0;
 }
 

@@ -65,14 +65,13 @@ static void draw(struct pf_capture_testpattern *tp, uint8_t *base, uint64_t coun
 {
     uint32_t w = tp->settings.width, h = tp->settings.height;
     uint32_t bar_x = (uint32_t)((counter * 8) % w), bar_w = w / 32 ? w / 32 : 1;
-    uint32_t bg = 0xff202020u, bar = 0xffe0e0e0u;
+    uint32_t *row0 = (uint32_t *)base;
 
-    for (uint32_t y = 0; y < h; y++) {
-        uint32_t *row = (uint32_t *)(base + (size_t)y * tp->stride);
-
-        for (uint32_t x = 0; x < w; x++)
-            row[x] = (x - bar_x < bar_w) ? bar : bg;
-    }
+    /* Every row is the same: draw one, copy it down (a 1080p frame in about a memcpy). */
+    for (uint32_t x = 0; x < w; x++)
+        row0[x] = (x - bar_x < bar_w) ? 0xffe0e0e0u : 0xff202020u;
+    for (uint32_t y = 1; y < h; y++)
+        memcpy(base + (size_t)y * tp->stride, row0, (size_t)w * 4);
     put_pixel_bits(base, tp->settings.format, (uint32_t)(counter & 0xffffff));
     put_pixel_bits(base + 4, tp->settings.format, (uint32_t)((counter >> 24) & 0xffffff));
 }
