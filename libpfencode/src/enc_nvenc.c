@@ -21,7 +21,7 @@ struct nv_device {
 };
 
 struct nv_stream {
-    struct pfi_ff_stream ff;
+    struct pfi_ff_stream ff;  /* first member: pfi_ff_backend_reconfigure casts priv */
     AVBufferRef *cuda_frames;
     AVBufferRef *vk_frames;  /* only for dmabuf input */
     struct pfi_drm_frame drm;
@@ -195,12 +195,6 @@ static int nv_submit(struct pf_encode_video *video, const pf_frame *frame, bool 
     return pfi_ff_encode(video, &st->ff, st->cuda, idr);
 }
 
-static int nv_reconfigure(struct pf_encode_video *video)
-{
-    struct nv_stream *st = video->priv;
-    return pfi_ff_reconfigure(video, &st->ff);
-}
-
 const struct pfi_backend pfi_backend_nvenc = {
     .id = PF_ENCODE_BACKEND_NVENC,
     .name = "nvenc",
@@ -210,5 +204,5 @@ const struct pfi_backend pfi_backend_nvenc = {
     .video_open = nv_video_open,
     .video_close = nv_video_close,
     .submit = nv_submit,
-    .reconfigure = nv_reconfigure,
+    .reconfigure = pfi_ff_backend_reconfigure,
 };

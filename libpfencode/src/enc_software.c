@@ -17,7 +17,7 @@
 #define TOPIC "encode.software"
 
 struct sw_stream {
-    struct pfi_ff_stream ff;
+    struct pfi_ff_stream ff;  /* first member: pfi_ff_backend_reconfigure casts priv */
     struct SwsContext *sws;   /* shapes the fixed-point converter does not cover */
     struct pfi_rgb_convert rgb;
     bool use_rgb;
@@ -157,12 +157,6 @@ static int sw_submit(struct pf_encode_video *video, const pf_frame *frame, bool 
     return pfi_ff_encode(video, &st->ff, st->frame, idr);
 }
 
-static int sw_reconfigure(struct pf_encode_video *video)
-{
-    struct sw_stream *st = video->priv;
-    return pfi_ff_reconfigure(video, &st->ff);
-}
-
 const struct pfi_backend pfi_backend_software = {
     .id = PF_ENCODE_BACKEND_SOFTWARE,
     .name = "software",
@@ -172,5 +166,5 @@ const struct pfi_backend pfi_backend_software = {
     .video_open = sw_video_open,
     .video_close = sw_video_close,
     .submit = sw_submit,
-    .reconfigure = sw_reconfigure,
+    .reconfigure = pfi_ff_backend_reconfigure,
 };

@@ -23,7 +23,7 @@ struct va_device {
 };
 
 struct va_stream {
-    struct pfi_ff_stream ff;
+    struct pfi_ff_stream ff;  /* first member: pfi_ff_backend_reconfigure casts priv */
     AVBufferRef *src_frames;    /* VA surfaces in the input's RGB format */
     AVBufferRef *enc_frames;    /* NV12 / P010 surfaces the encoder reads */
     VAConfigID vpp_config;
@@ -245,12 +245,6 @@ static int va_submit(struct pf_encode_video *video, const pf_frame *frame, bool 
     return pfi_ff_encode(video, &st->ff, st->dst, idr);
 }
 
-static int va_reconfigure(struct pf_encode_video *video)
-{
-    struct va_stream *st = video->priv;
-    return pfi_ff_reconfigure(video, &st->ff);
-}
-
 const struct pfi_backend pfi_backend_vaapi = {
     .id = PF_ENCODE_BACKEND_VAAPI,
     .name = "vaapi",
@@ -260,5 +254,5 @@ const struct pfi_backend pfi_backend_vaapi = {
     .video_open = va_video_open,
     .video_close = va_video_close,
     .submit = va_submit,
-    .reconfigure = va_reconfigure,
+    .reconfigure = pfi_ff_backend_reconfigure,
 };

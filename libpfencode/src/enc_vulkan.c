@@ -17,7 +17,7 @@
 #define TOPIC "encode.vulkan"
 
 struct vkb_stream {
-    struct pfi_ff_stream ff;
+    struct pfi_ff_stream ff;  /* first member: pfi_ff_backend_reconfigure casts priv */
     struct pfi_vk_conv *conv;
     AVFrame *frame;           /* points at the converter's output buffers */
     AVBufferRef *keep;        /* no-op owner of those buffers, so FFmpeg refs, not copies */
@@ -154,12 +154,6 @@ static int vkb_submit(struct pf_encode_video *video, const pf_frame *frame, bool
     return pfi_ff_encode(video, &st->ff, f, idr);
 }
 
-static int vkb_reconfigure(struct pf_encode_video *video)
-{
-    struct vkb_stream *st = video->priv;
-    return pfi_ff_reconfigure(video, &st->ff);
-}
-
 const struct pfi_backend pfi_backend_vulkan = {
     .id = PF_ENCODE_BACKEND_VULKAN,
     .name = "vulkan",
@@ -169,5 +163,5 @@ const struct pfi_backend pfi_backend_vulkan = {
     .video_open = vkb_video_open,
     .video_close = vkb_video_close,
     .submit = vkb_submit,
-    .reconfigure = vkb_reconfigure,
+    .reconfigure = pfi_ff_backend_reconfigure,
 };

@@ -324,6 +324,11 @@ int pfi_ff_reconfigure(struct pf_encode_video *video, struct pfi_ff_stream *st)
     return r < 0 ? r : 1;
 }
 
+int pfi_ff_backend_reconfigure(struct pf_encode_video *video)
+{
+    return pfi_ff_reconfigure(video, video->priv);
+}
+
 int pfi_ff_hw_device(enum AVHWDeviceType type, const char *path, AVBufferRef **ret_ref)
 {
     AVBufferRef *ref = NULL;

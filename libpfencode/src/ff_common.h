@@ -50,6 +50,10 @@ void pfi_ff_close(struct pfi_ff_stream *st);
 int pfi_ff_encode(struct pf_encode_video *video, struct pfi_ff_stream *st, AVFrame *in,
                   bool idr);
 
+/* Every FFmpeg backend's stream struct starts with a struct pfi_ff_stream, so this serves
+ * as their reconfigure hook directly. */
+int pfi_ff_backend_reconfigure(struct pf_encode_video *video);
+
 /* Applies video->settings' rate; returns 1 when the context had to be re-created. */
 int pfi_ff_reconfigure(struct pf_encode_video *video, struct pfi_ff_stream *st);
 
