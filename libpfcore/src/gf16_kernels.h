@@ -15,7 +15,6 @@ struct gf16_kernels {
     void (*mul)(uint8_t *x, const struct gf16_lut *m, size_t bytes);
     /* x = y * m where only y may be unaligned (a caller's shard). */
     void (*mul_to)(uint8_t *x, const uint8_t *y, const struct gf16_lut *m, size_t bytes);
-    void (*mul_add)(uint8_t *x, const uint8_t *y, const struct gf16_lut *m, size_t bytes);
     void (*xor_into)(uint8_t *x, const uint8_t *y, size_t bytes);
     void (*fft2)(uint8_t *a, uint8_t *b, const struct gf16_lut *m, size_t bytes);
     void (*ifft2)(uint8_t *a, uint8_t *b, const struct gf16_lut *m, size_t bytes);

@@ -105,7 +105,6 @@ static void ifft4_portable(uint8_t *const s[4], const struct gf16_lut *const m[3
 const struct gf16_kernels pfi_gf16_kernels_portable = {
     .mul = mul_portable,
     .mul_to = mul_to_portable,
-    .mul_add = mul_add_portable,
     .xor_into = xor_portable,
     .fft2 = fft2_portable,
     .ifft2 = ifft2_portable,

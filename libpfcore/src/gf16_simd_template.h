@@ -63,18 +63,7 @@ ALWAYS_INLINE void mul_add_reg(const struct tabs *t, VEC *xl, VEC *xh, VEC yl, V
 #define KFN1(a, b) KFN2(a, b)
 #define KFN(name) KFN1(name, KERNELS_NAME)
 
-static void KFN(mul)(uint8_t *x, const struct gf16_lut *m, size_t bytes)
-{
-    struct tabs t;
-    load_tabs(&t, m);
-    FOR_EACH_STEP(o, bytes) {
-        VEC pl, ph;
-        product(&t, VEC_LOAD(x + o), VEC_LOAD(x + o + 32), &pl, &ph);
-        VEC_STORE(x + o, pl);
-        VEC_STORE(x + o + 32, ph);
-    }
-}
-
+/* x = y * m; x is a work slot (aligned), y may be a caller's shard or x itself. */
 static void KFN(mul_to)(uint8_t *x, const uint8_t *y, const struct gf16_lut *m, size_t bytes)
 {
     struct tabs t;
@@ -87,16 +76,9 @@ static void KFN(mul_to)(uint8_t *x, const uint8_t *y, const struct gf16_lut *m, 
     }
 }
 
-static void KFN(mul_add)(uint8_t *x, const uint8_t *y, const struct gf16_lut *m, size_t bytes)
+static void KFN(mul)(uint8_t *x, const struct gf16_lut *m, size_t bytes)
 {
-    struct tabs t;
-    load_tabs(&t, m);
-    FOR_EACH_STEP(o, bytes) {
-        VEC xl = VEC_LOAD(x + o), xh = VEC_LOAD(x + o + 32);
-        mul_add_reg(&t, &xl, &xh, VEC_LOAD(y + o), VEC_LOAD(y + o + 32));
-        VEC_STORE(x + o, xl);
-        VEC_STORE(x + o + 32, xh);
-    }
+    KFN(mul_to)(x, x, m, bytes);
 }
 
 static void KFN(xor_into)(uint8_t *x, const uint8_t *y, size_t bytes)
@@ -243,7 +225,6 @@ static void KFN(ifft4)(uint8_t *const s[4], const struct gf16_lut *const m[3], s
 const struct gf16_kernels KFN(pfi_gf16_kernels) = {
     .mul = KFN(mul),
     .mul_to = KFN(mul_to),
-    .mul_add = KFN(mul_add),
     .xor_into = KFN(xor_into),
     .fft2 = KFN(fft2),
     .ifft2 = KFN(ifft2),
