@@ -111,7 +111,8 @@ typedef struct pf_encode_video_settings {
     uint32_t bit_depth;     /**< 8 or 10 (10: HEVC and AV1 only). Since 0.1. */
     uint32_t color_space;   /**< PF_COLOR_SPACE_* written into the VUI. Since 0.1. */
     uint32_t color_range;   /**< PF_COLOR_RANGE_* of the output. Since 0.1. */
-    uint32_t slices;        /**< slices per frame, 1..32. Since 0.1. */
+    uint32_t slices;        /**< slices per frame, 1..32 (a minimum: x264 with sliced
+                                 threads codes at least one per thread). Since 0.1. */
     uint32_t threads;       /**< encoder threads, 0 = as many as useful. Since 0.1. */
     uint32_t has_hdr10;     /**< 1: hdr10 is valid (needs bit_depth 10). Since 0.1. */
     uint32_t reserved;

@@ -139,6 +139,10 @@ int test_decoder_push(struct test_decoder *d, const uint8_t *data, size_t size,
     out->height = d->h;
     out->pix_fmt = f->format;
     out->has_mastering = av_frame_get_side_data(f, AV_FRAME_DATA_MASTERING_DISPLAY_METADATA);
+    out->primaries = f->color_primaries;
+    out->trc = f->color_trc;
+    out->space = f->colorspace;
+    out->full_range = f->color_range == AVCOL_RANGE_JPEG;
     out->bgrx = d->bgrx;
     av_frame_unref(f);
     return 1;

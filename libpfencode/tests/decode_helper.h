@@ -27,6 +27,8 @@ struct test_decoded {
     uint32_t width, height;
     int pix_fmt;                /* AVPixelFormat of the decoder's output */
     bool has_mastering;         /* HDR10 mastering display side data */
+    int primaries, trc, space;  /* AVColorPrimaries, AVColorTransferCharacteristic, AVColorSpace */
+    bool full_range;            /* AVCOL_RANGE_JPEG */
     const uint8_t *bgrx;        /* converted, stride width * 4 */
 };
 

@@ -235,6 +235,40 @@ static void invalidation_forces_idr(void **state)
     e2e_close(&f);
 }
 
+/* Colour description in the VUI, and slices: what the client's decoder is told. */
+static void vui_and_slices(void **state)
+{
+    for (uint32_t range = 0; range < 2; range++) {
+        pf_encode_video_settings s;
+        pf_encode_video_settings_default(&s);
+        s.width = 320;
+        s.height = 192;
+        s.color_range = range;
+        s.slices = 4;
+        s.threads = 1;
+        struct e2e_fixture f;
+        e2e_open(&f, sw(), &s);
+        struct test_decoder *dec = test_decoder_open(PF_ENCODE_CODEC_H264);
+        pf_encode_packet pkt;
+        int size = e2e_encode_one(&f, 0, 0, &pkt);
+        int types[64], slices = 0;
+        int n = annexb_nal_types(f.au, (size_t)size, false, types, 64);
+        for (int i = 0; i < n; i++)
+            slices += types[i] == 5;
+        assert_int_equal(slices, 4);
+        struct test_decoded out;
+        assert_int_equal(test_decoder_push(dec, f.au, (size_t)size, &out), 1);
+        assert_int_equal(out.primaries, AVCOL_PRI_BT709);
+        assert_int_equal(out.trc, AVCOL_TRC_BT709);
+        assert_int_equal(out.space, AVCOL_SPC_BT709);
+        assert_int_equal(out.full_range, range == PF_COLOR_RANGE_FULL);
+        /* The pattern survives either range: the converter and the VUI agree. */
+        assert_int_equal(pattern_counter(out.bgrx, 320, 320 * 4), 0);
+        test_decoder_close(dec);
+        e2e_close(&f);
+    }
+}
+
 /* An encoder error mid-stream is reported, and the next frame re-creates the encoder and
  * comes out as an IDR. The error is provoked by draining the codec behind the stream's back,
  * after which libavcodec refuses every frame (AVERROR_EOF), like a wedged encoder. */
@@ -295,6 +329,7 @@ int main(void)
         cmocka_unit_test(bad_frames_give_clear_errors),
         cmocka_unit_test(invalidation_forces_idr),
         cmocka_unit_test(encoder_errors_recover_with_idr),
+        cmocka_unit_test(vui_and_slices),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
