@@ -14,6 +14,7 @@
 
 #include "fake-input-client-protocol.h"
 #include "log.h"
+#include "wl_util.h"
 
 #define TOPIC "kwin"
 /* Axis units per wheel notch as KWin's own libinput path delivers them. */
@@ -37,11 +38,7 @@ static struct kbackend *kb(struct pfi_backend *b)
 
 static int flush(struct kbackend *k)
 {
-    if (wl_display_flush(k->display) < 0 && errno != EAGAIN) {
-        pfi_input_log(k->log, TOPIC, "compositor connection lost: %s", strerror(errno));
-        return PF_ERR_IO;
-    }
-    return 0;
+    return pfi_wl_flush(k->display, k->log, TOPIC);
 }
 
 static void global(void *d, struct wl_registry *reg, uint32_t name, const char *iface,
@@ -92,15 +89,7 @@ static int k_get_fd(struct pfi_backend *b)
 
 static int k_dispatch(struct pfi_backend *b)
 {
-    struct kbackend *k = kb(b);
-    /* libwayland reads with MSG_DONTWAIT: with nothing pending this returns at once. */
-    if (wl_display_prepare_read(k->display) == 0 && wl_display_read_events(k->display) < 0 &&
-        errno != EAGAIN)
-        return PF_ERR_IO;
-    int n = wl_display_dispatch_pending(k->display);
-    if (n < 0 || wl_display_get_error(k->display))
-        return PF_ERR_IO;
-    return n;
+    return pfi_wl_dispatch(kb(b)->display, kb(b)->log, TOPIC);
 }
 
 static int k_key(struct pfi_backend *b, uint32_t code, int down)

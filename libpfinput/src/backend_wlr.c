@@ -17,6 +17,7 @@
 #include <xkbcommon/xkbcommon.h>
 
 #include "log.h"
+#include "wl_util.h"
 #include "virtual-keyboard-unstable-v1-client-protocol.h"
 #include "wlr-virtual-pointer-unstable-v1-client-protocol.h"
 
@@ -65,11 +66,7 @@ static uint32_t now_ms(void)
 
 static int flush(struct wbackend *w)
 {
-    if (wl_display_flush(w->display) < 0 && errno != EAGAIN) {
-        pfi_input_log(w->log, TOPIC, "compositor connection lost: %s", strerror(errno));
-        return PF_ERR_IO;
-    }
-    return 0;
+    return pfi_wl_flush(w->display, w->log, TOPIC);
 }
 
 static void out_geometry(void *d, struct wl_output *o, int32_t x, int32_t y, int32_t pw,
@@ -223,17 +220,7 @@ static int w_get_fd(struct pfi_backend *b)
 
 static int w_dispatch(struct pfi_backend *b)
 {
-    struct wbackend *w = wb(b);
-    /* libwayland reads with MSG_DONTWAIT: with nothing pending this returns at once. */
-    if (wl_display_prepare_read(w->display) == 0 && wl_display_read_events(w->display) < 0 &&
-        errno != EAGAIN)
-        return PF_ERR_IO;
-    int n = wl_display_dispatch_pending(w->display);
-    if (n < 0 || wl_display_get_error(w->display)) {
-        pfi_input_log(w->log, TOPIC, "protocol error %d", wl_display_get_error(w->display));
-        return PF_ERR_IO;
-    }
-    return n;
+    return pfi_wl_dispatch(wb(b)->display, wb(b)->log, TOPIC);
 }
 
 static int send_key(struct wbackend *w, uint32_t code, int down)

@@ -79,6 +79,37 @@ int t_wait_focus(pf_input_client *c, struct h_proc *rec, const char *seen)
     return 0;
 }
 
+void t_release_on_disconnect(pf_input_client **client, struct h_proc *rec, uint16_t vk1,
+                             uint16_t vk2, uint8_t mods, uint32_t button)
+{
+    static const uint32_t btn_codes[] = { 0, 272, 274, 273, 275, 276 }; /* BTN_LEFT… */
+    int k1 = pf_input_keymap_translate(vk1, NULL), k2 = pf_input_keymap_translate(vk2, NULL);
+    assert_true(k1 > 0 && k2 > 0 && button >= 1 && button <= 5);
+    t_key(*client, PF_INPUT_EVENT_KEY_DOWN, vk1, mods);
+    t_key(*client, PF_INPUT_EVENT_KEY_DOWN, vk2, mods);
+    pf_input_event b = t_ev(PF_INPUT_EVENT_MOUSE_BUTTON_DOWN);
+    b.pointer.button = button;
+    t_submit(*client, b);
+    char want[64];
+    snprintf(want, sizeof(want), "key %d 1", k1);
+    t_expect(rec, want);
+    snprintf(want, sizeof(want), "key %d 1", k2);
+    t_expect(rec, want);
+    snprintf(want, sizeof(want), "button %u 1", btn_codes[button]);
+    t_expect(rec, want);
+    /* The client vanishes (disconnect or timeout). */
+    pf_input_client_destroy(*client);
+    *client = NULL;
+    char got[2048];
+    h_collect(rec, got, sizeof(got), 1000);
+    snprintf(want, sizeof(want), "key %d 0\n", k1);
+    assert_non_null(strstr(got, want));
+    snprintf(want, sizeof(want), "key %d 0\n", k2);
+    assert_non_null(strstr(got, want));
+    snprintf(want, sizeof(want), "button %u 0\n", btn_codes[button]);
+    assert_non_null(strstr(got, want));
+}
+
 void t_dump(struct harness *h, struct h_proc *rec)
 {
     if (rec)

@@ -28,6 +28,12 @@ void t_expect_xy(struct h_proc *rec, const char *prefix, double *x, double *y);
  * the caller already consumed (may be NULL). @return 0 or -1. */
 int t_wait_focus(pf_input_client *c, struct h_proc *rec, const char *seen);
 
+/* Presses two keys (virtual-key codes, with @p mods) and mouse button @p button, checks the
+ * recorder saw the presses, destroys *client as a disconnect does, and checks that every one
+ * of them was released. Expected codes come from the library's own keymap. */
+void t_release_on_disconnect(pf_input_client **client, struct h_proc *rec, uint16_t vk1,
+                             uint16_t vk2, uint8_t mods, uint32_t button);
+
 /* Prints the tails of the daemons' logs and what the recorder printed, as TAP comments. */
 void t_dump(struct harness *h, struct h_proc *rec);
 

@@ -275,22 +275,8 @@ static void test_absolute(void **state)
 static void test_release_on_disconnect(void **state)
 {
     struct fixture *f = *state;
-    t_key(f->client, PF_INPUT_EVENT_KEY_DOWN, 0xA2, PF_INPUT_MOD_CTRL); /* left Ctrl */
-    t_key(f->client, PF_INPUT_EVENT_KEY_DOWN, 'B', PF_INPUT_MOD_CTRL);
-    pf_input_event b = t_ev(PF_INPUT_EVENT_MOUSE_BUTTON_DOWN);
-    b.pointer.button = PF_INPUT_BUTTON_MIDDLE;
-    t_submit(f->client, b);
-    t_expect(f->rec, "key 29 1");
-    t_expect(f->rec, "key 48 1");
-    t_expect(f->rec, "button 274 1");
-    /* The client vanishes (disconnect or timeout). */
-    pf_input_client_destroy(f->client);
-    f->client = NULL;
-    char got[2048];
-    h_collect(f->rec, got, sizeof(got), 1000);
-    assert_non_null(strstr(got, "key 48 0\n"));
-    assert_non_null(strstr(got, "key 29 0\n"));
-    assert_non_null(strstr(got, "button 274 0\n"));
+    t_release_on_disconnect(&f->client, f->rec, 0xA2 /* left Ctrl */, 'B', PF_INPUT_MOD_CTRL,
+                            PF_INPUT_BUTTON_MIDDLE);
 }
 
 int main(void)

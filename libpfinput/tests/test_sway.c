@@ -203,21 +203,7 @@ static void test_pointer(void **state)
 static void test_release_on_disconnect(void **state)
 {
     struct fixture *f = *state;
-    t_key(f->client, PF_INPUT_EVENT_KEY_DOWN, 'W', 0);
-    t_key(f->client, PF_INPUT_EVENT_KEY_DOWN, 'D', 0);
-    pf_input_event b = t_ev(PF_INPUT_EVENT_MOUSE_BUTTON_DOWN);
-    b.pointer.button = PF_INPUT_BUTTON_LEFT;
-    t_submit(f->client, b);
-    t_expect(f->rec, "key 17 1");
-    t_expect(f->rec, "key 32 1");
-    t_expect(f->rec, "button 272 1");
-    pf_input_client_destroy(f->client);
-    f->client = NULL;
-    char got[2048];
-    h_collect(f->rec, got, sizeof(got), 1000);
-    assert_non_null(strstr(got, "key 17 0\n"));
-    assert_non_null(strstr(got, "key 32 0\n"));
-    assert_non_null(strstr(got, "button 272 0\n"));
+    t_release_on_disconnect(&f->client, f->rec, 'W', 'D', 0, PF_INPUT_BUTTON_LEFT);
 }
 
 int main(void)
