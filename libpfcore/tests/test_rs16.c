@@ -62,6 +62,15 @@ static void sha_hex(const uint8_t *p, size_t len, char out[65])
         sprintf(out + 2 * i, "%02x", dig[i]);
 }
 
+static void sha_shards(uint8_t *const *p, uint32_t n, size_t bs, uint8_t *ret_digest)
+{
+    struct sha256_ctx c;
+    sha256_init(&c);
+    for (uint32_t i = 0; i < n; i++)
+        sha256_update(&c, bs, p[i]);
+    sha256_digest(&c, SHA256_DIGEST_SIZE, ret_digest);
+}
+
 static void to_hex(const uint8_t *p, size_t len, char *out)
 {
     for (size_t i = 0; i < len; i++)
@@ -177,7 +186,12 @@ static void check_decode(pf_rs16 *rs, uint32_t k, uint32_t m, size_t bs, const u
         shards[k + j] = rec[j];
         have += present[k + j] ? 1 : 0;
     }
+    /* Recovery shards are only read, lost or not. */
+    uint8_t before[SHA256_DIGEST_SIZE], after[SHA256_DIGEST_SIZE];
+    sha_shards(rec, m, bs, before);
     int r = pf_rs16_decode(rs, shards, present, bs);
+    sha_shards(rec, m, bs, after);
+    assert_memory_equal(before, after, sizeof(before));
     if (have < k) {
         assert_int_equal(r, PF_ERR_UNRECOVERABLE);
         for (uint32_t i = 0; i < k; i++)

@@ -100,7 +100,8 @@ PF_EXPORT uint32_t pf_rs16_get_simd(const pf_rs16 *rs);
  * Computes m recovery shards from k data shards of @p shard_bytes each.
  * @param data k pointers; borrowed. @param recovery m pointers to writable buffers; borrowed.
  * @param shard_bytes even, > 0 and at most the create-time maximum.
- * Buffers need no alignment. @return 0 or PF_ERR_INVALID_ARGUMENT. Since 0.1.
+ * Buffers need no alignment. @return 0 or PF_ERR_INVALID_ARGUMENT.
+ * Threading: not concurrently with another call on the same codec. Since 0.1.
  */
 PF_EXPORT int pf_rs16_encode(pf_rs16 *rs, const uint8_t *const *data, uint8_t *const *recovery,
                              size_t shard_bytes);
@@ -114,7 +115,8 @@ PF_EXPORT int pf_rs16_encode(pf_rs16 *rs, const uint8_t *const *data, uint8_t *c
  * @param shard_bytes even, > 0 and at most the create-time maximum.
  * @return the number of data shards rebuilt (0 when none was lost);
  *         PF_ERR_UNRECOVERABLE when fewer than k shards are present (nothing written);
- *         PF_ERR_INVALID_ARGUMENT. Since 0.1.
+ *         PF_ERR_INVALID_ARGUMENT.
+ * Threading: not concurrently with another call on the same codec. Since 0.1.
  */
 PF_EXPORT int pf_rs16_decode(pf_rs16 *rs, uint8_t *const *shards, const uint8_t *present,
                              size_t shard_bytes);
