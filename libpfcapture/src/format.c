@@ -95,6 +95,7 @@ static void build_common(const struct pfi_format_offer *offer, uint32_t fourcc,
     struct spa_rectangle min = SPA_RECTANGLE(1, 1), max = SPA_RECTANGLE(16384, 16384);
     struct spa_fraction fdef = SPA_FRACTION(offer->fps ? offer->fps : 60, 1);
     struct spa_fraction fmin = SPA_FRACTION(0, 1), fmax = SPA_FRACTION(1000, 1);
+    struct spa_fraction fone = SPA_FRACTION(1, 1);
 
     spa_pod_builder_add(b, SPA_FORMAT_mediaType, SPA_POD_Id(SPA_MEDIA_TYPE_video),
                         SPA_FORMAT_mediaSubtype, SPA_POD_Id(SPA_MEDIA_SUBTYPE_raw),
@@ -110,6 +111,10 @@ static void build_common(const struct pfi_format_offer *offer, uint32_t fourcc,
                             SPA_POD_CHOICE_RANGE_Rectangle(&def, &min, &max), 0);
     spa_pod_builder_add(b, SPA_FORMAT_VIDEO_framerate,
                         SPA_POD_CHOICE_RANGE_Fraction(&fdef, &fmin, &fmax), 0);
+    /* Damage-driven producers (Mutter) announce framerate 0/1 and pace by maxFramerate; left
+     * to the producer that can fixate to its minimum. Ask for the client's rate. */
+    spa_pod_builder_add(b, SPA_FORMAT_VIDEO_maxFramerate,
+                        SPA_POD_CHOICE_RANGE_Fraction(&fdef, &fone, &fmax), 0);
 }
 
 uint32_t pfi_format_build(const struct pfi_format_offer *offer, const uint64_t *fixed_modifier,

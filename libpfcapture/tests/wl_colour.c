@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* pf-wl-colour: a Wayland client that shows one fullscreen window of a solid colour, redrawn
- * every 16 ms so that damage-driven compositors keep producing frames.
+/* pf-wl-colour: a Wayland client that shows one fullscreen window of a solid colour and
+ * redraws it whenever the compositor's frame callback says the last one was shown, so that
+ * damage-driven compositors keep producing frames without being flooded.
  * Usage: pf-wl-colour RRGGBB (WAYLAND_DISPLAY selects the compositor). */
 #include <errno.h>
 #include <poll.h>
@@ -25,8 +26,19 @@ struct app {
     struct wl_buffer *buffer;
     int32_t width, height;
     int configured;
+    int want_redraw;
     uint32_t colour;
 };
+
+static void on_frame_done(void *data, struct wl_callback *cb, uint32_t time)
+{
+    struct app *a = data;
+
+    wl_callback_destroy(cb);
+    a->want_redraw = 1;
+}
+
+static const struct wl_callback_listener frame_listener = { .done = on_frame_done };
 
 static void on_global(void *data, struct wl_registry *reg, uint32_t name, const char *iface,
                       uint32_t version)
@@ -111,6 +123,7 @@ static void on_surface_configure(void *data, struct xdg_surface *s, uint32_t ser
         wl_buffer_destroy(a->buffer);
     a->buffer = make_buffer(a);
     a->configured = 1;
+    a->want_redraw = 1;
 }
 
 static const struct xdg_surface_listener surface_listener = { .configure = on_surface_configure };
@@ -153,13 +166,15 @@ int main(int argc, char **argv)
         while (wl_display_prepare_read(d) != 0)
             wl_display_dispatch_pending(d);
         wl_display_flush(d);
-        if (poll(&pfd, 1, 16) > 0)
+        if (poll(&pfd, 1, 100) > 0)
             wl_display_read_events(d);
         else
             wl_display_cancel_read(d);
         if (wl_display_dispatch_pending(d) < 0)
             return 1;
-        if (a.configured && a.buffer) {
+        if (a.configured && a.buffer && a.want_redraw) {
+            a.want_redraw = 0;
+            wl_callback_add_listener(wl_surface_frame(a.surface), &frame_listener, &a);
             wl_surface_attach(a.surface, a.buffer, 0, 0);
             wl_surface_damage(a.surface, 0, 0, a.width, a.height);
             wl_surface_commit(a.surface);
