@@ -404,9 +404,11 @@ PF_EXPORT uint32_t pf_input_client_get_permissions(const pf_input_client *client
  *
  * @param event borrowed.
  * @param now_ns monotonic time of arrival, for the rate limit.
- * @return 1 injected; 0 ignored (permission, rate, unknown code, nothing to do);
+ * @return 1 injected; 0 ignored (permission, rate, unknown code, nothing to do, or the
+ *         backend not ready for this kind of event yet);
  *         PF_ERR_INVALID_ARGUMENT for a NULL or too-small event; PF_ERR_IO when the backend
- *         connection broke.
+ *         connection broke; PF_ERR_LIMIT when no more virtual pads can be created (64 per
+ *         injector); PF_ERR_NOMEM.
  * Since 0.1.
  */
 PF_EXPORT int pf_input_client_submit(pf_input_client *client, const pf_input_event *event,
