@@ -47,7 +47,7 @@ static void locate(struct pf_rs16 *rs, const uint8_t *present)
  * position, IFFT, formal derivative, FFT, and divide the lost data positions by the
  * locator. */
 static void decode_columns(struct pf_rs16 *rs, uint8_t *const *shards, const uint8_t *present,
-                         size_t shard_bytes, size_t off, size_t len)
+                           size_t shard_bytes, size_t off, size_t len)
 {
     const struct pf_rs16_tables *t = rs->tables;
     const struct gf16_kernels *kn = rs->kernels;
