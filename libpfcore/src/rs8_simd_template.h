@@ -68,8 +68,9 @@ ALWAYS_INLINE void dot_block(const struct pfi_rs8_job *job, uint32_t r0, const i
     }
 }
 
-/* Dispatches the row count to a specialised body: rows is a compile-time constant inside
- * each case, so the accumulators stay in registers. */
+/* Runs every output row over one column block: full groups first, then the 1..GROUP_ROWS-1
+ * rows left as groups of 4, 2 and 1. rows is a compile-time constant in each call, so the
+ * accumulators of every specialised body stay in registers. */
 ALWAYS_INLINE void dot_rows(const struct pfi_rs8_job *job, size_t pos, const int vecs,
                             size_t prefetch)
 {
@@ -78,43 +79,20 @@ ALWAYS_INLINE void dot_rows(const struct pfi_rs8_job *job, size_t pos, const int
         dot_block(job, r0, GROUP_ROWS, vecs, pos, prefetch);
         prefetch = 0;
     }
-    switch (job->n_out - r0) {
-#if GROUP_ROWS > 7
-    case 7:
-        dot_block(job, r0, 7, vecs, pos, prefetch);
-        break;
-#endif
-#if GROUP_ROWS > 6
-    case 6:
-        dot_block(job, r0, 6, vecs, pos, prefetch);
-        break;
-#endif
-#if GROUP_ROWS > 5
-    case 5:
-        dot_block(job, r0, 5, vecs, pos, prefetch);
-        break;
-#endif
 #if GROUP_ROWS > 4
-    case 4:
+    if (job->n_out - r0 >= 4) {
         dot_block(job, r0, 4, vecs, pos, prefetch);
-        break;
-#endif
-#if GROUP_ROWS > 3
-    case 3:
-        dot_block(job, r0, 3, vecs, pos, prefetch);
-        break;
-#endif
-#if GROUP_ROWS > 2
-    case 2:
-        dot_block(job, r0, 2, vecs, pos, prefetch);
-        break;
-#endif
-    case 1:
-        dot_block(job, r0, 1, vecs, pos, prefetch);
-        break;
-    default:
-        break;
+        r0 += 4;
+        prefetch = 0;
     }
+#endif
+    if (job->n_out - r0 >= 2) {
+        dot_block(job, r0, 2, vecs, pos, prefetch);
+        r0 += 2;
+        prefetch = 0;
+    }
+    if (job->n_out - r0 >= 1)
+        dot_block(job, r0, 1, vecs, pos, prefetch);
 }
 
 void KERNEL_NAME(const struct pfi_rs8_job *job, size_t off, size_t len)

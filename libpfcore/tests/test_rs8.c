@@ -738,6 +738,12 @@ static void bad_arguments_are_refused(void **state)
     assert_int_equal(pf_rs8_decode(rs, hole, present, 8), PF_ERR_INVALID_ARGUMENT);
     assert_int_equal(pf_rs8_encode(rs, dp, pp, 8), 0);
     assert_int_equal(pf_rs8_decode(rs, all, present, 8), 1);
+    /* A lost parity shard is never touched, so its pointer may be NULL. */
+    uint8_t *no_parity[5] = {buf[0], buf[1], buf[2], buf[3], NULL};
+    uint8_t lost_parity[5] = {1, 0, 1, 1, 0};
+    assert_int_equal(pf_rs8_decode(rs, no_parity, lost_parity, 8), 1);
+    uint8_t too_many[5] = {0, 0, 1, 1, 0};
+    assert_int_equal(pf_rs8_decode(rs, no_parity, too_many, 8), PF_ERR_UNRECOVERABLE);
     pf_rs8_destroy(rs);
     pf_rs8_destroy(NULL);
     assert_int_equal(pf_rs8_get_simd(NULL), PF_SIMD_PORTABLE);
