@@ -3,6 +3,7 @@
  * them to YUV on the GPU itself. A dmabuf reaches CUDA through Vulkan external memory: it is
  * mapped as a Vulkan image (DRM PRIME import) on a Vulkan device derived from the CUDA one,
  * then copied GPU to GPU into a CUDA frame (FFmpeg's Vulkan <-> CUDA interop). No CPU copy. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,7 @@
 
 struct nv_device {
     AVBufferRef *cuda;
+    pthread_mutex_t lock;  /* encoders on several threads may derive vulkan at once */
     AVBufferRef *vulkan;   /* derived on first dmabuf stream, or NULL */
 };
 
@@ -28,24 +30,6 @@ struct nv_stream {
     AVFrame *cuda, *vk, *sw;
 };
 
-static int nv_device_open(struct pf_encode_device *dev, const pf_encode_device_settings *s)
-{
-    if (!pfi_ff_has_encoder("h264_nvenc") && !pfi_ff_has_encoder("hevc_nvenc"))
-        return PF_ERR_UNSUPPORTED;
-    struct nv_device *nd = calloc(1, sizeof(*nd));
-    if (!nd)
-        return PF_ERR_NOMEM;
-    int r = pfi_ff_hw_device(AV_HWDEVICE_TYPE_CUDA, s->device_path, &nd->cuda);
-    if (r < 0) {
-        pfi_enc_debug(&s->log, TOPIC, "no CUDA device (needs the NVIDIA driver's libcuda.so.1 "
-                      "and libnvidia-encode.so.1)");
-        free(nd);
-        return r;
-    }
-    dev->priv = nd;
-    return 0;
-}
-
 static void nv_device_close(struct pf_encode_device *dev)
 {
     struct nv_device *nd = dev->priv;
@@ -53,14 +37,15 @@ static void nv_device_close(struct pf_encode_device *dev)
         return;
     av_buffer_unref(&nd->vulkan);
     av_buffer_unref(&nd->cuda);
+    pthread_mutex_destroy(&nd->lock);
     free(nd);
+    dev->priv = NULL;
 }
 
 /* A CUDA device is not an encoder: data-centre GPUs have CUDA but no NVENC. The only
  * reliable answer is to open a small encoder and see. */
-static int nv_probe_open(struct pf_encode_device *dev, uint32_t codec)
+static int nv_probe_open(struct nv_device *nd, uint32_t codec)
 {
-    struct nv_device *nd = dev->priv;
     const char *name = pfi_ff_codec_name(PF_ENCODE_BACKEND_NVENC, codec);
     if (!pfi_ff_has_encoder(name))
         return PF_ERR_UNSUPPORTED;
@@ -83,9 +68,35 @@ static int nv_probe_open(struct pf_encode_device *dev, uint32_t codec)
     return r < 0 ? PF_ERR_UNSUPPORTED : 0;
 }
 
+static int nv_device_open(struct pf_encode_device *dev, const pf_encode_device_settings *s)
+{
+    if (!pfi_ff_has_encoder("h264_nvenc") && !pfi_ff_has_encoder("hevc_nvenc"))
+        return PF_ERR_UNSUPPORTED;
+    struct nv_device *nd = calloc(1, sizeof(*nd));
+    if (!nd)
+        return PF_ERR_NOMEM;
+    int r = pfi_ff_hw_device(AV_HWDEVICE_TYPE_CUDA, s->device_path, &nd->cuda);
+    if (r < 0) {
+        pfi_enc_debug(&s->log, TOPIC, "no CUDA device (needs the NVIDIA driver's libcuda.so.1 "
+                      "and libnvidia-encode.so.1)");
+        free(nd);
+        return r;
+    }
+    pthread_mutex_init(&nd->lock, NULL);
+    dev->priv = nd;
+    /* A GPU without an encoder engine must fail here, so AUTO moves on to the next backend
+     * instead of handing out a device that can create no stream. */
+    if (nv_probe_open(nd, PF_ENCODE_CODEC_H264) < 0 && nv_probe_open(nd, PF_ENCODE_CODEC_HEVC) < 0) {
+        pfi_enc_debug(&s->log, TOPIC, "CUDA device without NVENC (data-centre GPUs have none)");
+        nv_device_close(dev);
+        return PF_ERR_NOT_FOUND;
+    }
+    return 0;
+}
+
 static int nv_query_caps(struct pf_encode_device *dev, uint32_t codec, pf_encode_caps *caps)
 {
-    int r = nv_probe_open(dev, codec);
+    int r = nv_probe_open(dev->priv, codec);
     if (r < 0)
         return r;
     pfi_ff_fill_caps(caps, pfi_ff_codec_name(PF_ENCODE_BACKEND_NVENC, codec));
@@ -147,8 +158,11 @@ static int nv_import_dmabuf(struct pf_encode_video *video, const pf_frame *frame
 {
     struct nv_stream *st = video->priv;
     struct nv_device *nd = video->device->priv;
-    if (!nd->vulkan &&
-        av_hwdevice_ctx_create_derived(&nd->vulkan, AV_HWDEVICE_TYPE_VULKAN, nd->cuda, 0) < 0) {
+    pthread_mutex_lock(&nd->lock);
+    if (!nd->vulkan)
+        av_hwdevice_ctx_create_derived(&nd->vulkan, AV_HWDEVICE_TYPE_VULKAN, nd->cuda, 0);
+    pthread_mutex_unlock(&nd->lock);
+    if (!nd->vulkan) {
         pfi_enc_debug(&video->log, TOPIC, "no Vulkan device on the CUDA GPU: dmabufs cannot "
                       "be imported");
         return PF_ERR_UNSUPPORTED;

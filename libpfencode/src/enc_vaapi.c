@@ -39,25 +39,6 @@ static VADisplay display_of(struct pf_encode_device *dev)
     return ((AVVAAPIDeviceContext *)hc->hwctx)->display;
 }
 
-static int va_device_open(struct pf_encode_device *dev, const pf_encode_device_settings *s)
-{
-    if (!pfi_ff_has_encoder("h264_vaapi") && !pfi_ff_has_encoder("hevc_vaapi"))
-        return PF_ERR_UNSUPPORTED;
-    struct va_device *vd = calloc(1, sizeof(*vd));
-    if (!vd)
-        return PF_ERR_NOMEM;
-    int r = pfi_ff_hw_device(AV_HWDEVICE_TYPE_VAAPI, s->device_path, &vd->hw);
-    if (r < 0) {
-        pfi_enc_debug(&s->log, TOPIC, "no VAAPI device at %s (needs /dev/dri/renderD* and a "
-                      "VA driver: intel-media-va-driver or mesa-va-drivers)",
-                      s->device_path ? s->device_path : "the default render node");
-        free(vd);
-        return r;
-    }
-    dev->priv = vd;
-    return 0;
-}
-
 static void va_device_close(struct pf_encode_device *dev)
 {
     struct va_device *vd = dev->priv;
@@ -65,6 +46,7 @@ static void va_device_close(struct pf_encode_device *dev)
         return;
     av_buffer_unref(&vd->hw);
     free(vd);
+    dev->priv = NULL;
 }
 
 static VAProfile va_profile(uint32_t codec, uint32_t depth)
@@ -92,6 +74,34 @@ static bool va_can_encode(VADisplay dpy, VAProfile profile, VAEntrypoint *ret_ep
         }
     }
     return false;
+}
+
+static int va_device_open(struct pf_encode_device *dev, const pf_encode_device_settings *s)
+{
+    if (!pfi_ff_has_encoder("h264_vaapi") && !pfi_ff_has_encoder("hevc_vaapi"))
+        return PF_ERR_UNSUPPORTED;
+    struct va_device *vd = calloc(1, sizeof(*vd));
+    if (!vd)
+        return PF_ERR_NOMEM;
+    int r = pfi_ff_hw_device(AV_HWDEVICE_TYPE_VAAPI, s->device_path, &vd->hw);
+    if (r < 0) {
+        pfi_enc_debug(&s->log, TOPIC, "no VAAPI device at %s (needs /dev/dri/renderD* and a "
+                      "VA driver: intel-media-va-driver or mesa-va-drivers)",
+                      s->device_path ? s->device_path : "the default render node");
+        free(vd);
+        return r;
+    }
+    dev->priv = vd;
+    /* A display without an encode entrypoint (a decode-only driver) cannot serve: fail now
+     * so AUTO tries the next backend. */
+    VAEntrypoint ep;
+    if (!va_can_encode(display_of(dev), va_profile(PF_ENCODE_CODEC_H264, 8), &ep) &&
+        !va_can_encode(display_of(dev), va_profile(PF_ENCODE_CODEC_HEVC, 8), &ep)) {
+        pfi_enc_debug(&s->log, TOPIC, "the VA driver offers no H.264 or HEVC encoding");
+        va_device_close(dev);
+        return PF_ERR_NOT_FOUND;
+    }
+    return 0;
 }
 
 static int va_query_caps(struct pf_encode_device *dev, uint32_t codec, pf_encode_caps *caps)
