@@ -3,7 +3,11 @@
  * one instruction, against two PSHUFB, two masks and a shift for the split-nibble method, so
  * the same register budget carries more rows. Built with the AVX2 sources; the GFNI target is
  * enabled for this file only, and rs8.c selects it only when the CPU reports GFNI. */
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("gfni,avx2"))), apply_to = function)
+#else
 #pragma GCC target("gfni")
+#endif
 
 #include <immintrin.h>
 
@@ -47,3 +51,7 @@ ALWAYS_INLINE VEC mul_xor(VEC acc, struct vcoef c, struct vsplit s)
 }
 
 #include "rs8_simd_template.h"
+
+#if defined(__clang__)
+#pragma clang attribute pop
+#endif
