@@ -466,6 +466,117 @@ static void test_backend_choice(void **state)
     assert_int_equal(pfi_injector_create_with(&s, table, &inj), PF_ERR_UNSUPPORTED);
 }
 
+struct ledger {
+    int keys[KEY_CNT];
+    int buttons[KEY_CNT];
+    int touches[PFI_TOUCH_SLOTS];
+    int pads[64];
+};
+
+/* Applies what the backend was told to the ledger: a press of something already down or a
+ * release of something not down is a bug, so is a pad created twice. */
+static void account(struct ledger *l)
+{
+    for (int i = 0; i < last->n; i++) {
+        const char *line = last->lines[i];
+        unsigned int a, b;
+        if (sscanf(line, "key %u %u", &a, &b) == 2) {
+            assert_true(a < KEY_CNT);
+            assert_int_equal(l->keys[a], !b);
+            l->keys[a] = (int)b;
+        } else if (sscanf(line, "button %u %u", &a, &b) == 2) {
+            assert_int_equal(l->buttons[a], !b);
+            l->buttons[a] = (int)b;
+        } else if (sscanf(line, "touch-up %u", &a) == 1) {
+            assert_int_equal(l->touches[a], 1);
+            l->touches[a] = 0;
+        } else if (sscanf(line, "touch %u %u", &a, &b) == 2) {
+            assert_true(a < PFI_TOUCH_SLOTS);
+            if (b == PF_INPUT_TOUCH_DOWN) {
+                assert_int_equal(l->touches[a], 0);
+                l->touches[a] = 1;
+            } else {
+                assert_int_equal(l->touches[a], 1);
+            }
+        } else if (sscanf(line, "pad-create %u", &a) == 1) {
+            assert_true(a < 64);
+            assert_int_equal(l->pads[a], 0);
+            l->pads[a] = 1;
+        } else if (sscanf(line, "pad-destroy %u", &a) == 1) {
+            assert_int_equal(l->pads[a], 1);
+            l->pads[a] = 0;
+        }
+    }
+    last->n = 0;
+}
+
+/* xorshift: a seeded, reproducible stream of garbage. */
+static uint32_t rnd(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return (uint32_t)(*s >> 11);
+}
+
+/* Random events with random fields (types, codes, counts and coordinates far out of range)
+ * through a tight rate bound: nothing crashes, the backend never sees a double press or a
+ * release of something not pressed, and once the client is gone nothing is held and no pad
+ * is left. */
+static void test_random_flood_leaves_nothing_held(void **state)
+{
+    for (uint64_t seed = 1; seed <= 20; seed++) {
+        pf_input_injector *inj = make(500, 50);
+        pf_input_output out = { .struct_size = sizeof(out), .width = 640, .height = 480 };
+        pf_input_injector_set_output(inj, &out);
+        pf_input_client *c;
+        pf_input_client_create(inj, PF_INPUT_PERM_ALL, &c);
+        static struct ledger l;
+        memset(&l, 0, sizeof(l));
+        uint64_t s = seed * 0x9E3779B97F4A7C15ull;
+        uint64_t now = 0;
+        int injected = 0;
+        for (int i = 0; i < 5000; i++) {
+            pf_input_event e = ev(1 + rnd(&s) % 20);
+            /* Keys from a small set, so presses and releases meet. */
+            static const uint16_t vks[] = { 'A', 'S', 'D', 'W', 0x10, 0xA1, 0x11, 0x5B };
+            e.key.key_code = (uint16_t)(rnd(&s) % 4 ? vks[rnd(&s) % 8] : rnd(&s));
+            e.key.modifiers = (uint8_t)rnd(&s);
+            e.key.flags = (uint8_t)rnd(&s);
+            e.pointer.dx = (int32_t)rnd(&s);
+            e.pointer.x = (int32_t)rnd(&s) % 5000;
+            e.pointer.y = (int32_t)rnd(&s);
+            e.pointer.ref_width = rnd(&s) % 3000;
+            e.pointer.ref_height = rnd(&s) % 3000;
+            e.pointer.button = rnd(&s) % 8;
+            e.pointer.scroll = (int32_t)(rnd(&s) % 481) - 240;
+            e.text.codepoint = rnd(&s) % 0x120000;
+            e.touch.event_type = rnd(&s) % 9;
+            e.touch.pointer_id = rnd(&s) % 14;
+            e.touch.x = (float)(rnd(&s) % 300) / 100.0f - 1.0f;
+            e.touch.y = (float)(rnd(&s) % 300) / 100.0f - 1.0f;
+            e.pad.number = rnd(&s) % 20;
+            e.pad.active_mask = rnd(&s);
+            e.pad.buttons = rnd(&s);
+            now += rnd(&s) % 3000000; /* up to 3 ms apart */
+            int r = pf_input_client_submit(c, &e, now);
+            assert_true(r == 0 || r == 1);
+            injected += r;
+            account(&l);
+        }
+        assert_true(injected > 500);
+        pf_input_client_destroy(c);
+        account(&l);
+        for (int k = 0; k < KEY_CNT; k++)
+            assert_true(!l.keys[k] && !l.buttons[k]);
+        for (uint32_t t = 0; t < PFI_TOUCH_SLOTS; t++)
+            assert_false(l.touches[t]);
+        for (int p = 0; p < 64; p++)
+            assert_false(l.pads[p]);
+        pf_input_injector_destroy(inj);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -473,6 +584,7 @@ int main(void)
         cmocka_unit_test(test_touch_and_text),     cmocka_unit_test(test_permissions),
         cmocka_unit_test(test_rate_limit),         cmocka_unit_test(test_gamepads),
         cmocka_unit_test(test_bad_input),          cmocka_unit_test(test_backend_choice),
+        cmocka_unit_test(test_random_flood_leaves_nothing_held),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -270,6 +270,40 @@ static void test_absolute(void **state)
     t_submit(f->client, a);
     t_expect_xy(f->rec, "motion ", &x, &y);
     assert_true(fabs(x - 1279) < 0.01 && fabs(y - 719) < 0.01);
+
+    /* Touch (0..1 of the video) lands on the same output through the same stream. Mutter
+     * adds its virtual touchscreen to the seat on first use: one tap to wake it, then the
+     * window binds wl_touch and sees the real sequence. */
+    pf_input_event t = t_ev(PF_INPUT_EVENT_TOUCH);
+    t.touch.event_type = PF_INPUT_TOUCH_DOWN;
+    t.touch.pointer_id = 1;
+    t_submit(f->client, t);
+    t.touch.event_type = PF_INPUT_TOUCH_UP;
+    t_submit(f->client, t);
+    char line[256];
+    if (h_expect_line(f->rec, "seat-caps 7", line, sizeof(line), 5000) < 0)
+        fail_msg("no touch capability");
+    h_collect(f->rec, line, sizeof(line), 300);
+    t.touch.event_type = PF_INPUT_TOUCH_DOWN;
+    t.touch.pointer_id = 7;
+    t.touch.x = 0.25f;
+    t.touch.y = 0.5f;
+    t_submit(f->client, t);
+    t.touch.event_type = PF_INPUT_TOUCH_MOVE;
+    t.touch.x = 0.75f;
+    t_submit(f->client, t);
+    t.touch.event_type = PF_INPUT_TOUCH_UP;
+    t_submit(f->client, t);
+    int id;
+    if (h_expect_line(f->rec, "touch-down ", line, sizeof(line), 5000) < 0)
+        fail_msg("no touch-down");
+    assert_int_equal(sscanf(line, "touch-down %d %lf %lf", &id, &x, &y), 3);
+    assert_true(fabs(x - 0.25 * 1279) < 0.01 && fabs(y - 0.5 * 719) < 0.01);
+    char want[64];
+    snprintf(want, sizeof(want), "touch-motion %d %.2f %.2f", id, 0.75 * 1279, 0.5 * 719);
+    t_expect(f->rec, want);
+    snprintf(want, sizeof(want), "touch-up %d", id);
+    t_expect(f->rec, want);
 }
 
 static void test_release_on_disconnect(void **state)
