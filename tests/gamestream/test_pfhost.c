@@ -59,7 +59,8 @@ static int group_setup(void **state)
             "  \"prep-cmd\": [{\"do\": \"echo $SUNSHINE_CLIENT_WIDTH $SUNSHINE_CLIENT_HEIGHT "
             "$SUNSHINE_CLIENT_FPS $PF_CLIENT_HDR > %s/prep.txt\",\n"
             "                \"undo\": \"touch %s/undo.txt\", \"elevated\": false}],\n"
-            "  \"working-dir\": \"%s\"}]}\n",
+            "  \"working-dir\": \"%s\"},\n"
+            " {\"name\": \"Quick\", \"cmd\": \"sleep 0.3\"}]}\n",
             work, work, work);
     fclose(f);
     snprintf(conf, sizeof(conf), "apps = %s\npin_wait = 20\n", apps);
@@ -83,7 +84,8 @@ static int group_setup(void **state)
 
 static int group_teardown(void **state)
 {
-    host_stop(&host);
+    /* A clean exit on SIGTERM is part of the contract (and where sanitizers report). */
+    int st = host_stop(&host);
     host_remove_dir(&host);
     char cmd[128];
     snprintf(cmd, sizeof(cmd), "rm -rf %s", work);
@@ -96,7 +98,7 @@ static int group_teardown(void **state)
     gsc_identity_free(&stranger);
     free(a_server_pem);
     free(first_uniqueid);
-    return 0;
+    return st == 0 ? 0 : -1;
 }
 
 static void serverinfo_over_http(void **state)
@@ -204,6 +206,34 @@ static void pair_then_list_launch_cancel(void **state)
     assert_field(doc, "state", "SUNSHINE_SERVER_FREE");
     assert_field(doc, "currentgame", "0");
     free(doc);
+    assert_int_equal(api_call(&host, "GET", "/api/v1/sessions", NULL, NULL, &body), 200);
+    assert_string_equal(body, "{\"sessions\":[]}");
+    free(body);
+}
+
+/* An app that exits on its own ends its sessions and frees the host (§10.3). */
+static void app_exit_frees_host(void **state)
+{
+    char *doc = gs_get(&host, 1, &client_a,
+                       "/launch?" Q "&appid=3&mode=1920x1080x60&rikey="
+                       "00112233445566778899aabbccddeeff&rikeyid=3",
+                       NULL, NULL);
+    assert_int_equal(gsc_xml_status(doc), 200);
+    free(doc);
+    int busy = 1;
+    for (int i = 0; i < 100 && busy; i++) {
+        doc = gs_get(&host, 1, &client_a, "/serverinfo?" Q, NULL, NULL);
+        char *state_v = xml_field(doc, "state");
+        busy = strcmp(state_v, "SUNSHINE_SERVER_FREE") != 0;
+        free(state_v);
+        free(doc);
+        if (busy) {
+            struct timespec ts = {0, 50 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    assert_false(busy);
+    char *body = NULL;
     assert_int_equal(api_call(&host, "GET", "/api/v1/sessions", NULL, NULL, &body), 200);
     assert_string_equal(body, "{\"sessions\":[]}");
     free(body);
@@ -360,6 +390,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(serverinfo_over_http),
         cmocka_unit_test(pair_then_list_launch_cancel),
+        cmocka_unit_test(app_exit_frees_host),
         cmocka_unit_test(wrong_pin_stores_nothing),
         cmocka_unit_test(unpaired_certificates_rejected),
         cmocka_unit_test(concurrent_pairings),
