@@ -184,6 +184,33 @@ static int on_motion_abs(pf_input_client *c, const pf_input_pointer *p)
     return done(r);
 }
 
+/* Backends without keysyms (uinput, KWin) can still type ASCII, assuming the session's
+ * layout is US: the key is tapped, with Shift around it when the character needs it and
+ * the client is not holding Shift already. Nothing is left held. */
+static int type_ascii(pf_input_client *c, uint32_t cp)
+{
+    struct pfi_backend *b = desk(c, PFI_CAP_KEYBOARD);
+    uint32_t vk;
+    int shift;
+    if (!b || !b->impl->key || !pfi_keymap_ascii_to_vk(cp, &vk, &shift)) {
+        pfi_input_log(logp(c), TOPIC, "backend cannot type U+%04X; dropped", cp);
+        return 0;
+    }
+    uint32_t key = pfi_keymap_vk_to_evdev(vk, PFI_LAYOUT_US);
+    if (key_held(c, key))
+        return 0;
+    uint32_t shift_key = pfi_keymap_modifier_key(PF_INPUT_MOD_SHIFT);
+    shift = shift && !mod_held(c, PF_INPUT_MOD_SHIFT);
+    int r = shift ? b->impl->key(b, shift_key, 1) : 0;
+    if (r >= 0)
+        r = b->impl->key(b, key, 1);
+    if (r >= 0)
+        r = b->impl->key(b, key, 0);
+    if (shift)
+        b->impl->key(b, shift_key, 0);
+    return done(r);
+}
+
 static int on_text(pf_input_client *c, uint32_t cp)
 {
     uint32_t sym = pfi_keysym_from_codepoint(cp);
@@ -192,10 +219,8 @@ static int on_text(pf_input_client *c, uint32_t cp)
         return 0;
     }
     struct pfi_backend *b = desk(c, PFI_CAP_KEYSYM);
-    if (!b || !b->impl->keysym) {
-        pfi_input_log(logp(c), TOPIC, "backend cannot type keysyms; U+%04X dropped", cp);
-        return 0;
-    }
+    if (!b || !b->impl->keysym)
+        return type_ascii(c, cp);
     int r = b->impl->keysym(b, sym, 1);
     if (r >= 0)
         r = b->impl->keysym(b, sym, 0);

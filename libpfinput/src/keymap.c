@@ -281,6 +281,53 @@ uint32_t pfi_keymap_modifier_key(uint32_t mod)
     }
 }
 
+/* US punctuation: unshifted and shifted character of each OEM key. */
+static const struct {
+    uint8_t vk;
+    char plain;
+    char shifted;
+} us_punct[] = {
+    { 0xBD, '-', '_' }, { 0xBB, '=', '+' }, { 0xDB, '[', '{' },  { 0xDD, ']', '}' },
+    { 0xDC, '\\', '|' }, { 0xBA, ';', ':' }, { 0xDE, '\'', '"' }, { 0xBC, ',', '<' },
+    { 0xBE, '.', '>' }, { 0xBF, '/', '?' }, { 0xC0, '`', '~' },
+};
+
+int pfi_keymap_ascii_to_vk(uint32_t cp, uint32_t *ret_vk, int *ret_shift)
+{
+    static const char digit_shifted[] = ")!@#$%^&*(";
+    uint32_t vk = 0;
+    int shift = 0;
+    if (cp >= 'a' && cp <= 'z') {
+        vk = cp - 'a' + 'A';
+    } else if (cp >= 'A' && cp <= 'Z') {
+        vk = cp;
+        shift = 1;
+    } else if (cp >= '0' && cp <= '9') {
+        vk = cp;
+    } else if (cp == ' ' || cp == '\t' || cp == '\b' || cp == 0x1B) {
+        vk = cp == '\t' ? 0x09 : cp == '\b' ? 0x08 : cp;
+    } else if (cp == '\n' || cp == '\r') {
+        vk = 0x0D;
+    } else if (cp > 0 && cp < 0x80) {
+        const char *d = strchr(digit_shifted, (int)cp);
+        if (d) {
+            vk = '0' + (uint32_t)(d - digit_shifted);
+            shift = 1;
+        }
+        for (size_t i = 0; !vk && i < sizeof(us_punct) / sizeof(us_punct[0]); i++) {
+            if (us_punct[i].plain == (char)cp)
+                vk = us_punct[i].vk;
+            else if (us_punct[i].shifted == (char)cp)
+                vk = us_punct[i].vk, shift = 1;
+        }
+    }
+    if (!vk)
+        return 0;
+    *ret_vk = vk;
+    *ret_shift = shift;
+    return 1;
+}
+
 uint32_t pfi_keymap_list(uint32_t *ret_vks)
 {
     uint32_t n = 0;

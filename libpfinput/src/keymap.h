@@ -24,6 +24,10 @@ int pfi_keymap_is_modifier(uint32_t evdev, uint32_t *ret_mod);
 /* @return the evdev key pressed to synthesise modifier bit @p mod (left variants). */
 uint32_t pfi_keymap_modifier_key(uint32_t mod);
 
+/* Text on a backend without keysyms: the US-layout virtual key (and whether Shift is needed)
+ * that types ASCII code point @p cp. @return 1 when there is one, else 0. */
+int pfi_keymap_ascii_to_vk(uint32_t cp, uint32_t *ret_vk, int *ret_shift);
+
 /* @return the number of virtual-key codes the US table maps; with @p ret_vks (size >= 256)
  * also lists them, ascending. Tests walk every entry. */
 uint32_t pfi_keymap_list(uint32_t *ret_vks);

@@ -238,13 +238,51 @@ static void test_keysyms(void **state)
     assert_int_equal(pfi_keysym_from_codepoint('\r'), XKB_KEY_Return);
 }
 
+/* Text fallback: every printable ASCII character (and the control characters with keys)
+ * must come out of the US layout as exactly that character. */
+static void test_ascii_fallback(void **state)
+{
+    struct oracle o;
+    oracle_open(&o, "us");
+    for (uint32_t cp = 0x20; cp < 0x7F; cp++) {
+        uint32_t vk;
+        int shift;
+        if (!pfi_keymap_ascii_to_vk(cp, &vk, &shift))
+            fail_msg("no key for '%c'", cp);
+        uint32_t key = tr(vk, PFI_LAYOUT_US);
+        const xkb_keysym_t *syms;
+        int n = xkb_keymap_key_get_syms_by_level(o.map, key + 8, 0, (xkb_level_index_t)shift,
+                                                 &syms);
+        if (n != 1 || xkb_keysym_to_utf32(syms[0]) != cp)
+            fail_msg("'%c' -> VK 0x%02x%s does not type it", cp, vk, shift ? "+Shift" : "");
+    }
+    static const struct {
+        uint32_t cp;
+        xkb_keysym_t sym;
+    } ctl[] = { { '\n', XKB_KEY_Return }, { '\r', XKB_KEY_Return }, { '\t', XKB_KEY_Tab },
+                { '\b', XKB_KEY_BackSpace }, { 0x1B, XKB_KEY_Escape } };
+    for (size_t i = 0; i < sizeof(ctl) / sizeof(ctl[0]); i++) {
+        uint32_t vk;
+        int shift;
+        assert_true(pfi_keymap_ascii_to_vk(ctl[i].cp, &vk, &shift));
+        assert_false(shift);
+        assert_true(produces(&o, tr(vk, PFI_LAYOUT_US), ctl[i].sym));
+    }
+    uint32_t vk = 0;
+    int shift = 0;
+    assert_false(pfi_keymap_ascii_to_vk(0xE9, &vk, &shift));
+    assert_false(pfi_keymap_ascii_to_vk(0, &vk, &shift));
+    assert_false(pfi_keymap_ascii_to_vk(0x7F, &vk, &shift));
+    oracle_close(&o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_us_layout),     cmocka_unit_test(test_de_layout),
         cmocka_unit_test(test_fr_layout),     cmocka_unit_test(test_every_entry),
         cmocka_unit_test(test_unknown_codes), cmocka_unit_test(test_modifiers),
-        cmocka_unit_test(test_keysyms),
+        cmocka_unit_test(test_keysyms),      cmocka_unit_test(test_ascii_fallback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -102,9 +102,11 @@ static void test_transcript(void **state)
     t_submit(f->client, e);
     e.touch.event_type = PF_INPUT_TOUCH_UP;
     t_submit(f->client, e);
-    /* Text needs keysyms, which fake input lacks: refused, not mistyped. */
+    /* Fake input has no keysyms: ASCII is typed with US-layout keys, other text refused. */
     e = t_ev(PF_INPUT_EVENT_TEXT);
-    e.text.codepoint = 'x';
+    e.text.codepoint = '?';
+    t_submit(f->client, e);
+    e.text.codepoint = 0xE9;
     assert_int_equal(pf_input_client_submit(f->client, &e, 0), 0);
 
     char got[2048];
@@ -119,7 +121,11 @@ static void test_transcript(void **state)
                              "touch-down 0 2559.50 359.50\n"
                              "touch-frame\n"
                              "touch-up 0\n"
-                             "touch-frame\n");
+                             "touch-frame\n"
+                             "key 42 1\n"
+                             "key 53 1\n"
+                             "key 53 0\n"
+                             "key 42 0\n");
 }
 
 static void test_release_on_disconnect(void **state)

@@ -244,6 +244,35 @@ static void test_keyboard_mouse(void **state)
         assert_false(S.devs[i].alive);
 }
 
+/* uinput has no keysyms: ASCII text is tapped on US-layout keys, nothing stays held. */
+static void test_text_fallback(void **state)
+{
+    pf_input_injector *inj = make(NULL);
+    pf_input_client *c;
+    pf_input_client_create(inj, PF_INPUT_PERM_ALL, &c);
+    pf_input_event e = ev(PF_INPUT_EVENT_TEXT);
+    e.text.codepoint = 'A';
+    assert_int_equal(pf_input_client_submit(c, &e, 0), 1);
+    e.text.codepoint = 0x4E2D; /* not on a US keyboard */
+    assert_int_equal(pf_input_client_submit(c, &e, 0), 0);
+    struct rdev *kbd = dev_named("punktfunk keyboard");
+    static const struct {
+        uint16_t type, code;
+        int32_t value;
+    } want[] = { { EV_KEY, KEY_LEFTSHIFT, 1 }, { EV_SYN, SYN_REPORT, 0 }, { EV_KEY, KEY_A, 1 },
+                 { EV_SYN, SYN_REPORT, 0 },    { EV_KEY, KEY_A, 0 },       { EV_SYN, SYN_REPORT, 0 },
+                 { EV_KEY, KEY_LEFTSHIFT, 0 }, { EV_SYN, SYN_REPORT, 0 } };
+    assert_int_equal(kbd->n_events, 8);
+    for (int i = 0; i < 8; i++) {
+        assert_int_equal(kbd->events[i].type, want[i].type);
+        assert_int_equal(kbd->events[i].code, want[i].code);
+        assert_int_equal(kbd->events[i].value, want[i].value);
+    }
+    pf_input_client_destroy(c);
+    assert_int_equal(kbd->n_events, 8); /* nothing left to release */
+    pf_input_injector_destroy(inj);
+}
+
 static void test_absolute_touch_pen(void **state)
 {
     pf_input_injector *inj = make(NULL);
@@ -541,6 +570,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_keyboard_mouse),  cmocka_unit_test(test_absolute_touch_pen),
+        cmocka_unit_test(test_text_fallback),
         cmocka_unit_test(test_xbox_pad),        cmocka_unit_test(test_dualsense_pad),
         cmocka_unit_test(test_pads_per_client), cmocka_unit_test(test_kernel_probe),
         cmocka_unit_test(test_kernel_sink_not_uinput),
