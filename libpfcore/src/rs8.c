@@ -35,9 +35,9 @@ struct pf_rs8 {
     uint32_t simd;
     pf_log_hook log;
     pfi_rs8_kernel_fn kernel;
-    uint8_t *bank;   /* 256 nibble tables, 32-byte aligned */
+    uint8_t *bank;    /* 256 nibble tables, 32-byte aligned */
     uint64_t *affine; /* 256 GFNI bit matrices */
-    uint8_t *matrix; /* m rows of k coefficients */
+    uint8_t *matrix;  /* m rows of k coefficients */
 
     /* Decode scratch, all sized at create for the worst case (e = m lost data shards). */
     uint8_t *synd;              /* m rows of CHUNK_BYTES + CHUNK_SLACK */
@@ -310,7 +310,7 @@ static void rebuild(pf_rs8 *rs, uint8_t *const *shards, uint32_t e, size_t shard
         for (uint32_t t = 0; t < nk; t++)
             rs->coef1[(size_t)a * nk + t] = prow[rs->known[t]];
     }
-    struct pfi_rs8_job pass1 = {
+    const struct pfi_rs8_job pass1 = {
         .bank = rs->bank,
         .affine = rs->affine,
         .coef = rs->coef1,
@@ -341,7 +341,7 @@ static void rebuild(pf_rs8 *rs, uint8_t *const *shards, uint32_t e, size_t shard
         }
         const struct pfi_rs8_job pass2 = {
             .bank = rs->bank,
-        .affine = rs->affine,
+            .affine = rs->affine,
             .coef = rs->coef2,
             .coef_stride = e,
             .in = rs->init_ptrs,
