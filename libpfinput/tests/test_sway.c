@@ -4,6 +4,8 @@
  * it receives. Sway, the recorder and the runtime directory belong to "nobody"; the test
  * process connects to the compositor's socket from outside. */
 #include <dirent.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -206,12 +208,37 @@ static void test_release_on_disconnect(void **state)
     t_release_on_disconnect(&f->client, f->rec, 'W', 'D', 0, PF_INPUT_BUTTON_LEFT);
 }
 
+/* The compositor dies mid-session: calls report the broken connection, nothing crashes,
+ * and the client and injector still tear down. */
+static void test_compositor_gone(void **state)
+{
+    struct fixture *f = *state;
+    t_key(f->client, PF_INPUT_EVENT_KEY_DOWN, 'A', 0);
+    t_expect(f->rec, "key 30 1");
+    kill(f->h.procs[0].pid, SIGKILL); /* sway: the first process started */
+    waitpid(f->h.procs[0].pid, NULL, 0);
+    f->h.procs[0].pid = 0;
+    int r = 0;
+    for (int i = 0; i < 100 && r >= 0; i++) {
+        pf_input_event m = t_ev(PF_INPUT_EVENT_MOUSE_MOVE_REL);
+        m.pointer.dx = 1;
+        r = pf_input_client_submit(f->client, &m, 0);
+        if (r >= 0)
+            r = pf_input_injector_dispatch(f->inj);
+        usleep(10000);
+    }
+    assert_int_equal(r, PF_ERR_IO);
+    pf_input_client_destroy(f->client); /* the release of A cannot be delivered: no crash */
+    f->client = NULL;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_keyboard, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pointer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_release_on_disconnect, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_compositor_gone, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
