@@ -180,9 +180,13 @@ static int phase1(pfi_pairing *p, const pfi_query *q, const char *key, void *wai
         return PF_ERR_NOMEM;
     size_t pl;
     pfi_peer_cert cert;
-    if (pfi_hex_decode(hexcert, (uint8_t *)pem, hl / 2, &pl) < 0 ||
-        (pem[pl] = '\0', memchr(pem, '\0', pl) != NULL) ||
-        pfi_peer_cert_parse(pem, pl, &cert) < 0) {
+    int bad = pfi_hex_decode(hexcert, (uint8_t *)pem, hl / 2, &pl) < 0;
+    if (!bad) {
+        pem[pl] = '\0';
+        /* PEM is text: an embedded NUL would make what is parsed differ from what is stored. */
+        bad = memchr(pem, '\0', pl) != NULL || pfi_peer_cert_parse(pem, pl, &cert) < 0;
+    }
+    if (bad) {
         free(pem);
         reply(400, "clientcert is not a PEM certificate", 0, ret_doc, ret_len);
         return PFI_PAIR_REPLY;
@@ -383,8 +387,10 @@ int pfi_pair_request(pfi_pairing *p, const pfi_query *q, const char *peer, int h
     }
     if (r < 0) {
         drop(p, (uint32_t)i, 0, "internal error", now_ms);
-        return r == PF_ERR_NOMEM ? r : (reply(500, "Pairing failed", 0, ret_doc, ret_len),
-                                        PFI_PAIR_REPLY);
+        if (r == PF_ERR_NOMEM)
+            return r;
+        reply(500, "Pairing failed", 0, ret_doc, ret_len);
+        return PFI_PAIR_REPLY;
     }
     a->state++;
     a->deadline_ms = now_ms + p->cfg.pair_step_ms;
@@ -476,6 +482,21 @@ int64_t pfi_pair_expire(pfi_pairing *p, uint64_t now_ms)
         if (other[k] > now_ms && (next < 0 || (int64_t)(other[k] - now_ms) < next))
             next = (int64_t)(other[k] - now_ms);
     return next;
+}
+
+int64_t pfi_pair_next_deadline(const pfi_pairing *p, uint64_t now_ms)
+{
+    uint64_t best = 0;
+    for (uint32_t i = 0; i < PFI_PAIR_MAX_ATTEMPTS; i++)
+        if (p->attempts[i] && (!best || p->attempts[i]->deadline_ms < best))
+            best = p->attempts[i]->deadline_ms;
+    uint64_t other[2] = {p->pin_expiry_ms, p->lockout_until_ms};
+    for (int k = 0; k < 2; k++)
+        if (other[k] && (!best || other[k] < best))
+            best = other[k];
+    if (!best)
+        return -1;
+    return best > now_ms ? (int64_t)(best - now_ms) : 0;
 }
 
 uint32_t pfi_pair_waiting(const pfi_pairing *p)

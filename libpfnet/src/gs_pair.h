@@ -68,6 +68,8 @@ void pfi_pair_cancel(pfi_pairing *p, const char *uniqueid, const char *peer, uin
 
 /* Expires attempts and the pending PIN. Returns ms until the next deadline, or -1. */
 int64_t pfi_pair_expire(pfi_pairing *p, uint64_t now_ms);
+/* Milliseconds until the next deadline without changing anything; -1 for none. */
+int64_t pfi_pair_next_deadline(const pfi_pairing *p, uint64_t now_ms);
 uint32_t pfi_pair_waiting(const pfi_pairing *p);
 
 #endif

@@ -441,7 +441,7 @@ int64_t pf_net_gs_server_get_timeout(const pf_net_gs_server *s, uint64_t now_ms)
 {
     if (!s)
         return -1;
-    int64_t best = pfi_pair_expire((pfi_pairing *)&s->pairing, now_ms);
+    int64_t best = pfi_pair_next_deadline(&s->pairing, now_ms);
     struct MHD_Daemon *ds[2] = {s->http, s->https};
     for (int i = 0; i < 2; i++) {
         MHD_UNSIGNED_LONG_LONG t;
