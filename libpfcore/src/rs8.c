@@ -16,9 +16,10 @@
 
 /* Decode works in column chunks so the syndromes of one chunk (e rows) stay in cache between
  * the two passes, and so the scratch can be sized at create without knowing shard_bytes.
- * A chunk may grow by up to CHUNK_SLACK bytes to absorb a short final piece, which would
- * otherwise fall to the kernels' slow tail path. */
-#define CHUNK_BYTES 1024u
+ * Every GameStream shard size (up to 1408 bytes) is one chunk. A chunk may grow by up to
+ * CHUNK_SLACK bytes to absorb a short final piece, which would otherwise fall to the kernels'
+ * slow tail path. */
+#define CHUNK_BYTES 2048u
 #define CHUNK_SLACK 64u
 
 /* GameStream audio: the fixed 4+2 matrix NVIDIA's encoder uses (from OpenFEC), which Moonlight
@@ -39,8 +40,8 @@ struct pf_rs8 {
     uint64_t *affine; /* 256 GFNI bit matrices */
     uint8_t *matrix;  /* m rows of k coefficients */
 
-    /* Decode scratch, all sized at create for the worst case (e = m lost data shards). */
-    uint8_t *synd;              /* m rows of CHUNK_BYTES + CHUNK_SLACK */
+    /* Decode scratch, all sized at create for the worst case, e = min(k, m) lost data. */
+    uint8_t *synd;              /* min(k, m) rows of CHUNK_BYTES + CHUNK_SLACK */
     uint8_t *coef1;             /* e x (k - e): parity rows restricted to the known data */
     uint8_t *coef2;             /* e x e: inverse of the lost-column sub-matrix */
     uint32_t *lost;             /* indices of lost data shards */
@@ -149,7 +150,7 @@ int pf_rs8_create(uint32_t k, uint32_t m, uint32_t matrix, const pf_rs8_settings
     rs->bank = aligned_alloc(32, 256 * PFI_RS8_TABLE_BYTES);
     rs->affine = malloc(256 * sizeof(uint64_t));
     rs->matrix = malloc((size_t)m * k);
-    rs->synd = malloc((size_t)m * (CHUNK_BYTES + CHUNK_SLACK));
+    rs->synd = malloc((size_t)(k < m ? k : m) * (CHUNK_BYTES + CHUNK_SLACK));
     rs->coef1 = malloc((size_t)m * k);
     rs->coef2 = malloc((size_t)m * m);
     rs->lost = malloc(sizeof(uint32_t) * k);
