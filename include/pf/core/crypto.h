@@ -8,8 +8,8 @@
  * example CryptoKit or javax.crypto) to every call that takes @c ops; NULL means default.
  *
  * Nonces are never generated here: every seal takes the caller's nonce, and the protocol
- * headers (pf/core/gamestream.h, punktfunk/1) say how each one is built from a sequence
- * number. A nonce must never repeat under one key.
+ * headers (pf/core/gs_video.h, pf/core/gs_control.h, punktfunk/1) say how each one is built
+ * from a sequence number. A nonce must never repeat under one key.
  *
  * pf_aead takes 12-byte nonces only. GameStream's legacy control-stream IV (16 bytes, GCM
  * with a non-96-bit IV, gamestream-protocol §5.3) goes through pf_aes128_gcm_seal_iv16() and
