@@ -11,6 +11,7 @@
 
 #include "log.h"
 #include "pw_util.h"
+#include "spawn.h"
 #include "vdisplay_impl.h"
 
 #define TOPIC "vdisplay"
@@ -245,4 +246,19 @@ void pfi_vdisplay_spawn_env(struct pf_vdisplay *vd, const char *runtime_dir,
         st->env[n++] = st->bus;
     }
     st->env[n] = NULL;
+}
+
+int pfi_vdisplay_spawn_prepare(struct pf_vdisplay *vd, struct pfi_spawn *sp, const char *backend,
+                               const char **ret_base)
+{
+    int r;
+
+    if (pfi_spawn_reap_orphans(backend) > 0)
+        pfi_cap_debug(&vd->log, TOPIC, "%s: removed compositors a killed host left behind",
+                      backend);
+    r = pfi_spawn_init(sp, backend);
+    if (r < 0)
+        return r;
+    *ret_base = strrchr(sp->dir, '/') + 1;
+    return 0;
 }

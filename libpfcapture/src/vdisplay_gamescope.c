@@ -45,14 +45,14 @@ static int create(struct pf_vdisplay *vd)
     char w[16], h[16], hz[16];
     const char *argv[] = { vd->command ? vd->command : "gamescope", "--headless", "-W", w, "-H",
                            h, "-r", hz, NULL };
+    const char *base;
     pid_t pid;
     int r;
 
     if (!st)
         return PF_ERR_NOMEM;
     vd->backend = st;
-    pfi_spawn_reap_orphans("gamescope");
-    r = pfi_spawn_init(&st->sp, "gamescope");
+    r = pfi_vdisplay_spawn_prepare(vd, &st->sp, "gamescope", &base);
     if (r < 0)
         goto fail;
     snprintf(w, sizeof(w), "%u", vd->settings.width);

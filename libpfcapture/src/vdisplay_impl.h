@@ -57,6 +57,14 @@ int pfi_vdisplay_pick(const struct pfi_vdisplay_impl *const *impls, uint32_t n,
 int pfi_vdisplay_wait_node(struct pf_vdisplay *display, const char *node_name, int32_t pid,
                            uint32_t timeout_ms);
 
+struct pfi_spawn;
+
+/* First steps of every spawning backend: removes what killed hosts left for @backend, makes
+ * the session directory, and points @ret_base at its last path component (used to name
+ * sockets). PF_ERR_IO. */
+int pfi_vdisplay_spawn_prepare(struct pf_vdisplay *display, struct pfi_spawn *sp,
+                               const char *backend, const char **ret_base);
+
 /* Environment for a spawned compositor: its runtime dir, and the caller's PipeWire. Fills
  * @store (owned strings live in it) and @env (NULL-terminated). */
 struct pfi_spawn_env {

@@ -103,12 +103,9 @@ static int headless_create(struct pf_vdisplay *vd)
     if (!st)
         return PF_ERR_NOMEM;
     vd->backend = st;
-    if (pfi_spawn_reap_orphans("mutter-headless") > 0)
-        pfi_cap_debug(&vd->log, TOPIC, "removed compositors a killed host left behind");
-    r = pfi_spawn_init(&st->sp, "mutter-headless");
+    r = pfi_vdisplay_spawn_prepare(vd, &st->sp, "mutter-headless", &base);
     if (r < 0)
         goto fail;
-    base = strrchr(st->sp.dir, '/') + 1;
     snprintf(bus_path, sizeof(bus_path), "%s/bus", st->sp.dir);
     snprintf(bus_addr, sizeof(bus_addr), "unix:path=%s", bus_path);
     snprintf(bus_arg, sizeof(bus_arg), "--address=%s", bus_addr);

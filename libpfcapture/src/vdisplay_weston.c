@@ -64,12 +64,9 @@ static int create(struct pf_vdisplay *vd)
     if (!st)
         return PF_ERR_NOMEM;
     vd->backend = st;
-    if (pfi_spawn_reap_orphans("weston") > 0)
-        pfi_cap_debug(&vd->log, TOPIC, "removed compositors a killed host left behind");
-    r = pfi_spawn_init(&st->sp, "weston");
+    r = pfi_vdisplay_spawn_prepare(vd, &st->sp, "weston", &base);
     if (r < 0)
         goto fail;
-    base = strrchr(st->sp.dir, '/') + 1;
     snprintf(config, sizeof(config), "%s/weston.ini", st->sp.dir);
     snprintf(config_arg, sizeof(config_arg), "--config=%s", config);
     snprintf(sock, sizeof(sock), "--socket=pf-%s", base);
