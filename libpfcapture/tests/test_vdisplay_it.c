@@ -245,6 +245,39 @@ static void test_mutter_session_1080p60(void **state)
     pfh_kill(&env, mutter);
 }
 
+static void test_compositor_gone_mid_stream(void **state)
+{
+    char *argv[] = { "mutter", "--wayland", "--headless", "--no-x11",
+                     "--wayland-display=pf-test-mutter-2", NULL };
+    pf_vdisplay *vd;
+    pf_capture *c;
+    pid_t mutter;
+    uint64_t t0;
+    int r = 0;
+
+    (void)state;
+    if (!pfh_have("mutter"))
+        skip();
+    mutter = pfh_spawn(&env, "mutter2", argv);
+    assert_int_equal(pfh_wait_file(&env, "pf-test-mutter-2", 5000), 0);
+    usleep(300000);
+    vd = make_display("mutter", 640, 480, 30, NULL);
+    c = start_capture(vd, 640, 480, 30);
+    assert_true(wait_frames(c, 640, 480, 0, 0, 5000) > 0);
+    /* The compositor dies under a live stream: a clear error, then a teardown that does
+     * not hang on the vanished bus peer. */
+    kill(mutter, SIGKILL);
+    t0 = pfh_now_ms();
+    while (pfh_now_ms() - t0 < 3000 && (r = pf_capture_wait(c, 50)) >= 0)
+        ;
+    assert_true(r == PF_ERR_NOT_FOUND || r == PF_ERR_IO);
+    t0 = pfh_now_ms();
+    pf_vdisplay_destroy(vd);
+    pf_capture_destroy(c);
+    assert_true(pfh_now_ms() - t0 < 3000);
+    pfh_kill(&env, mutter);
+}
+
 static void test_weston_spawned(void **state)
 {
     pf_vdisplay *vd;
@@ -341,6 +374,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mutter_headless_720p),
         cmocka_unit_test(test_mutter_session_1080p60),
+        cmocka_unit_test(test_compositor_gone_mid_stream),
         cmocka_unit_test(test_weston_spawned),
         cmocka_unit_test(test_gamescope_standin),
         cmocka_unit_test(test_killed_host_leaves_nothing),
