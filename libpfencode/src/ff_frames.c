@@ -2,6 +2,7 @@
 #include "ff_frames.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "ff_common.h"
 #include "params.h"
@@ -46,7 +47,9 @@ int pfi_drm_frame_fill(struct pfi_drm_frame *d, const pf_frame *frame)
         if (obj < 0) {
             obj = desc->nb_objects++;
             desc->objects[obj].fd = frame->planes[i].fd;
-            desc->objects[obj].size = 0;
+            /* Importers (iHD, Vulkan) want the object's size; a dmabuf reports it on seek. */
+            off_t end = lseek(frame->planes[i].fd, 0, SEEK_END);
+            desc->objects[obj].size = end > 0 ? (size_t)end : 0;
             desc->objects[obj].format_modifier = frame->modifier;
         }
         desc->layers[0].planes[i].object_index = obj;
