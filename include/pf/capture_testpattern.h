@@ -55,6 +55,14 @@ PF_EXPORT int pf_capture_testpattern_create(const pf_capture_testpattern_setting
 /** Stops and destroys (NULL is a no-op). Since 0.1. */
 PF_EXPORT void pf_capture_testpattern_destroy(pf_capture_testpattern *source);
 
+/**
+ * Changes the picture size (a mode change): the stream renegotiates its format and consumers
+ * receive frames of the new size after it.
+ * @return 0; PF_ERR_INVALID_ARGUMENT (size out of range); PF_ERR_IO. Since 0.1.
+ */
+PF_EXPORT int pf_capture_testpattern_set_size(pf_capture_testpattern *source, uint32_t width,
+                                              uint32_t height);
+
 /** @return the PipeWire node id (> 0), or PF_ERR_INVALID_ARGUMENT. Since 0.1. */
 PF_EXPORT int64_t pf_capture_testpattern_get_node_id(pf_capture_testpattern *source);
 

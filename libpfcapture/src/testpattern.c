@@ -173,13 +173,25 @@ static const struct pw_stream_events stream_events = {
     .process = on_process,
 };
 
+static const struct spa_pod *build_format(struct pf_capture_testpattern *tp,
+                                          struct spa_pod_builder *b)
+{
+    struct spa_rectangle size = SPA_RECTANGLE(tp->settings.width, tp->settings.height);
+    struct spa_fraction rate = SPA_FRACTION(tp->settings.fps, 1);
+
+    return spa_pod_builder_add_object(b, SPA_TYPE_OBJECT_Format, SPA_PARAM_EnumFormat,
+        SPA_FORMAT_mediaType, SPA_POD_Id(SPA_MEDIA_TYPE_video),
+        SPA_FORMAT_mediaSubtype, SPA_POD_Id(SPA_MEDIA_SUBTYPE_raw),
+        SPA_FORMAT_VIDEO_format, SPA_POD_Id(pfi_format_to_spa(tp->settings.format)),
+        SPA_FORMAT_VIDEO_size, SPA_POD_Rectangle(&size),
+        SPA_FORMAT_VIDEO_framerate, SPA_POD_Fraction(&rate));
+}
+
 static int connect_stream(struct pf_capture_testpattern *tp)
 {
     uint8_t buf[1024];
     struct spa_pod_builder b = SPA_POD_BUILDER_INIT(buf, sizeof(buf));
     const struct spa_pod *param;
-    struct spa_rectangle size = SPA_RECTANGLE(tp->settings.width, tp->settings.height);
-    struct spa_fraction rate = SPA_FRACTION(tp->settings.fps, 1);
     struct pw_properties *props;
     char fps[32];
 
@@ -194,12 +206,7 @@ static int connect_stream(struct pf_capture_testpattern *tp)
     if (!tp->stream)
         return PF_ERR_NOMEM;
     pw_stream_add_listener(tp->stream, &tp->stream_listener, &stream_events, tp);
-    param = spa_pod_builder_add_object(&b, SPA_TYPE_OBJECT_Format, SPA_PARAM_EnumFormat,
-        SPA_FORMAT_mediaType, SPA_POD_Id(SPA_MEDIA_TYPE_video),
-        SPA_FORMAT_mediaSubtype, SPA_POD_Id(SPA_MEDIA_SUBTYPE_raw),
-        SPA_FORMAT_VIDEO_format, SPA_POD_Id(pfi_format_to_spa(tp->settings.format)),
-        SPA_FORMAT_VIDEO_size, SPA_POD_Rectangle(&size),
-        SPA_FORMAT_VIDEO_framerate, SPA_POD_Fraction(&rate));
+    param = build_format(tp, &b);
     return pw_stream_connect(tp->stream, PW_DIRECTION_OUTPUT, PW_ID_ANY,
                              PW_STREAM_FLAG_DRIVER | PW_STREAM_FLAG_MAP_BUFFERS,
                              &param, 1) < 0 ? PF_ERR_IO : 0;
@@ -279,6 +286,28 @@ PF_EXPORT void pf_capture_testpattern_destroy(pf_capture_testpattern *tp)
     }
     pfi_pw_disconnect(&tp->pw);
     free(tp);
+}
+
+PF_EXPORT int pf_capture_testpattern_set_size(pf_capture_testpattern *tp, uint32_t width,
+                                              uint32_t height)
+{
+    uint8_t buf[1024];
+    struct spa_pod_builder b = SPA_POD_BUILDER_INIT(buf, sizeof(buf));
+    const struct spa_pod *param;
+    int r;
+
+    pf_assert_return(tp, PF_ERR_INVALID_ARGUMENT);
+    pf_assert_return(width >= 16 && width <= 8192 && height >= 16 && height <= 8192,
+                     PF_ERR_INVALID_ARGUMENT);
+    pw_thread_loop_lock(tp->pw.loop);
+    tp->settings.width = width;
+    tp->settings.height = height;
+    tp->stride = width * 4;
+    /* New EnumFormat: the link renegotiates, and both ends get buffers of the new size. */
+    param = build_format(tp, &b);
+    r = pw_stream_update_params(tp->stream, &param, 1);
+    pw_thread_loop_unlock(tp->pw.loop);
+    return r < 0 ? PF_ERR_IO : 0;
 }
 
 PF_EXPORT int64_t pf_capture_testpattern_get_node_id(pf_capture_testpattern *tp)

@@ -202,6 +202,72 @@ static void test_frame_refcount(void **state)
     pf_capture_testpattern_destroy(tp);
 }
 
+struct format_log {
+    uint32_t changes;
+    uint32_t width, height;
+};
+
+static void on_format(void *user_data, const pf_capture_format *f)
+{
+    struct format_log *log = user_data;
+
+    log->changes++;
+    log->width = f->width;
+    log->height = f->height;
+}
+
+static void test_renegotiate_on_mode_change(void **state)
+{
+    static const pf_capture_listener listener = { .struct_size = sizeof(listener),
+                                                  .format_changed = on_format };
+    struct format_log log = { 0 };
+    pf_capture_testpattern *tp = make_source(640, 360, 60);
+    pf_capture_settings s;
+    pf_capture_stats st = { .struct_size = sizeof(st) };
+    pf_capture *c = NULL;
+    uint64_t deadline;
+    uint32_t big = 0;
+
+    (void)state;
+    pf_capture_settings_init(&s);
+    s.node_id = (uint32_t)pf_capture_testpattern_get_node_id(tp);
+    assert_int_equal(pf_capture_create(&s, &listener, &log, &c), 0);
+    assert_int_equal(pf_capture_start(c), 0);
+    assert_int_equal(wait_state(c, PF_CAPTURE_STATE_STREAMING, 3000), PF_CAPTURE_STATE_STREAMING);
+    assert_int_equal(log.changes, 1);
+    assert_int_equal(log.width, 640);
+    assert_int_equal(pf_capture_testpattern_set_size(tp, 1024, 576), 0);
+    deadline = pfh_now_ms() + 4000;
+    while (pfh_now_ms() < deadline && big < 10) {
+        pf_frame *f;
+
+        assert_true(pf_capture_wait(c, 50) >= 0);
+        while (pf_capture_acquire_frame(c, &f) == 0) {
+            /* Every frame is whole: its size matches its stride and mapping. */
+            assert_int_equal(f->planes[0].stride, f->width * 4);
+            assert_true(f->width == 640 || f->width == 1024);
+            if (f->width == 1024) {
+                uint64_t counter;
+
+                assert_int_equal(f->height, 576);
+                assert_int_equal(pf_capture_testpattern_read_counter(f, &counter), 0);
+                assert_true(f->planes[0].data[(size_t)575 * f->planes[0].stride + 1023 * 4 + 3] ==
+                            0xff);
+                big++;
+            }
+            pf_frame_release(f);
+        }
+    }
+    assert_true(big >= 10);
+    assert_int_equal(log.changes, 2);
+    assert_int_equal(log.width, 1024);
+    assert_int_equal(log.height, 576);
+    assert_int_equal(pf_capture_get_stats(c, &st), 0);
+    assert_int_equal(st.renegotiations, 1);
+    pf_capture_destroy(c);
+    pf_capture_testpattern_destroy(tp);
+}
+
 static void test_unknown_node(void **state)
 {
     pf_capture *c = make_capture(987654, NULL, 0);
@@ -306,6 +372,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_no_drops_60fps),
         cmocka_unit_test(test_frame_refcount),
+        cmocka_unit_test(test_renegotiate_on_mode_change),
         cmocka_unit_test(test_unknown_node),
         cmocka_unit_test(test_unreachable_daemon),
         cmocka_unit_test(test_format_encoder_cannot_take),
