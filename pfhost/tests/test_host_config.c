@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* pfhost.conf parsing, the client store and the management API's access rules. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "clients.h"
+#include "config.h"
+#include "fileio.h"
+#include "mgmt_auth.h"
+
+static char dir[64];
+
+static int setup(void **state)
+{
+    snprintf(dir, sizeof(dir), "/tmp/pfhost-conf-unit-XXXXXX");
+    if (!mkdtemp(dir))
+        return -1;
+    setenv("XDG_CONFIG_HOME", dir, 1);
+    setenv("XDG_STATE_HOME", dir, 1);
+    setenv("XDG_RUNTIME_DIR", dir, 1);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static char *conf(const char *text)
+{
+    char *p = path_join(dir, "test.conf");
+    assert_int_equal(file_write_atomic(p, text, strlen(text), 0600), 0);
+    return p;
+}
+
+static void config_values_and_errors(void **state)
+{
+    host_config c;
+    char err[256] = "";
+    char *p = conf("# comment\n\nhostname = living room\nhttp_port=1234\nmdns = off\n"
+                   "api_address = 0.0.0.0\npin_ttl = 5\n");
+    assert_int_equal(config_load(&c, p, err, sizeof(err)), 0);
+    assert_string_equal(c.hostname, "living room");
+    assert_int_equal(c.http_port, 1234);
+    assert_int_equal(c.https_port, 47984);
+    assert_int_equal(c.mdns, 0);
+    assert_int_equal(c.pin_ttl_s, 5);
+    assert_string_equal(c.api_address, "0.0.0.0");
+    char want[128];
+    snprintf(want, sizeof(want), "%s/pfhost", dir);
+    assert_string_equal(c.state_dir, want);
+    config_free(&c);
+    free(p);
+    static const char *const bad[] = {"http_port = 70000\n", "htp_port = 1\n", "mdns = maybe\n",
+                                      "just words\n", "pin_wait = -1\n", "api_port = 12x\n"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        p = conf(bad[i]);
+        err[0] = '\0';
+        assert_int_equal(config_load(&c, p, err, sizeof(err)), -1);
+        assert_non_null(strstr(err, "test.conf:1"));
+        config_free(&c);
+        free(p);
+    }
+    /* An explicit file must exist; the default one may not. */
+    assert_int_equal(config_load(&c, "/nonexistent/pfhost.conf", err, sizeof(err)), -1);
+    config_free(&c);
+    assert_int_equal(config_load(&c, NULL, err, sizeof(err)), 0);
+    config_free(&c);
+}
+
+static void client_store_persists(void **state)
+{
+    client_store s;
+    char err[256] = "";
+    char *p = path_join(dir, "clients.json");
+    assert_int_equal(clients_load(&s, p, err, sizeof(err)), 0);
+    assert_int_equal(s.n, 0);
+    assert_int_equal(clients_add(&s, "00112233aabbccdd", "tv", "-----CERT A-----", 100), 0);
+    assert_int_equal(clients_add(&s, "ffeeddccbbaa9988", "phone", "-----CERT B-----", 200), 0);
+    clients_touch(&s, "00112233aabbccdd", 300);
+    clients_free(&s);
+    struct stat st;
+    assert_int_equal(stat(p, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(clients_load(&s, p, err, sizeof(err)), 0);
+    assert_int_equal(s.n, 2);
+    const paired_client *c = clients_find(&s, "00112233aabbccdd");
+    assert_non_null(c);
+    assert_string_equal(c->name, "tv");
+    assert_string_equal(c->cert_pem, "-----CERT A-----");
+    assert_int_equal(c->first_seen, 100);
+    assert_int_equal(c->last_seen, 300);
+    assert_int_equal(clients_remove(&s, "00112233aabbccdd"), 0);
+    assert_int_equal(clients_remove(&s, "00112233aabbccdd"), -ENOENT);
+    clients_free(&s);
+    assert_int_equal(clients_load(&s, p, err, sizeof(err)), 0);
+    assert_int_equal(s.n, 1);
+    assert_null(clients_find(&s, "00112233aabbccdd"));
+    clients_free(&s);
+    /* A damaged store is reported, never silently replaced (that would unpair everyone). */
+    assert_int_equal(file_write_atomic(p, "{garbage", 8, 0600), 0);
+    assert_int_equal(clients_load(&s, p, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "clients.json"));
+    clients_free(&s);
+    free(p);
+}
+
+static void token_and_lockout(void **state)
+{
+    char *p = path_join(dir, "token");
+    char t1[MGMT_TOKEN_HEX + 1], t2[MGMT_TOKEN_HEX + 1];
+    assert_int_equal(mgmt_token_load_or_create(p, t1, sizeof(t1), 0), 0);
+    assert_int_equal(strlen(t1), MGMT_TOKEN_HEX);
+    assert_int_equal(mgmt_token_load_or_create(p, t2, sizeof(t2), 0), 0);
+    assert_string_equal(t1, t2);
+    struct stat st;
+    assert_int_equal(stat(p, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    free(p);
+
+    mgmt_auth a = {.max_failures = 3, .lockout_ms = 1000};
+    memcpy(a.token, t1, sizeof(t1));
+    char good[100], bad[100];
+    snprintf(good, sizeof(good), "Bearer %s", t1);
+    snprintf(bad, sizeof(bad), "Bearer %s", t1);
+    bad[10] = bad[10] == 'a' ? 'b' : 'a';
+    assert_int_equal(mgmt_auth_check(&a, good, 0), AUTH_OK);
+    assert_int_equal(mgmt_auth_check(&a, "bearer ", 0), AUTH_WRONG);
+    assert_int_equal(mgmt_auth_check(&a, NULL, 0), AUTH_MISSING);
+    assert_int_equal(mgmt_auth_check(&a, good, 0), AUTH_OK); /* success resets the count */
+    assert_int_equal(mgmt_auth_check(&a, bad, 10), AUTH_WRONG);
+    assert_int_equal(mgmt_auth_check(&a, bad, 20), AUTH_WRONG);
+    assert_int_equal(mgmt_auth_check(&a, t1, 30), AUTH_WRONG); /* no "Bearer " */
+    assert_int_equal(mgmt_auth_check(&a, good, 40), AUTH_LOCKED);
+    assert_int_equal(mgmt_auth_check(&a, good, 1029), AUTH_LOCKED);
+    assert_int_equal(mgmt_auth_check(&a, good, 1030), AUTH_OK);
+
+    assert_true(mgmt_origin_ok(NULL, "127.0.0.1:47990"));
+    assert_true(mgmt_origin_ok("http://127.0.0.1:47990", "127.0.0.1:47990"));
+    assert_true(mgmt_origin_ok("https://Host.lan:47990", "host.lan:47990"));
+    assert_false(mgmt_origin_ok("http://evil.example", "127.0.0.1:47990"));
+    assert_false(mgmt_origin_ok("http://127.0.0.1:47991", "127.0.0.1:47990"));
+    assert_false(mgmt_origin_ok("null", "127.0.0.1:47990"));
+    assert_false(mgmt_origin_ok("http://127.0.0.1:47990", NULL));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(config_values_and_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(client_store_persists, setup, teardown),
+        cmocka_unit_test_setup_teardown(token_and_lockout, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
