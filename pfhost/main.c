@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "config.h"
 #include "serve.h"
+#include "stream.h"
 
 static const char usage_main[] =
     "usage: pfhost [--config FILE] [--verbose] COMMAND [ARGS]\n"
@@ -41,7 +42,8 @@ static const struct {
     const char *cmd;
     const char *help;
 } command_help[] = {
-    {"serve", "usage: pfhost serve\n\nRuns the host in the foreground until SIGINT or "
+    {"serve", "usage: pfhost serve [--source testpattern] [--input-record FILE] [--grace S] "
+              "[--fec PCT]\n\nRuns the host in the foreground until SIGINT or "
               "SIGTERM: GameStream HTTP/HTTPS\n(pairing, app list, launch), the management API "
               "on loopback and the mDNS\nannouncement. Identity and paired clients live in "
               "$XDG_STATE_HOME/pfhost,\nconfiguration and the API token in "
@@ -155,11 +157,13 @@ int main(int argc, char **argv)
     }
     int st;
     if (!strcmp(cmd, "serve")) {
-        if (nargs != 0) {
+        stream_options so;
+        stream_options_default(&so);
+        if (stream_options_parse(&so, nargs + 1, args - 1, err, sizeof(err)) < 0) {
             config_free(&cfg);
-            return usage_error(cmd, "serve takes no arguments");
+            return usage_error(cmd, err);
         }
-        return serve_run(&cfg, verbose);
+        return serve_run(&cfg, verbose, &so);
     } else if (!strcmp(cmd, "pin")) {
         st = nargs == 1 ? cli_pin(&cfg, args[0]) : usage_error(cmd, "pin takes one PIN");
     } else if (!strcmp(cmd, "clients")) {

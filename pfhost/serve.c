@@ -29,6 +29,7 @@ typedef struct loop_ctx {
     host *h;
     sd_event_source *gs_io, *gs_timer, *api_io, *api_timer, *post;
     int verbose;
+    stream_ctx *stream;
 } loop_ctx;
 
 uint64_t host_now_ms(void)
@@ -338,6 +339,7 @@ static void teardown(host *h, loop_ctx *l)
         sd_event_source_unref(srcs[i]);
     pf_net_mdns_destroy(h->mdns);
     sessions_finish(&h->sessions);
+    stream_destroy(l->stream);
     mgmt_destroy(h->api);
     pf_net_gs_server_destroy(h->gs);
     if (h->runtime_file)
@@ -350,7 +352,7 @@ static void teardown(host *h, loop_ctx *l)
     config_free(&h->cfg);
 }
 
-int serve_run(host_config *cfg, int verbose)
+int serve_run(host_config *cfg, int verbose, const stream_options *stream)
 {
     host h;
     memset(&h, 0, sizeof(h));
@@ -369,6 +371,11 @@ int serve_run(host_config *cfg, int verbose)
         fprintf(stderr, "pfhost: cannot set up the event loop: %s\n", strerror(-r));
         goto out;
     }
+    if (stream_create(&h, stream, &l.stream, err, sizeof(err)) < 0) {
+        fprintf(stderr, "pfhost: %s\n", err);
+        goto out;
+    }
+    h.sessions.plane = stream_get_plane(l.stream);
     host_log("serving \"%s\": GameStream HTTP %u, HTTPS %u; management API %s port %u",
              h.cfg.hostname, pf_net_gs_server_get_port(h.gs, 0),
              pf_net_gs_server_get_port(h.gs, 1), mgmt_is_tls(h.api) ? "(HTTPS)" : "(HTTP)",

@@ -3,9 +3,10 @@
 #define PFHOST_SERVE_H
 
 #include "config.h"
+#include "stream.h"
 
 /* `pfhost serve`: runs the host in the foreground until SIGINT/SIGTERM. Takes ownership of
  * @p cfg. Returns the process exit status. */
-int serve_run(host_config *cfg, int verbose);
+int serve_run(host_config *cfg, int verbose, const stream_options *stream);
 
 #endif

@@ -1,0 +1,436 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Per-session frame path: source → bounded ring → encode → packetize → pace; audio beside
+ * it. The threads talk through a mutex-guarded ring and atomics only. */
+#include "pipeline.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "pf/audio_encode.h"
+#include "pf/core/error.h"
+#include "pf/core/gs_audio.h"
+#include "pf/core/gs_video.h"
+#include "pf/encode.h"
+
+#include "pattern.h"
+
+#define RING 3u
+#define AU_CAP_MIN (1u << 20)
+
+typedef struct slot {
+    uint8_t *pixels;
+    uint64_t pts_ns;
+    uint64_t counter;
+} slot;
+
+struct pipeline {
+    pipeline_settings st;
+    pthread_t src_thread, video_thread, audio_thread;
+    int src_started, video_started, audio_started;
+    atomic_int stop;
+    atomic_int idr;
+
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    slot ring[RING];
+    uint32_t head, count;
+
+    pf_encode_device *dev;
+    pf_encode_video *enc;
+    pf_gs_video_tx *vtx;
+    pf_net_pacer *vpacer, *apacer;
+    uint8_t *au;
+    size_t au_cap;
+    uint8_t *pkts;
+    size_t pkts_cap;
+    uint32_t pkt_bytes;
+
+    pf_encode_audio *aenc;
+    pf_gs_audio_tx *atx;
+
+    pthread_mutex_t stats_lock;
+    pipeline_stats stats;
+};
+
+static uint64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void sleep_until(uint64_t t)
+{
+    struct timespec ts = {.tv_sec = (time_t)(t / 1000000000ull), .tv_nsec = (long)(t % 1000000000ull)};
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+        ;
+}
+
+static void *source_main(void *arg)
+{
+    pipeline *p = arg;
+    uint32_t w = p->st.cfg.width, h = p->st.cfg.height;
+    uint64_t interval = 1000000000ull / p->st.cfg.fps, next = mono_ns();
+    uint8_t *scratch = malloc((size_t)w * h * 4);
+    uint64_t counter = 0;
+    while (scratch && !atomic_load(&p->stop)) {
+        sleep_until(next);
+        next += interval;
+        uint64_t now = mono_ns();
+        if (now > next + interval)
+            next = now; /* fell behind (suspend, overload): skip, never burst */
+        pattern_draw_bgrx(scratch, w, h, w * 4, (uint32_t)counter);
+        pthread_mutex_lock(&p->lock);
+        if (p->count == RING) {
+            /* Owner-side drop: the encoder is behind; the oldest frame goes. */
+            p->head = (p->head + 1) % RING;
+            p->count--;
+            p->stats.frames_dropped++;
+        }
+        slot *s = &p->ring[(p->head + p->count) % RING];
+        uint8_t *tmp = s->pixels;
+        s->pixels = scratch;
+        scratch = tmp;
+        s->pts_ns = now;
+        s->counter = counter++;
+        p->count++;
+        p->stats.frames_captured++;
+        pthread_cond_signal(&p->cond);
+        pthread_mutex_unlock(&p->lock);
+    }
+    free(scratch);
+    return NULL;
+}
+
+static int encode_and_send(pipeline *p, uint8_t *pixels, uint64_t pts_ns)
+{
+    pf_frame f;
+    memset(&f, 0, sizeof(f));
+    f.struct_size = sizeof(f);
+    f.width = p->st.cfg.width;
+    f.height = p->st.cfg.height;
+    f.format = PF_FRAME_FORMAT_BGRX;
+    f.memory = PF_FRAME_MEMORY_CPU;
+    f.n_planes = 1;
+    f.planes[0].fd = -1;
+    f.planes[0].stride = f.width * 4;
+    f.planes[0].data = pixels;
+    f.sync_fd = f.timeline_fd = -1;
+    f.pts_ns = f.arrival_ns = pts_ns;
+    uint32_t flags = atomic_exchange(&p->idr, 0) ? PF_ENCODE_SUBMIT_IDR : 0;
+    int r = pf_encode_video_submit(p->enc, &f, flags);
+    if (r < 0) {
+        if (flags)
+            atomic_store(&p->idr, 1);
+        return r;
+    }
+    for (;;) {
+        pf_encode_packet pk = {.struct_size = sizeof(pk)};
+        r = pf_encode_video_peek(p->enc, &pk);
+        if (r == PF_ERR_AGAIN)
+            return 0;
+        if (r < 0)
+            return r;
+        if (pk.size > p->au_cap) {
+            /* Rare growth outside the steady state (a huge IDR). */
+            uint8_t *n = realloc(p->au, pk.size * 2);
+            if (!n)
+                return PF_ERR_NOMEM;
+            p->au = n;
+            p->au_cap = pk.size * 2;
+        }
+        int len = pf_encode_video_receive(p->enc, p->au, p->au_cap, &pk);
+        if (len < 0)
+            return len;
+        uint64_t encoded = mono_ns();
+        uint32_t pbytes, maxp;
+        r = pf_gs_video_tx_get_frame_size(p->vtx, (size_t)len, &pbytes, &maxp);
+        if (r < 0)
+            return r;
+        if ((size_t)pbytes * maxp > p->pkts_cap) {
+            uint8_t *n = realloc(p->pkts, (size_t)pbytes * maxp);
+            if (!n)
+                return PF_ERR_NOMEM;
+            p->pkts = n;
+            p->pkts_cap = (size_t)pbytes * maxp;
+        }
+        pf_gs_video_frame_info info = {
+            .version = PF_GS_VIDEO_FRAME_INFO_VERSION,
+            .frame_type = (pk.flags & PF_ENCODE_PACKET_IDR) ? PF_GS_FRAME_TYPE_IDR
+                                                             : PF_GS_FRAME_TYPE_P,
+            .host_latency = (uint32_t)((encoded - pts_ns) / 100000u),
+            .rtp_timestamp = (uint32_t)(pts_ns / 100000u * 9u),
+        };
+        pf_gs_video_tx_result res;
+        r = pf_gs_video_tx_packetize(p->vtx, &info, p->au, (size_t)len, p->pkts, p->pkts_cap,
+                                     pbytes, &res);
+        if (r < 0)
+            return r;
+        uint64_t interval = 1000000000ull / p->st.cfg.fps;
+        pf_net_pacer_result pr;
+        r = pf_net_pacer_send(p->vpacer, p->pkts, pbytes, res.packet_bytes, res.packet_count,
+                              interval, &pr);
+        pthread_mutex_lock(&p->stats_lock);
+        p->stats.frames_encoded++;
+        if (pk.flags & PF_ENCODE_PACKET_IDR)
+            p->stats.idr_frames++;
+        p->stats.fec_skipped += res.fec_skipped;
+        if (r == 0) {
+            p->stats.frames_sent++;
+            p->stats.packets_sent += res.packet_count;
+            p->stats.bytes_sent += (uint64_t)res.packet_count * res.packet_bytes;
+            p->stats.encode_ns_total += encoded - pts_ns;
+            p->stats.send_ns_total += pr.last_sent_ns - pts_ns;
+        }
+        pthread_mutex_unlock(&p->stats_lock);
+        if (r == PF_ERR_STATE) {
+            /* No ping yet: the client cannot decode P-frames it never got the IDR for. */
+            atomic_store(&p->idr, 1);
+        }
+    }
+}
+
+static void *video_main(void *arg)
+{
+    pipeline *p = arg;
+    uint8_t *mine = malloc((size_t)p->st.cfg.width * p->st.cfg.height * 4);
+    while (mine) {
+        pthread_mutex_lock(&p->lock);
+        while (!p->count && !atomic_load(&p->stop))
+            pthread_cond_wait(&p->cond, &p->lock);
+        if (atomic_load(&p->stop)) {
+            pthread_mutex_unlock(&p->lock);
+            break;
+        }
+        slot *s = &p->ring[p->head];
+        uint8_t *px = s->pixels;
+        s->pixels = mine;
+        mine = px;
+        uint64_t pts = s->pts_ns;
+        p->head = (p->head + 1) % RING;
+        p->count--;
+        pthread_mutex_unlock(&p->lock);
+        int r = encode_and_send(p, mine, pts);
+        if (r < 0 && r != PF_ERR_STATE && p->st.log.fn) {
+            static const char msg[] = "frame could not be encoded or sent";
+            p->st.log.fn(p->st.log.user_data, PF_LOG_DEBUG, "pipeline", msg, sizeof(msg) - 1);
+        }
+    }
+    free(mine);
+    return NULL;
+}
+
+static void *audio_main(void *arg)
+{
+    pipeline *p = arg;
+    pf_encode_audio_layout lay = {.struct_size = sizeof(lay)};
+    if (pf_encode_audio_get_layout(p->aenc, &lay) < 0)
+        return NULL;
+    uint32_t ch = lay.channels, n = lay.frame_samples;
+    int16_t *pcm = calloc((size_t)n * ch, sizeof(int16_t));
+    uint8_t opus[PF_GS_AUDIO_MAX_PAYLOAD];
+    uint8_t out[3 * PF_GS_AUDIO_MAX_DATAGRAM];
+    uint64_t interval = (uint64_t)p->st.cfg.audio_packet_ms * 1000000ull, next = mono_ns();
+    uint64_t sample = 0;
+    while (pcm && !atomic_load(&p->stop)) {
+        sleep_until(next);
+        next += interval;
+        /* A 440 Hz tone at -12 dBFS on every channel. */
+        for (uint32_t i = 0; i < n; i++, sample++) {
+            int16_t v = (int16_t)(8192.0 * sin(2.0 * M_PI * 440.0 * (double)sample / 48000.0));
+            for (uint32_t c = 0; c < ch; c++)
+                pcm[(size_t)i * ch + c] = v;
+        }
+        int len = pf_encode_audio_encode(p->aenc, pcm, n, opus, sizeof(opus));
+        if (len <= 0)
+            continue;
+        pf_gs_audio_tx_result res;
+        if (pf_gs_audio_tx_packetize(p->atx, opus, (size_t)len, out, sizeof(out),
+                                     PF_GS_AUDIO_MAX_DATAGRAM, &res) < 0)
+            continue;
+        for (uint32_t i = 0; i < res.packet_count; i++)
+            pf_net_pacer_send(p->apacer, out + (size_t)i * PF_GS_AUDIO_MAX_DATAGRAM,
+                              res.packet_bytes[i], res.packet_bytes[i], 1, 0, NULL);
+        pthread_mutex_lock(&p->stats_lock);
+        p->stats.audio_packets++;
+        pthread_mutex_unlock(&p->stats_lock);
+    }
+    free(pcm);
+    return NULL;
+}
+
+static uint32_t encode_codec(uint32_t gs)
+{
+    return gs == PF_NET_GS_STREAM_HEVC ? PF_ENCODE_CODEC_HEVC
+           : gs == PF_NET_GS_STREAM_AV1 ? PF_ENCODE_CODEC_AV1
+                                        : PF_ENCODE_CODEC_H264;
+}
+
+static int setup_video(pipeline *p)
+{
+    pf_encode_device_settings ds;
+    pf_encode_device_settings_default(&ds);
+    ds.log = p->st.log;
+    int r = pf_encode_device_create(&ds, &p->dev);
+    if (r < 0)
+        return r;
+    pf_encode_video_settings vs;
+    pf_encode_video_settings_default(&vs);
+    vs.codec = encode_codec(p->st.cfg.codec);
+    vs.width = p->st.cfg.width;
+    vs.height = p->st.cfg.height;
+    vs.input_format = PF_FRAME_FORMAT_BGRX;
+    vs.fps = p->st.cfg.fps;
+    vs.bitrate_kbps = p->st.cfg.bitrate_kbps < 50 ? 50 : p->st.cfg.bitrate_kbps;
+    vs.bit_depth = p->st.cfg.dynamic_range ? 10 : 8;
+    vs.slices = p->st.cfg.slices;
+    vs.log = p->st.log;
+    r = pf_encode_video_create(p->dev, &vs, &p->enc);
+    if (r < 0)
+        return r;
+    pf_gs_video_tx_settings ts;
+    pf_gs_video_tx_settings_default(PF_GS_VIDEO_TX_SETTINGS_VERSION, &ts);
+    ts.packet_size = p->st.cfg.packet_size;
+    ts.fec_percent = p->st.fec_percent;
+    ts.min_parity = p->st.cfg.min_fec_packets;
+    ts.encrypt = p->st.cfg.encrypt_video;
+    memcpy(ts.key, p->st.rikey, 16);
+    ts.max_shapes = 256;
+    r = pf_gs_video_tx_create(&ts, &p->vtx);
+    if (r < 0)
+        return r;
+    p->au_cap = AU_CAP_MIN;
+    p->au = malloc(p->au_cap);
+    uint32_t maxp;
+    r = pf_gs_video_tx_get_frame_size(p->vtx, p->au_cap, &p->pkt_bytes, &maxp);
+    if (r < 0 || !p->au)
+        return r < 0 ? r : PF_ERR_NOMEM;
+    p->pkts_cap = (size_t)p->pkt_bytes * maxp;
+    p->pkts = malloc(p->pkts_cap);
+    for (uint32_t i = 0; i < RING; i++) {
+        p->ring[i].pixels = malloc((size_t)vs.width * vs.height * 4);
+        if (!p->ring[i].pixels)
+            return PF_ERR_NOMEM;
+    }
+    return p->pkts ? 0 : PF_ERR_NOMEM;
+}
+
+static int setup_audio(pipeline *p)
+{
+    pf_encode_audio_settings as;
+    pf_encode_audio_settings_default(&as);
+    as.channels = p->st.cfg.audio_channels;
+    as.frame_ms = p->st.cfg.audio_packet_ms;
+    as.high_quality = p->st.cfg.audio_channels > 2 ? p->st.cfg.audio_high_quality
+                                                   : p->st.cfg.stereo_high_quality;
+    if (p->st.cfg.audio_channels == 2)
+        as.bitrate_bps = as.high_quality ? 512000 : 96000;
+    as.log = p->st.log;
+    int r = pf_encode_audio_create(&as, &p->aenc);
+    if (r < 0)
+        return r;
+    pf_gs_audio_tx_settings ts;
+    pf_gs_audio_tx_settings_default(PF_GS_AUDIO_TX_SETTINGS_VERSION, &ts);
+    ts.packet_duration_ms = p->st.cfg.audio_packet_ms;
+    ts.encrypt = p->st.cfg.encrypt_audio;
+    ts.rikeyid = p->st.rikeyid;
+    memcpy(ts.key, p->st.rikey, 16);
+    return pf_gs_audio_tx_create(&ts, &p->atx);
+}
+
+int pipeline_create(const pipeline_settings *st, pipeline **ret)
+{
+    pipeline *p = calloc(1, sizeof(*p));
+    if (!p)
+        return PF_ERR_NOMEM;
+    p->st = *st;
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_mutex_init(&p->stats_lock, NULL);
+    pthread_cond_init(&p->cond, NULL);
+    atomic_init(&p->stop, 0);
+    atomic_init(&p->idr, 1);
+    pf_net_pacer_settings ps;
+    pf_net_pacer_settings_default(&ps);
+    ps.fd = st->video_fd;
+    ps.use_gso = 1;
+    int r = pf_net_pacer_create(&ps, &p->vpacer);
+    if (r == 0) {
+        ps.fd = st->audio_fd;
+        ps.use_gso = 0;
+        r = pf_net_pacer_create(&ps, &p->apacer);
+    }
+    if (r == 0)
+        r = setup_video(p);
+    if (r == 0)
+        r = setup_audio(p);
+    if (r == 0) {
+        p->video_started = pthread_create(&p->video_thread, NULL, video_main, p) == 0;
+        p->audio_started = pthread_create(&p->audio_thread, NULL, audio_main, p) == 0;
+        p->src_started = pthread_create(&p->src_thread, NULL, source_main, p) == 0;
+        if (!p->video_started || !p->audio_started || !p->src_started)
+            r = PF_ERR_NOMEM;
+    }
+    if (r < 0) {
+        pipeline_destroy(p);
+        return r;
+    }
+    *ret = p;
+    return 0;
+}
+
+void pipeline_destroy(pipeline *p)
+{
+    if (!p)
+        return;
+    atomic_store(&p->stop, 1);
+    pthread_mutex_lock(&p->lock);
+    pthread_cond_broadcast(&p->cond);
+    pthread_mutex_unlock(&p->lock);
+    if (p->src_started)
+        pthread_join(p->src_thread, NULL);
+    if (p->video_started)
+        pthread_join(p->video_thread, NULL);
+    if (p->audio_started)
+        pthread_join(p->audio_thread, NULL);
+    pf_encode_video_destroy(p->enc);
+    pf_encode_device_destroy(p->dev);
+    pf_encode_audio_destroy(p->aenc);
+    pf_gs_video_tx_destroy(p->vtx);
+    pf_gs_audio_tx_destroy(p->atx);
+    pf_net_pacer_destroy(p->vpacer);
+    pf_net_pacer_destroy(p->apacer);
+    for (uint32_t i = 0; i < RING; i++)
+        free(p->ring[i].pixels);
+    free(p->au);
+    free(p->pkts);
+    pthread_cond_destroy(&p->cond);
+    pthread_mutex_destroy(&p->lock);
+    pthread_mutex_destroy(&p->stats_lock);
+    free(p);
+}
+
+void pipeline_set_peer(pipeline *p, uint32_t which, uint32_t addr_be, uint16_t port)
+{
+    pf_net_pacer_set_peer(which == PF_NET_GS_MEDIA_AUDIO ? p->apacer : p->vpacer, addr_be, port);
+    if (which == PF_NET_GS_MEDIA_VIDEO)
+        atomic_store(&p->idr, 1);
+}
+
+void pipeline_request_idr(pipeline *p)
+{
+    atomic_store(&p->idr, 1);
+}
+
+void pipeline_get_stats(pipeline *p, pipeline_stats *ret)
+{
+    pthread_mutex_lock(&p->stats_lock);
+    pthread_mutex_lock(&p->lock);
+    *ret = p->stats;
+    pthread_mutex_unlock(&p->lock);
+    pthread_mutex_unlock(&p->stats_lock);
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef PFHOST_PIPELINE_H
+#define PFHOST_PIPELINE_H
+
+#include <stdint.h>
+
+#include "pf/net_stream.h"
+
+/* One session's frame path on native threads (architecture §2): a source thread fills a
+ * bounded ring of preallocated frames at the client's rate; the video thread encodes,
+ * packetizes (libpfcore) and paces each frame out; the audio thread encodes Opus and sends
+ * it with FEC. Nothing on these threads allocates per frame. */
+typedef struct pipeline pipeline;
+
+#define PIPELINE_SOURCE_TESTPATTERN 0u
+
+typedef struct pipeline_settings {
+    pf_net_gs_stream_config cfg;
+    uint8_t rikey[16];
+    uint32_t rikeyid;
+    int video_fd, audio_fd;   /* media sockets, borrowed */
+    uint32_t source;          /* PIPELINE_SOURCE_* */
+    uint32_t fec_percent;     /* video parity percentage */
+    pf_log_hook log;
+} pipeline_settings;
+
+typedef struct pipeline_stats {
+    uint64_t frames_captured, frames_dropped, frames_encoded, frames_sent, idr_frames;
+    uint64_t bytes_sent, packets_sent, fec_skipped;
+    uint64_t encode_ns_total, send_ns_total;   /* sums over frames_sent */
+    uint64_t audio_packets;
+} pipeline_stats;
+
+/* Starts the threads. Returns 0 or a PF_ERR_* value (encoder unavailable: UNSUPPORTED). */
+int pipeline_create(const pipeline_settings *st, pipeline **ret);
+/* Stops and joins the threads, frees everything; NULL allowed. */
+void pipeline_destroy(pipeline *p);
+/* Where media goes (PF_NET_GS_MEDIA_*); any thread. */
+void pipeline_set_peer(pipeline *p, uint32_t which, uint32_t addr_be, uint16_t port);
+/* The next encoded frame is an IDR; any thread. */
+void pipeline_request_idr(pipeline *p);
+void pipeline_get_stats(pipeline *p, pipeline_stats *ret);
+
+#endif

@@ -1,0 +1,600 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The streaming plane in pfhost: RTSP, control stream and media sockets on the event loop;
+ * one pipeline (native threads) per announced session; lifecycle per §10. */
+#include "stream.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pf/core/error.h"
+#include "pf/input.h"
+#include "pf/net_gamestream.h"
+#include "pf/net_stream.h"
+
+#include "host.h"
+#include "pipeline.h"
+
+typedef struct stream_sess {
+    uint32_t id;
+    uint8_t rikey[16];
+    uint32_t rikeyid;
+    char ping[17];
+    uint32_t connect_data;
+    pipeline *pl;
+    pf_input_injector *inj;
+    pf_input_client *inj_client;
+    uint32_t peer_addr[2];
+    uint16_t peer_port[2];
+    uint64_t fec_reports;
+} stream_sess;
+
+struct stream_ctx {
+    host *h;
+    stream_options opt;
+    pf_net_rtsp_server *rtsp;
+    pf_net_gs_control *ctrl;
+    pf_net_gs_media *media;
+    sd_event_source *rtsp_io, *ctrl_io, *media_io, *timer, *post, *grace;
+    stream_sess *v;
+    size_t n;
+    int record_fd;
+};
+
+void stream_options_default(stream_options *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->source = PIPELINE_SOURCE_TESTPATTERN;
+    o->grace_s = 120;
+    o->fec_percent = 20;
+}
+
+int stream_options_parse(stream_options *o, int argc, char **argv, char *err, size_t n)
+{
+    static const struct option opts[] = {
+        {"source", required_argument, NULL, 's'},
+        {"input-record", required_argument, NULL, 'r'},
+        {"grace", required_argument, NULL, 'g'},
+        {"fec", required_argument, NULL, 'f'},
+        {NULL, 0, NULL, 0},
+    };
+    /* 0 makes GNU getopt start over: main() already parsed the global options. */
+    optind = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+        char *end;
+        unsigned long v;
+        switch (c) {
+        case 's':
+            if (strcmp(optarg, "testpattern") != 0) {
+                snprintf(err, n, "unknown source \"%s\" (known: testpattern)", optarg);
+                return -1;
+            }
+            o->source = PIPELINE_SOURCE_TESTPATTERN;
+            break;
+        case 'r':
+            o->input_record = optarg;
+            break;
+        case 'g':
+        case 'f':
+            errno = 0;
+            v = strtoul(optarg, &end, 10);
+            if (errno || *end || v > (c == 'g' ? 86400ul : 200ul)) {
+                snprintf(err, n, "bad value for --%s: %s", c == 'g' ? "grace" : "fec", optarg);
+                return -1;
+            }
+            if (c == 'g')
+                o->grace_s = (uint32_t)v;
+            else
+                o->fec_percent = (uint32_t)v;
+            break;
+        default:
+            snprintf(err, n, "usage: pfhost serve [--source testpattern] [--input-record FILE] "
+                             "[--grace SECONDS] [--fec PERCENT]");
+            return -1;
+        }
+    }
+    if (optind < argc) {
+        snprintf(err, n, "serve: unexpected argument \"%s\"", argv[optind]);
+        return -1;
+    }
+    return 0;
+}
+
+static stream_sess *find(stream_ctx *s, uint32_t id)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (s->v[i].id == id)
+            return &s->v[i];
+    return NULL;
+}
+
+static void lib_log(void *ud, uint32_t level, const char *topic, const char *msg, size_t len)
+{
+    if (level < PF_LOG_DEBUG)
+        fprintf(stderr, "pfhost: %s: %.*s\n", topic, (int)len, msg);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Input: the recording backend writes one line per event; otherwise libpfinput injects. */
+
+static void record_event(stream_ctx *s, uint32_t id, const pf_input_event *e)
+{
+    char line[256];
+    int n = 0;
+    const pf_input_pointer *p = &e->pointer;
+    const pf_input_pad *d = &e->pad;
+    switch (e->type) {
+    case PF_INPUT_EVENT_KEY_DOWN:
+    case PF_INPUT_EVENT_KEY_UP:
+        n = snprintf(line, sizeof(line), "%u %s %u %u %u\n", id,
+                     e->type == PF_INPUT_EVENT_KEY_DOWN ? "key_down" : "key_up",
+                     e->key.key_code, e->key.modifiers, e->key.flags);
+        break;
+    case PF_INPUT_EVENT_MOUSE_MOVE_REL:
+        n = snprintf(line, sizeof(line), "%u mouse_rel %d %d\n", id, p->dx, p->dy);
+        break;
+    case PF_INPUT_EVENT_MOUSE_MOVE_ABS:
+        n = snprintf(line, sizeof(line), "%u mouse_abs %d %d %u %u\n", id, p->x, p->y,
+                     p->ref_width, p->ref_height);
+        break;
+    case PF_INPUT_EVENT_MOUSE_BUTTON_DOWN:
+    case PF_INPUT_EVENT_MOUSE_BUTTON_UP:
+        n = snprintf(line, sizeof(line), "%u %s %u\n", id,
+                     e->type == PF_INPUT_EVENT_MOUSE_BUTTON_DOWN ? "button_down" : "button_up",
+                     p->button);
+        break;
+    case PF_INPUT_EVENT_SCROLL:
+    case PF_INPUT_EVENT_HSCROLL:
+        n = snprintf(line, sizeof(line), "%u %s %d\n", id,
+                     e->type == PF_INPUT_EVENT_SCROLL ? "scroll" : "hscroll", p->scroll);
+        break;
+    case PF_INPUT_EVENT_TEXT:
+        n = snprintf(line, sizeof(line), "%u text U+%04X\n", id, e->text.codepoint);
+        break;
+    case PF_INPUT_EVENT_CONTROLLER_ARRIVAL:
+        n = snprintf(line, sizeof(line), "%u pad_arrival %u %u %u %u\n", id, d->number, d->type,
+                     d->capabilities, d->supported_buttons);
+        break;
+    case PF_INPUT_EVENT_CONTROLLER_STATE:
+        n = snprintf(line, sizeof(line), "%u pad_state %u %u %u %u %u %d %d %d %d\n", id,
+                     d->number, d->active_mask, d->buttons, d->left_trigger, d->right_trigger,
+                     d->left_x, d->left_y, d->right_x, d->right_y);
+        break;
+    case PF_INPUT_EVENT_CONTROLLER_MOTION:
+        n = snprintf(line, sizeof(line), "%u pad_motion %u %u %g %g %g\n", id, d->number,
+                     d->motion_type, (double)d->motion[0], (double)d->motion[1],
+                     (double)d->motion[2]);
+        break;
+    case PF_INPUT_EVENT_CONTROLLER_BATTERY:
+        n = snprintf(line, sizeof(line), "%u pad_battery %u %u %u\n", id, d->number,
+                     d->battery_state, d->battery_percent);
+        break;
+    case PF_INPUT_EVENT_TOUCH:
+    case PF_INPUT_EVENT_PEN:
+    case PF_INPUT_EVENT_CONTROLLER_TOUCH:
+        n = snprintf(line, sizeof(line), "%u %s %u %u %g %g\n", id,
+                     e->type == PF_INPUT_EVENT_TOUCH ? "touch"
+                     : e->type == PF_INPUT_EVENT_PEN ? "pen"
+                                                     : "pad_touch",
+                     e->touch.event_type, e->touch.pointer_id, (double)e->touch.x,
+                     (double)e->touch.y);
+        break;
+    case PF_INPUT_EVENT_HAPTICS_ENABLE:
+        n = snprintf(line, sizeof(line), "%u haptics\n", id);
+        break;
+    default:
+        return;
+    }
+    if (n > 0 && write(s->record_fd, line, (size_t)n) < 0)
+        host_log("input record write failed: %s", strerror(errno));
+}
+
+static void release_input(stream_ctx *s, stream_sess *e)
+{
+    if (s->record_fd >= 0) {
+        char line[64];
+        int n = snprintf(line, sizeof(line), "%u release_all\n", e->id);
+        if (write(s->record_fd, line, (size_t)n) < 0)
+            host_log("input record write failed: %s", strerror(errno));
+    }
+    /* Destroying the client releases every key and button it holds (field-notes). */
+    pf_input_client_destroy(e->inj_client);
+    e->inj_client = NULL;
+    pf_input_injector_destroy(e->inj);
+    e->inj = NULL;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Session end */
+
+static void log_stats(stream_sess *e)
+{
+    if (!e->pl)
+        return;
+    pipeline_stats st;
+    pipeline_get_stats(e->pl, &st);
+    uint64_t sent = st.frames_sent ? st.frames_sent : 1;
+    host_log("session %u stream: %llu frames encoded, %llu sent (%llu IDR), %llu dropped at "
+             "capture, %llu audio packets, %llu FEC reports; mean capture->encoded %.2f ms, "
+             "capture->sent %.2f ms",
+             e->id, (unsigned long long)st.frames_encoded, (unsigned long long)st.frames_sent,
+             (unsigned long long)st.idr_frames, (unsigned long long)st.frames_dropped,
+             (unsigned long long)st.audio_packets, (unsigned long long)e->fec_reports,
+             (double)st.encode_ns_total / (double)sent / 1e6,
+             (double)st.send_ns_total / (double)sent / 1e6);
+}
+
+/* Stops the media of @p e; the entry stays (the host session may still exist). */
+static void stop_stream(stream_ctx *s, stream_sess *e)
+{
+    log_stats(e);
+    pipeline_destroy(e->pl);
+    e->pl = NULL;
+    release_input(s, e);
+    pf_net_rtsp_server_remove_session(s->rtsp, e->id);
+    pf_net_gs_media_remove_session(s->media, e->id);
+}
+
+static void forget(stream_ctx *s, stream_sess *e)
+{
+    memset(e->rikey, 0, sizeof(e->rikey));
+    *e = s->v[--s->n];
+}
+
+static int on_grace(sd_event_source *src, uint64_t usec, void *ud)
+{
+    stream_ctx *s = ud;
+    if (s->h->sessions.n == 0 && s->h->sessions.app_id) {
+        host_log("no client resumed within %u s: stopping app %u", s->opt.grace_s,
+                 s->h->sessions.app_id);
+        sessions_cancel(&s->h->sessions);
+    }
+    return 0;
+}
+
+static void arm_grace(stream_ctx *s)
+{
+    uint64_t now;
+    sd_event_now(s->h->loop, CLOCK_MONOTONIC, &now);
+    sd_event_source_set_time(s->grace, now + (uint64_t)s->opt.grace_s * 1000000ull);
+    sd_event_source_set_enabled(s->grace, SD_EVENT_ONESHOT);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Seam from sessions.c */
+
+static void plane_start(void *ud, const session *hs)
+{
+    stream_ctx *s = ud;
+    stream_sess *v = realloc(s->v, (s->n + 1) * sizeof(*v));
+    if (!v) {
+        host_log("session %u: out of memory", hs->id);
+        return;
+    }
+    s->v = v;
+    stream_sess *e = &v[s->n];
+    memset(e, 0, sizeof(*e));
+    e->id = hs->id;
+    memcpy(e->rikey, hs->rikey, 16);
+    e->rikeyid = hs->rikeyid;
+    uint8_t rnd[12];
+    if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+        host_log("session %u: no randomness", hs->id);
+        return;
+    }
+    /* §4.3: 8 random bytes as 16 upper-case hex characters, fresh per launch. */
+    for (int i = 0; i < 8; i++)
+        snprintf(e->ping + 2 * i, 3, "%02X", rnd[i]);
+    memcpy(&e->connect_data, rnd + 8, 4);
+    pf_net_rtsp_session rs = {.struct_size = sizeof(rs), .id = e->id,
+                              .connect_data = e->connect_data};
+    memcpy(rs.rikey, e->rikey, 16);
+    memcpy(rs.ping_payload, e->ping, 17);
+    if (pf_net_rtsp_server_add_session(s->rtsp, &rs) < 0 ||
+        pf_net_gs_media_add_session(s->media, e->id, e->ping) < 0) {
+        pf_net_rtsp_server_remove_session(s->rtsp, e->id);
+        host_log("session %u: cannot offer it to RTSP", e->id);
+        return;
+    }
+    s->n++;
+    sd_event_source_set_enabled(s->grace, SD_EVENT_OFF);
+    host_log("session %u for client %s: app %u at %ux%u@%u, waiting for RTSP", hs->id,
+             hs->client_id, hs->app_id, hs->width, hs->height, hs->fps);
+}
+
+static void plane_stop(void *ud, const session *hs)
+{
+    stream_ctx *s = ud;
+    stream_sess *e = find(s, hs->id);
+    if (!e)
+        return;
+    /* /cancel, unpair, app exit, host shutdown: §10.3 graceful termination code. */
+    pf_net_gs_control_terminate(s->ctrl, e->id, PF_NET_GS_TERM_GRACEFUL);
+    stop_stream(s, e);
+    forget(s, e);
+    host_log("session %u ended", hs->id);
+}
+
+stream_plane stream_get_plane(stream_ctx *s)
+{
+    return (stream_plane){.user_data = s, .start = plane_start, .stop = plane_stop};
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* RTSP, control and media callbacks */
+
+static int on_announce(void *ud, uint32_t id, const pf_net_gs_stream_config *cfg)
+{
+    stream_ctx *s = ud;
+    stream_sess *e = find(s, id);
+    if (!e)
+        return PF_ERR_NOT_FOUND;
+    if (e->pl)
+        return PF_ERR_STATE;
+    if (!(s->h->codec_mask & (cfg->codec == PF_NET_GS_STREAM_HEVC  ? PF_NET_GS_CODEC_HEVC
+                              : cfg->codec == PF_NET_GS_STREAM_AV1 ? PF_NET_GS_CODEC_AV1_MAIN8
+                                                                   : PF_NET_GS_CODEC_H264)))
+        return PF_ERR_UNSUPPORTED;
+    pipeline_settings ps;
+    memset(&ps, 0, sizeof(ps));
+    ps.cfg = *cfg;
+    memcpy(ps.rikey, e->rikey, 16);
+    ps.rikeyid = e->rikeyid;
+    ps.video_fd = pf_net_gs_media_get_socket(s->media, PF_NET_GS_MEDIA_VIDEO);
+    ps.audio_fd = pf_net_gs_media_get_socket(s->media, PF_NET_GS_MEDIA_AUDIO);
+    ps.source = s->opt.source;
+    ps.fec_percent = s->opt.fec_percent;
+    ps.log = (pf_log_hook){.fn = lib_log};
+    int r = pf_net_gs_control_add_session(s->ctrl, id, e->connect_data, e->rikey, cfg,
+                                          host_now_ms());
+    if (r == 0)
+        r = pipeline_create(&ps, &e->pl);
+    if (r < 0) {
+        pf_net_gs_control_terminate(s->ctrl, id, PF_NET_GS_TERM_GRACEFUL);
+        host_log("session %u: cannot start the stream: %s", id, pf_strerror(r));
+        return r;
+    }
+    for (uint32_t w = 0; w < 2; w++)
+        if (e->peer_port[w])
+            pipeline_set_peer(e->pl, w, e->peer_addr[w], e->peer_port[w]);
+    if (s->record_fd < 0) {
+        pf_input_settings is;
+        pf_input_settings_default(&is);
+        if (pf_input_injector_create(&is, &e->inj) < 0 ||
+            pf_input_client_create(e->inj, PF_INPUT_PERM_ALL, &e->inj_client) < 0) {
+            host_log("session %u: no input backend available; input is ignored", id);
+            pf_input_injector_destroy(e->inj);
+            e->inj = NULL;
+        }
+    }
+    host_log("session %u announced: %ux%u@%u codec %u, %u kbps, packet %u, audio %u ch/%u ms, "
+             "encryption %#x", id, cfg->width, cfg->height, cfg->fps, cfg->codec,
+             cfg->bitrate_kbps, cfg->packet_size, cfg->audio_channels, cfg->audio_packet_ms,
+             cfg->encryption_enabled);
+    return 0;
+}
+
+static void on_connected(void *ud, uint32_t id)
+{
+    host_log("session %u: control stream connected", id);
+}
+
+static void on_idr(void *ud, uint32_t id)
+{
+    stream_sess *e = find(ud, id);
+    if (e && e->pl)
+        pipeline_request_idr(e->pl);
+}
+
+static void on_rfi(void *ud, uint32_t id, uint64_t first, uint64_t last)
+{
+    /* No reference invalidation is advertised; an RFI is answered with an IDR (§6.8). */
+    on_idr(ud, id);
+}
+
+static void on_fec_status(void *ud, uint32_t id, uint32_t frame, uint32_t missing, uint32_t pct)
+{
+    stream_sess *e = find(ud, id);
+    if (e)
+        e->fec_reports++;
+}
+
+static void on_input(void *ud, uint32_t id, const pf_input_event *ev)
+{
+    stream_ctx *s = ud;
+    stream_sess *e = find(s, id);
+    if (!e)
+        return;
+    if (s->record_fd >= 0) {
+        record_event(s, id, ev);
+        return;
+    }
+    if (e->inj_client) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        pf_input_client_submit(e->inj_client, ev,
+                               (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
+    }
+}
+
+static void on_ended(void *ud, uint32_t id, uint32_t reason)
+{
+    stream_ctx *s = ud;
+    stream_sess *e = find(s, id);
+    static const char *const why[] = {"", "client disconnected", "client timed out",
+                                      "protocol violation", "host ended it"};
+    host_log("session %u: control stream ended (%s)", id, reason < 5 ? why[reason] : "?");
+    if (!e)
+        return;
+    /* §10.3: the stream stops, the app keeps running for /resume within the grace period. */
+    stop_stream(s, e);
+    forget(s, e);
+    sessions_close(&s->h->sessions, id);
+    if (s->h->sessions.n == 0 && s->h->sessions.app_id)
+        arm_grace(s);
+}
+
+static void on_peer(void *ud, uint32_t id, uint32_t which, uint32_t addr, uint16_t port)
+{
+    stream_sess *e = find(ud, id);
+    if (!e)
+        return;
+    e->peer_addr[which] = addr;
+    e->peer_port[which] = port;
+    if (e->pl)
+        pipeline_set_peer(e->pl, which, addr, port);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Loop glue */
+
+static int on_io(sd_event_source *src, int fd, uint32_t revents, void *ud)
+{
+    stream_ctx *s = ud;
+    uint64_t now = host_now_ms();
+    pf_net_rtsp_server_dispatch(s->rtsp, now);
+    pf_net_gs_media_dispatch(s->media, on_peer, s);
+    pf_net_gs_control_dispatch(s->ctrl, now);
+    return 0;
+}
+
+static int on_timer(sd_event_source *src, uint64_t usec, void *ud)
+{
+    return on_io(src, -1, 0, ud);
+}
+
+static int on_post(sd_event_source *src, void *ud)
+{
+    stream_ctx *s = ud;
+    uint64_t now = host_now_ms();
+    int64_t a = pf_net_rtsp_server_get_timeout(s->rtsp, now);
+    int64_t b = pf_net_gs_control_get_timeout(s->ctrl, now);
+    int64_t ms = a < 0 ? b : (b < 0 || a < b ? a : b);
+    if (ms < 0) {
+        sd_event_source_set_enabled(s->timer, SD_EVENT_OFF);
+        return 0;
+    }
+    uint64_t t;
+    sd_event_now(s->h->loop, CLOCK_MONOTONIC, &t);
+    sd_event_source_set_time(s->timer, t + (uint64_t)ms * 1000);
+    sd_event_source_set_enabled(s->timer, SD_EVENT_ONESHOT);
+    return 0;
+}
+
+int stream_create(host *h, const stream_options *o, stream_ctx **ret, char *err, size_t n)
+{
+    stream_ctx *s = calloc(1, sizeof(*s));
+    if (!s) {
+        snprintf(err, n, "out of memory");
+        return -1;
+    }
+    s->h = h;
+    s->opt = *o;
+    s->record_fd = -1;
+    if (o->input_record) {
+        s->record_fd = open(o->input_record, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        if (s->record_fd < 0) {
+            snprintf(err, n, "cannot open %s: %s", o->input_record, strerror(errno));
+            stream_destroy(s);
+            return -1;
+        }
+    }
+    int test_ports = h->cfg.http_port == 0;
+    pf_log_hook log = {.fn = lib_log, .user_data = s};
+
+    pf_net_gs_media_settings ms;
+    pf_net_gs_media_settings_default(&ms);
+    ms.bind_address = h->cfg.address;
+    if (test_ports)
+        ms.video_port = ms.audio_port = 0;
+    ms.log = log;
+    int r = pf_net_gs_media_create(&ms, &s->media);
+    pf_net_gs_control_settings cs;
+    pf_net_gs_control_settings_default(&cs);
+    cs.bind_address = h->cfg.address;
+    if (test_ports)
+        cs.port = 0;
+    cs.log = log;
+    if (r == 0)
+        r = pf_net_gs_control_create(&cs, &(pf_net_gs_control_callbacks){
+                                              .user_data = s,
+                                              .connected = on_connected,
+                                              .idr_request = on_idr,
+                                              .invalidate_refs = on_rfi,
+                                              .fec_status = on_fec_status,
+                                              .input = on_input,
+                                              .ended = on_ended,
+                                          },
+                                     &s->ctrl);
+    pf_net_rtsp_settings rs;
+    pf_net_rtsp_settings_default(&rs);
+    rs.bind_address = h->cfg.address;
+    rs.port = h->cfg.rtsp_port;
+    rs.codec_mask = h->codec_mask;
+    rs.log = log;
+    if (r == 0) {
+        rs.video_port = pf_net_gs_media_get_port(s->media, PF_NET_GS_MEDIA_VIDEO);
+        rs.audio_port = pf_net_gs_media_get_port(s->media, PF_NET_GS_MEDIA_AUDIO);
+        rs.control_port = pf_net_gs_control_get_port(s->ctrl);
+        r = pf_net_rtsp_server_create(&rs, &(pf_net_rtsp_callbacks){.user_data = s,
+                                                                     .announce = on_announce},
+                                      &s->rtsp);
+    }
+    if (r < 0) {
+        snprintf(err, n, "cannot bind the streaming ports (RTSP %u, IPv4 %s): %s",
+                 h->cfg.rtsp_port, h->cfg.address ? h->cfg.address : "any", pf_strerror(r));
+        stream_destroy(s);
+        return -1;
+    }
+    if ((r = sd_event_add_io(h->loop, &s->rtsp_io, pf_net_rtsp_server_get_fd(s->rtsp), EPOLLIN,
+                             on_io, s)) < 0 ||
+        (r = sd_event_add_io(h->loop, &s->ctrl_io, pf_net_gs_control_get_fd(s->ctrl), EPOLLIN,
+                             on_io, s)) < 0 ||
+        (r = sd_event_add_io(h->loop, &s->media_io, pf_net_gs_media_get_fd(s->media), EPOLLIN,
+                             on_io, s)) < 0 ||
+        (r = sd_event_add_time(h->loop, &s->timer, CLOCK_MONOTONIC, 0, 0, on_timer, s)) < 0 ||
+        (r = sd_event_add_time(h->loop, &s->grace, CLOCK_MONOTONIC, 0, 1000, on_grace, s)) < 0 ||
+        (r = sd_event_add_post(h->loop, &s->post, on_post, s)) < 0) {
+        snprintf(err, n, "cannot watch the streaming sockets: %s", strerror(-r));
+        stream_destroy(s);
+        return -1;
+    }
+    sd_event_source_set_enabled(s->timer, SD_EVENT_OFF);
+    sd_event_source_set_enabled(s->grace, SD_EVENT_OFF);
+    host_log("streaming (IPv4): RTSP %u, video %u, control %u, audio %u",
+             pf_net_rtsp_server_get_port(s->rtsp),
+             pf_net_gs_media_get_port(s->media, PF_NET_GS_MEDIA_VIDEO),
+             pf_net_gs_control_get_port(s->ctrl),
+             pf_net_gs_media_get_port(s->media, PF_NET_GS_MEDIA_AUDIO));
+    *ret = s;
+    return 0;
+}
+
+void stream_destroy(stream_ctx *s)
+{
+    if (!s)
+        return;
+    while (s->n) {
+        stream_sess *e = &s->v[s->n - 1];
+        pf_net_gs_control_terminate(s->ctrl, e->id, PF_NET_GS_TERM_GRACEFUL);
+        stop_stream(s, e);
+        forget(s, e);
+    }
+    free(s->v);
+    sd_event_source *srcs[] = {s->rtsp_io, s->ctrl_io, s->media_io, s->timer, s->grace, s->post};
+    for (size_t i = 0; i < sizeof(srcs) / sizeof(srcs[0]); i++)
+        sd_event_source_disable_unref(srcs[i]);
+    pf_net_rtsp_server_destroy(s->rtsp);
+    pf_net_gs_control_destroy(s->ctrl);
+    pf_net_gs_media_destroy(s->media);
+    if (s->record_fd >= 0)
+        close(s->record_fd);
+    free(s);
+}

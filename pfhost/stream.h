@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef PFHOST_STREAM_H
+#define PFHOST_STREAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sessions.h"
+
+typedef struct host host;
+
+/* `pfhost serve` options of the streaming plane. */
+typedef struct stream_options {
+    uint32_t source;          /* PIPELINE_SOURCE_* */
+    const char *input_record; /* NULL, or a file every decoded input event is appended to
+                                 (the recording backend for tests) */
+    uint32_t grace_s;         /* app kept this long for /resume after the last stream ends */
+    uint32_t fec_percent;     /* video FEC percentage */
+} stream_options;
+
+void stream_options_default(stream_options *o);
+/* Parses `serve` arguments (--source, --input-record, --grace, --fec). Returns 0, or -1
+ * with a message in @p err. */
+int stream_options_parse(stream_options *o, int argc, char **argv, char *err, size_t n);
+
+typedef struct stream_ctx stream_ctx;
+
+/* Binds the RTSP (cfg.rtsp_port), control, video and audio sockets on the host's loop.
+ * With http_port 0 (tests) the media and control ports are free ports; otherwise the
+ * GameStream defaults 47998/47999/48000. IPv4 only. Returns 0 or -1 with @p err. */
+int stream_create(host *h, const stream_options *o, stream_ctx **ret, char *err, size_t n);
+/* The seam sessions.c calls. */
+stream_plane stream_get_plane(stream_ctx *s);
+/* Ends every stream with the graceful termination code and frees; NULL allowed. Call
+ * after sessions_finish(). */
+void stream_destroy(stream_ctx *s);
+
+#endif
