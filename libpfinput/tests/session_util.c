@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -108,6 +109,37 @@ void t_release_on_disconnect(pf_input_client **client, struct h_proc *rec, uint1
     assert_non_null(strstr(got, want));
     snprintf(want, sizeof(want), "button %u 0\n", btn_codes[button]);
     assert_non_null(strstr(got, want));
+}
+
+static int64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+void t_report_latency(pf_input_client *c, struct h_proc *rec, const char *label, int n)
+{
+    int64_t t[64];
+    if (n > 64)
+        n = 64;
+    for (int i = 0; i < n; i++) {
+        int64_t start = now_us();
+        t_key(c, PF_INPUT_EVENT_KEY_DOWN, 'L', 0);
+        t_expect(rec, "key 38 1");
+        t[i] = now_us() - start;
+        t_key(c, PF_INPUT_EVENT_KEY_UP, 'L', 0);
+        t_expect(rec, "key 38 0");
+    }
+    qsort(t, (size_t)n, sizeof(t[0]), cmp_i64);
+    print_message("# %s: key press to client, median %lld us, max %lld us (%d taps)\n", label,
+                  (long long)t[n / 2], (long long)t[n - 1], n);
 }
 
 void t_dump(struct harness *h, struct h_proc *rec)

@@ -34,6 +34,10 @@ int t_wait_focus(pf_input_client *c, struct h_proc *rec, const char *seen);
 void t_release_on_disconnect(pf_input_client **client, struct h_proc *rec, uint16_t vk1,
                              uint16_t vk2, uint8_t mods, uint32_t button);
 
+/* Taps a key @p n times and prints (TAP comment) the median time from submit to the
+ * recorder's line: the injection latency through the compositor. */
+void t_report_latency(pf_input_client *c, struct h_proc *rec, const char *label, int n);
+
 /* Prints the tails of the daemons' logs and what the recorder printed, as TAP comments. */
 void t_dump(struct harness *h, struct h_proc *rec);
 

@@ -176,6 +176,7 @@ static int teardown(void **state)
 static void test_keys(void **state)
 {
     struct fixture *f = *state;
+    t_report_latency(f->client, f->rec, "mutter", 21);
     t_key(f->client, PF_INPUT_EVENT_KEY_DOWN, 'A', 0);
     t_key(f->client, PF_INPUT_EVENT_KEY_UP, 'A', 0);
     t_expect(f->rec, "key 30 1");

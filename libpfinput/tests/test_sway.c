@@ -141,6 +141,7 @@ static int setup(void **state)
 static void test_keyboard(void **state)
 {
     struct fixture *f = *state;
+    t_report_latency(f->client, f->rec, "sway", 21);
     t_key(f->client, PF_INPUT_EVENT_KEY_DOWN, 'A', 0);
     t_key(f->client, PF_INPUT_EVENT_KEY_UP, 'A', 0);
     t_expect(f->rec, "key 30 1");
