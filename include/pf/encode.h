@@ -230,9 +230,12 @@ PF_EXPORT void pf_encode_video_destroy(pf_encode_video *video);
  * @param frame borrowed for the call; size and format must match the settings.
  * @param flags PF_ENCODE_SUBMIT_*.
  * @return 0; PF_ERR_INVALID_ARGUMENT (NULL, a bad descriptor); PF_ERR_UNSUPPORTED (format,
- *   size or modifier differ from what the encoder takes); PF_ERR_TIMEOUT (the fence did not
- *   signal); PF_ERR_LIMIT (eight access units wait to be received); PF_ERR_IO (the encoder
- *   failed: the stream is reset and the next frame is an IDR).
+ *   size or modifier differ from what the encoder takes, or a PF_FRAME_SYNC_TIMELINE point:
+ *   libpfcapture waits those before it hands a frame over); PF_ERR_TIMEOUT (the fence did
+ *   not signal); PF_ERR_LIMIT (eight access units wait to be received); PF_ERR_IO (the
+ *   encoder failed: the stream is re-created and the next frame is an IDR).
+ * Ownership: the frame, its fds and its release hook stay the caller's; sync_fd is only
+ *   polled, never closed.
  * Threading: the encoder's thread. Since 0.1.
  */
 PF_EXPORT int pf_encode_video_submit(pf_encode_video *video, const pf_frame *frame,
