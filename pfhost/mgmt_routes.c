@@ -66,7 +66,8 @@ static unsigned get_status(host *h, const char *arg, json_object *body, json_obj
     json_object *ports = json_object_new_object();
     json_object_object_add(ports, "http", json_object_new_int(pf_net_gs_server_get_port(h->gs, 0)));
     json_object_object_add(ports, "https", json_object_new_int(pf_net_gs_server_get_port(h->gs, 1)));
-    json_object_object_add(ports, "rtsp", json_object_new_int(h->cfg.rtsp_port));
+    json_object_object_add(ports, "rtsp",
+                           json_object_new_int(pf_net_gs_server_get_rtsp_port(h->gs)));
     json_object_object_add(o, "ports", ports);
     *ret = o;
     return 200;

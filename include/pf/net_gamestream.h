@@ -140,6 +140,16 @@ PF_EXPORT int pf_net_gs_server_dispatch(pf_net_gs_server *server, uint64_t now_m
 PF_EXPORT uint16_t pf_net_gs_server_get_port(const pf_net_gs_server *server, int https);
 
 /**
+ * Sets the RTSP port advertised in sessionUrl0 (§2.8), for hosts that bind RTSP after the
+ * GameStream servers (or on a free port).
+ * @return 0; PF_ERR_INVALID_ARGUMENT (NULL or port 0). Since 0.1.
+ */
+PF_EXPORT int pf_net_gs_server_set_rtsp_port(pf_net_gs_server *server, uint16_t port);
+
+/** @return the RTSP port advertised in sessionUrl0. Since 0.1. */
+PF_EXPORT uint16_t pf_net_gs_server_get_rtsp_port(const pf_net_gs_server *server);
+
+/**
  * Hands a PIN typed by the user to the server. It serves exactly one pairing attempt: the
  * oldest one waiting in phase 1, or the next to arrive within pin_ttl_ms.
  * @param pin four ASCII digits.

@@ -478,6 +478,18 @@ uint16_t pf_net_gs_server_get_port(const pf_net_gs_server *s, int https)
     return di ? di->port : 0;
 }
 
+int pf_net_gs_server_set_rtsp_port(pf_net_gs_server *s, uint16_t port)
+{
+    pf_assert_return(s && port, PF_ERR_INVALID_ARGUMENT);
+    s->cfg.rtsp_port = port;
+    return 0;
+}
+
+uint16_t pf_net_gs_server_get_rtsp_port(const pf_net_gs_server *s)
+{
+    return s ? s->cfg.rtsp_port : 0;
+}
+
 int pf_net_gs_server_set_pin(pf_net_gs_server *s, const char *pin, uint64_t now_ms)
 {
     pf_assert_return(s && pin, PF_ERR_INVALID_ARGUMENT);
