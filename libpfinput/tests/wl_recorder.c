@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <wayland-client.h>
+#include <xkbcommon/xkbcommon.h>
 
 #include "xdg-shell-client-protocol.h"
 
@@ -31,6 +32,9 @@ struct app {
     int width, height;
     int pending_w, pending_h;
     int mapped, focused, ready_sent;
+    struct xkb_context *xkb;
+    struct xkb_keymap *keymap;
+    struct xkb_state *state;
 };
 
 static void maybe_ready(struct app *a)
@@ -89,9 +93,25 @@ static const struct wl_pointer_listener pointer_listener = {
     .axis_discrete = p_axis_discrete,
 };
 
+/* The keymap lets the recorder say which keysym a key produced ("sym" lines), so text typed
+ * as keysyms can be checked whatever keycode the compositor picked for it. */
 static void k_keymap(void *d, struct wl_keyboard *k, uint32_t fmt, int32_t fd, uint32_t size)
 {
+    struct app *a = d;
+    char *text = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
     close(fd);
+    if (text == MAP_FAILED)
+        return;
+    struct xkb_keymap *map = xkb_keymap_new_from_buffer(a->xkb, text, strnlen(text, size),
+                                                         XKB_KEYMAP_FORMAT_TEXT_V1,
+                                                         XKB_KEYMAP_COMPILE_NO_FLAGS);
+    munmap(text, size);
+    if (!map)
+        return;
+    xkb_state_unref(a->state);
+    xkb_keymap_unref(a->keymap);
+    a->keymap = map;
+    a->state = xkb_state_new(map);
 }
 static void k_enter(void *d, struct wl_keyboard *k, uint32_t serial, struct wl_surface *s,
                     struct wl_array *keys)
@@ -108,11 +128,17 @@ static void k_leave(void *d, struct wl_keyboard *k, uint32_t serial, struct wl_s
 static void k_key(void *d, struct wl_keyboard *k, uint32_t serial, uint32_t t, uint32_t key,
                   uint32_t state)
 {
+    struct app *a = d;
     printf("key %u %u\n", key, state);
+    if (a->state && state == WL_KEYBOARD_KEY_STATE_PRESSED)
+        printf("sym 0x%x\n", xkb_state_key_get_one_sym(a->state, key + 8));
 }
 static void k_modifiers(void *d, struct wl_keyboard *k, uint32_t serial, uint32_t dep,
                         uint32_t lat, uint32_t lock, uint32_t group)
 {
+    struct app *a = d;
+    if (a->state)
+        xkb_state_update_mask(a->state, dep, lat, lock, 0, 0, group);
     printf("modifiers %u\n", dep);
 }
 static void k_repeat(void *d, struct wl_keyboard *k, int32_t rate, int32_t delay)
@@ -273,6 +299,7 @@ int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
     struct app a = { .width = 640, .height = 480 };
+    a.xkb = xkb_context_new(XKB_CONTEXT_NO_FLAGS);
     a.display = wl_display_connect(NULL);
     if (!a.display) {
         fprintf(stderr, "recorder: cannot connect: %s\n", strerror(errno));
