@@ -128,7 +128,8 @@ PF_EXPORT int pf_capture_start(pf_capture *c)
     pf_assert_return(c, PF_ERR_INVALID_ARGUMENT);
     if (c->connected || c->state == PF_CAPTURE_STATE_ERROR)
         return PF_ERR_STATE;
-    r = pfi_pw_connect(&c->pw, "pf-capture", c->remote, on_pw_event, c);
+    r = pfi_pw_connect_timeout(&c->pw, "pf-capture", c->remote, on_pw_event, c,
+                               c->settings.connect_timeout_ms);
     if (r < 0) {
         pfi_cap_debug(&c->settings.log, TOPIC, "PipeWire unreachable (%s)",
                       c->remote ? c->remote : "default remote");

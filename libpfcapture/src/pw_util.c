@@ -139,8 +139,8 @@ static const struct pw_registry_events registry_events = {
     .global_remove = on_global_remove,
 };
 
-int pfi_pw_connect(struct pfi_pw *pw, const char *thread_name, const char *remote,
-                   pfi_pw_event_fn event, void *event_data)
+int pfi_pw_connect_timeout(struct pfi_pw *pw, const char *thread_name, const char *remote,
+                           pfi_pw_event_fn event, void *event_data, uint32_t timeout_ms)
 {
     struct pw_properties *props;
     int r;
@@ -175,9 +175,15 @@ int pfi_pw_connect(struct pfi_pw *pw, const char *thread_name, const char *remot
         return PF_ERR_NOMEM;
     }
     pw_registry_add_listener(pw->registry, &pw->registry_listener, &registry_events, pw);
-    r = pfi_pw_roundtrip(pw, 2000);
+    r = pfi_pw_roundtrip(pw, timeout_ms);
     pw_thread_loop_unlock(pw->loop);
     return r;
+}
+
+int pfi_pw_connect(struct pfi_pw *pw, const char *thread_name, const char *remote,
+                   pfi_pw_event_fn event, void *event_data)
+{
+    return pfi_pw_connect_timeout(pw, thread_name, remote, event, event_data, 2000);
 }
 
 void pfi_pw_disconnect(struct pfi_pw *pw)

@@ -53,6 +53,9 @@ struct pfi_pw {
 /* Starts the loop thread and connects. PF_ERR_IO when the daemon cannot be reached. */
 int pfi_pw_connect(struct pfi_pw *pw, const char *thread_name, const char *remote,
                    pfi_pw_event_fn event, void *event_data);
+/* The same with a bound on the first round trip (a daemon that accepts but never answers). */
+int pfi_pw_connect_timeout(struct pfi_pw *pw, const char *thread_name, const char *remote,
+                           pfi_pw_event_fn event, void *event_data, uint32_t timeout_ms);
 /* Disconnects and stops the thread (safe on a zeroed or half-made struct). */
 void pfi_pw_disconnect(struct pfi_pw *pw);
 

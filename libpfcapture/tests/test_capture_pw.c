@@ -134,6 +134,12 @@ static void test_no_drops_60fps(void **state)
                 expect = counter;
                 t_first = pfh_now_ms();
             }
+            if (counter != expect) {
+                pf_capture_get_stats(c, &st);
+                fprintf(stderr, "# counter %llu, expected %llu; received %llu, dropped %llu\n",
+                        (unsigned long long)counter, (unsigned long long)expect,
+                        (unsigned long long)st.frames, (unsigned long long)st.dropped);
+            }
             assert_int_equal(counter, expect);
             if (frames == 0)
                 seq0 = f->sequence;
