@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <libavutil/error.h>
+#include <libavutil/mastering_display_metadata.h>
 #include <libavutil/opt.h>
 
 #include "log.h"
@@ -72,6 +73,13 @@ int pfi_ff_error(int averr)
     case AVERROR(EAGAIN): return PF_ERR_AGAIN;
     default: return PF_ERR_IO;
     }
+}
+
+/* Encoders that carry HDR10 static metadata in libavcodec 59: x265 through its parameters,
+ * VAAPI HEVC as SEI from the IDR frame's side data. */
+static bool hdr10_capable(const char *name)
+{
+    return strcmp(name, "libx265") == 0 || strcmp(name, "hevc_vaapi") == 0;
 }
 
 static bool starts_with(const char *s, const char *prefix)
@@ -171,7 +179,7 @@ int pfi_ff_open(struct pfi_ff_stream *st, const char *codec_name,
     const AVCodec *codec = avcodec_find_encoder_by_name(codec_name);
     if (!codec)
         return PF_ERR_UNSUPPORTED;
-    if (s->has_hdr10 && strcmp(codec_name, "libaom-av1") == 0)
+    if (s->has_hdr10 && !hdr10_capable(codec_name))
         return PF_ERR_UNSUPPORTED;
     AVCodecContext *ctx = avcodec_alloc_context3(codec);
     AVPacket *pkt = av_packet_alloc();
@@ -285,6 +293,31 @@ static int drain(struct pf_encode_video *video, struct pfi_ff_stream *st)
     }
 }
 
+/* Mastering display and content light side data, which hevc_vaapi turns into SEI on the IDR
+ * that carries them (only IDRs do, so this allocates once per IDR, not per frame). */
+static int attach_hdr10(AVFrame *f, const pf_encode_hdr10 *h)
+{
+    AVMasteringDisplayMetadata *md = av_mastering_display_metadata_create_side_data(f);
+    AVContentLightMetadata *cl = av_content_light_metadata_create_side_data(f);
+    if (!md || !cl)
+        return PF_ERR_NOMEM;
+    /* Side data orders the primaries R, G, B; pf_encode_hdr10 keeps ST 2086's G, B, R. */
+    static const int from[3] = {2, 0, 1};
+    for (int i = 0; i < 3; i++) {
+        md->display_primaries[i][0] = av_make_q(h->primaries_x[from[i]], 50000);
+        md->display_primaries[i][1] = av_make_q(h->primaries_y[from[i]], 50000);
+    }
+    md->white_point[0] = av_make_q(h->white_x, 50000);
+    md->white_point[1] = av_make_q(h->white_y, 50000);
+    md->max_luminance = av_make_q((int)h->max_luminance, 10000);
+    md->min_luminance = av_make_q((int)h->min_luminance, 10000);
+    md->has_primaries = 1;
+    md->has_luminance = 1;
+    cl->MaxCLL = h->max_cll;
+    cl->MaxFALL = h->max_fall;
+    return 0;
+}
+
 int pfi_ff_encode(struct pf_encode_video *video, struct pfi_ff_stream *st, AVFrame *in, bool idr)
 {
     if (st->broken || !st->ctx) {
@@ -296,6 +329,11 @@ int pfi_ff_encode(struct pf_encode_video *video, struct pfi_ff_stream *st, AVFra
     in->pts = st->next_pts;
     st->pts_of[video->frames_in % PFI_FRAME_HISTORY] = in->pts;
     st->next_pts += 1000000 / (int64_t)video->settings.fps;
+    if (idr && video->settings.has_hdr10 && strcmp(st->codec_name, "hevc_vaapi") == 0) {
+        int r = attach_hdr10(in, &video->settings.hdr10);
+        if (r < 0)
+            return r;
+    }
     in->pict_type = idr ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
     in->key_frame = idr;
     int ar = avcodec_send_frame(st->ctx, in);
@@ -372,17 +410,15 @@ void pfi_ff_fill_caps(pf_encode_caps *caps, const char *codec_name)
     case PF_ENCODE_CODEC_HEVC:
         caps->bit_depths |= 1u << 10;
         caps->profiles = PF_ENCODE_PROFILE_HEVC_MAIN | PF_ENCODE_PROFILE_HEVC_MAIN10;
-        caps->flags |= PF_ENCODE_CAP_HDR10;
         break;
     default:
         caps->bit_depths |= 1u << 10;
         caps->profiles = PF_ENCODE_PROFILE_AV1_MAIN;
-        /* libaom takes no HDR10 metadata through libavcodec 59; the hardware encoders do. */
-        if (strcmp(codec_name, "libaom-av1") != 0)
-            caps->flags |= PF_ENCODE_CAP_HDR10;
         caps->flags &= ~PF_ENCODE_CAP_SLICES;
         break;
     }
     if (strcmp(codec_name, "libx264") == 0)
         caps->flags |= PF_ENCODE_CAP_LIVE_BITRATE;
+    if (hdr10_capable(codec_name))
+        caps->flags |= PF_ENCODE_CAP_HDR10;
 }

@@ -138,6 +138,14 @@ static void hdr10_hevc_carries_metadata(void **state)
     assert_true(out.has_mastering);
     test_decoder_close(dec);
     e2e_close(&f);
+
+    /* libaom cannot carry the metadata: refused at create, not silently dropped. */
+    s.codec = PF_ENCODE_CODEC_AV1;
+    pf_encode_device *dev = sw();
+    pf_encode_video *v = NULL;
+    assert_int_equal(pf_encode_video_create(dev, &s, &v), PF_ERR_UNSUPPORTED);
+    assert_null(v);
+    pf_encode_device_destroy(dev);
 }
 
 static void bad_frames_give_clear_errors(void **state)
