@@ -46,6 +46,7 @@ struct wbackend {
     struct xkb_context *xkb;
     struct xkb_keymap *keymap;
     struct xkb_state *state;
+    char *keymap_text; /* the session keymap as uploaded */
     struct wout outputs[MAX_OUTPUTS];
     int n_outputs;
     struct pfi_output out;
@@ -145,18 +146,9 @@ static uint32_t w_caps(struct pfi_backend *b)
     return caps;
 }
 
-static int upload_keymap(struct wbackend *w)
+/* Hands @p text (a NUL-terminated XKB keymap) to the compositor through a sealed memfd. */
+static int send_keymap(struct wbackend *w, const char *text)
 {
-    struct xkb_rule_names names = { 0 };
-    w->keymap = xkb_keymap_new_from_names(w->xkb, &names, XKB_KEYMAP_COMPILE_NO_FLAGS);
-    if (!w->keymap)
-        return PF_ERR_UNSUPPORTED;
-    w->state = xkb_state_new(w->keymap);
-    char *text = xkb_keymap_get_as_string(w->keymap, XKB_KEYMAP_FORMAT_TEXT_V1);
-    if (!w->state || !text) {
-        free(text);
-        return PF_ERR_NOMEM;
-    }
     size_t size = strlen(text) + 1;
     int fd = memfd_create("pf-keymap", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     int r = 0;
@@ -175,8 +167,50 @@ static int upload_keymap(struct wbackend *w)
     }
     if (fd >= 0)
         close(fd);
-    free(text);
     return r;
+}
+
+static int upload_keymap(struct wbackend *w)
+{
+    struct xkb_rule_names names = { 0 };
+    w->keymap = xkb_keymap_new_from_names(w->xkb, &names, XKB_KEYMAP_COMPILE_NO_FLAGS);
+    if (!w->keymap)
+        return PF_ERR_UNSUPPORTED;
+    w->state = xkb_state_new(w->keymap);
+    w->keymap_text = xkb_keymap_get_as_string(w->keymap, XKB_KEYMAP_FORMAT_TEXT_V1);
+    if (!w->state || !w->keymap_text)
+        return PF_ERR_NOMEM;
+    return send_keymap(w, w->keymap_text);
+}
+
+/* A keysym the session keymap lacks ("é" on a US map, any CJK character) is typed through a
+ * one-key keymap that carries just that keysym, and the session keymap is restored right
+ * after; the compositor forwards both keymap changes to the focused client in order. */
+static int type_foreign_keysym(struct wbackend *w, uint32_t sym)
+{
+    char name[64];
+    if (xkb_keysym_get_name(sym, name, sizeof(name)) <= 0)
+        return PF_ERR_STATE;
+    char text[512];
+    int n = snprintf(text, sizeof(text),
+                     "xkb_keymap {\n"
+                     "xkb_keycodes \"pf\" { minimum = 8; maximum = 9; <K1> = 9; };\n"
+                     "xkb_types \"pf\" { include \"complete\" };\n"
+                     "xkb_compatibility \"pf\" { include \"complete\" };\n"
+                     "xkb_symbols \"pf\" { key <K1> { [ %s ] }; };\n"
+                     "};\n",
+                     name);
+    if (n < 0 || (size_t)n >= sizeof(text))
+        return PF_ERR_STATE;
+    int r = send_keymap(w, text);
+    uint32_t t = now_ms();
+    if (r >= 0) {
+        /* Evdev code 1 is keycode 9, <K1> above. */
+        zwp_virtual_keyboard_v1_key(w->keyboard, t, 1, WL_KEYBOARD_KEY_STATE_PRESSED);
+        zwp_virtual_keyboard_v1_key(w->keyboard, t, 1, WL_KEYBOARD_KEY_STATE_RELEASED);
+    }
+    int r2 = send_keymap(w, w->keymap_text);
+    return r < 0 ? r : r2 < 0 ? r2 : flush(w);
 }
 
 static struct wl_output *find_output(struct wbackend *w, const char *name)
@@ -269,8 +303,8 @@ static int w_keysym(struct pfi_backend *b, uint32_t sym, int down)
             return r;
         }
     }
-    pfi_input_log(w->log, TOPIC, "keysym 0x%x not in the keymap", sym);
-    return PF_ERR_STATE;
+    /* Whole taps only: the foreign key exists just for the duration of one keymap. */
+    return down ? type_foreign_keysym(w, sym) : 0;
 }
 
 static int w_motion(struct pfi_backend *b, double dx, double dy)
@@ -357,6 +391,7 @@ static void w_destroy(struct pfi_backend *b)
     xkb_state_unref(w->state);
     xkb_keymap_unref(w->keymap);
     xkb_context_unref(w->xkb);
+    free(w->keymap_text);
     free(w);
 }
 

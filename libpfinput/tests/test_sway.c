@@ -164,6 +164,19 @@ static void test_keyboard(void **state)
     t_expect(f->rec, "key 16 1");
     t_expect(f->rec, "key 16 0");
     t_expect(f->rec, "key 42 0");
+    /* Characters the session keymap lacks reach the client as those very keysyms, and the
+     * session keymap is back afterwards. */
+    static const uint32_t cps[] = { 0xE9, 0x4E2D, 0x1F600 };
+    for (size_t i = 0; i < sizeof(cps) / sizeof(cps[0]); i++) {
+        t.text.codepoint = cps[i];
+        t_submit(f->client, t);
+        char want[32];
+        snprintf(want, sizeof(want), "sym 0x%x", cps[i] < 0x100 ? cps[i] : 0x1000000 | cps[i]);
+        t_expect(f->rec, want);
+    }
+    t_key(f->client, PF_INPUT_EVENT_KEY_DOWN, 'A', 0);
+    t_key(f->client, PF_INPUT_EVENT_KEY_UP, 'A', 0);
+    t_expect(f->rec, "sym 0x61");
 }
 
 static void test_pointer(void **state)
