@@ -31,6 +31,16 @@ static struct libevdev *base(const char *name, uint16_t bus, uint16_t vendor, ui
     return d;
 }
 
+/* Every DualSense node (pad, motion sensors, touchpad) carries the pad's ids, as
+ * hid-playstation creates them; @p suffix tells them apart, as in the kernel. */
+static struct libevdev *ds_base(const char *suffix)
+{
+    char name[128];
+    snprintf(name, sizeof(name), "Sony Interactive Entertainment DualSense Wireless Controller%s",
+             suffix);
+    return base(name, BUS_USB, 0x054C, 0x0CE6, 0x8111);
+}
+
 static void key(struct libevdev *d, unsigned int code)
 {
     libevdev_enable_event_code(d, EV_KEY, code, NULL);
@@ -169,8 +179,7 @@ struct libevdev *pfi_udev_pad(enum pfi_pad_kind kind, uint32_t capabilities, uin
 {
     struct libevdev *d;
     if (kind == PFI_PAD_DUALSENSE) {
-        d = base("Sony Interactive Entertainment DualSense Wireless Controller", BUS_USB, 0x054C,
-                 0x0CE6, 0x8111);
+        d = ds_base("");
         if (!d)
             return NULL;
         static const unsigned int ds_keys[] = { BTN_SOUTH, BTN_EAST,   BTN_NORTH,  BTN_WEST,
@@ -218,15 +227,12 @@ struct libevdev *pfi_udev_pad(enum pfi_pad_kind kind, uint32_t capabilities, uin
      * (older clients) capabilities are unknown and most pads rumble. */
     if (!capabilities || (capabilities & PF_INPUT_PAD_CAP_RUMBLE))
         rumble(d);
-    (void)number;
     return d;
 }
 
 struct libevdev *pfi_udev_pad_motion(enum pfi_pad_kind kind, uint32_t number)
 {
-    struct libevdev *d = base("Sony Interactive Entertainment DualSense Wireless Controller "
-                              "Motion Sensors",
-                              BUS_USB, 0x054C, 0x0CE6, 0x8111);
+    struct libevdev *d = ds_base(" Motion Sensors");
     if (!d)
         return NULL;
     libevdev_enable_property(d, INPUT_PROP_ACCELEROMETER);
@@ -237,16 +243,12 @@ struct libevdev *pfi_udev_pad_motion(enum pfi_pad_kind kind, uint32_t number)
     abs_axis(d, ABS_RY, -2097152, 2097151, 16, 0, PFI_DS_GYRO_RES_PER_DEG_S);
     abs_axis(d, ABS_RZ, -2097152, 2097151, 16, 0, PFI_DS_GYRO_RES_PER_DEG_S);
     libevdev_enable_event_code(d, EV_MSC, MSC_TIMESTAMP, NULL);
-    (void)kind;
-    (void)number;
     return d;
 }
 
 struct libevdev *pfi_udev_pad_touchpad(enum pfi_pad_kind kind, uint32_t number)
 {
-    struct libevdev *d = base("Sony Interactive Entertainment DualSense Wireless Controller "
-                              "Touchpad",
-                              BUS_USB, 0x054C, 0x0CE6, 0x8111);
+    struct libevdev *d = ds_base(" Touchpad");
     if (!d)
         return NULL;
     libevdev_enable_property(d, INPUT_PROP_POINTER);
@@ -261,7 +263,5 @@ struct libevdev *pfi_udev_pad_touchpad(enum pfi_pad_kind kind, uint32_t number)
     abs_axis(d, ABS_MT_TRACKING_ID, 0, 65535, 0, 0, 0);
     abs_axis(d, ABS_MT_POSITION_X, 0, PFI_DS_TOUCHPAD_W - 1, 0, 0, 0);
     abs_axis(d, ABS_MT_POSITION_Y, 0, PFI_DS_TOUCHPAD_H - 1, 0, 0, 0);
-    (void)kind;
-    (void)number;
     return d;
 }
