@@ -34,7 +34,10 @@ extern "C" {
 /** ABI generation of libpfinput (soname 0 while the API settles). Since 0.1. */
 #define PF_INPUT_ABI_VERSION 0u
 
-/** @return PF_INPUT_ABI_VERSION of the loaded library. Since 0.1. */
+/**
+ * @return PF_INPUT_ABI_VERSION of the library actually loaded; compare it with the macro the
+ * caller was compiled against. Threading: any thread. Since 0.1.
+ */
 PF_EXPORT uint32_t pf_input_abi_version(void);
 
 /* ---------------------------------------------------------------------------------------- */
@@ -317,13 +320,17 @@ PF_EXPORT int pf_input_injector_create(const pf_input_settings *settings,
 
 /**
  * Releases every key and button held by any client, destroys all clients and virtual
- * devices, and frees the injector. Accepts NULL. Since 0.1.
+ * devices, and frees the injector (session end).
+ * @param injector may be NULL (nothing happens).
+ * Ownership: takes the injector; every pf_input_client of it is freed too.
+ * Threading: the injector's thread. Since 0.1.
  */
 PF_EXPORT void pf_input_injector_destroy(pf_input_injector *injector);
 
 /**
- * @return the name of the backend that handles keyboard and mouse ("mutter", "uinput", …);
- * static storage; NULL for a NULL injector. Since 0.1.
+ * @param injector borrowed; may be NULL.
+ * @return the name of the backend that handles keyboard and mouse ("mutter", "wlr", "kwin",
+ * "uinput"); static storage; NULL for a NULL injector. Since 0.1.
  */
 PF_EXPORT const char *pf_input_injector_get_backend(const pf_input_injector *injector);
 
@@ -340,32 +347,40 @@ PF_EXPORT int pf_input_injector_get_session_id(const pf_input_injector *injector
 
 /**
  * Starts injection (Mutter: Session.Start, after the caller linked its ScreenCast). Other
- * backends are ready after create and return 0.
- * @return 0; PF_ERR_IO when the compositor refused.
- * Since 0.1.
+ * backends are ready after create and return 0. Events submitted before are ignored.
+ * @param injector borrowed.
+ * @return 0; PF_ERR_INVALID_ARGUMENT; PF_ERR_IO when the compositor refused.
+ * Threading: the injector's thread; blocks for one D-Bus round trip. Since 0.1.
  */
 PF_EXPORT int pf_input_injector_start(pf_input_injector *injector);
 
 /**
- * Sets the output absolute positions map onto.
+ * Sets the output absolute positions and touches map onto. Call again when the output
+ * changes size (uinput then rebuilds its absolute devices).
+ * @param injector borrowed.
  * @param output borrowed; strings copied.
- * @return 0; PF_ERR_INVALID_ARGUMENT for a zero size; PF_ERR_NOMEM.
+ * @return 0; PF_ERR_INVALID_ARGUMENT for a NULL, too-small or zero-sized (or > 65535) output;
+ *         PF_ERR_NOMEM; PF_ERR_IO when a backend connection broke.
  * Since 0.1.
  */
 PF_EXPORT int pf_input_injector_set_output(pf_input_injector *injector,
                                            const pf_input_output *output);
 
 /**
- * @return an fd (O_CLOEXEC, borrowed) that becomes readable when pf_input_injector_dispatch()
- * has work (compositor replies, rumble requests); PF_ERR_INVALID_ARGUMENT.
+ * @param injector borrowed.
+ * @return an fd (O_CLOEXEC, borrowed: do not close it) that becomes readable when
+ * pf_input_injector_dispatch() has work (compositor replies, rumble requests);
+ * PF_ERR_INVALID_ARGUMENT. Put it in the session's event loop.
  * Since 0.1.
  */
 PF_EXPORT int pf_input_injector_get_fd(const pf_input_injector *injector);
 
 /**
- * Handles pending backend traffic without blocking; calls the feedback hook.
- * @return number of items handled (>= 0); PF_ERR_IO when a backend connection broke.
- * Since 0.1.
+ * Handles pending backend traffic without blocking; calls the feedback hook from inside.
+ * @param injector borrowed.
+ * @return number of items handled (>= 0); PF_ERR_INVALID_ARGUMENT; PF_ERR_IO when a backend
+ *         connection broke (the compositor went away).
+ * Threading: the injector's thread. Since 0.1.
  */
 PF_EXPORT int pf_input_injector_dispatch(pf_input_injector *injector);
 
@@ -381,18 +396,26 @@ PF_EXPORT int pf_input_client_create(pf_input_injector *injector, uint32_t permi
                                      pf_input_client **ret_client);
 
 /**
- * Releases everything the client holds (keys, buttons, touches, gamepads) and removes it.
- * Call it on disconnect and on timeout. Accepts NULL. Since 0.1.
+ * Releases everything the client holds (keys, buttons, touches), removes its virtual pads
+ * and frees it. Call it on disconnect and on timeout.
+ * @param client may be NULL (nothing happens).
+ * Ownership: takes the client. Since 0.1.
  */
 PF_EXPORT void pf_input_client_destroy(pf_input_client *client);
 
 /**
- * Changes the client's permissions; revoking a permission releases what the client holds
- * under it. @return 0; PF_ERR_INVALID_ARGUMENT. Since 0.1.
+ * Changes the client's permissions (config or management API); revoking a permission
+ * releases what the client holds under it and removes its pads when gamepads are revoked.
+ * @param client borrowed.
+ * @param permissions PF_INPUT_PERM_* bits.
+ * @return 0; PF_ERR_INVALID_ARGUMENT for NULL or unknown bits. Since 0.1.
  */
 PF_EXPORT int pf_input_client_set_permissions(pf_input_client *client, uint32_t permissions);
 
-/** @return the client's PF_INPUT_PERM_* bits (0 for NULL). Since 0.1. */
+/**
+ * @param client borrowed; may be NULL.
+ * @return the client's PF_INPUT_PERM_* bits (0 for NULL). Since 0.1.
+ */
 PF_EXPORT uint32_t pf_input_client_get_permissions(const pf_input_client *client);
 
 /**
@@ -416,7 +439,9 @@ PF_EXPORT int pf_input_client_submit(pf_input_client *client, const pf_input_eve
 
 /**
  * Releases every key, button and touch the client holds and centres its gamepads, keeping
- * the client. @return number of releases injected (>= 0). Since 0.1.
+ * the client (e.g. when its stream stalls).
+ * @param client borrowed; may be NULL.
+ * @return number of releases injected (>= 0). Since 0.1.
  */
 PF_EXPORT int pf_input_client_release_all(pf_input_client *client);
 
