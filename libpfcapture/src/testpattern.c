@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The test-pattern source: a driver stream that wakes on a timer, draws a moving bar and the
- * frame counter, stamps the buffer with CLOCK_MONOTONIC and queues it. */
+ * frame counter, stamps the buffer with CLOCK_MONOTONIC and queues it. Drawing stays off
+ * PipeWire's real-time thread (a 1080p frame is a few MB of stores). */
 #include "pf/capture_testpattern.h"
 
 #include <errno.h>
@@ -27,6 +28,9 @@ struct pf_capture_testpattern {
     struct spa_hook stream_listener;
     struct spa_source *timer;
     uint32_t stride;
+    /* Width and height for the real-time process callback, read in one load so that a mode
+     * change never pairs a new width with an old height. */
+    _Atomic uint64_t dims;
     uint32_t node_id;
     int streaming;
     _Atomic uint64_t produced;
@@ -61,9 +65,9 @@ static void put_pixel_bits(uint8_t *p, uint32_t format, uint32_t v)
     p[3] = 0xff;
 }
 
-static void draw(struct pf_capture_testpattern *tp, uint8_t *base, uint64_t counter)
+static void draw(struct pf_capture_testpattern *tp, uint8_t *base, uint64_t counter, uint32_t w,
+                 uint32_t h, uint32_t stride)
 {
-    uint32_t w = tp->settings.width, h = tp->settings.height;
     uint32_t bar_x = (uint32_t)((counter * 8) % w), bar_w = w / 32 ? w / 32 : 1;
     uint32_t *row0 = (uint32_t *)base;
 
@@ -71,7 +75,7 @@ static void draw(struct pf_capture_testpattern *tp, uint8_t *base, uint64_t coun
     for (uint32_t x = 0; x < w; x++)
         row0[x] = (x - bar_x < bar_w) ? 0xffe0e0e0u : 0xff202020u;
     for (uint32_t y = 1; y < h; y++)
-        memcpy(base + (size_t)y * tp->stride, row0, (size_t)w * 4);
+        memcpy(base + (size_t)y * stride, row0, (size_t)w * 4);
     put_pixel_bits(base, tp->settings.format, (uint32_t)(counter & 0xffffff));
     put_pixel_bits(base + 4, tp->settings.format, (uint32_t)((counter >> 24) & 0xffffff));
 }
@@ -81,33 +85,38 @@ static void on_process(void *data)
     struct pf_capture_testpattern *tp = data;
     struct pw_buffer *b = pw_stream_dequeue_buffer(tp->stream);
     struct spa_buffer *sb;
-    struct spa_meta_header *h;
+    struct spa_meta_header *hdr;
     struct spa_data *d;
-    uint64_t n;
+    uint64_t n, dims;
+    uint32_t w, h, stride;
 
     if (!b)
         return;
     sb = b->buffer;
     d = &sb->datas[0];
-    if (!d->data || d->maxsize < (uint64_t)tp->stride * tp->settings.height) {
+    dims = atomic_load(&tp->dims);
+    w = (uint32_t)(dims >> 32);
+    h = (uint32_t)dims;
+    stride = w * 4;
+    if (!d->data || d->maxsize < (uint64_t)stride * h) {
         pw_stream_queue_buffer(tp->stream, b);
         return;
     }
     n = atomic_load(&tp->produced);
-    draw(tp, d->data, n);
+    draw(tp, d->data, n, w, h, stride);
     d->chunk->offset = 0;
-    d->chunk->stride = (int32_t)tp->stride;
-    d->chunk->size = tp->stride * tp->settings.height;
+    d->chunk->stride = (int32_t)stride;
+    d->chunk->size = stride * h;
     d->chunk->flags = 0;
-    h = spa_buffer_find_meta_data(sb, SPA_META_Header, sizeof(*h));
-    if (h) {
-        h->flags = 0;
-        h->offset = 0;
-        h->seq = n;
-        h->dts_offset = 0;
+    hdr = spa_buffer_find_meta_data(sb, SPA_META_Header, sizeof(*hdr));
+    if (hdr) {
+        hdr->flags = 0;
+        hdr->offset = 0;
+        hdr->seq = n;
+        hdr->dts_offset = 0;
         /* Stamped last, after drawing: the latency a consumer measures from it is the
          * capture path's alone. */
-        h->pts = (int64_t)pfi_now_ns();
+        hdr->pts = (int64_t)pfi_now_ns();
     }
     atomic_store(&tp->produced, n + 1);
     pw_stream_queue_buffer(tp->stream, b);
@@ -237,6 +246,7 @@ PF_EXPORT int pf_capture_testpattern_create(const pf_capture_testpattern_setting
     tp->settings = *settings;
     tp->settings.remote = NULL;
     tp->stride = settings->width * 4;
+    atomic_store(&tp->dims, (uint64_t)settings->width << 32 | settings->height);
     r = pfi_pw_connect(&tp->pw, "pf-testpattern", settings->remote, NULL, NULL);
     if (r < 0) {
         pfi_cap_debug(&settings->log, TOPIC, "PipeWire unreachable");
@@ -303,6 +313,7 @@ PF_EXPORT int pf_capture_testpattern_set_size(pf_capture_testpattern *tp, uint32
     tp->settings.width = width;
     tp->settings.height = height;
     tp->stride = width * 4;
+    atomic_store(&tp->dims, (uint64_t)width << 32 | height);
     /* New EnumFormat: the link renegotiates, and both ends get buffers of the new size. */
     param = build_format(tp, &b);
     r = pw_stream_update_params(tp->stream, &param, 1);
