@@ -107,7 +107,7 @@ env = dict(os.environ, XDG_CONFIG_HOME=f"{tmp}/config", XDG_STATE_HOME=f"{tmp}/s
            XDG_RUNTIME_DIR=f"{tmp}/run")
 os.makedirs(f"{tmp}/config/pfhost")
 with open(f"{tmp}/config/pfhost/pfhost.conf", "w") as f:
-    f.write("http_port = 0\nhttps_port = 0\napi_port = 0\nmdns = no\n")
+    f.write("http_port = 0\nhttps_port = 0\napi_port = 0\nrtsp_port = 0\nmdns = no\n")
 log = open(f"{tmp}/host.log", "w")
 proc = subprocess.Popen([pfhost, "serve"], env=env, stdout=log, stderr=log)
 try:

@@ -73,7 +73,9 @@ int host_start(host_proc *h, const char *extra_conf)
         FILE *f = fopen(path, "w");
         if (!f)
             return -1;
+        /* Every port free-chosen: the GameStream defaults may be taken on a test machine. */
         fprintf(f, "hostname = pf-test\nhttp_port = 0\nhttps_port = 0\napi_port = 0\n"
+                   "rtsp_port = 0\n"
                    "mdns = no\n%s",
                 extra_conf ? extra_conf : "");
         fclose(f);

@@ -31,7 +31,7 @@ trap cleanup EXIT
 
 write_conf() { # $1 = dir, $2 = extra lines
   mkdir -p "$1/config/pfhost"
-  printf 'hostname = pf-mdns-test\nhttp_port = 0\nhttps_port = 0\napi_port = 0\n%s' "$2" \
+  printf 'hostname = pf-mdns-test\nhttp_port = 0\nhttps_port = 0\napi_port = 0\nrtsp_port = 0\n%s' "$2" \
     > "$1/config/pfhost/pfhost.conf"
 }
 start_host() { # $1 = dir, rest = command prefix
