@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,7 @@ struct mbackend {
     const pf_log_hook *log;
     sd_bus *bus;
     sd_bus_slot *closed_slot;
+    sd_bus_slot *owner_slot;
     char *session_path;
     char *session_id;
     char *stream_path;
@@ -53,9 +55,27 @@ static int on_closed(sd_bus_message *m, void *user_data, sd_bus_error *ret_error
     return 0;
 }
 
+/* Mutter going away (crash, logout) emits no Closed signal; its bus name losing its owner is
+ * how we learn the session is gone. */
+static int on_owner_changed(sd_bus_message *m, void *user_data, sd_bus_error *ret_error)
+{
+    struct mbackend *mb_ = user_data;
+    const char *name = NULL, *old_owner = NULL, *new_owner = NULL;
+    if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) >= 0 && new_owner &&
+        !*new_owner) {
+        mb_->closed = 1;
+        pfi_input_log(mb_->log, TOPIC, "Mutter left the bus");
+    }
+    return 0;
+}
+
+/* A closed session is a broken connection (the caller must know); one not started yet just
+ * cannot take events. */
 static int check(struct mbackend *m)
 {
-    return m->closed || !m->started ? PF_ERR_STATE : 0;
+    if (m->closed)
+        return PF_ERR_IO;
+    return m->started ? 0 : PF_ERR_STATE;
 }
 
 /* Sends one Notify* call without a reply; @p types is its D-Bus signature. */
@@ -146,9 +166,8 @@ static int m_dispatch(struct pfi_backend *b)
     if (r < 0) {
         pfi_input_log(m->log, TOPIC, "bus connection lost: %s", strerror(-r));
         m->closed = 1;
-        return PF_ERR_IO;
     }
-    return n;
+    return m->closed ? PF_ERR_IO : n;
 }
 
 static int m_key(struct pfi_backend *b, uint32_t code, int down)
@@ -225,6 +244,7 @@ static void m_destroy(struct pfi_backend *b)
         }
     }
     sd_bus_slot_unref(m->closed_slot);
+    sd_bus_slot_unref(m->owner_slot);
     if (m->bus)
         sd_bus_flush_close_unref(m->bus);
     free(m->session_path);
@@ -288,6 +308,14 @@ static int m_create(const struct pfi_backend_args *args, struct pfi_backend **re
     }
     r = sd_bus_match_signal(m->bus, &m->closed_slot, NULL, m->session_path, RD_SESSION_IFACE,
                             "Closed", on_closed, m);
+    if (r >= 0) {
+        char match[160];
+        snprintf(match, sizeof(match),
+                 "type='signal',sender='org.freedesktop.DBus',member='NameOwnerChanged',"
+                 "arg0='%s'",
+                 RD_NAME);
+        r = sd_bus_add_match(m->bus, &m->owner_slot, match, on_owner_changed, m);
+    }
     if (r < 0) {
         r = PF_ERR_IO;
         goto fail;

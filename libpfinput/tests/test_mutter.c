@@ -3,6 +3,8 @@
  * Wayland client that records what it receives. Every injected event must arrive exactly,
  * and a client that disconnects with keys and buttons down must leave them released. */
 #include <math.h>
+#include <poll.h>
+#include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -326,6 +328,33 @@ static void test_release_on_disconnect(void **state)
                             PF_INPUT_BUTTON_MIDDLE);
 }
 
+/* Mutter dies mid-session (no Closed signal then): the backend notices its bus name going,
+ * calls report the broken connection, and teardown still works. */
+static void test_compositor_gone(void **state)
+{
+    struct fixture *f = *state;
+    t_key(f->client, PF_INPUT_EVENT_KEY_DOWN, 'A', 0);
+    t_expect(f->rec, "key 30 1");
+    pid_t mutter = 0;
+    for (int i = 0; i < f->h.n; i++)
+        if (f->h.procs[i].out_fd < 0 && f->h.procs[i].pid > 0)
+            mutter = f->h.procs[i].pid; /* the last daemon before the recorder */
+    assert_true(mutter > 0);
+    kill(mutter, SIGKILL);
+    int r = 0;
+    for (int i = 0; i < 200 && r >= 0; i++) {
+        struct pollfd pfd = { .fd = pf_input_injector_get_fd(f->inj), .events = POLLIN };
+        poll(&pfd, 1, 20);
+        r = pf_input_injector_dispatch(f->inj);
+    }
+    assert_int_equal(r, PF_ERR_IO);
+    pf_input_event m = t_ev(PF_INPUT_EVENT_MOUSE_MOVE_REL);
+    m.pointer.dx = 1;
+    assert_int_equal(pf_input_client_submit(f->client, &m, 0), PF_ERR_IO);
+    pf_input_client_destroy(f->client);
+    f->client = NULL;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -333,6 +362,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pointer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_absolute, setup, teardown),
         cmocka_unit_test_setup_teardown(test_release_on_disconnect, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_compositor_gone, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
