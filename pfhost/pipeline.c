@@ -86,11 +86,12 @@ static void *source_main(void *arg)
             next = now; /* fell behind (suspend, overload): skip, never burst */
         pattern_draw_bgrx(scratch, w, h, w * 4, (uint32_t)counter);
         pthread_mutex_lock(&p->lock);
-        if (p->count == RING) {
-            /* Owner-side drop: the encoder is behind; the oldest frame goes. */
-            p->head = (p->head + 1) % RING;
-            p->count--;
+        /* The test pattern waits for a busy encoder instead of dropping, so a client may
+         * demand consecutive counters even on a loaded machine; its clock slips instead
+         * (and catches up without bursting, above). */
+        while (p->count == RING && !atomic_load(&p->stop)) {
             p->stats.frames_dropped++;
+            pthread_cond_wait(&p->cond, &p->lock);
         }
         slot *s = &p->ring[(p->head + p->count) % RING];
         uint8_t *tmp = s->pixels;
@@ -100,7 +101,7 @@ static void *source_main(void *arg)
         s->counter = counter++;
         p->count++;
         p->stats.frames_captured++;
-        pthread_cond_signal(&p->cond);
+        pthread_cond_broadcast(&p->cond);
         pthread_mutex_unlock(&p->lock);
     }
     free(scratch);
@@ -214,6 +215,7 @@ static void *video_main(void *arg)
         uint64_t pts = s->pts_ns;
         p->head = (p->head + 1) % RING;
         p->count--;
+        pthread_cond_broadcast(&p->cond);
         pthread_mutex_unlock(&p->lock);
         int r = encode_and_send(p, mine, pts);
         if (r < 0 && r != PF_ERR_STATE && p->st.log.fn) {

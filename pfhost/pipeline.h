@@ -26,6 +26,7 @@ typedef struct pipeline_settings {
 
 typedef struct pipeline_stats {
     uint64_t frames_captured, frames_dropped, frames_encoded, frames_sent, idr_frames;
+    /* frames_dropped: times the source found the ring full (it then waits) */
     uint64_t bytes_sent, packets_sent, fec_skipped;
     uint64_t encode_ns_total, send_ns_total;   /* sums over frames_sent */
     uint64_t audio_packets;

@@ -221,8 +221,8 @@ static void log_stats(stream_sess *e)
     pipeline_stats st;
     pipeline_get_stats(e->pl, &st);
     uint64_t sent = st.frames_sent ? st.frames_sent : 1;
-    host_log("session %u stream: %llu frames encoded, %llu sent (%llu IDR), %llu dropped at "
-             "capture, %llu audio packets, %llu FEC reports; mean capture->encoded %.2f ms, "
+    host_log("session %u stream: %llu frames encoded, %llu sent (%llu IDR), %llu source stalls "
+             "(encoder busy), %llu audio packets, %llu FEC reports; mean capture->encoded %.2f ms, "
              "capture->sent %.2f ms",
              e->id, (unsigned long long)st.frames_encoded, (unsigned long long)st.frames_sent,
              (unsigned long long)st.idr_frames, (unsigned long long)st.frames_dropped,

@@ -348,8 +348,12 @@ typedef struct pf_net_pacer_settings {
     uint32_t struct_size;   /**< Since 0.1. */
     int32_t fd;             /**< UDP socket, borrowed; must outlive the pacer. Since 0.1. */
     uint32_t burst_packets; /**< datagrams per burst (default 16). Since 0.1. */
-    uint32_t spread_percent; /**< share of the frame interval a frame is spread over (50). Since 0.1. */
+    uint32_t spread_percent; /**< most of the frame interval a frame may be spread over (50). Since 0.1. */
     uint32_t use_gso;       /**< 1: one UDP_SEGMENT send per burst when the kernel allows it. Since 0.1. */
+    uint32_t rate_mbps;     /**< pacing rate the bursts are spaced for (default 2000); a
+                                 frame that would need longer than spread_percent of the
+                                 interval is sent faster. Since 0.1. */
+    uint32_t reserved;
 } pf_net_pacer_settings;
 
 /** What one pf_net_pacer_send() did. Since 0.1. */
@@ -372,8 +376,8 @@ PF_EXPORT void pf_net_pacer_destroy(pf_net_pacer *pacer);
  */
 PF_EXPORT void pf_net_pacer_set_peer(pf_net_pacer *pacer, uint32_t addr_be, uint16_t port);
 /**
- * Sends @p count datagrams of @p len bytes at @p stride apart, in bursts spread over
- * spread_percent of @p interval_ns (0: all at once). Blocks the calling thread while pacing.
+ * Sends @p count datagrams of @p len bytes at @p stride apart, in bursts spaced for
+ * rate_mbps but within spread_percent of @p interval_ns (0: all at once). Blocks the calling thread while pacing.
  * Send errors (no buffer space, unreachable peer) are transient: the datagram is dropped.
  * @return 0; PF_ERR_STATE (no peer yet: nothing sent); PF_ERR_INVALID_ARGUMENT.
  * Threading: one sending thread. Since 0.1.

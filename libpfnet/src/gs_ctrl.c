@@ -48,10 +48,23 @@ typedef struct ctrl_sess {
     int rx_any;
 } ctrl_sess;
 
+/* A peer that was sent the termination message and is disconnected once ENet has it
+ * acknowledged (or after CLOSE_WAIT_MS): a disconnect right behind the message would make
+ * the receiving ENet drop the still-queued message. */
+typedef struct closing {
+    ENetPeer *peer;
+    uint64_t deadline_ms;
+} closing;
+
+#define CLOSE_WAIT_MS 200u
+
 struct pf_net_gs_control {
     pf_net_gs_control_settings st;
     pf_net_gs_control_callbacks cb;
     ENetHost *host;
+    closing *closing;
+    size_t n_closing;
+    uint64_t now_ms;
     ctrl_sess *sess;
     size_t n_sess;
     uint8_t buf[MAX_MESSAGE];
@@ -163,12 +176,43 @@ static void end_peer(pf_net_gs_control *c, ctrl_sess *e, uint32_t code)
         return;
     uint8_t be[4] = {(uint8_t)(code >> 24), (uint8_t)(code >> 16), (uint8_t)(code >> 8),
                      (uint8_t)code};
-    send_msg(c, e, T_TERMINATION, be, sizeof(be));
-    /* §5.7: the client drops the peer itself after the termination message; an immediate
-     * disconnect keeps a vanished client from holding the slot. */
+    int r = send_msg(c, e, T_TERMINATION, be, sizeof(be));
     e->peer->data = NULL;
-    enet_peer_disconnect_now(e->peer, 0);
+    closing *v = r == 0 ? realloc(c->closing, (c->n_closing + 1) * sizeof(*v)) : NULL;
+    if (v) {
+        c->closing = v;
+        v[c->n_closing++] = (closing){.peer = e->peer, .deadline_ms = c->now_ms + CLOSE_WAIT_MS};
+    } else {
+        enet_peer_disconnect_now(e->peer, 0);
+    }
     e->peer = NULL;
+}
+
+/* Disconnects closing peers whose termination message was acknowledged or whose wait ran
+ * out; §5.7: the client drops the peer itself, so nothing waits for its disconnect. */
+static void reap_closing(pf_net_gs_control *c, uint64_t now_ms, int force)
+{
+    for (size_t i = 0; i < c->n_closing;) {
+        ENetPeer *p = c->closing[i].peer;
+        int acked = enet_list_empty(&p->sentReliableCommands) &&
+                    enet_list_empty(&p->outgoingCommands);
+        if (force || acked || now_ms >= c->closing[i].deadline_ms) {
+            if (p->state != ENET_PEER_STATE_DISCONNECTED)
+                enet_peer_disconnect_now(p, 0);
+            c->closing[i] = c->closing[--c->n_closing];
+            continue;
+        }
+        i++;
+    }
+}
+
+static void forget_closing(pf_net_gs_control *c, ENetPeer *p)
+{
+    for (size_t i = 0; i < c->n_closing; i++)
+        if (c->closing[i].peer == p) {
+            c->closing[i] = c->closing[--c->n_closing];
+            return;
+        }
 }
 
 PF_EXPORT void pf_net_gs_control_destroy(pf_net_gs_control *c)
@@ -180,6 +224,19 @@ PF_EXPORT void pf_net_gs_control_destroy(pf_net_gs_control *c)
         pf_gs_cipher_destroy(c->sess[i].cipher);
     }
     free(c->sess);
+    /* Host shutdown (§10.3): give the termination messages a bounded moment to be
+     * acknowledged before the socket goes. */
+    ENetEvent ev;
+    for (int i = 0; i < (int)CLOSE_WAIT_MS / 5 && c->n_closing; i++) {
+        while (enet_host_service(c->host, &ev, 5) > 0)
+            if (ev.type == ENET_EVENT_TYPE_RECEIVE)
+                enet_packet_destroy(ev.packet);
+            else if (ev.type == ENET_EVENT_TYPE_DISCONNECT)
+                forget_closing(c, ev.peer);
+        reap_closing(c, 0, 0);
+    }
+    reap_closing(c, 0, 1);
+    free(c->closing);
     enet_host_flush(c->host);
     enet_host_destroy(c->host);
     free(c);
@@ -204,7 +261,11 @@ PF_EXPORT uint16_t pf_net_gs_control_get_port(const pf_net_gs_control *c)
 
 PF_EXPORT int64_t pf_net_gs_control_get_timeout(const pf_net_gs_control *c, uint64_t now_ms)
 {
-    if (!c || !c->n_sess)
+    if (!c)
+        return -1;
+    if (c->n_closing)
+        return SERVICE_INTERVAL_MS;
+    if (!c->n_sess)
         return -1;
     for (size_t i = 0; i < c->n_sess; i++)
         if (c->sess[i].peer)
@@ -395,6 +456,7 @@ static void end_session(pf_net_gs_control *c, ctrl_sess *e, uint32_t reason, uin
 PF_EXPORT int pf_net_gs_control_dispatch(pf_net_gs_control *c, uint64_t now_ms)
 {
     pf_assert_return(c, PF_ERR_INVALID_ARGUMENT);
+    c->now_ms = now_ms;
     ENetEvent ev;
     /* Bounded so a flood cannot starve the loop; the rest waits for the next wake-up. */
     for (int budget = 256; budget > 0 && enet_host_service(c->host, &ev, 0) > 0; budget--) {
@@ -434,11 +496,14 @@ PF_EXPORT int pf_net_gs_control_dispatch(pf_net_gs_control *c, uint64_t now_ms)
         case ENET_EVENT_TYPE_DISCONNECT:
             if (e)
                 end_session(c, e, PF_NET_GS_END_DISCONNECT, 0);
+            else
+                forget_closing(c, ev.peer);
             break;
         default:
             break;
         }
     }
+    reap_closing(c, now_ms, 0);
     for (size_t i = 0; i < c->n_sess;) {
         ctrl_sess *e = &c->sess[i];
         uint64_t limit = e->peer ? c->st.timeout_ms : c->st.connect_timeout_ms;

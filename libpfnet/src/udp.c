@@ -41,6 +41,7 @@ PF_EXPORT void pf_net_pacer_settings_default(pf_net_pacer_settings *st)
     st->fd = -1;
     st->burst_packets = 16;
     st->spread_percent = 50;
+    st->rate_mbps = 2000;
 }
 
 PF_EXPORT int pf_net_pacer_create(const pf_net_pacer_settings *settings, pf_net_pacer **ret)
@@ -55,6 +56,8 @@ PF_EXPORT int pf_net_pacer_create(const pf_net_pacer_settings *settings, pf_net_
         p->st.burst_packets = p->st.burst_packets ? MAX_BURST : 16;
     if (p->st.spread_percent > 100)
         p->st.spread_percent = 100;
+    if (!p->st.rate_mbps)
+        p->st.rate_mbps = 2000;
     p->gso_ok = settings->use_gso != 0;
     pthread_mutex_init(&p->lock, NULL);
     *ret = p;
@@ -159,8 +162,12 @@ PF_EXPORT int pf_net_pacer_send(pf_net_pacer *p, const uint8_t *pkts, size_t str
         return PF_ERR_STATE;
     uint32_t burst = p->st.burst_packets;
     uint32_t bursts = (count + burst - 1) / burst;
-    uint64_t spread = interval_ns * p->st.spread_percent / 100;
-    uint64_t gap = bursts > 1 ? spread / bursts : 0;
+    /* A burst's wire time at the pacing rate; the whole frame never takes longer than its
+     * share of the interval, so pacing cannot build a queue across frames. */
+    uint64_t gap = (uint64_t)burst * len * 8u * 1000u / p->st.rate_mbps;
+    uint64_t cap = interval_ns * p->st.spread_percent / 100;
+    if (bursts > 1 && gap * bursts > cap)
+        gap = cap / bursts;
     uint64_t start = now_ns(), t = start;
     for (uint32_t b = 0, off = 0; b < bursts; b++, off += burst) {
         uint32_t n = count - off < burst ? count - off : burst;

@@ -1,0 +1,351 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The whole GameStream flow against `pfhost serve --source testpattern` over real sockets:
+ * pairing, launch, RTSP, encrypted control stream, ping-learned video and audio, 300 frames
+ * at 720p60 decoded with the frame counter checked, Opus audio decoded, input checked in the
+ * recording backend, disconnect/resume/cancel, and bad input that must not disturb others. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "gs_client.h"
+#include "host_proc.h"
+#include "stream_client.h"
+
+#define Q "uniqueid=0123456789ABCDEF&uuid=11112222333344445555666677778888"
+
+static host_proc host;
+static gsc_identity client;
+static char work[64], record_path[128];
+static uint16_t rtsp_port;
+
+static uint16_t free_tcp_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t sl = sizeof(sa);
+    bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+    getsockname(fd, (struct sockaddr *)&sa, &sl);
+    close(fd);
+    return ntohs(sa.sin_port);
+}
+
+static int group_setup(void **state)
+{
+    snprintf(work, sizeof(work), "/tmp/pfhost-stream-XXXXXX");
+    if (!mkdtemp(work))
+        return -1;
+    char path[256], conf[512];
+    snprintf(path, sizeof(path), "%s/apps.json", work);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    fprintf(f, "{\"apps\": [{\"name\": \"Desktop\"}]}\n");
+    fclose(f);
+    /* host_proc runs PFHOST_BIN with "--verbose serve"; a wrapper adds the serve options. */
+    snprintf(record_path, sizeof(record_path), "%s/input.log", work);
+    char wrapper[256];
+    snprintf(wrapper, sizeof(wrapper), "%s/pfhost", work);
+    f = fopen(wrapper, "w");
+    if (!f)
+        return -1;
+    fprintf(f, "#!/bin/sh\nexec %s \"$@\" --source testpattern --input-record %s --grace 2\n",
+            getenv("PFHOST_BIN"), record_path);
+    fclose(f);
+    chmod(wrapper, 0755);
+    setenv("PFHOST_BIN", wrapper, 1);
+    rtsp_port = free_tcp_port();
+    snprintf(conf, sizeof(conf), "apps = %s\nrtsp_port = %u\npin_wait = 20\n", path, rtsp_port);
+    if (gsc_identity_create(&client) || host_start(&host, conf) < 0)
+        return -1;
+    int check = 0;
+    return pair_client(&host, &client, "1234", "1234", "0123456789ABCDEF", 0, &check, NULL) == 1
+               ? 0
+               : -1;
+}
+
+static int group_teardown(void **state)
+{
+    int st = host_stop(&host);
+    /* PF_KEEP_TEST_DIR=1 keeps the host's log and state for a post-mortem. */
+    if (!getenv("PF_KEEP_TEST_DIR"))
+        host_remove_dir(&host);
+    else
+        fprintf(stderr, "# host directory kept: %s\n", host.dir);
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", work);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", work);
+    gsc_identity_free(&client);
+    return st == 0 ? 0 : -1;
+}
+
+static const uint8_t rikey[16] = {0x10, 0x21, 0x32, 0x43, 0x54, 0x65, 0x76, 0x87,
+                                  0x98, 0xa9, 0xba, 0xcb, 0xdc, 0xed, 0xfe, 0x0f};
+
+static void launch(const char *verb)
+{
+    char path[512];
+    snprintf(path, sizeof(path),
+             "/%s?" Q "&appid=1&mode=1280x720x60&additionalStates=1&sops=0&rikey="
+             "102132435465768798a9bacbdcedfe0f&rikeyid=-5&localAudioPlayMode=0&"
+             "surroundAudioInfo=196610&remoteControllersBitmap=1&gcmap=1&corever=1",
+             verb);
+    char *doc = gs_get(&host, 1, &client, path, NULL, NULL);
+    assert_non_null(doc);
+    assert_int_equal(gsc_xml_status(doc), 200);
+    char *url = gsc_xml_get(doc, "sessionUrl0");
+    assert_non_null(url);
+    char want[64];
+    snprintf(want, sizeof(want), ":%u", rtsp_port);
+    assert_non_null(strstr(url, want));
+    free(url);
+    free(doc);
+}
+
+static char *current_game(void)
+{
+    char *doc = gs_get(&host, 1, &client, "/serverinfo?" Q, NULL, NULL);
+    assert_non_null(doc);
+    char *v = gsc_xml_get(doc, "currentgame");
+    free(doc);
+    return v;
+}
+
+static stream_client *start_stream(uint32_t encryption)
+{
+    stream_client_config cfg = {
+        .rtsp_port = rtsp_port,
+        .rikeyid = (uint32_t)-5,
+        .width = 1280,
+        .height = 720,
+        .fps = 60,
+        .bitrate_kbps = 8000,
+        .packet_size = 1392,
+        .encryption_enabled = encryption,
+        .nv_feature_flags = 167,
+        .audio_channels = 2,
+    };
+    memcpy(cfg.rikey, rikey, 16);
+    if (encryption & 2)
+        cfg.packet_size -= 32;
+    stream_client *c = NULL;
+    char err[256] = "";
+    int r = stream_client_handshake(&cfg, &c, err, sizeof(err));
+    if (r < 0)
+        fail_msg("%s", err);
+    if (stream_client_connect(c, err, sizeof(err)) < 0)
+        fail_msg("%s", err);
+    return c;
+}
+
+/* §9.5 captured samples: header | magic | body. */
+static const struct {
+    uint8_t channel;
+    const char *hex;
+    const char *line;
+} inputs[] = {
+    {2, "0000000a 03000000 00 4180 01 0000", "key_down 65 1 0"},
+    {2, "0000000a 04000000 00 4180 00 0000", "key_up 65 0 0"},
+    {3, "0000000807000000000afffb", "mouse_rel 10 -5"},
+    {3, "0000000e05000000006400c80000077f0437", "mouse_abs 100 200 1920 1080"},
+    {3, "000000050800000001", "button_down 1"},
+    {3, "000000050900000001", "button_up 1"},
+    {3, "0000000a0a000000007800780000", "scroll 120"},
+    {3, "0000000601000055ff88", "hscroll -120"},
+    {0x11, "0000000c040000550102 2200ffff1f00", "pad_arrival 1 2 34 2097151"},
+    {0x10, "0000001e 0c000000 1a00 0000 0300 1400 0010 0a 14 e803 18fc d007 30f8 9c00 0100 5500",
+     "pad_state 0 3 69632 10 20 1000 -1000 2000 -2000"},
+    {6, "0000000617000000c3a9", "text U+00E9"},
+};
+
+static size_t unhex_spaced(const char *hex, uint8_t *out)
+{
+    size_t n = 0;
+    for (const char *p = hex; *p;) {
+        if (*p == ' ') {
+            p++;
+            continue;
+        }
+        unsigned v;
+        sscanf(p, "%2x", &v);
+        out[n++] = (uint8_t)v;
+        p += 2;
+    }
+    return n;
+}
+
+static void full_stream(void **state)
+{
+    launch("launch");
+    stream_client *c = start_stream(0x01 | 0x04);
+    for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+        uint8_t pkt[64];
+        size_t n = unhex_spaced(inputs[i].hex, pkt);
+        assert_int_equal(stream_client_send_input(c, inputs[i].channel, pkt, n), 0);
+    }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    uint64_t frames = stream_client_run(c, 300, 25000);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    stream_client_stats st;
+    stream_client_get_stats(c, &st);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    fprintf(stderr,
+            "# %llu frames in %.1f s (%llu decoded, %llu IDR, %llu lost, counter %llu..%llu, "
+            "%llu gaps, %llu unreadable), %llu video packets; audio %llu packets, %llu decoded, "
+            "rms %.0f; capture->reassembled p50 %.2f ms p99 %.2f ms\n",
+            (unsigned long long)frames, secs, (unsigned long long)st.decoded,
+            (unsigned long long)st.idr_frames, (unsigned long long)st.frames_lost,
+            (unsigned long long)st.first_counter, (unsigned long long)st.last_counter,
+            (unsigned long long)st.counter_gaps, (unsigned long long)st.counter_errors,
+            (unsigned long long)st.video_packets, (unsigned long long)st.audio_packets,
+            (unsigned long long)st.audio_decoded, st.audio_rms,
+            (double)st.reassembled_ns_p50 / 1e6, (double)st.reassembled_ns_p99 / 1e6);
+    assert_true(frames >= 300);
+    assert_true(st.decoded >= 295);
+    assert_int_equal(st.counter_errors, 0);
+    assert_int_equal(st.counter_gaps, 0);
+    assert_int_equal(st.frames_lost, 0);
+    assert_true(st.idr_frames >= 1);
+    /* 5 ms packets over ~5 s, minus start-up; a 440 Hz tone at -12 dBFS has rms ~5800. */
+    assert_true(st.audio_decoded >= 500);
+    assert_true(st.audio_rms > 2000.0 && st.audio_rms < 12000.0);
+
+    /* Every input event reached the recording backend, exactly and in order. */
+    char *log = read_text_file(record_path);
+    assert_non_null(log);
+    const char *p = log;
+    for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+        char want[128];
+        snprintf(want, sizeof(want), "1 %s\n", inputs[i].line);
+        assert_int_equal(strncmp(p, want, strlen(want)), 0);
+        p += strlen(want);
+    }
+    assert_string_equal(p, "");
+    free(log);
+
+    /* §10.3: a disconnect stops the stream, releases input, keeps the app for /resume. */
+    stream_client_destroy(c);
+    usleep(300000);
+    log = read_text_file(record_path);
+    assert_non_null(strstr(log, "1 release_all\n"));
+    free(log);
+    char *game = current_game();
+    assert_string_equal(game, "1");
+    free(game);
+
+    /* Resume within the grace period streams again. */
+    launch("resume");
+    c = start_stream(0x01 | 0x04);
+    assert_true(stream_client_run(c, 30, 10000) >= 30);
+    stream_client_get_stats(c, &st);
+    assert_int_equal(st.counter_gaps, 0);
+
+    /* /cancel ends the stream with the graceful termination code and frees the host. */
+    char *doc = gs_get(&host, 1, &client, "/cancel?" Q, NULL, NULL);
+    assert_non_null(doc);
+    free(doc);
+    assert_int_equal(stream_client_wait_termination(c, 3000), 0x80030023u);
+    stream_client_destroy(c);
+    game = current_game();
+    assert_string_equal(game, "0");
+    free(game);
+}
+
+static void grace_period_ends_app(void **state)
+{
+    launch("launch");
+    stream_client *c = start_stream(0x01 | 0x04);
+    assert_true(stream_client_run(c, 10, 10000) >= 10);
+    stream_client_destroy(c);
+    usleep(500000);
+    char *game = current_game();
+    assert_string_equal(game, "1");
+    free(game);
+    /* --grace 2: after it nobody resumed, so the app is stopped. */
+    sleep(3);
+    game = current_game();
+    assert_string_equal(game, "0");
+    free(game);
+}
+
+static void bad_input(void **state)
+{
+    /* Malformed and oversized RTSP get 400 or a closed connection; the server keeps going. */
+    size_t n;
+    char *r = rtsp_exchange(rtsp_port, "GARBAGE\r\n\r\n", 11, &n);
+    assert_int_equal(rtsp_status(r), 400);
+    free(r);
+    r = rtsp_exchange(rtsp_port, "OPTIONS x RTSP/1.0\r\n\r\n", 22, &n);
+    assert_int_equal(rtsp_status(r), 400); /* no CSeq */
+    free(r);
+    char *big = malloc(70000);
+    memset(big, 'A', 70000);
+    r = rtsp_exchange(rtsp_port, big, 70000, &n);
+    assert_int_equal(n, 0);
+    free(r);
+    free(big);
+    uint8_t enc[64] = {0x80, 0, 0, 40, 0, 0, 0, 1};
+    r = rtsp_exchange(rtsp_port, (const char *)enc, sizeof(enc), &n);
+    assert_int_equal(n, 0); /* encrypted under no known key */
+    free(r);
+    r = rtsp_exchange(rtsp_port, "OPTIONS x RTSP/1.0\r\nCSeq: 9\r\n\r\n", 32, &n);
+    assert_int_equal(rtsp_status(r), 200);
+    free(r);
+
+    launch("launch");
+    stream_client *c = start_stream(0x01 | 0x04);
+    assert_true(stream_client_run(c, 10, 10000) >= 10);
+    /* Plaintext on an encrypted stream, a truncated sealed message and a wrong type are
+     * dropped; the stream goes on. */
+    uint8_t plain[4] = {0x02, 0x03, 0, 0};
+    assert_int_equal(stream_client_send_raw(c, plain, sizeof(plain)), 0);
+    uint8_t trunc[10] = {0x01, 0x00, 0x30, 0x00, 0, 0, 0, 0, 0, 0};
+    assert_int_equal(stream_client_send_raw(c, trunc, sizeof(trunc)), 0);
+    uint8_t junk_input[6] = {0, 0, 0, 0x40, 1, 2};
+    assert_int_equal(stream_client_send_input(c, 3, junk_input, sizeof(junk_input)), 0);
+    assert_true(stream_client_run(c, 20, 10000) >= 20);
+    /* A forged tag ends that session with a termination message. */
+    uint8_t forged[40] = {0x01, 0x00, 0x24, 0x00, 0x63, 0, 0, 0};
+    forged[30] = 0x55;
+    assert_int_equal(stream_client_send_raw(c, forged, sizeof(forged)), 0);
+    assert_int_equal(stream_client_wait_termination(c, 3000), 0x80030023u);
+    stream_client_destroy(c);
+    /* The host still serves: a new launch streams. */
+    usleep(300000);
+    char *game = current_game();
+    if (strcmp(game, "0") != 0) {
+        char *doc = gs_get(&host, 1, &client, "/cancel?" Q, NULL, NULL);
+        free(doc);
+    }
+    free(game);
+    launch("launch");
+    c = start_stream(0x01 | 0x04);
+    assert_true(stream_client_run(c, 10, 10000) >= 10);
+    char *doc = gs_get(&host, 1, &client, "/cancel?" Q, NULL, NULL);
+    free(doc);
+    stream_client_destroy(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(full_stream),
+        cmocka_unit_test(grace_period_ends_app),
+        cmocka_unit_test(bad_input),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
