@@ -327,10 +327,12 @@ static void sync_frame(struct pf_capture *c, struct pfi_capture_slot *s)
         c->sync.busy_reported = 2;
         pfi_cap_debug(&c->settings.log, TOPIC, "render in flight at capture: fence waited");
     }
-    /* The timeline stays on the frame: its release point is the producer's to wait. The
-     * acquire point is satisfied, so consumers need not wait again. */
-    if (f->sync_kind == PF_FRAME_SYNC_TIMELINE)
-        f->acquire_point = 0;
+    /* Waited here, so the consumer sees a ready frame (frame.h: the producer library waits
+     * and clears). The release point stays with the slot and is signalled on release. */
+    f->sync_kind = PF_FRAME_SYNC_NONE;
+    f->timeline_fd = -1;
+    f->acquire_point = 0;
+    f->release_point = 0;
 }
 
 PF_EXPORT int pf_capture_acquire_frame(pf_capture *c, pf_frame **ret_frame)
