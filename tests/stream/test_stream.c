@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "pf/core/gs_control.h"
+
 #include "gs_client.h"
 #include "host_proc.h"
 #include "stream_client.h"
@@ -265,10 +267,35 @@ static void full_stream(void **state)
     free(game);
 }
 
+/* §4.8: an RTSP request sealed with the session's rikey gets a sealed reply. */
+static void encrypted_rtsp_options(void)
+{
+    pf_gs_cipher *k;
+    assert_int_equal(pf_gs_cipher_create(NULL, rikey, &k), 0);
+    const char req[] = "OPTIONS rtsp://127.0.0.1 RTSP/1.0\r\nCSeq: 1\r\n"
+                       "X-GS-ClientVersion: 14\r\nHost: 127.0.0.1\r\n\r\n";
+    uint8_t sealed[256], plain[256];
+    size_t n, got;
+    assert_int_equal(pf_gs_rtsp_seal(k, PF_GS_ORIGIN_CLIENT, 1, (const uint8_t *)req,
+                                     strlen(req), sealed, sizeof(sealed), &n), 0);
+    char *r = rtsp_exchange(rtsp_port, (const char *)sealed, n, &got);
+    assert_non_null(r);
+    uint32_t seq;
+    size_t plen;
+    assert_int_equal(pf_gs_rtsp_open(k, PF_GS_ORIGIN_HOST, (const uint8_t *)r, got, plain,
+                                     sizeof(plain), &seq, &plen), 0);
+    assert_true(plen > 20);
+    assert_memory_equal(plain, "RTSP/1.0 200 OK\r\nCSeq: 1\r\n", 26);
+    free(r);
+    pf_gs_cipher_destroy(k);
+}
+
 static void grace_period_ends_app(void **state)
 {
     launch("launch");
-    stream_client *c = start_stream(0x01 | 0x04);
+    encrypted_rtsp_options();
+    /* Video encryption (§6.6) as well as control and audio. */
+    stream_client *c = start_stream(0x01 | 0x02 | 0x04);
     assert_true(stream_client_run(c, 10, 10000) >= 10);
     stream_client_destroy(c);
     usleep(500000);
