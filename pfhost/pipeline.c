@@ -359,7 +359,10 @@ int pipeline_create(const pipeline_settings *st, pipeline **ret)
     pf_net_pacer_settings ps;
     pf_net_pacer_settings_default(&ps);
     ps.fd = st->video_fd;
-    ps.use_gso = 1;
+    /* PF_UDP_GSO=0 sends every datagram on its own: netfilter sees a GSO burst as one
+     * packet, so per-datagram loss emulation (the loss test) needs it off. */
+    const char *gso = getenv("PF_UDP_GSO");
+    ps.use_gso = !(gso && !strcmp(gso, "0"));
     int r = pf_net_pacer_create(&ps, &p->vpacer);
     if (r == 0) {
         ps.fd = st->audio_fd;

@@ -51,6 +51,7 @@ struct stream_client {
     uint64_t *lat;
     size_t n_lat;
     uint32_t termination;
+    int waiting_idr;
 };
 
 static uint64_t mono_ns(void)
@@ -156,6 +157,7 @@ static void on_frame(void *ud, const pf_gs_video_frame *f)
 {
     stream_client *c = ud;
     c->st.frames++;
+    c->st.shards_recovered += f->recovered_shards;
     if (f->frame_type == PF_GS_FRAME_TYPE_IDR)
         c->st.idr_frames++;
     /* The RTP timestamp is the host's capture stamp on a 90 kHz clock: on one machine the
@@ -164,6 +166,10 @@ static void on_frame(void *ud, const pf_gs_video_frame *f)
     uint32_t ticks = now90 - f->rtp_timestamp;
     if (c->n_lat < MAX_FRAMES && ticks < 90000u * 10)
         c->lat[c->n_lat++] = (uint64_t)ticks * 100000u / 9u;
+    /* §6.8: after a lost frame a client decodes nothing until the IDR it asked for. */
+    if (c->waiting_idr && f->frame_type != PF_GS_FRAME_TYPE_IDR)
+        return;
+    c->waiting_idr = 0;
     if (decode(c, f->data, f->len)) {
         c->st.decoded++;
         int v = luma_counter(c->frame);
@@ -184,6 +190,8 @@ static void on_frames_lost(void *ud, uint32_t first, uint32_t count)
 {
     stream_client *c = ud;
     c->st.frames_lost += count;
+    c->waiting_idr = 1;
+    c->have_counter = 0;
     /* §6.8: after a loss the client resynchronises with an IDR request. */
     stream_client_request_idr(c);
 }
@@ -530,9 +538,6 @@ static int cmp_u64(const void *a, const void *b)
 
 void stream_client_get_stats(stream_client *c, stream_client_stats *ret)
 {
-    pf_gs_video_rx_stats vs;
-    if (c->vrx && pf_gs_video_rx_get_stats(c->vrx, &vs) == 0)
-        c->st.shards_recovered = vs.shards_recovered;
     c->st.audio_rms = c->rms_n ? sqrt(c->rms_sum / (double)c->rms_n) : 0.0;
     if (c->n_lat) {
         uint64_t *s = malloc(c->n_lat * sizeof(*s));
@@ -543,6 +548,11 @@ void stream_client_get_stats(stream_client *c, stream_client_stats *ret)
         free(s);
     }
     *ret = c->st;
+}
+
+uint16_t stream_client_get_video_port(const stream_client *c)
+{
+    return c->video_port;
 }
 
 void stream_client_destroy(stream_client *c)

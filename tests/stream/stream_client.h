@@ -56,6 +56,8 @@ int stream_client_request_idr(stream_client *c);
 /* The last termination code received (0x0109), 0 if none; services ENet for @p wait_ms. */
 uint32_t stream_client_wait_termination(stream_client *c, uint32_t wait_ms);
 void stream_client_get_stats(stream_client *c, stream_client_stats *ret);
+/* The host's video port from the SETUP reply. */
+uint16_t stream_client_get_video_port(const stream_client *c);
 /* Graceful ENet disconnect, then frees. */
 void stream_client_destroy(stream_client *c);
 
