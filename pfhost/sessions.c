@@ -282,6 +282,9 @@ json_object *sessions_to_json(const session_table *t)
         json_object_object_add(o, "fps", json_object_new_int64(s->fps));
         json_object_object_add(o, "hdr", json_object_new_boolean(s->hdr != 0));
         json_object_object_add(o, "started", json_object_new_int64(s->started));
+        json_object *st = t->plane.stats ? t->plane.stats(t->plane.user_data, s) : NULL;
+        if (st)
+            json_object_object_add(o, "stream", st);
         json_object_array_add(arr, o);
     }
     return arr;

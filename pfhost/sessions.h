@@ -31,6 +31,8 @@ typedef struct stream_plane {
     void *user_data;
     void (*start)(void *user_data, const session *s);
     void (*stop)(void *user_data, const session *s);
+    /* Per-session stream statistics for the management API, or NULL; may be NULL. */
+    json_object *(*stats)(void *user_data, const session *s);
 } stream_plane;
 
 typedef struct session_table {

@@ -32,7 +32,8 @@ typedef struct stream_sess {
     pf_input_client *inj_client;
     uint32_t peer_addr[2];
     uint16_t peer_port[2];
-    uint64_t fec_reports;
+    uint64_t fec_reports, fec_recovered;
+    uint64_t started_ns;
 } stream_sess;
 
 struct stream_ctx {
@@ -322,9 +323,47 @@ static void plane_stop(void *ud, const session *hs)
     host_log("session %u ended", hs->id);
 }
 
+static uint64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static json_object *plane_stats(void *ud, const session *hs)
+{
+    stream_sess *e = find(ud, hs->id);
+    if (!e)
+        return NULL;
+    pipeline_stats st;
+    memset(&st, 0, sizeof(st));
+    if (e->pl)
+        pipeline_get_stats(e->pl, &st);
+    uint64_t sent = st.frames_sent ? st.frames_sent : 1;
+    uint64_t el = e->started_ns ? mono_ns() - e->started_ns : 0;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "state", json_object_new_string(e->pl ? "streaming" : "waiting"));
+    json_object_object_add(o, "frames_encoded", json_object_new_int64((int64_t)st.frames_encoded));
+    json_object_object_add(o, "frames_sent", json_object_new_int64((int64_t)st.frames_sent));
+    json_object_object_add(o, "idr_frames", json_object_new_int64((int64_t)st.idr_frames));
+    json_object_object_add(o, "packets_sent", json_object_new_int64((int64_t)st.packets_sent));
+    json_object_object_add(o, "bitrate_kbps",
+                           json_object_new_int64(el ? (int64_t)(st.bytes_sent * 8000000ull / el)
+                                                    : 0));
+    json_object_object_add(o, "encode_ms_mean",
+                           json_object_new_double((double)st.encode_ns_total / (double)sent / 1e6));
+    json_object_object_add(o, "send_ms_mean",
+                           json_object_new_double((double)st.send_ns_total / (double)sent / 1e6));
+    json_object_object_add(o, "fec_reports", json_object_new_int64((int64_t)e->fec_reports));
+    json_object_object_add(o, "fec_shards_recovered",
+                           json_object_new_int64((int64_t)e->fec_recovered));
+    return o;
+}
+
 stream_plane stream_get_plane(stream_ctx *s)
 {
-    return (stream_plane){.user_data = s, .start = plane_start, .stop = plane_stop};
+    return (stream_plane){.user_data = s, .start = plane_start, .stop = plane_stop,
+                          .stats = plane_stats};
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -361,6 +400,7 @@ static int on_announce(void *ud, uint32_t id, const pf_net_gs_stream_config *cfg
         host_log("session %u: cannot start the stream: %s", id, pf_strerror(r));
         return r;
     }
+    e->started_ns = mono_ns();
     for (uint32_t w = 0; w < 2; w++)
         if (e->peer_port[w])
             pipeline_set_peer(e->pl, w, e->peer_addr[w], e->peer_port[w]);
@@ -402,8 +442,10 @@ static void on_rfi(void *ud, uint32_t id, uint64_t first, uint64_t last)
 static void on_fec_status(void *ud, uint32_t id, uint32_t frame, uint32_t missing, uint32_t pct)
 {
     stream_sess *e = find(ud, id);
-    if (e)
+    if (e) {
         e->fec_reports++;
+        e->fec_recovered += missing;
+    }
 }
 
 static void on_input(void *ud, uint32_t id, const pf_input_event *ev)

@@ -190,6 +190,20 @@ static size_t unhex_spaced(const char *hex, uint8_t *out)
     return n;
 }
 
+/* The number after "key": in a compact or pretty JSON text; -1 when absent. */
+static long long json_number(const char *body, const char *key)
+{
+    char k[64];
+    snprintf(k, sizeof(k), "\"%s\"", key);
+    const char *p = strstr(body, k);
+    if (!p)
+        return -1;
+    p += strlen(k);
+    while (*p == ' ' || *p == ':')
+        p++;
+    return strtoll(p, NULL, 10);
+}
+
 static void full_stream(void **state)
 {
     launch("launch");
@@ -226,6 +240,15 @@ static void full_stream(void **state)
     /* 5 ms packets over ~5 s, minus start-up; a 440 Hz tone at -12 dBFS has rms ~5800. */
     assert_true(st.audio_decoded >= 500);
     assert_true(st.audio_rms > 2000.0 && st.audio_rms < 12000.0);
+
+    /* The management API shows the stream's statistics. */
+    char *body = NULL;
+    assert_int_equal(api_call(&host, "GET", "/api/v1/sessions", NULL, NULL, &body), 200);
+    assert_non_null(strstr(body, "\"streaming\""));
+    assert_true(json_number(body, "frames_sent") >= 300);
+    assert_true(json_number(body, "bitrate_kbps") > 100);
+    assert_true(json_number(body, "packets_sent") > 3000);
+    free(body);
 
     /* Every input event reached the recording backend, exactly and in order. */
     char *log = read_text_file(record_path);
