@@ -4,6 +4,7 @@
  * at 720p60 decoded with the frame counter checked, Opus audio decoded, input checked in the
  * recording backend, disconnect/resume/cancel, and bad input that must not disturb others. */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <sched.h>
 #include <netinet/in.h>
 #include <setjmp.h>
@@ -98,15 +99,15 @@ static int group_teardown(void **state)
 static const uint8_t rikey[16] = {0x10, 0x21, 0x32, 0x43, 0x54, 0x65, 0x76, 0x87,
                                   0x98, 0xa9, 0xba, 0xcb, 0xdc, 0xed, 0xfe, 0x0f};
 
-static void launch(const char *verb)
+static void launch_as(gsc_identity *id, const char *verb, const char *rikey_hex)
 {
     char path[512];
     snprintf(path, sizeof(path),
-             "/%s?" Q "&appid=1&mode=1280x720x60&additionalStates=1&sops=0&rikey="
-             "102132435465768798a9bacbdcedfe0f&rikeyid=-5&localAudioPlayMode=0&"
+             "/%s?" Q "&appid=1&mode=1280x720x60&additionalStates=1&sops=0&rikey=%s"
+             "&rikeyid=-5&localAudioPlayMode=0&"
              "surroundAudioInfo=196610&remoteControllersBitmap=1&gcmap=1&corever=1",
-             verb);
-    char *doc = gs_get(&host, 1, &client, path, NULL, NULL);
+             verb, rikey_hex);
+    char *doc = gs_get(&host, 1, id, path, NULL, NULL);
     assert_non_null(doc);
     assert_int_equal(gsc_xml_status(doc), 200);
     char *url = gsc_xml_get(doc, "sessionUrl0");
@@ -118,6 +119,11 @@ static void launch(const char *verb)
     free(doc);
 }
 
+static void launch(const char *verb)
+{
+    launch_as(&client, verb, "102132435465768798a9bacbdcedfe0f");
+}
+
 static char *current_game(void)
 {
     char *doc = gs_get(&host, 1, &client, "/serverinfo?" Q, NULL, NULL);
@@ -127,21 +133,22 @@ static char *current_game(void)
     return v;
 }
 
-static stream_client *start_stream(uint32_t encryption)
+static stream_client *start_stream_mode(uint32_t encryption, const uint8_t *key, uint32_t w,
+                                        uint32_t h, uint32_t fps)
 {
     stream_client_config cfg = {
         .rtsp_port = rtsp_port,
         .rikeyid = (uint32_t)-5,
-        .width = 1280,
-        .height = 720,
-        .fps = 60,
+        .width = w,
+        .height = h,
+        .fps = fps,
         .bitrate_kbps = 8000,
         .packet_size = 1392,
         .encryption_enabled = encryption,
         .nv_feature_flags = 167,
         .audio_channels = 2,
     };
-    memcpy(cfg.rikey, rikey, 16);
+    memcpy(cfg.rikey, key, 16);
     if (encryption & 2)
         cfg.packet_size -= 32;
     stream_client *c = NULL;
@@ -152,6 +159,11 @@ static stream_client *start_stream(uint32_t encryption)
     if (stream_client_connect(c, err, sizeof(err)) < 0)
         fail_msg("%s", err);
     return c;
+}
+
+static stream_client *start_stream(uint32_t encryption)
+{
+    return start_stream_mode(encryption, rikey, 1280, 720, 60);
 }
 
 /* §9.5 captured samples: header | magic | body. */
@@ -391,6 +403,64 @@ static void bad_input(void **state)
     stream_client_destroy(c);
 }
 
+typedef struct run_arg {
+    stream_client *c;
+    uint64_t frames;
+} run_arg;
+
+static void *run_thread(void *p)
+{
+    run_arg *a = p;
+    a->frames = stream_client_run(a->c, a->frames, 20000);
+    return NULL;
+}
+
+/* Two clients at once: A launches, B (another paired device) resumes the same app with its
+ * own key and mode; both streams run side by side, each on its own pipeline. */
+static void two_clients(void **state)
+{
+    gsc_identity b;
+    assert_int_equal(gsc_identity_create(&b), 0);
+    int check = 0;
+    assert_int_equal(pair_client(&host, &b, "4321", "4321", "0123456789ABCDEF", 0, &check, NULL), 1);
+    launch("launch");
+    stream_client *ca = start_stream(0x01 | 0x04);
+    static const uint8_t key_b[16] = {0xb0, 0xb1, 0xb2, 0xb3, 0xb4, 0xb5, 0xb6, 0xb7,
+                                      0xb8, 0xb9, 0xba, 0xbb, 0xbc, 0xbd, 0xbe, 0xbf};
+    launch_as(&b, "resume", "b0b1b2b3b4b5b6b7b8b9babbbcbdbebf");
+    stream_client *cb = start_stream_mode(0x01 | 0x04, key_b, 640, 360, 30);
+    run_arg ra = {.c = ca, .frames = 120}, rb = {.c = cb, .frames = 60};
+    pthread_t ta, tb;
+    pthread_create(&ta, NULL, run_thread, &ra);
+    pthread_create(&tb, NULL, run_thread, &rb);
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    stream_client_stats sa, sb;
+    stream_client_get_stats(ca, &sa);
+    stream_client_get_stats(cb, &sb);
+    fprintf(stderr, "# two clients: A %llu frames (%llu gaps), B %llu frames (%llu gaps)\n",
+            (unsigned long long)ra.frames, (unsigned long long)sa.counter_gaps,
+            (unsigned long long)rb.frames, (unsigned long long)sb.counter_gaps);
+    assert_true(ra.frames >= 120 && rb.frames >= 60);
+    assert_int_equal(sa.counter_gaps + sb.counter_gaps, 0);
+    assert_int_equal(sa.counter_errors + sb.counter_errors, 0);
+    char *body = NULL;
+    assert_int_equal(api_call(&host, "GET", "/api/v1/sessions", NULL, NULL, &body), 200);
+    int streaming = 0;
+    for (const char *p = body; (p = strstr(p, "\"streaming\"")); p++)
+        streaming++;
+    assert_int_equal(streaming, 2);
+    free(body);
+    /* One leaves: the other keeps streaming. */
+    stream_client_destroy(cb);
+    assert_true(stream_client_run(ca, 20, 10000) >= 140);
+    char *doc = gs_get(&host, 1, &client, "/cancel?" Q, NULL, NULL);
+    free(doc);
+    assert_int_equal(stream_client_wait_termination(ca, 3000), 0x80030023u);
+    stream_client_destroy(ca);
+    gsc_identity_free(&b);
+}
+
 #ifdef STREAM_LOSS
 /* 10 % random loss on the video port (nft on the client's input, inside this test's own
  * network namespace): FEC recovers shards, frames keep flowing, and every unrecoverable
@@ -455,6 +525,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(full_stream),
+        cmocka_unit_test(two_clients),
         cmocka_unit_test(grace_period_ends_app),
         cmocka_unit_test(bad_input),
     };
