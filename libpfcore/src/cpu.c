@@ -3,6 +3,10 @@
 
 #include "pf/core/common.h"
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
+
 /* No cached state: __builtin_cpu_supports reads the compiler runtime's own table, and
  * objects resolve their kernels once at create time, so no global is needed here. */
 static int cpu_has(uint32_t simd)
@@ -46,4 +50,30 @@ int pfi_simd_resolve(uint32_t requested)
     if (requested > PF_SIMD_AVX2 || !pf_core_simd_supported(requested))
         return -1;
     return (int)requested;
+}
+
+int pfi_cpu_has_vaes_gcm(void)
+{
+#if defined(__x86_64__)
+    unsigned int a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d))
+        return 0;
+    /* Leaf 1 ECX: PCLMULQDQ (1), AES (25), OSXSAVE (27), AVX (28). */
+    const unsigned int leaf1 = 1u << 1 | 1u << 25 | 1u << 27 | 1u << 28;
+    if ((c & leaf1) != leaf1)
+        return 0;
+    /* The kernel must save ymm state across context switches: XCR0 bits 1 (SSE) and 2
+     * (AVX) both set, or every 256-bit instruction faults. */
+    unsigned int xlo, xhi;
+    __asm__ volatile("xgetbv" : "=a"(xlo), "=d"(xhi) : "c"(0));
+    (void)xhi;
+    if ((xlo & 6u) != 6u)
+        return 0;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+        return 0;
+    /* Leaf 7 EBX: AVX2 (5); ECX: VAES (9), VPCLMULQDQ (10). */
+    return (b & 1u << 5) && (c & 1u << 9) && (c & 1u << 10);
+#else
+    return 0;
+#endif
 }

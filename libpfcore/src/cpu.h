@@ -8,4 +8,8 @@
  * and an unsupported request returns -1 so create() can refuse it clearly. */
 int pfi_simd_resolve(uint32_t requested);
 
+/* 1 when AES-128-GCM may run on 256-bit VAES and VPCLMULQDQ (gcm_vaes.c): the CPU has
+ * them plus AVX2, AES-NI and PCLMULQDQ, and the OS saves ymm state; else 0. */
+int pfi_cpu_has_vaes_gcm(void);
+
 #endif

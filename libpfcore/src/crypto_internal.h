@@ -10,6 +10,17 @@
 /* NULL -> the default table; a table of unknown version -> NULL (the caller's error). */
 const pf_crypto_ops *pfi_crypto_ops_resolve(const pf_crypto_ops *ops);
 
+/* AES-128-GCM implementations of the built-in ops. AUTO (pf_crypto_ops_default()) takes
+ * VAES where pfi_cpu_has_vaes_gcm() allows, GnuTLS otherwise. */
+#define PFI_GCM_IMPL_AUTO 0u
+#define PFI_GCM_IMPL_GNUTLS 1u
+#define PFI_GCM_IMPL_VAES 2u
+
+/* The built-in ops with AES-128-GCM pinned to one implementation, for tests and benchmarks
+ * that compare them: a static table, or NULL for an unknown @impl. The VAES table's
+ * aead_create returns PF_ERR_UNSUPPORTED where the CPU or OS cannot run the kernel. */
+const pf_crypto_ops *pfi_crypto_ops_gcm_impl(uint32_t impl);
+
 /* 1 when in/out are usable for len bytes: both non-NULL (or len 0), and either the same
  * pointer or not overlapping at all. */
 int pfi_buffers_ok(const void *in, const void *out, size_t len);
