@@ -34,6 +34,8 @@ struct pipeline {
     int src_started, video_started, audio_started;
     atomic_int stop;
     atomic_int idr;
+    atomic_uint bitrate_kbps; /* wanted; the video thread applies changes */
+    uint32_t bitrate_applied;
 
     pthread_mutex_t lock;
     pthread_cond_t cond;
@@ -123,6 +125,9 @@ static int encode_and_send(pipeline *p, uint8_t *pixels, uint64_t pts_ns)
     f.planes[0].data = pixels;
     f.sync_fd = f.timeline_fd = -1;
     f.pts_ns = f.arrival_ns = pts_ns;
+    uint32_t want = atomic_load(&p->bitrate_kbps);
+    if (want != p->bitrate_applied && pf_encode_video_set_bitrate(p->enc, want) == 0)
+        p->bitrate_applied = want;
     uint32_t flags = atomic_exchange(&p->idr, 0) ? PF_ENCODE_SUBMIT_IDR : 0;
     int r = pf_encode_video_submit(p->enc, &f, flags);
     if (r < 0) {
@@ -295,6 +300,8 @@ static int setup_video(pipeline *p)
     r = pf_encode_video_create(p->dev, &vs, &p->enc);
     if (r < 0)
         return r;
+    p->bitrate_applied = vs.bitrate_kbps;
+    atomic_store(&p->bitrate_kbps, vs.bitrate_kbps);
     pf_gs_video_tx_settings ts;
     pf_gs_video_tx_settings_default(PF_GS_VIDEO_TX_SETTINGS_VERSION, &ts);
     ts.packet_size = p->st.cfg.packet_size;
@@ -424,6 +431,16 @@ void pipeline_set_peer(pipeline *p, uint32_t which, uint32_t addr_be, uint16_t p
     pf_net_pacer_set_peer(which == PF_NET_GS_MEDIA_AUDIO ? p->apacer : p->vpacer, addr_be, port);
     if (which == PF_NET_GS_MEDIA_VIDEO)
         atomic_store(&p->idr, 1);
+}
+
+void pipeline_set_bitrate(pipeline *p, uint32_t kbps)
+{
+    atomic_store(&p->bitrate_kbps, kbps < 50 ? 50 : kbps);
+}
+
+uint32_t pipeline_get_bitrate(pipeline *p)
+{
+    return atomic_load(&p->bitrate_kbps);
 }
 
 void pipeline_request_idr(pipeline *p)

@@ -40,6 +40,9 @@ void pipeline_destroy(pipeline *p);
 void pipeline_set_peer(pipeline *p, uint32_t which, uint32_t addr_be, uint16_t port);
 /* The next encoded frame is an IDR; any thread. */
 void pipeline_request_idr(pipeline *p);
+/* Target bitrate from the next frame on (rate adaptation); any thread. */
+void pipeline_set_bitrate(pipeline *p, uint32_t kbps);
+uint32_t pipeline_get_bitrate(pipeline *p);
 void pipeline_get_stats(pipeline *p, pipeline_stats *ret);
 
 #endif

@@ -34,6 +34,10 @@ typedef struct stream_sess {
     uint16_t peer_port[2];
     uint64_t fec_reports, fec_recovered;
     uint64_t started_ns;
+    /* Rate adaptation: IDR requests after the first mean frames were lost. */
+    uint32_t max_kbps;
+    uint64_t idr_requests, last_change_ms;
+    uint32_t hdr;
 } stream_sess;
 
 struct stream_ctx {
@@ -369,6 +373,16 @@ stream_plane stream_get_plane(stream_ctx *s)
 /* ------------------------------------------------------------------------------------------ */
 /* RTSP, control and media callbacks */
 
+/* Rumble from an emulated pad (libpfinput) goes back to that session's client (§5.7). */
+static void on_feedback(void *ud, pf_input_client *client, const pf_input_feedback *fb)
+{
+    stream_ctx *s = ud;
+    for (size_t i = 0; i < s->n; i++)
+        if (s->v[i].inj_client == client && fb->type == PF_INPUT_FEEDBACK_RUMBLE)
+            pf_net_gs_control_send_rumble(s->ctrl, s->v[i].id, (uint16_t)fb->controller,
+                                          fb->low_freq, fb->high_freq);
+}
+
 static int on_announce(void *ud, uint32_t id, const pf_net_gs_stream_config *cfg)
 {
     stream_ctx *s = ud;
@@ -401,12 +415,17 @@ static int on_announce(void *ud, uint32_t id, const pf_net_gs_stream_config *cfg
         return r;
     }
     e->started_ns = mono_ns();
+    e->max_kbps = cfg->bitrate_kbps;
+    e->last_change_ms = host_now_ms();
+    e->hdr = cfg->dynamic_range;
     for (uint32_t w = 0; w < 2; w++)
         if (e->peer_port[w])
             pipeline_set_peer(e->pl, w, e->peer_addr[w], e->peer_port[w]);
     if (s->record_fd < 0) {
         pf_input_settings is;
         pf_input_settings_default(&is);
+        is.feedback = on_feedback;
+        is.feedback_user_data = s;
         if (pf_input_injector_create(&is, &e->inj) < 0 ||
             pf_input_client_create(e->inj, PF_INPUT_PERM_ALL, &e->inj_client) < 0) {
             host_log("session %u: no input backend available; input is ignored", id);
@@ -423,14 +442,59 @@ static int on_announce(void *ud, uint32_t id, const pf_net_gs_stream_config *cfg
 
 static void on_connected(void *ud, uint32_t id)
 {
+    stream_ctx *s = ud;
+    stream_sess *e = find(s, id);
     host_log("session %u: control stream connected", id);
+    if (e && e->hdr) {
+        /* §5.7 0x010e: HDR on, with BT.2020 primaries and a D65 white point (1/50000
+         * units) and 1000 nit mastering luminance, the defaults of a 10-bit stream. */
+        static const uint16_t meta[13] = {35400, 14600, 8500, 39850, 6550, 2300,
+                                          15635, 16450, 1000, 50, 1000, 400, 1000};
+        uint8_t p[27] = {1};
+        for (int i = 0; i < 13; i++) {
+            p[1 + 2 * i] = (uint8_t)meta[i];
+            p[2 + 2 * i] = (uint8_t)(meta[i] >> 8);
+        }
+        pf_net_gs_control_send(s->ctrl, id, 0x010e, p, sizeof(p));
+    }
 }
+
+
+/* Loss → lower bitrate (at most once a second, -15 %, floor 30 % of the client's setting);
+ * two quiet seconds → +10 % back towards it. Losses show up as IDR requests (§6.8). */
+#define RATE_FLOOR_PERCENT 30u
 
 static void on_idr(void *ud, uint32_t id)
 {
     stream_sess *e = find(ud, id);
-    if (e && e->pl)
-        pipeline_request_idr(e->pl);
+    if (!e || !e->pl)
+        return;
+    pipeline_request_idr(e->pl);
+    uint64_t now = host_now_ms();
+    if (e->idr_requests++ == 0 || now < e->last_change_ms + 1000)
+        return;
+    uint32_t cur = pipeline_get_bitrate(e->pl), floor = e->max_kbps * RATE_FLOOR_PERCENT / 100;
+    uint32_t next = cur * 85 / 100 < floor ? floor : cur * 85 / 100;
+    if (next != cur) {
+        pipeline_set_bitrate(e->pl, next);
+        host_log("session %u: frames lost, bitrate %u -> %u kbps", id, cur, next);
+    }
+    e->last_change_ms = now;
+}
+
+static void adapt_rates(stream_ctx *s, uint64_t now)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        stream_sess *e = &s->v[i];
+        if (!e->pl || now < e->last_change_ms + 2000)
+            continue;
+        uint32_t cur = pipeline_get_bitrate(e->pl);
+        if (cur < e->max_kbps) {
+            uint32_t next = cur + e->max_kbps / 10;
+            pipeline_set_bitrate(e->pl, next > e->max_kbps ? e->max_kbps : next);
+        }
+        e->last_change_ms = now;
+    }
 }
 
 static void on_rfi(void *ud, uint32_t id, uint64_t first, uint64_t last)
@@ -504,6 +568,7 @@ static int on_io(sd_event_source *src, int fd, uint32_t revents, void *ud)
     pf_net_rtsp_server_dispatch(s->rtsp, now);
     pf_net_gs_media_dispatch(s->media, on_peer, s);
     pf_net_gs_control_dispatch(s->ctrl, now);
+    adapt_rates(s, now);
     return 0;
 }
 

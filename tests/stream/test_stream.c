@@ -498,6 +498,14 @@ static void loss_recovery(void **state)
     assert_int_equal(st.counter_errors, 0);
     if (st.frames_lost > before.frames_lost)
         assert_true(st.idr_frames > before.idr_frames);
+    /* Losses lowered the bitrate (rate adaptation). */
+    char path[512];
+    snprintf(path, sizeof(path), "%s/host.log", host.dir);
+    char *log = read_text_file(path);
+    assert_non_null(log);
+    if (st.frames_lost > before.frames_lost + 2)
+        assert_non_null(strstr(log, "frames lost, bitrate"));
+    free(log);
     /* After the loss ends, the stream is whole again. */
     assert_true(stream_client_run(c, 30, 10000) >= 30);
     char *doc = gs_get(&host, 1, &client, "/cancel?" Q, NULL, NULL);
