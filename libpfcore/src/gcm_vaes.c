@@ -140,6 +140,19 @@ static __m128i ghash_bytes(const struct pfi_gcm_vaes_key *k, __m128i s, const ui
     return s;
 }
 
+/* One full batch already in registers: blocks 0..7 times H^8..H^1. */
+static inline __m128i ghash_batch(const struct pfi_gcm_vaes_key *k, __m128i s,
+                                  const __m256i *c)
+{
+    struct acc a;
+    acc_init(&a);
+    acc_mul(&a, _mm256_xor_si256(bswap256(c[0]), _mm256_zextsi128_si256(s)), load_pow(k, 0));
+    UNROLLED
+    for (int j = 1; j < 4; j++)
+        acc_mul(&a, bswap256(c[j]), load_pow(k, 2 * (size_t)j));
+    return acc_reduce(&a);
+}
+
 static inline __m128i aes_block(const __m256i *rk, __m128i b)
 {
     b = _mm_xor_si128(b, _mm256_castsi256_si128(rk[0]));
@@ -201,27 +214,34 @@ gcm_crypt(const struct pfi_gcm_vaes_key *k, const uint8_t *nonce, const uint8_t 
                                    _mm256_set_epi32(0, 0, 0, 2, 0, 0, 0, 1));
     const __m256i eight = _mm256_set_epi32(0, 0, 0, 8, 0, 0, 0, 8);
 
+    /* Sealing hashes each batch's ciphertext one iteration late, beside the next batch's
+     * AES rounds, so the two chains overlap instead of GHASH waiting on the last round;
+     * opening has its ciphertext up front and hashes it at once. */
     size_t off = 0;
+    __m256i prev[4];
+    int pending = 0;
     for (; len - off >= BATCH_BYTES; off += BATCH_BYTES) {
-        __m256i ks[4], c[4];
+        __m256i ks[4], x[4];
         keystream4(rk, ctr, ks);
         ctr = _mm256_add_epi32(ctr, eight);
         UNROLLED
-        for (int j = 0; j < 4; j++) {
-            __m256i x = _mm256_loadu_si256((const __m256i *)(in + off + 32 * j));
-            __m256i y = _mm256_xor_si256(x, ks[j]);
-            _mm256_storeu_si256((__m256i *)(out + off + 32 * j), y);
-            c[j] = decrypt ? x : y;
+        for (int j = 0; j < 4; j++)
+            x[j] = _mm256_loadu_si256((const __m256i *)(in + off + 32 * j));
+        if (decrypt) {
+            s = ghash_batch(k, s, x);
+        } else if (pending) {
+            s = ghash_batch(k, s, prev);
         }
-        struct acc a;
-        acc_init(&a);
-        acc_mul(&a, _mm256_xor_si256(bswap256(c[0]), _mm256_zextsi128_si256(s)),
-                load_pow(k, 0));
         UNROLLED
-        for (int j = 1; j < 4; j++)
-            acc_mul(&a, bswap256(c[j]), load_pow(k, 2 * (size_t)j));
-        s = acc_reduce(&a);
+        for (int j = 0; j < 4; j++) {
+            __m256i y = _mm256_xor_si256(x[j], ks[j]);
+            _mm256_storeu_si256((__m256i *)(out + off + 32 * j), y);
+            prev[j] = y;
+        }
+        pending = !decrypt;
     }
+    if (pending)
+        s = ghash_batch(k, s, prev);
 
     /* The last 0..127 bytes, zero-padded, then the length block, hashed together. */
     uint8_t cbuf[BATCH_BYTES + 16] __attribute__((aligned(32))) = {0};
