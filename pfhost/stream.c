@@ -58,6 +58,7 @@ void stream_options_default(stream_options *o)
     o->source = PIPELINE_SOURCE_TESTPATTERN;
     o->grace_s = 120;
     o->fec_percent = 20;
+    o->control_timeout_ms = 10000;
 }
 
 int stream_options_parse(stream_options *o, int argc, char **argv, char *err, size_t n)
@@ -67,6 +68,7 @@ int stream_options_parse(stream_options *o, int argc, char **argv, char *err, si
         {"input-record", required_argument, NULL, 'r'},
         {"grace", required_argument, NULL, 'g'},
         {"fec", required_argument, NULL, 'f'},
+        {"control-timeout", required_argument, NULL, 't'},
         {NULL, 0, NULL, 0},
     };
     /* 0 makes GNU getopt start over: main() already parsed the global options. */
@@ -88,20 +90,26 @@ int stream_options_parse(stream_options *o, int argc, char **argv, char *err, si
             break;
         case 'g':
         case 'f':
+        case 't': {
+            const char *name = c == 'g' ? "grace" : c == 'f' ? "fec" : "control-timeout";
+            unsigned long max = c == 'g' ? 86400ul : c == 'f' ? 200ul : 600000ul;
             errno = 0;
             v = strtoul(optarg, &end, 10);
-            if (errno || *end || v > (c == 'g' ? 86400ul : 200ul)) {
-                snprintf(err, n, "bad value for --%s: %s", c == 'g' ? "grace" : "fec", optarg);
+            if (errno || *end || v > max || (c == 't' && v < 500)) {
+                snprintf(err, n, "bad value for --%s: %s", name, optarg);
                 return -1;
             }
             if (c == 'g')
                 o->grace_s = (uint32_t)v;
-            else
+            else if (c == 'f')
                 o->fec_percent = (uint32_t)v;
+            else
+                o->control_timeout_ms = (uint32_t)v;
             break;
+        }
         default:
             snprintf(err, n, "usage: pfhost serve [--source testpattern] [--input-record FILE] "
-                             "[--grace SECONDS] [--fec PERCENT]");
+                             "[--grace SECONDS] [--fec PERCENT] [--control-timeout MS]");
             return -1;
         }
     }
@@ -628,6 +636,7 @@ int stream_create(host *h, const stream_options *o, stream_ctx **ret, char *err,
     cs.bind_address = h->cfg.address;
     if (test_ports)
         cs.port = 0;
+    cs.timeout_ms = cs.connect_timeout_ms = o->control_timeout_ms;
     cs.log = log;
     if (r == 0)
         r = pf_net_gs_control_create(&cs, &(pf_net_gs_control_callbacks){

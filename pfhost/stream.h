@@ -16,10 +16,11 @@ typedef struct stream_options {
                                  (the recording backend for tests) */
     uint32_t grace_s;         /* app kept this long for /resume after the last stream ends */
     uint32_t fec_percent;     /* video FEC percentage */
+    uint32_t control_timeout_ms; /* control-stream silence that ends a session (§10.2) */
 } stream_options;
 
 void stream_options_default(stream_options *o);
-/* Parses `serve` arguments (--source, --input-record, --grace, --fec). Returns 0, or -1
+/* Parses `serve` arguments (--source, --input-record, --grace, --fec, --control-timeout). Returns 0, or -1
  * with a message in @p err. */
 int stream_options_parse(stream_options *o, int argc, char **argv, char *err, size_t n);
 

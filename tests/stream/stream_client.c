@@ -555,6 +555,12 @@ uint16_t stream_client_get_video_port(const stream_client *c)
     return c->video_port;
 }
 
+void stream_client_vanish(stream_client *c)
+{
+    c->peer = NULL;
+    stream_client_destroy(c);
+}
+
 void stream_client_destroy(stream_client *c)
 {
     if (!c)

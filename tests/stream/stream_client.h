@@ -58,6 +58,8 @@ uint32_t stream_client_wait_termination(stream_client *c, uint32_t wait_ms);
 void stream_client_get_stats(stream_client *c, stream_client_stats *ret);
 /* The host's video port from the SETUP reply. */
 uint16_t stream_client_get_video_port(const stream_client *c);
+/* Frees without a word to the host, as a client that lost its network. */
+void stream_client_vanish(stream_client *c);
 /* Graceful ENet disconnect, then frees. */
 void stream_client_destroy(stream_client *c);
 

@@ -65,7 +65,8 @@ static int group_setup(void **state)
     f = fopen(wrapper, "w");
     if (!f)
         return -1;
-    fprintf(f, "#!/bin/sh\nexec %s \"$@\" --source testpattern --input-record %s --grace 2\n",
+    fprintf(f, "#!/bin/sh\nexec %s \"$@\" --source testpattern --input-record %s --grace 2 "
+               "--control-timeout 1500\n",
             getenv("PFHOST_BIN"), record_path);
     fclose(f);
     chmod(wrapper, 0755);
@@ -345,6 +346,32 @@ static void grace_period_ends_app(void **state)
     free(game);
 }
 
+/* A client that vanishes mid-stream (no disconnect) is detected by the control timeout:
+ * its stream stops, the app stays for /resume. */
+static void client_vanishes(void **state)
+{
+    launch("launch");
+    stream_client *c = start_stream(0x01 | 0x04);
+    assert_true(stream_client_run(c, 10, 10000) >= 10);
+    stream_client_vanish(c);
+    sleep(2);
+    char *body = NULL;
+    assert_int_equal(api_call(&host, "GET", "/api/v1/sessions", NULL, NULL, &body), 200);
+    assert_null(strstr(body, "\"streaming\""));
+    free(body);
+    char path[512];
+    snprintf(path, sizeof(path), "%s/host.log", host.dir);
+    char *log = read_text_file(path);
+    assert_non_null(log);
+    assert_non_null(strstr(log, "control stream ended (client timed out)"));
+    free(log);
+    char *game = current_game();
+    assert_string_equal(game, "1");
+    free(game);
+    char *doc = gs_get(&host, 1, &client, "/cancel?" Q, NULL, NULL);
+    free(doc);
+}
+
 static void bad_input(void **state)
 {
     /* Malformed and oversized RTSP get 400 or a closed connection; the server keeps going. */
@@ -535,6 +562,7 @@ int main(void)
         cmocka_unit_test(full_stream),
         cmocka_unit_test(two_clients),
         cmocka_unit_test(grace_period_ends_app),
+        cmocka_unit_test(client_vanishes),
         cmocka_unit_test(bad_input),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
