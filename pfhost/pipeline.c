@@ -18,11 +18,13 @@
 #include "pf/encode.h"
 
 #include "pattern.h"
+#include "source_pw.h"
 
 #define RING 3u
 #define AU_CAP_MIN (1u << 20)
 
 typedef struct slot {
+    pf_frame *frame; /* a captured frame (one reference), or NULL: pixels holds it */
     uint8_t *pixels;
     uint64_t pts_ns;
     uint64_t counter;
@@ -73,9 +75,58 @@ static void sleep_until(uint64_t t)
         ;
 }
 
+static void push_frame(pipeline *p, pf_frame *f, uint64_t counter)
+{
+    pthread_mutex_lock(&p->lock);
+    while (p->count == RING && !atomic_load(&p->stop)) {
+        p->stats.frames_dropped++;
+        pthread_cond_wait(&p->cond, &p->lock);
+    }
+    if (atomic_load(&p->stop)) {
+        pthread_mutex_unlock(&p->lock);
+        pf_frame_release(f);
+        return;
+    }
+    slot *s = &p->ring[(p->head + p->count) % RING];
+    s->frame = f;
+    s->pts_ns = f->pts_ns;
+    s->counter = counter;
+    p->count++;
+    p->stats.frames_captured++;
+    pthread_cond_broadcast(&p->cond);
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* Captured frames (PipeWire): the capture object belongs to this thread. */
+static void *capture_main(void *arg)
+{
+    pipeline *p = arg;
+    pw_source *src = NULL;
+    int r = pw_source_create(p->st.cfg.width, p->st.cfg.height, p->st.cfg.fps,
+                             p->st.pipewire_remote, p->st.log, &src);
+    if (r < 0 && p->st.log.fn) {
+        static const char msg[] = "PipeWire source unavailable; no video";
+        p->st.log.fn(p->st.log.user_data, PF_LOG_WARNING, "pipeline", msg, sizeof(msg) - 1);
+    }
+    uint64_t counter = 0;
+    while (src && !atomic_load(&p->stop)) {
+        pf_frame *f = NULL;
+        r = pw_source_next(src, 100, &f);
+        if (r == PF_ERR_AGAIN)
+            continue;
+        if (r < 0)
+            break;
+        push_frame(p, f, counter++);
+    }
+    pw_source_destroy(src);
+    return NULL;
+}
+
 static void *source_main(void *arg)
 {
     pipeline *p = arg;
+    if (p->st.source == PIPELINE_SOURCE_PIPEWIRE)
+        return capture_main(arg);
     uint32_t w = p->st.cfg.width, h = p->st.cfg.height;
     uint64_t interval = 1000000000ull / p->st.cfg.fps, next = mono_ns();
     uint8_t *scratch = malloc((size_t)w * h * 4);
@@ -110,7 +161,7 @@ static void *source_main(void *arg)
     return NULL;
 }
 
-static int encode_and_send(pipeline *p, uint8_t *pixels, uint64_t pts_ns)
+static int encode_and_send(pipeline *p, const pf_frame *frame, uint8_t *pixels, uint64_t pts_ns)
 {
     pf_frame f;
     memset(&f, 0, sizeof(f));
@@ -125,11 +176,17 @@ static int encode_and_send(pipeline *p, uint8_t *pixels, uint64_t pts_ns)
     f.planes[0].data = pixels;
     f.sync_fd = f.timeline_fd = -1;
     f.pts_ns = f.arrival_ns = pts_ns;
+    if (frame)
+        f = *frame;
     uint32_t want = atomic_load(&p->bitrate_kbps);
     if (want != p->bitrate_applied && pf_encode_video_set_bitrate(p->enc, want) == 0)
         p->bitrate_applied = want;
     uint32_t flags = atomic_exchange(&p->idr, 0) ? PF_ENCODE_SUBMIT_IDR : 0;
     int r = pf_encode_video_submit(p->enc, &f, flags);
+    if (frame) {
+        /* The encoder no longer reads it: back to the producer at once. */
+        pf_frame_release((pf_frame *)frame);
+    }
     if (r < 0) {
         if (flags)
             atomic_store(&p->idr, 1);
@@ -214,15 +271,19 @@ static void *video_main(void *arg)
             break;
         }
         slot *s = &p->ring[p->head];
-        uint8_t *px = s->pixels;
-        s->pixels = mine;
-        mine = px;
+        pf_frame *captured = s->frame;
+        s->frame = NULL;
+        if (!captured) {
+            uint8_t *px = s->pixels;
+            s->pixels = mine;
+            mine = px;
+        }
         uint64_t pts = s->pts_ns;
         p->head = (p->head + 1) % RING;
         p->count--;
         pthread_cond_broadcast(&p->cond);
         pthread_mutex_unlock(&p->lock);
-        int r = encode_and_send(p, mine, pts);
+        int r = encode_and_send(p, captured, mine, pts);
         if (r < 0 && r != PF_ERR_STATE && p->st.log.fn) {
             static const char msg[] = "frame could not be encoded or sent";
             p->st.log.fn(p->st.log.user_data, PF_LOG_DEBUG, "pipeline", msg, sizeof(msg) - 1);
@@ -416,8 +477,10 @@ void pipeline_destroy(pipeline *p)
     pf_gs_audio_tx_destroy(p->atx);
     pf_net_pacer_destroy(p->vpacer);
     pf_net_pacer_destroy(p->apacer);
-    for (uint32_t i = 0; i < RING; i++)
+    for (uint32_t i = 0; i < RING; i++) {
+        pf_frame_release(p->ring[i].frame);
         free(p->ring[i].pixels);
+    }
     free(p->au);
     free(p->pkts);
     pthread_cond_destroy(&p->cond);

@@ -12,7 +12,8 @@
  * it with FEC. Nothing on these threads allocates per frame. */
 typedef struct pipeline pipeline;
 
-#define PIPELINE_SOURCE_TESTPATTERN 0u
+#define PIPELINE_SOURCE_TESTPATTERN 0u /* drawn in-process */
+#define PIPELINE_SOURCE_PIPEWIRE 1u    /* libpfcapture's test-pattern node, captured */
 
 typedef struct pipeline_settings {
     pf_net_gs_stream_config cfg;
@@ -21,6 +22,7 @@ typedef struct pipeline_settings {
     int video_fd, audio_fd;   /* media sockets, borrowed */
     uint32_t source;          /* PIPELINE_SOURCE_* */
     uint32_t fec_percent;     /* video parity percentage */
+    const char *pipewire_remote; /* PIPELINE_SOURCE_PIPEWIRE: NULL = default; borrowed */
     pf_log_hook log;
 } pipeline_settings;
 

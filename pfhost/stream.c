@@ -69,6 +69,7 @@ int stream_options_parse(stream_options *o, int argc, char **argv, char *err, si
         {"grace", required_argument, NULL, 'g'},
         {"fec", required_argument, NULL, 'f'},
         {"control-timeout", required_argument, NULL, 't'},
+        {"pipewire-remote", required_argument, NULL, 'p'},
         {NULL, 0, NULL, 0},
     };
     /* 0 makes GNU getopt start over: main() already parsed the global options. */
@@ -79,11 +80,17 @@ int stream_options_parse(stream_options *o, int argc, char **argv, char *err, si
         unsigned long v;
         switch (c) {
         case 's':
-            if (strcmp(optarg, "testpattern") != 0) {
-                snprintf(err, n, "unknown source \"%s\" (known: testpattern)", optarg);
+            if (!strcmp(optarg, "testpattern")) {
+                o->source = PIPELINE_SOURCE_TESTPATTERN;
+            } else if (!strcmp(optarg, "pipewire")) {
+                o->source = PIPELINE_SOURCE_PIPEWIRE;
+            } else {
+                snprintf(err, n, "unknown source \"%s\" (known: testpattern, pipewire)", optarg);
                 return -1;
             }
-            o->source = PIPELINE_SOURCE_TESTPATTERN;
+            break;
+        case 'p':
+            o->pipewire_remote = optarg;
             break;
         case 'r':
             o->input_record = optarg;
@@ -109,7 +116,8 @@ int stream_options_parse(stream_options *o, int argc, char **argv, char *err, si
         }
         default:
             snprintf(err, n, "usage: pfhost serve [--source testpattern] [--input-record FILE] "
-                             "[--grace SECONDS] [--fec PERCENT] [--control-timeout MS]");
+                             "[--grace SECONDS] [--fec PERCENT] [--control-timeout MS] "
+                             "[--source pipewire [--pipewire-remote SOCKET]]");
             return -1;
         }
     }
@@ -412,6 +420,7 @@ static int on_announce(void *ud, uint32_t id, const pf_net_gs_stream_config *cfg
     ps.audio_fd = pf_net_gs_media_get_socket(s->media, PF_NET_GS_MEDIA_AUDIO);
     ps.source = s->opt.source;
     ps.fec_percent = s->opt.fec_percent;
+    ps.pipewire_remote = s->opt.pipewire_remote;
     ps.log = (pf_log_hook){.fn = lib_log};
     int r = pf_net_gs_control_add_session(s->ctrl, id, e->connect_data, e->rikey, cfg,
                                           host_now_ms());

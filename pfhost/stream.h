@@ -17,6 +17,7 @@ typedef struct stream_options {
     uint32_t grace_s;         /* app kept this long for /resume after the last stream ends */
     uint32_t fec_percent;     /* video FEC percentage */
     uint32_t control_timeout_ms; /* control-stream silence that ends a session (§10.2) */
+    const char *pipewire_remote; /* --source pipewire: remote socket; NULL = default */
 } stream_options;
 
 void stream_options_default(stream_options *o);

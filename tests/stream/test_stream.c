@@ -25,6 +25,11 @@
 
 #include "gs_client.h"
 #include "host_proc.h"
+#ifdef STREAM_PIPEWIRE
+#include "harness.h"
+
+static struct pfh_env pw_env;
+#endif
 #include "stream_client.h"
 
 #define Q "uniqueid=0123456789ABCDEF&uuid=11112222333344445555666677778888"
@@ -65,9 +70,14 @@ static int group_setup(void **state)
     f = fopen(wrapper, "w");
     if (!f)
         return -1;
-    fprintf(f, "#!/bin/sh\nexec %s \"$@\" --source testpattern --input-record %s --grace 2 "
+    char source[400] = "--source testpattern";
+#ifdef STREAM_PIPEWIRE
+    snprintf(source, sizeof(source), "--source pipewire --pipewire-remote %s/pipewire-0",
+             pw_env.dir);
+#endif
+    fprintf(f, "#!/bin/sh\nexec %s \"$@\" %s --input-record %s --grace 2 "
                "--control-timeout 1500\n",
-            getenv("PFHOST_BIN"), record_path);
+            getenv("PFHOST_BIN"), source, record_path);
     fclose(f);
     chmod(wrapper, 0755);
     setenv("PFHOST_BIN", wrapper, 1);
@@ -488,7 +498,44 @@ static void two_clients(void **state)
     gsc_identity_free(&b);
 }
 
-#ifdef STREAM_LOSS
+#ifdef STREAM_PIPEWIRE
+/* The same flow with frames from a PipeWire node captured through libpfcapture (the path a
+ * virtual output takes), in a private PipeWire + WirePlumber session. */
+static void pipewire_source(void **state)
+{
+    launch("launch");
+    stream_client *c = start_stream(0x01 | 0x04);
+    uint64_t frames = stream_client_run(c, 120, 20000);
+    stream_client_stats st;
+    stream_client_get_stats(c, &st);
+    fprintf(stderr, "# PipeWire source: %llu frames, %llu decoded, %llu lost, %llu audio\n",
+            (unsigned long long)frames, (unsigned long long)st.decoded,
+            (unsigned long long)st.frames_lost, (unsigned long long)st.audio_decoded);
+    assert_true(frames >= 120);
+    assert_true(st.decoded >= 115);
+    assert_int_equal(st.frames_lost, 0);
+    assert_true(st.audio_decoded > 100);
+    char *doc = gs_get(&host, 1, &client, "/cancel?" Q, NULL, NULL);
+    free(doc);
+    assert_int_equal(stream_client_wait_termination(c, 3000), 0x80030023u);
+    stream_client_destroy(c);
+}
+
+int main(void)
+{
+    if (pfh_env_start(&pw_env) < 0) {
+        printf("1..0 # SKIP no PipeWire session\n");
+        pfh_env_stop(&pw_env);
+        return 0;
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(pipewire_source),
+    };
+    int r = cmocka_run_group_tests(tests, group_setup, group_teardown);
+    pfh_env_stop(&pw_env);
+    return r;
+}
+#elif defined(STREAM_LOSS)
 /* 10 % random loss on the video port (nft on the client's input, inside this test's own
  * network namespace): FEC recovers shards, frames keep flowing, and every unrecoverable
  * frame is followed by an IDR the client asked for. */

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef PFHOST_SOURCE_PW_H
+#define PFHOST_SOURCE_PW_H
+
+#include <stdint.h>
+
+#include "pf/common/frame.h"
+#include "pf/core/common.h"
+
+/* The PipeWire frame source of a session: libpfcapture's test-pattern node at the client's
+ * mode, captured back through pf_capture like any virtual output. Owned by one thread. */
+typedef struct pw_source pw_source;
+
+/* Returns 0, PF_ERR_UNSUPPORTED (built without libpfcapture), or the capture error. */
+int pw_source_create(uint32_t width, uint32_t height, uint32_t fps, const char *remote,
+                     pf_log_hook log, pw_source **ret);
+/* The next captured frame (one reference: pf_frame_release() it, from any thread);
+ * PF_ERR_AGAIN after @p timeout_ms without one; or the stream's error. */
+int pw_source_next(pw_source *s, int32_t timeout_ms, pf_frame **ret_frame);
+void pw_source_destroy(pw_source *s);
+
+#endif

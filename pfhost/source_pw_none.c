@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Built without libpfcapture: the PipeWire source does not exist. */
+#include "source_pw.h"
+
+#include "pf/core/error.h"
+
+int pw_source_create(uint32_t width, uint32_t height, uint32_t fps, const char *remote,
+                     pf_log_hook log, pw_source **ret)
+{
+    return PF_ERR_UNSUPPORTED;
+}
+
+int pw_source_next(pw_source *s, int32_t timeout_ms, pf_frame **ret_frame)
+{
+    return PF_ERR_UNSUPPORTED;
+}
+
+void pw_source_destroy(pw_source *s)
+{
+}
