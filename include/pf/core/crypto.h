@@ -4,7 +4,10 @@
  * Packet sealing and the primitives GameStream and punktfunk/1 need, behind an ops table.
  *
  * The default ops use GnuTLS (AES-128-GCM), Nettle (AES blocks, SHA-256, HKDF)
- * and libsodium (ChaCha20-Poly1305, random bytes). An app may pass its own table (for
+ * and libsodium (ChaCha20-Poly1305, random bytes). On x86-64 CPUs with 256-bit VAES and
+ * VPCLMULQDQ (and an OS that saves ymm state), AES-128-GCM with 12-byte nonces runs on the
+ * library's own constant-time kernel instead, chosen once per pf_aead at create time; both
+ * give identical output. An app may pass its own table (for
  * example CryptoKit or javax.crypto) to every call that takes @c ops; NULL means default.
  *
  * Nonces are never generated here: every seal takes the caller's nonce, and the protocol
