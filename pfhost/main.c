@@ -42,8 +42,10 @@ static const struct {
     const char *cmd;
     const char *help;
 } command_help[] = {
-    {"serve", "usage: pfhost serve [--source testpattern] [--input-record FILE] [--grace S] "
-              "[--fec PCT] [--control-timeout MS]\n       [--source pipewire [--pipewire-remote SOCKET]]\n\nRuns the host in the foreground until SIGINT or "
+    {"serve", "usage: pfhost serve [--input-record FILE] [--grace S] "
+              "[--fec PCT] [--control-timeout MS]\n"
+              "       [--source vdisplay|pipewire|testpattern] [--vdisplay-backend NAME]\n"
+              "       [--pipewire-remote SOCKET]\n\nRuns the host in the foreground until SIGINT or "
               "SIGTERM: GameStream HTTP/HTTPS\n(pairing, app list, launch), the management API "
               "on loopback and the mDNS\nannouncement. Identity and paired clients live in "
               "$XDG_STATE_HOME/pfhost,\nconfiguration and the API token in "

@@ -75,7 +75,7 @@ static void sleep_until(uint64_t t)
         ;
 }
 
-static void push_frame(pipeline *p, pf_frame *f, uint64_t counter)
+static void push_frame(pipeline *p, pf_frame *f, uint64_t pts_ns, uint64_t counter)
 {
     pthread_mutex_lock(&p->lock);
     while (p->count == RING && !atomic_load(&p->stop)) {
@@ -89,7 +89,7 @@ static void push_frame(pipeline *p, pf_frame *f, uint64_t counter)
     }
     slot *s = &p->ring[(p->head + p->count) % RING];
     s->frame = f;
-    s->pts_ns = f->pts_ns;
+    s->pts_ns = pts_ns;
     s->counter = counter;
     p->count++;
     p->stats.frames_captured++;
@@ -103,21 +103,32 @@ static void *capture_main(void *arg)
     pipeline *p = arg;
     pw_source *src = NULL;
     int r = pw_source_create(p->st.cfg.width, p->st.cfg.height, p->st.cfg.fps,
-                             p->st.pipewire_remote, p->st.log, &src);
+                             p->st.pipewire_remote, p->st.source == PIPELINE_SOURCE_VDISPLAY,
+                             p->st.vdisplay_backend, p->st.log, &src);
     if (r < 0 && p->st.log.fn) {
         static const char msg[] = "PipeWire source unavailable; no video";
         p->st.log.fn(p->st.log.user_data, PF_LOG_WARNING, "pipeline", msg, sizeof(msg) - 1);
     }
     uint64_t counter = 0;
+    /* §6.7: a damage-driven compositor sends nothing while the screen is still, but the
+     * client needs frames; the last one is encoded again every frame interval. */
+    int32_t interval_ms = (int32_t)(1000 / p->st.cfg.fps) + 1;
+    pf_frame *last = NULL;
     while (src && !atomic_load(&p->stop)) {
         pf_frame *f = NULL;
-        r = pw_source_next(src, 100, &f);
-        if (r == PF_ERR_AGAIN)
+        r = pw_source_next(src, interval_ms, &f);
+        if (r == PF_ERR_AGAIN) {
+            if (last && pw_source_ref(last) == 0)
+                push_frame(p, last, mono_ns(), counter++);
             continue;
+        }
         if (r < 0)
             break;
-        push_frame(p, f, counter++);
+        pf_frame_release(last);
+        last = pw_source_ref(f) == 0 ? f : NULL;
+        push_frame(p, f, f->pts_ns ? f->pts_ns : mono_ns(), counter++);
     }
+    pf_frame_release(last);
     pw_source_destroy(src);
     return NULL;
 }
@@ -125,7 +136,7 @@ static void *capture_main(void *arg)
 static void *source_main(void *arg)
 {
     pipeline *p = arg;
-    if (p->st.source == PIPELINE_SOURCE_PIPEWIRE)
+    if (p->st.source == PIPELINE_SOURCE_PIPEWIRE || p->st.source == PIPELINE_SOURCE_VDISPLAY)
         return capture_main(arg);
     uint32_t w = p->st.cfg.width, h = p->st.cfg.height;
     uint64_t interval = 1000000000ull / p->st.cfg.fps, next = mono_ns();
@@ -176,8 +187,10 @@ static int encode_and_send(pipeline *p, const pf_frame *frame, uint8_t *pixels, 
     f.planes[0].data = pixels;
     f.sync_fd = f.timeline_fd = -1;
     f.pts_ns = f.arrival_ns = pts_ns;
-    if (frame)
+    if (frame) {
         f = *frame;
+        f.pts_ns = pts_ns;
+    }
     uint32_t want = atomic_load(&p->bitrate_kbps);
     if (want != p->bitrate_applied && pf_encode_video_set_bitrate(p->enc, want) == 0)
         p->bitrate_applied = want;

@@ -14,6 +14,7 @@ typedef struct pipeline pipeline;
 
 #define PIPELINE_SOURCE_TESTPATTERN 0u /* drawn in-process */
 #define PIPELINE_SOURCE_PIPEWIRE 1u    /* libpfcapture's test-pattern node, captured */
+#define PIPELINE_SOURCE_VDISPLAY 2u    /* a virtual output at the client's mode, captured */
 
 typedef struct pipeline_settings {
     pf_net_gs_stream_config cfg;
@@ -23,6 +24,7 @@ typedef struct pipeline_settings {
     uint32_t source;          /* PIPELINE_SOURCE_* */
     uint32_t fec_percent;     /* video parity percentage */
     const char *pipewire_remote; /* PIPELINE_SOURCE_PIPEWIRE: NULL = default; borrowed */
+    const char *vdisplay_backend; /* PIPELINE_SOURCE_VDISPLAY: NULL = autoselect; borrowed */
     pf_log_hook log;
 } pipeline_settings;
 

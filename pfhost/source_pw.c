@@ -1,23 +1,71 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "source_pw.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "pf/capture.h"
 #include "pf/capture_testpattern.h"
 #include "pf/core/error.h"
+#include "pf/vdisplay.h"
 
 struct pw_source {
+    pf_vdisplay *display;
     pf_capture_testpattern *pattern;
     pf_capture *capture;
 };
 
+static int64_t open_display(pw_source *s, uint32_t width, uint32_t height, uint32_t fps,
+                            const char **remote, const char *backend, pf_log_hook log)
+{
+    pf_vdisplay_settings vs;
+    pf_vdisplay_settings_init(&vs);
+    vs.width = width;
+    vs.height = height;
+    vs.refresh_mhz = fps * 1000;
+    vs.backend = backend;
+    vs.pipewire_remote = *remote;
+    vs.log = log;
+    int r = pf_vdisplay_create(&vs, &s->display);
+    if (r < 0)
+        return r;
+    /* A spawned compositor may publish on its own daemon. */
+    const char *own = pf_vdisplay_get_pipewire_remote(s->display);
+    if (own)
+        *remote = own;
+    return pf_vdisplay_get_node_id(s->display);
+}
+
+int pw_source_ref(pf_frame *frame)
+{
+    return pf_capture_frame_ref(frame);
+}
+
+static int start_capture(pw_source *s, uint32_t node, uint32_t width, uint32_t height,
+                         uint32_t fps, const char *remote, pf_log_hook log, pw_source **ret);
+
 int pw_source_create(uint32_t width, uint32_t height, uint32_t fps, const char *remote,
-                     pf_log_hook log, pw_source **ret)
+                     int vdisplay, const char *vdisplay_backend, pf_log_hook log,
+                     pw_source **ret)
 {
     pw_source *s = calloc(1, sizeof(*s));
     if (!s)
         return PF_ERR_NOMEM;
+    if (vdisplay) {
+        int64_t node = open_display(s, width, height, fps, &remote, vdisplay_backend, log);
+        if (node < 0) {
+            pw_source_destroy(s);
+            return (int)node;
+        }
+        if (log.fn) {
+            char msg[160];
+            int n = snprintf(msg, sizeof(msg), "virtual output %ux%u@%u on %s (PipeWire node %lld)",
+                             width, height, fps, pf_vdisplay_get_backend(s->display),
+                             (long long)node);
+            log.fn(log.user_data, PF_LOG_INFO, "pipeline", msg, (size_t)n);
+        }
+        return start_capture(s, (uint32_t)node, width, height, fps, remote, log, ret);
+    }
     pf_capture_testpattern_settings ts;
     pf_capture_testpattern_settings_init(&ts);
     ts.width = width;
@@ -32,6 +80,12 @@ int pw_source_create(uint32_t width, uint32_t height, uint32_t fps, const char *
         pw_source_destroy(s);
         return (int)node;
     }
+    return start_capture(s, (uint32_t)node, width, height, fps, remote, log, ret);
+}
+
+static int start_capture(pw_source *s, uint32_t node, uint32_t width, uint32_t height,
+                         uint32_t fps, const char *remote, pf_log_hook log, pw_source **ret)
+{
     pf_capture_settings cs;
     pf_capture_settings_init(&cs);
     cs.node_id = (uint32_t)node;
@@ -41,7 +95,7 @@ int pw_source_create(uint32_t width, uint32_t height, uint32_t fps, const char *
     cs.height = height;
     cs.fps = fps;
     cs.log = log;
-    r = pf_capture_create(&cs, NULL, NULL, &s->capture);
+    int r = pf_capture_create(&cs, NULL, NULL, &s->capture);
     if (r == 0)
         r = pf_capture_start(s->capture);
     if (r < 0) {
@@ -69,5 +123,6 @@ void pw_source_destroy(pw_source *s)
         return;
     pf_capture_destroy(s->capture);
     pf_capture_testpattern_destroy(s->pattern);
+    pf_vdisplay_destroy(s->display);
     free(s);
 }

@@ -7,13 +7,17 @@
 #include "pf/common/frame.h"
 #include "pf/core/common.h"
 
-/* The PipeWire frame source of a session: libpfcapture's test-pattern node at the client's
- * mode, captured back through pf_capture like any virtual output. Owned by one thread. */
+/* The PipeWire frame source of a session, captured through pf_capture: a virtual output at
+ * the client's mode (libpfcapture's vdisplay: the desktop's compositor, or a spawned
+ * headless one), or libpfcapture's test-pattern node. Owned by one thread. */
 typedef struct pw_source pw_source;
 
 /* Returns 0, PF_ERR_UNSUPPORTED (built without libpfcapture), or the capture error. */
 int pw_source_create(uint32_t width, uint32_t height, uint32_t fps, const char *remote,
-                     pf_log_hook log, pw_source **ret);
+                     int vdisplay, const char *vdisplay_backend, pf_log_hook log,
+                     pw_source **ret);
+/* Another reference to a frame of this source (for repeating it). 0 or an error. */
+int pw_source_ref(pf_frame *frame);
 /* The next captured frame (one reference: pf_frame_release() it, from any thread);
  * PF_ERR_AGAIN after @p timeout_ms without one; or the stream's error. */
 int pw_source_next(pw_source *s, int32_t timeout_ms, pf_frame **ret_frame);

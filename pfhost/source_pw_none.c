@@ -5,12 +5,18 @@
 #include "pf/core/error.h"
 
 int pw_source_create(uint32_t width, uint32_t height, uint32_t fps, const char *remote,
-                     pf_log_hook log, pw_source **ret)
+                     int vdisplay, const char *vdisplay_backend, pf_log_hook log,
+                     pw_source **ret)
 {
     return PF_ERR_UNSUPPORTED;
 }
 
 int pw_source_next(pw_source *s, int32_t timeout_ms, pf_frame **ret_frame)
+{
+    return PF_ERR_UNSUPPORTED;
+}
+
+int pw_source_ref(pf_frame *frame)
 {
     return PF_ERR_UNSUPPORTED;
 }

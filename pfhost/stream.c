@@ -55,7 +55,8 @@ struct stream_ctx {
 void stream_options_default(stream_options *o)
 {
     memset(o, 0, sizeof(*o));
-    o->source = PIPELINE_SOURCE_TESTPATTERN;
+    /* architecture §5: a virtual output on the desktop, else a spawned headless one. */
+    o->source = PIPELINE_SOURCE_VDISPLAY;
     o->grace_s = 120;
     o->fec_percent = 20;
     o->control_timeout_ms = 10000;
@@ -70,6 +71,7 @@ int stream_options_parse(stream_options *o, int argc, char **argv, char *err, si
         {"fec", required_argument, NULL, 'f'},
         {"control-timeout", required_argument, NULL, 't'},
         {"pipewire-remote", required_argument, NULL, 'p'},
+        {"vdisplay-backend", required_argument, NULL, 'b'},
         {NULL, 0, NULL, 0},
     };
     /* 0 makes GNU getopt start over: main() already parsed the global options. */
@@ -84,13 +86,19 @@ int stream_options_parse(stream_options *o, int argc, char **argv, char *err, si
                 o->source = PIPELINE_SOURCE_TESTPATTERN;
             } else if (!strcmp(optarg, "pipewire")) {
                 o->source = PIPELINE_SOURCE_PIPEWIRE;
+            } else if (!strcmp(optarg, "vdisplay")) {
+                o->source = PIPELINE_SOURCE_VDISPLAY;
             } else {
-                snprintf(err, n, "unknown source \"%s\" (known: testpattern, pipewire)", optarg);
+                snprintf(err, n, "unknown source \"%s\" (known: vdisplay, testpattern, pipewire)",
+                         optarg);
                 return -1;
             }
             break;
         case 'p':
             o->pipewire_remote = optarg;
+            break;
+        case 'b':
+            o->vdisplay_backend = optarg;
             break;
         case 'r':
             o->input_record = optarg;
@@ -117,7 +125,8 @@ int stream_options_parse(stream_options *o, int argc, char **argv, char *err, si
         default:
             snprintf(err, n, "usage: pfhost serve [--source testpattern] [--input-record FILE] "
                              "[--grace SECONDS] [--fec PERCENT] [--control-timeout MS] "
-                             "[--source pipewire [--pipewire-remote SOCKET]]");
+                             "[--source vdisplay|pipewire|testpattern] [--vdisplay-backend NAME] "
+                             "[--pipewire-remote SOCKET]");
             return -1;
         }
     }
@@ -421,6 +430,7 @@ static int on_announce(void *ud, uint32_t id, const pf_net_gs_stream_config *cfg
     ps.source = s->opt.source;
     ps.fec_percent = s->opt.fec_percent;
     ps.pipewire_remote = s->opt.pipewire_remote;
+    ps.vdisplay_backend = s->opt.vdisplay_backend;
     ps.log = (pf_log_hook){.fn = lib_log};
     int r = pf_net_gs_control_add_session(s->ctrl, id, e->connect_data, e->rikey, cfg,
                                           host_now_ms());

@@ -25,7 +25,7 @@
 
 #include "gs_client.h"
 #include "host_proc.h"
-#ifdef STREAM_PIPEWIRE
+#if defined(STREAM_PIPEWIRE) || defined(STREAM_VDISPLAY)
 #include "harness.h"
 
 static struct pfh_env pw_env;
@@ -73,6 +73,11 @@ static int group_setup(void **state)
     char source[400] = "--source testpattern";
 #ifdef STREAM_PIPEWIRE
     snprintf(source, sizeof(source), "--source pipewire --pipewire-remote %s/pipewire-0",
+             pw_env.dir);
+#endif
+#ifdef STREAM_VDISPLAY
+    snprintf(source, sizeof(source),
+             "--source vdisplay --vdisplay-backend mutter-headless --pipewire-remote %s/pipewire-0",
              pw_env.dir);
 #endif
     fprintf(f, "#!/bin/sh\nexec %s \"$@\" %s --input-record %s --grace 2 "
@@ -498,7 +503,50 @@ static void two_clients(void **state)
     gsc_identity_free(&b);
 }
 
-#ifdef STREAM_PIPEWIRE
+#ifdef STREAM_VDISPLAY
+/* A virtual output at the client's mode on a spawned headless Mutter, captured: frames keep
+ * coming while the desktop is still (the last one is repeated). */
+static void vdisplay_source(void **state)
+{
+    launch("launch");
+    stream_client *c = start_stream(0x01 | 0x04);
+    uint64_t frames = stream_client_run(c, 120, 25000);
+    char cmd[128];
+    /* Desktop has no command: pfhost's only children are what the display spawned. */
+    snprintf(cmd, sizeof(cmd), "pgrep -P %d >/dev/null", (int)host.pid);
+    int compositor_running = system(cmd) == 0;
+    stream_client_stats st;
+    stream_client_get_stats(c, &st);
+    fprintf(stderr, "# vdisplay source: %llu frames, %llu decoded, %llu lost\n",
+            (unsigned long long)frames, (unsigned long long)st.decoded,
+            (unsigned long long)st.frames_lost);
+    assert_true(frames >= 120);
+    assert_true(st.decoded >= 115);
+    assert_int_equal(st.frames_lost, 0);
+    char *doc = gs_get(&host, 1, &client, "/cancel?" Q, NULL, NULL);
+    free(doc);
+    assert_int_equal(stream_client_wait_termination(c, 3000), 0x80030023u);
+    stream_client_destroy(c);
+    /* The compositor pfhost spawned for the session is gone with it. */
+    usleep(500000);
+    assert_true(compositor_running);
+    assert_int_not_equal(system(cmd), 0);
+}
+
+int main(void)
+{
+    if (!pfh_have("mutter") || pfh_env_start(&pw_env) < 0) {
+        printf("1..0 # SKIP no Mutter or PipeWire session\n");
+        return 0;
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(vdisplay_source),
+    };
+    int r = cmocka_run_group_tests(tests, group_setup, group_teardown);
+    pfh_env_stop(&pw_env);
+    return r;
+}
+#elif defined(STREAM_PIPEWIRE)
 /* The same flow with frames from a PipeWire node captured through libpfcapture (the path a
  * virtual output takes), in a private PipeWire + WirePlumber session. */
 static void pipewire_source(void **state)
