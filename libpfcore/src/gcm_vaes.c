@@ -19,6 +19,8 @@
 
 #define BATCH_BLOCKS 8u
 #define BATCH_BYTES (BATCH_BLOCKS * 16u)
+/* Most blocks hashed with one reduction: hpow holds H^16..H^1. */
+#define HASH_BLOCKS PFI_GCM_VAES_POWERS
 
 /* Every fixed-count loop over rounds or registers is unrolled: left as a loop, GCC keeps the
  * blocks in a stack array and each AES round becomes a load, VAESENC and store, which ran
@@ -102,12 +104,12 @@ static inline __m256i load_pow(const struct pfi_gcm_vaes_key *k, size_t i)
     return _mm256_loadu_si256((const __m256i *)k->hpow[i]);
 }
 
-/* Hashes @nb (1..8) whole blocks at @p into the state @s: block j is multiplied by
- * H^(nb - j), read from hpow[8 - nb + j]. */
-static __m128i ghash_upto8(const struct pfi_gcm_vaes_key *k, __m128i s, const uint8_t *p,
-                           size_t nb)
+/* Hashes @nb (1..16) whole blocks at @p into the state @s: block j is multiplied by
+ * H^(nb - j), read from hpow[16 - nb + j]. */
+static __m128i ghash_blocks(const struct pfi_gcm_vaes_key *k, __m128i s, const uint8_t *p,
+                            size_t nb)
 {
-    const size_t base = BATCH_BLOCKS - nb;
+    const size_t base = HASH_BLOCKS - nb;
     struct acc a;
     acc_init(&a);
     __m256i carry = _mm256_zextsi128_si256(s);
@@ -130,26 +132,27 @@ static __m128i ghash_upto8(const struct pfi_gcm_vaes_key *k, __m128i s, const ui
 static __m128i ghash_bytes(const struct pfi_gcm_vaes_key *k, __m128i s, const uint8_t *p,
                            size_t len)
 {
-    for (; len >= BATCH_BYTES; p += BATCH_BYTES, len -= BATCH_BYTES)
-        s = ghash_upto8(k, s, p, BATCH_BLOCKS);
+    for (; len >= HASH_BLOCKS * 16; p += HASH_BLOCKS * 16, len -= HASH_BLOCKS * 16)
+        s = ghash_blocks(k, s, p, HASH_BLOCKS);
     if (len) {
-        uint8_t pad[BATCH_BYTES] = {0};
+        uint8_t pad[HASH_BLOCKS * 16] = {0};
         memcpy(pad, p, len);
-        s = ghash_upto8(k, s, pad, (len + 15) / 16);
+        s = ghash_blocks(k, s, pad, (len + 15) / 16);
     }
     return s;
 }
 
-/* One full batch already in registers: blocks 0..7 times H^8..H^1. */
+/* One full batch already in registers: blocks 0..7 times H^8..H^1 (hpow[8..15]). */
 static inline __m128i ghash_batch(const struct pfi_gcm_vaes_key *k, __m128i s,
                                   const __m256i *c)
 {
     struct acc a;
     acc_init(&a);
-    acc_mul(&a, _mm256_xor_si256(bswap256(c[0]), _mm256_zextsi128_si256(s)), load_pow(k, 0));
+    acc_mul(&a, _mm256_xor_si256(bswap256(c[0]), _mm256_zextsi128_si256(s)),
+            load_pow(k, HASH_BLOCKS - BATCH_BLOCKS));
     UNROLLED
     for (int j = 1; j < 4; j++)
-        acc_mul(&a, bswap256(c[j]), load_pow(k, 2 * (size_t)j));
+        acc_mul(&a, bswap256(c[j]), load_pow(k, HASH_BLOCKS - BATCH_BLOCKS + 2 * (size_t)j));
     return acc_reduce(&a);
 }
 
@@ -205,8 +208,11 @@ gcm_crypt(const struct pfi_gcm_vaes_key *k, const uint8_t *nonce, const uint8_t 
     j0b[12] = 0, j0b[13] = 0, j0b[14] = 0, j0b[15] = 1;
     const __m128i j0 = _mm_loadu_si128((const __m128i *)j0b);
 
+    /* A short message with one block of AAD (punktfunk/1's sequence number) hashes it
+     * together with the message and the length block: one reduction in all. */
+    const int fold_aad = aad_len && aad_len <= 16 && len < BATCH_BYTES;
     __m128i s = _mm_setzero_si128();
-    if (aad_len)
+    if (aad_len && !fold_aad)
         s = ghash_bytes(k, s, aad, aad_len);
 
     /* Lanes hold counters 2 and 3 (J0 + 1, J0 + 2), the first blocks of the message. */
@@ -243,34 +249,36 @@ gcm_crypt(const struct pfi_gcm_vaes_key *k, const uint8_t *nonce, const uint8_t 
     if (pending)
         s = ghash_batch(k, s, prev);
 
-    /* The last 0..127 bytes, zero-padded, then the length block, hashed together. */
-    uint8_t cbuf[BATCH_BYTES + 16] __attribute__((aligned(32))) = {0};
+    /* The last 0..127 bytes, zero-padded, then the length block, hashed together (after
+     * the AAD block when it is folded in): at most 10 blocks, one reduction. */
+    uint8_t hbuf[(BATCH_BLOCKS + 2) * 16] = {0};
+    size_t at = 0;
+    if (fold_aad) {
+        memcpy(hbuf, aad, aad_len);
+        at = 16;
+    }
+    uint8_t *cbuf = hbuf + at;
     size_t r = len - off, nb = (r + 15) / 16;
     if (r) {
-        uint8_t pbuf[BATCH_BYTES] __attribute__((aligned(32))) = {0};
+        uint8_t pbuf[BATCH_BYTES] = {0};
         __m256i ks[4];
         keystream4(rk, ctr, ks);
         memcpy(decrypt ? cbuf : pbuf, in + off, r);
         const uint8_t *src = decrypt ? cbuf : pbuf;
         uint8_t *dst = decrypt ? pbuf : cbuf;
         for (size_t j = 0; j < (r + 31) / 32; j++) {
-            __m256i x = _mm256_load_si256((const __m256i *)(src + 32 * j));
-            _mm256_store_si256((__m256i *)(dst + 32 * j), _mm256_xor_si256(x, ks[j]));
+            __m256i x = _mm256_loadu_si256((const __m256i *)(src + 32 * j));
+            _mm256_storeu_si256((__m256i *)(dst + 32 * j), _mm256_xor_si256(x, ks[j]));
         }
         memcpy(out + off, dst, r);
         if (!decrypt)
-            memset(cbuf + r, 0, sizeof(cbuf) - r);
-        memset(pbuf, 0, sizeof(pbuf));
+            memset(cbuf + r, 0, 16 * nb - r);
+        explicit_bzero(pbuf, sizeof(pbuf));
     }
     put_be64(cbuf + 16 * nb, (uint64_t)aad_len * 8);
     put_be64(cbuf + 16 * nb + 8, (uint64_t)len * 8);
-    if (nb + 1 > BATCH_BLOCKS) {
-        s = ghash_upto8(k, s, cbuf, BATCH_BLOCKS);
-        s = ghash_upto8(k, s, cbuf + BATCH_BYTES, nb + 1 - BATCH_BLOCKS);
-    } else {
-        s = ghash_upto8(k, s, cbuf, nb + 1);
-    }
-    memset(cbuf, 0, sizeof(cbuf));
+    s = ghash_blocks(k, s, hbuf, at / 16 + nb + 1);
+    explicit_bzero(hbuf, sizeof(hbuf));
     return _mm_xor_si128(bswap128(s), aes_block(rk, j0));
 }
 
@@ -341,5 +349,5 @@ void pfi_gcm_vaes_init(struct pfi_gcm_vaes_key *k, const uint8_t *key)
         _mm_storeu_si128((__m128i *)k->hpow[i], p);
         p = dot128(p, h1);
     }
-    memset(hb, 0, sizeof(hb));
+    explicit_bzero(hb, sizeof(hb));
 }

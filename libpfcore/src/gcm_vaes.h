@@ -5,14 +5,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* GHASH key powers kept per key: eight blocks are hashed with one reduction. */
-#define PFI_GCM_VAES_POWERS 8
+/* GHASH key powers kept per key: up to sixteen blocks are hashed with one reduction. */
+#define PFI_GCM_VAES_POWERS 16
 
 /* AES-128-GCM key material for the VAES/VPCLMULQDQ kernel (gcm_vaes.c). Plain bytes, so
  * that code built without those ISA flags can allocate and wipe it. */
 struct pfi_gcm_vaes_key {
     uint8_t rk[11][16];                    /* AES-128 encryption round keys */
-    uint8_t hpow[PFI_GCM_VAES_POWERS][16]; /* hpow[i] = H^(8 - i), POLYVAL domain */
+    uint8_t hpow[PFI_GCM_VAES_POWERS][16]; /* hpow[i] = H^(16 - i), POLYVAL domain */
 };
 
 /* Only call these when pfi_cpu_has_vaes_gcm() said yes (cpu.h). Nonces are 12 bytes; the
