@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -318,14 +319,43 @@ static void *audio_main(void *arg)
     uint8_t out[3 * PF_GS_AUDIO_MAX_DATAGRAM];
     uint64_t interval = (uint64_t)p->st.cfg.audio_packet_ms * 1000000ull, next = mono_ns();
     uint64_t sample = 0;
+    /* Captured sources play into the session's virtual sink; the test pattern has a tone. */
+    pw_audio *cap = NULL;
+    if (p->st.source != PIPELINE_SOURCE_TESTPATTERN) {
+        char sink[32];
+        snprintf(sink, sizeof(sink), "pf-sink-%u", p->st.session_id);
+        if (pw_audio_create(ch, p->st.cfg.audio_packet_ms, p->st.pipewire_remote, sink,
+                            p->st.log, &cap) < 0 && p->st.log.fn) {
+            static const char msg[] = "audio capture unavailable; sending silence";
+            p->st.log.fn(p->st.log.user_data, PF_LOG_WARNING, "pipeline", msg, sizeof(msg) - 1);
+        }
+    }
     while (pcm && !atomic_load(&p->stop)) {
-        sleep_until(next);
-        next += interval;
-        /* A 440 Hz tone at -12 dBFS on every channel. */
-        for (uint32_t i = 0; i < n; i++, sample++) {
-            int16_t v = (int16_t)(8192.0 * sin(2.0 * M_PI * 440.0 * (double)sample / 48000.0));
-            for (uint32_t c = 0; c < ch; c++)
-                pcm[(size_t)i * ch + c] = v;
+        if (cap) {
+            /* The sink's clock paces; when it stalls (nothing linked) silence keeps the
+             * client's audio stream alive at the packet rate. */
+            uint64_t now = mono_ns();
+            int32_t wait = next > now ? (int32_t)((next - now) / 1000000u) + 1 : 0;
+            int r = pw_audio_read(cap, pcm, (size_t)n * ch * sizeof(int16_t), wait);
+            if (r < 0)
+                break;
+            if (r == 0) {
+                memset(pcm, 0, (size_t)n * ch * sizeof(int16_t));
+                next += interval;
+            } else {
+                next = mono_ns() + interval;
+            }
+        } else {
+            sleep_until(next);
+            next += interval;
+            /* A 440 Hz tone at -12 dBFS on every channel (silence without a capture). */
+            double amp = p->st.source == PIPELINE_SOURCE_TESTPATTERN ? 8192.0 : 0.0;
+            for (uint32_t i = 0; i < n; i++, sample++) {
+                int16_t v =
+                    (int16_t)(amp * sin(2.0 * M_PI * 440.0 * (double)sample / 48000.0));
+                for (uint32_t c = 0; c < ch; c++)
+                    pcm[(size_t)i * ch + c] = v;
+            }
         }
         int len = pf_encode_audio_encode(p->aenc, pcm, n, opus, sizeof(opus));
         if (len <= 0)
@@ -341,6 +371,7 @@ static void *audio_main(void *arg)
         p->stats.audio_packets++;
         pthread_mutex_unlock(&p->stats_lock);
     }
+    pw_audio_destroy(cap);
     free(pcm);
     return NULL;
 }

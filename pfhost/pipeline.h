@@ -22,6 +22,7 @@ typedef struct pipeline_settings {
     uint32_t rikeyid;
     int video_fd, audio_fd;   /* media sockets, borrowed */
     uint32_t source;          /* PIPELINE_SOURCE_* */
+    uint32_t session_id;      /* names the session's virtual sink */
     uint32_t fec_percent;     /* video parity percentage */
     const char *pipewire_remote; /* PIPELINE_SOURCE_PIPEWIRE: NULL = default; borrowed */
     const char *vdisplay_backend; /* PIPELINE_SOURCE_VDISPLAY: NULL = autoselect; borrowed */

@@ -4,7 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <poll.h>
+
 #include "pf/capture.h"
+#include "pf/capture_audio.h"
 #include "pf/capture_testpattern.h"
 #include "pf/core/error.h"
 #include "pf/vdisplay.h"
@@ -125,4 +128,57 @@ void pw_source_destroy(pw_source *s)
     pf_capture_testpattern_destroy(s->pattern);
     pf_vdisplay_destroy(s->display);
     free(s);
+}
+
+struct pw_audio {
+    pf_capture_audio *cap;
+    size_t period_bytes;
+};
+
+int pw_audio_create(uint32_t channels, uint32_t period_ms, const char *remote,
+                    const char *sink_name, pf_log_hook log, pw_audio **ret)
+{
+    pw_audio *a = calloc(1, sizeof(*a));
+    if (!a)
+        return PF_ERR_NOMEM;
+    pf_capture_audio_settings st;
+    pf_capture_audio_settings_init(&st);
+    st.sample_format = PF_CAPTURE_AUDIO_S16;
+    st.channels = channels;
+    st.period_ms = period_ms;
+    st.remote = remote;
+    st.sink_name = sink_name;
+    st.log = log;
+    int r = pf_capture_audio_create(&st, &a->cap);
+    int32_t pb = r == 0 ? pf_capture_audio_get_period_bytes(a->cap) : r;
+    if (pb < 0) {
+        pw_audio_destroy(a);
+        return pb;
+    }
+    a->period_bytes = (size_t)pb;
+    *ret = a;
+    return 0;
+}
+
+int pw_audio_read(pw_audio *a, int16_t *pcm, size_t bytes, int32_t timeout_ms)
+{
+    if (bytes != a->period_bytes)
+        return PF_ERR_INVALID_ARGUMENT;
+    int32_t r = pf_capture_audio_read(a->cap, pcm, bytes, NULL);
+    if (r == PF_ERR_AGAIN) {
+        struct pollfd pfd = {.fd = pf_capture_audio_get_fd(a->cap), .events = POLLIN};
+        poll(&pfd, 1, timeout_ms);
+        r = pf_capture_audio_read(a->cap, pcm, bytes, NULL);
+    }
+    if (r == PF_ERR_AGAIN)
+        return 0;
+    return r < 0 ? r : 1;
+}
+
+void pw_audio_destroy(pw_audio *a)
+{
+    if (!a)
+        return;
+    pf_capture_audio_destroy(a->cap);
+    free(a);
 }

@@ -23,4 +23,15 @@ int pw_source_ref(pf_frame *frame);
 int pw_source_next(pw_source *s, int32_t timeout_ms, pf_frame **ret_frame);
 void pw_source_destroy(pw_source *s);
 
+/* The session's audio: a virtual sink made the default while it streams, captured as
+ * 48 kHz interleaved s16 in periods of @p period_ms. Owned by one thread. */
+typedef struct pw_audio pw_audio;
+
+int pw_audio_create(uint32_t channels, uint32_t period_ms, const char *remote,
+                    const char *sink_name, pf_log_hook log, pw_audio **ret);
+/* Reads one period into @p pcm (@p bytes long) within @p timeout_ms: 1 read, 0 nothing yet,
+ * or an error. */
+int pw_audio_read(pw_audio *a, int16_t *pcm, size_t bytes, int32_t timeout_ms);
+void pw_audio_destroy(pw_audio *a);
+
 #endif

@@ -24,3 +24,18 @@ int pw_source_ref(pf_frame *frame)
 void pw_source_destroy(pw_source *s)
 {
 }
+
+int pw_audio_create(uint32_t channels, uint32_t period_ms, const char *remote,
+                    const char *sink_name, pf_log_hook log, pw_audio **ret)
+{
+    return PF_ERR_UNSUPPORTED;
+}
+
+int pw_audio_read(pw_audio *a, int16_t *pcm, size_t bytes, int32_t timeout_ms)
+{
+    return PF_ERR_UNSUPPORTED;
+}
+
+void pw_audio_destroy(pw_audio *a)
+{
+}

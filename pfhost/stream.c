@@ -428,6 +428,7 @@ static int on_announce(void *ud, uint32_t id, const pf_net_gs_stream_config *cfg
     ps.video_fd = pf_net_gs_media_get_socket(s->media, PF_NET_GS_MEDIA_VIDEO);
     ps.audio_fd = pf_net_gs_media_get_socket(s->media, PF_NET_GS_MEDIA_AUDIO);
     ps.source = s->opt.source;
+    ps.session_id = id;
     ps.fec_percent = s->opt.fec_percent;
     ps.pipewire_remote = s->opt.pipewire_remote;
     ps.vdisplay_backend = s->opt.vdisplay_backend;

@@ -4,6 +4,7 @@
  * at 720p60 decoded with the frame counter checked, Opus audio decoded, input checked in the
  * recording backend, disconnect/resume/cancel, and bad input that must not disturb others. */
 #include <arpa/inet.h>
+#include <math.h>
 #include <pthread.h>
 #include <sched.h>
 #include <netinet/in.h>
@@ -553,16 +554,42 @@ static void pipewire_source(void **state)
 {
     launch("launch");
     stream_client *c = start_stream(0x01 | 0x04);
-    uint64_t frames = stream_client_run(c, 120, 20000);
+    uint64_t frames = stream_client_run(c, 20, 20000);
+    /* Something plays into the session's virtual sink (the default while it streams): a
+     * 440 Hz tone must come out of the client's Opus decoder. */
+    char wav[300];
+    snprintf(wav, sizeof(wav), "%s/tone.wav", work);
+    FILE *f = fopen(wav, "wb");
+    assert_non_null(f);
+    uint32_t n = 48000 * 4, bytes = n * 4;
+    uint8_t hdr[44] = "RIFF\0\0\0\0WAVEfmt \x10\0\0\0\x01\0\x02\0\x80\xbb\0\0\0\xee\x02\0\x04\0\x10\0data";
+    uint32_t riff = 36 + bytes;
+    memcpy(hdr + 4, &riff, 4);
+    memcpy(hdr + 40, &bytes, 4);
+    fwrite(hdr, 1, 44, f);
+    for (uint32_t i = 0; i < n; i++) {
+        int16_t v = (int16_t)(8192.0 * sin(2.0 * 3.14159265358979 * 440.0 * i / 48000.0));
+        int16_t lr[2] = {v, v};
+        fwrite(lr, sizeof(lr), 1, f);
+    }
+    fclose(f);
+    char *argv[] = {"pw-cat", "--playback", wav, NULL};
+    pid_t player = pfh_have("pw-cat") ? pfh_spawn(&pw_env, "pw-cat", argv) : -1;
+    frames += stream_client_run(c, 150, 20000) - 20;
     stream_client_stats st;
     stream_client_get_stats(c, &st);
-    fprintf(stderr, "# PipeWire source: %llu frames, %llu decoded, %llu lost, %llu audio\n",
+    fprintf(stderr, "# PipeWire source: %llu frames, %llu decoded, %llu lost, %llu audio, rms %.0f\n",
             (unsigned long long)frames, (unsigned long long)st.decoded,
-            (unsigned long long)st.frames_lost, (unsigned long long)st.audio_decoded);
-    assert_true(frames >= 120);
-    assert_true(st.decoded >= 115);
+            (unsigned long long)st.frames_lost, (unsigned long long)st.audio_decoded,
+            st.audio_rms);
+    if (player > 0)
+        pfh_kill(&pw_env, player);
+    assert_true(frames >= 150);
+    assert_true(st.decoded >= 145);
     assert_int_equal(st.frames_lost, 0);
-    assert_true(st.audio_decoded > 100);
+    assert_true(st.audio_decoded > 300);
+    if (player > 0)
+        assert_true(st.audio_rms > 1000.0);
     char *doc = gs_get(&host, 1, &client, "/cancel?" Q, NULL, NULL);
     free(doc);
     assert_int_equal(stream_client_wait_termination(c, 3000), 0x80030023u);
