@@ -318,7 +318,7 @@ static void *audio_main(void *arg)
     uint8_t opus[PF_GS_AUDIO_MAX_PAYLOAD];
     uint8_t out[3 * PF_GS_AUDIO_MAX_DATAGRAM];
     uint64_t interval = (uint64_t)p->st.cfg.audio_packet_ms * 1000000ull, next = mono_ns();
-    uint64_t sample = 0;
+    uint64_t sample = 0, last_period = 0;
     /* Captured sources play into the session's virtual sink; the test pattern has a tone. */
     pw_audio *cap = NULL;
     if (p->st.source != PIPELINE_SOURCE_TESTPATTERN) {
@@ -332,19 +332,22 @@ static void *audio_main(void *arg)
     }
     while (pcm && !atomic_load(&p->stop)) {
         if (cap) {
-            /* The sink's clock paces; when it stalls (nothing linked) silence keeps the
-             * client's audio stream alive at the packet rate. */
-            uint64_t now = mono_ns();
-            int32_t wait = next > now ? (int32_t)((next - now) / 1000000u) + 1 : 0;
-            int r = pw_audio_read(cap, pcm, (size_t)n * ch * sizeof(int16_t), wait);
+            /* The sink's clock paces (periods come in bursts of a graph quantum); when it
+             * stalls for longer than any quantum, silence keeps the client's audio stream
+             * alive at the packet rate. */
+            int r = pw_audio_read(cap, pcm, (size_t)n * ch * sizeof(int16_t),
+                                  (int32_t)p->st.cfg.audio_packet_ms);
             if (r < 0)
                 break;
-            if (r == 0) {
-                memset(pcm, 0, (size_t)n * ch * sizeof(int16_t));
-                next += interval;
+            uint64_t now = mono_ns();
+            if (r == 1) {
+                last_period = now;
             } else {
-                next = mono_ns() + interval;
+                if (now < last_period + 50000000ull || now < next)
+                    continue;
+                memset(pcm, 0, (size_t)n * ch * sizeof(int16_t));
             }
+            next = now + interval;
         } else {
             sleep_until(next);
             next += interval;

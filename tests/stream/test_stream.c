@@ -588,6 +588,8 @@ static void pipewire_source(void **state)
     assert_true(st.decoded >= 145);
     assert_int_equal(st.frames_lost, 0);
     assert_true(st.audio_decoded > 300);
+    /* One packet per 5 ms of sound, not more: ~170 frames at 60 fps is about 3 s. */
+    assert_true(st.audio_packets < 1000);
     if (player > 0)
         assert_true(st.audio_rms > 1000.0);
     char *doc = gs_get(&host, 1, &client, "/cancel?" Q, NULL, NULL);
