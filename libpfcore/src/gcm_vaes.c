@@ -142,18 +142,31 @@ static __m128i ghash_bytes(const struct pfi_gcm_vaes_key *k, __m128i s, const ui
     return s;
 }
 
-/* One full batch already in registers: blocks 0..7 times H^8..H^1 (hpow[8..15]). */
-static inline __m128i ghash_batch(const struct pfi_gcm_vaes_key *k, __m128i s,
-                                  const __m256i *c)
-{
+/* Batches are hashed in pairs, sixteen blocks to a reduction: the first of a pair times
+ * H^16..H^9 stays unreduced in @a, the second adds H^8..H^1 and reduces. An odd count
+ * starts with a lone batch, so the last batch always closes a reduction. The state @s
+ * enters with whichever batch opens the accumulator. */
+struct pairing {
     struct acc a;
-    acc_init(&a);
-    acc_mul(&a, _mm256_xor_si256(bswap256(c[0]), _mm256_zextsi128_si256(s)),
-            load_pow(k, HASH_BLOCKS - BATCH_BLOCKS));
+    int open;
+};
+
+static inline void ghash_batch(const struct pfi_gcm_vaes_key *k, __m128i *s,
+                               struct pairing *p, int first_of_pair, const __m256i *c)
+{
+    const size_t base = first_of_pair ? 0 : HASH_BLOCKS - BATCH_BLOCKS;
+    __m256i carry = _mm256_setzero_si256();
+    if (!p->open) {
+        acc_init(&p->a);
+        carry = _mm256_zextsi128_si256(*s);
+    }
+    acc_mul(&p->a, _mm256_xor_si256(bswap256(c[0]), carry), load_pow(k, base));
     UNROLLED
     for (int j = 1; j < 4; j++)
-        acc_mul(&a, bswap256(c[j]), load_pow(k, HASH_BLOCKS - BATCH_BLOCKS + 2 * (size_t)j));
-    return acc_reduce(&a);
+        acc_mul(&p->a, bswap256(c[j]), load_pow(k, base + 2 * (size_t)j));
+    p->open = first_of_pair;
+    if (!first_of_pair)
+        *s = acc_reduce(&p->a);
 }
 
 static inline __m128i aes_block(const __m256i *rk, __m128i b)
@@ -223,21 +236,22 @@ gcm_crypt(const struct pfi_gcm_vaes_key *k, const uint8_t *nonce, const uint8_t 
     /* Sealing hashes each batch's ciphertext one iteration late, beside the next batch's
      * AES rounds, so the two chains overlap instead of GHASH waiting on the last round;
      * opening has its ciphertext up front and hashes it at once. */
-    size_t off = 0;
+    size_t off = 0, left = len / BATCH_BYTES;
     __m256i prev[4];
     int pending = 0;
-    for (; len - off >= BATCH_BYTES; off += BATCH_BYTES) {
+    struct pairing pair = {.open = 0};
+    for (; len - off >= BATCH_BYTES; off += BATCH_BYTES, left--) {
         __m256i ks[4], x[4];
         keystream4(rk, ctr, ks);
         ctr = _mm256_add_epi32(ctr, eight);
         UNROLLED
         for (int j = 0; j < 4; j++)
             x[j] = _mm256_loadu_si256((const __m256i *)(in + off + 32 * j));
-        if (decrypt) {
-            s = ghash_batch(k, s, x);
-        } else if (pending) {
-            s = ghash_batch(k, s, prev);
-        }
+        /* left counts this batch; sealing hashes the one before it (left + 1). */
+        if (decrypt)
+            ghash_batch(k, &s, &pair, left % 2 == 0, x);
+        else if (pending)
+            ghash_batch(k, &s, &pair, (left + 1) % 2 == 0, prev);
         UNROLLED
         for (int j = 0; j < 4; j++) {
             __m256i y = _mm256_xor_si256(x[j], ks[j]);
@@ -247,7 +261,7 @@ gcm_crypt(const struct pfi_gcm_vaes_key *k, const uint8_t *nonce, const uint8_t 
         pending = !decrypt;
     }
     if (pending)
-        s = ghash_batch(k, s, prev);
+        ghash_batch(k, &s, &pair, 0, prev);
 
     /* The last 0..127 bytes, zero-padded, then the length block, hashed together (after
      * the AAD block when it is folded in): at most 10 blocks, one reduction. */
