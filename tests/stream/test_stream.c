@@ -64,7 +64,7 @@ static int group_setup(void **state)
     FILE *f = fopen(path, "w");
     if (!f)
         return -1;
-    fprintf(f, "{\"apps\": [{\"name\": \"Desktop\"}]}\n");
+    fprintf(f, "{\"apps\": [{\"name\": \"Desktop\"}, {\"name\": \"Short\", \"cmd\": \"sleep 2\"}]}\n");
     fclose(f);
     /* host_proc runs PFHOST_BIN with "--verbose serve"; a wrapper adds the serve options. */
     snprintf(record_path, sizeof(record_path), "%s/input.log", work);
@@ -119,14 +119,16 @@ static int group_teardown(void **state)
 static const uint8_t rikey[16] = {0x10, 0x21, 0x32, 0x43, 0x54, 0x65, 0x76, 0x87,
                                   0x98, 0xa9, 0xba, 0xcb, 0xdc, 0xed, 0xfe, 0x0f};
 
+static uint32_t launch_appid = 1;
+
 static void launch_as(gsc_identity *id, const char *verb, const char *rikey_hex)
 {
     char path[512];
     snprintf(path, sizeof(path),
-             "/%s?" Q "&appid=1&mode=1280x720x60&additionalStates=1&sops=0&rikey=%s"
+             "/%s?" Q "&appid=%u&mode=1280x720x60&additionalStates=1&sops=0&rikey=%s"
              "&rikeyid=-5&localAudioPlayMode=0&"
              "surroundAudioInfo=196610&remoteControllersBitmap=1&gcmap=1&corever=1",
-             verb, rikey_hex);
+             verb, launch_appid, rikey_hex);
     char *doc = gs_get(&host, 1, id, path, NULL, NULL);
     assert_non_null(doc);
     assert_int_equal(gsc_xml_status(doc), 200);
@@ -361,6 +363,21 @@ static void grace_period_ends_app(void **state)
     /* --grace 2: after it nobody resumed, so the app is stopped. */
     sleep(3);
     game = current_game();
+    assert_string_equal(game, "0");
+    free(game);
+}
+
+/* §10.3: the app exiting ends its streams with the graceful termination code. */
+static void app_exit_ends_stream(void **state)
+{
+    launch_appid = 2;
+    launch("launch");
+    launch_appid = 1;
+    stream_client *c = start_stream(0x01 | 0x04);
+    assert_true(stream_client_run(c, 10, 10000) >= 10);
+    assert_int_equal(stream_client_wait_termination(c, 5000), 0x80030023u);
+    stream_client_destroy(c);
+    char *game = current_game();
     assert_string_equal(game, "0");
     free(game);
 }
@@ -737,6 +754,7 @@ int main(void)
         cmocka_unit_test(two_clients),
         cmocka_unit_test(grace_period_ends_app),
         cmocka_unit_test(client_vanishes),
+        cmocka_unit_test(app_exit_ends_stream),
         cmocka_unit_test(bad_input),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
