@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pf/audio_encode.h"
 #include "pf/core/error.h"
 #include "pf/input.h"
 #include "pf/net_gamestream.h"
@@ -675,6 +676,20 @@ int stream_create(host *h, const stream_options *o, stream_ctx **ret, char *err,
     rs.port = h->cfg.rtsp_port;
     rs.codec_mask = h->codec_mask;
     rs.log = log;
+    /* DESCRIBE must announce exactly the layouts the Opus encoder will use (§8.2). */
+    for (int i = 0; i < 4; i++) {
+        pf_encode_audio_settings as;
+        pf_encode_audio_settings_default(&as);
+        as.channels = i < 2 ? 6 : 8;
+        as.high_quality = (uint32_t)(i & 1);
+        pf_encode_audio *enc = NULL;
+        pf_encode_audio_layout lay = {.struct_size = sizeof(lay)};
+        if (pf_encode_audio_create(&as, &enc) == 0 && pf_encode_audio_get_layout(enc, &lay) == 0)
+            memcpy(rs.surround_params[i], lay.surround_params, sizeof(rs.surround_params[i]));
+        else
+            rs.surround_params[i][0] = '\0';
+        pf_encode_audio_destroy(enc);
+    }
     if (r == 0) {
         rs.video_port = pf_net_gs_media_get_port(s->media, PF_NET_GS_MEDIA_VIDEO);
         rs.audio_port = pf_net_gs_media_get_port(s->media, PF_NET_GS_MEDIA_AUDIO);

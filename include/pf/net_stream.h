@@ -130,6 +130,11 @@ typedef struct pf_net_rtsp_settings {
     uint32_t max_connections; /**< concurrent TCP connections (32). Since 0.1. */
     uint32_t timeout_ms;      /**< a connection that stalls this long is closed (5000). Since 0.1. */
     pf_log_hook log;          /**< debug log; copied. Since 0.1. */
+    char surround_params[4][16]; /**< DESCRIBE "a=fmtp:97 surround-params=" digits (§8.2) of
+                                      the audio encoder: 5.1 normal, 5.1 high, 7.1 normal,
+                                      7.1 high quality, each NUL-terminated, in the form the
+                                      client expects; an empty entry is left out. Defaults:
+                                      identity-mapped layouts. Since 0.1. */
 } pf_net_rtsp_settings;
 
 /** Fills defaults (port 48010, media ports 47998/48000/47999). Since 0.1. */

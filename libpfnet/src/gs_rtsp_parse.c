@@ -337,19 +337,19 @@ PF_EXPORT int pf_net_gs_announce_parse(const char *sdp, size_t len,
 
 int pfi_rtsp_describe_sdp(const pfi_rtsp_describe *d, char *out, size_t cap)
 {
-    /* §8.2: identity-mapped Opus layouts, normal then high quality per channel count; the
-     * normal lines carry the client's GFE reordering (last digit moved to position 3). */
+    /* §8.2: the encoder's Opus layouts, normal then high quality per channel count (the
+     * client takes the first line of a channel count as normal, the next as high); the
+     * stereo lines mirror Sunshine and are harmless. */
+    static const char defaults[4][16] = {"642012453", "660012345", "85301245673",
+                                         "88001234567"};
+    const char(*sp)[16] = d->surround ? d->surround : defaults;
     int n = snprintf(out, cap,
                      "a=x-ss-general.featureFlags:%u\n"
                      "a=x-ss-general.encryptionSupported:%u\n"
                      "a=x-ss-general.encryptionRequested:%u\n"
                      "%s%s"
                      "a=fmtp:97 surround-params=21101\n"
-                     "a=fmtp:97 surround-params=21101\n"
-                     "a=fmtp:97 surround-params=642012453\n"
-                     "a=fmtp:97 surround-params=660012345\n"
-                     "a=fmtp:97 surround-params=85301245673\n"
-                     "a=fmtp:97 surround-params=88001234567\n",
+                     "a=fmtp:97 surround-params=21101\n",
                      d->feature_flags, d->encryption_supported, d->encryption_requested,
                      (d->codec_mask & PF_NET_GS_CODEC_HEVC) ? "sprop-parameter-sets=AAAAAU\n" : "",
                      (d->codec_mask & (PF_NET_GS_CODEC_AV1_MAIN8 | PF_NET_GS_CODEC_AV1_MAIN10))
@@ -357,6 +357,15 @@ int pfi_rtsp_describe_sdp(const pfi_rtsp_describe *d, char *out, size_t cap)
                          : "");
     if (n < 0 || (size_t)n >= cap)
         return PF_ERR_BUFFER_TOO_SMALL;
+    for (int i = 0; i < 4; i++) {
+        size_t len = strnlen(sp[i], 16);
+        if (!len || len == 16)
+            continue;
+        int m = snprintf(out + n, cap - (size_t)n, "a=fmtp:97 surround-params=%s\n", sp[i]);
+        if (m < 0 || (size_t)m >= cap - (size_t)n)
+            return PF_ERR_BUFFER_TOO_SMALL;
+        n += m;
+    }
     return n;
 }
 

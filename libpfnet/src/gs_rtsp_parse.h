@@ -48,6 +48,7 @@ typedef struct pfi_rtsp_describe {
     uint32_t feature_flags;
     uint32_t encryption_supported;
     uint32_t encryption_requested;
+    const char (*surround)[16]; /* 4 lines: 5.1 normal/high, 7.1 normal/high; "" = none */
 } pfi_rtsp_describe;
 
 /* Writes the DESCRIBE SDP (§4.4, §8.2). Returns its length or PF_ERR_BUFFER_TOO_SMALL. */

@@ -71,6 +71,9 @@ PF_EXPORT void pf_net_rtsp_settings_default(pf_net_rtsp_settings *st)
     st->encryption_requested = PF_NET_GS_ENC_CONTROL_V2;
     st->max_connections = 32;
     st->timeout_ms = 5000;
+    static const char identity[4][16] = {"642012453", "660012345", "85301245673",
+                                         "88001234567"};
+    memcpy(st->surround_params, identity, sizeof(identity));
 }
 
 static int bind_v4(const char *addr, uint16_t port, int type, int *ret_fd, uint16_t *ret_port)
@@ -264,6 +267,7 @@ static int handle(pf_net_rtsp_server *s, const pfi_rtsp_request *rq, rtsp_sess *
             .feature_flags = s->st.feature_flags,
             .encryption_supported = s->st.encryption_supported,
             .encryption_requested = s->st.encryption_requested,
+            .surround = (const char(*)[16])s->st.surround_params,
         };
         int n = pfi_rtsp_describe_sdp(&d, sdp, sizeof(sdp));
         if (n < 0)

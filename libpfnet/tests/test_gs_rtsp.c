@@ -191,6 +191,14 @@ static void describe_and_reply(void **state)
     const char *n6 = strstr(sdp, "surround-params=642012453"), *h6 = strstr(sdp, "surround-params=660012345");
     const char *n8 = strstr(sdp, "surround-params=85301245673"), *h8 = strstr(sdp, "surround-params=88001234567");
     assert_true(n6 && h6 && n8 && h8 && n6 < h6 && n8 < h8);
+    /* The encoder's own layouts replace the defaults; empty entries are left out. */
+    const char mine[4][16] = {"642014235", "", "85301672345", "88001234567"};
+    d.surround = mine;
+    n = pfi_rtsp_describe_sdp(&d, sdp, sizeof(sdp));
+    assert_non_null(strstr(sdp, "surround-params=642014235\n"));
+    assert_null(strstr(sdp, "surround-params=6600"));
+    assert_non_null(strstr(sdp, "surround-params=85301672345\n"));
+    d.surround = NULL;
     d.codec_mask |= PF_NET_GS_CODEC_HEVC | PF_NET_GS_CODEC_AV1_MAIN8;
     n = pfi_rtsp_describe_sdp(&d, sdp, sizeof(sdp));
     assert_non_null(strstr(sdp, "sprop-parameter-sets=AAAAAU"));

@@ -18,6 +18,7 @@
 #include <enet/enet.h>
 #include <opus/opus.h>
 
+#include "pf/audio_encode.h"
 #include "pf/core/gs_audio.h"
 #include "pf/core/gs_control.h"
 #include "pf/core/gs_video.h"
@@ -241,8 +242,22 @@ int stream_client_handshake(const stream_client_config *cfg, stream_client **ret
     free(r);
     r = ok ? request(c, "DESCRIBE", "rtsp://127.0.0.1", 2, "Accept: application/sdp\r\n", NULL)
            : NULL;
-    ok = rtsp_status(r) == 200 && strstr(r, "a=x-ss-general.encryptionSupported:") &&
-         strstr(r, "surround-params=88001234567");
+    ok = rtsp_status(r) == 200 && strstr(r, "a=x-ss-general.encryptionSupported:");
+    /* §8.2: every surround layout of the host's Opus encoder is announced as it encodes. */
+    for (uint32_t i = 0; ok && i < 4; i++) {
+        pf_encode_audio_settings as;
+        pf_encode_audio_settings_default(&as);
+        as.channels = i < 2 ? 6 : 8;
+        as.high_quality = i & 1;
+        pf_encode_audio *enc = NULL;
+        pf_encode_audio_layout lay = {.struct_size = sizeof(lay)};
+        char want[64];
+        if (pf_encode_audio_create(&as, &enc) == 0 && pf_encode_audio_get_layout(enc, &lay) == 0) {
+            snprintf(want, sizeof(want), "surround-params=%s\n", lay.surround_params);
+            ok = strstr(r, want) != NULL;
+        }
+        pf_encode_audio_destroy(enc);
+    }
     free(r);
     if (!ok) {
         snprintf(err, n, "OPTIONS/DESCRIBE failed");
