@@ -13,7 +13,7 @@
 #include "assert.h"
 #include "gs_audio_wire.h"
 #include "gs_bytes.h"
-#include "log.h"
+#include "pf_log.h"
 
 #define TOPIC "gs_audio_rx"
 #define SHARDS (PF_GS_AUDIO_BLOCK_DATA + PF_GS_AUDIO_BLOCK_FEC)

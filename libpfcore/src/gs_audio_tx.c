@@ -12,7 +12,7 @@
 #include "assert.h"
 #include "gs_audio_wire.h"
 #include "gs_bytes.h"
-#include "log.h"
+#include "pf_log.h"
 
 #define TOPIC "gs_audio_tx"
 

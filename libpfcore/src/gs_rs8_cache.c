@@ -5,7 +5,7 @@
 
 #include "pf/core/error.h"
 
-#include "log.h"
+#include "pf_log.h"
 
 int pfi_rs8_cache_init(pfi_rs8_cache *cache, uint32_t capacity, const pf_log_hook *log)
 {

@@ -14,7 +14,7 @@
 #include "gs_bytes.h"
 #include "gs_rs8_cache.h"
 #include "gs_video_header.h"
-#include "log.h"
+#include "pf_log.h"
 #include "shard_block.h"
 
 #define TOPIC "gs_video_rx"

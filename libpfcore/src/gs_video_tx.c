@@ -14,7 +14,7 @@
 #include "gs_rs8_cache.h"
 #include "gs_video_header.h"
 #include "gs_video_plan.h"
-#include "log.h"
+#include "pf_log.h"
 
 #define TOPIC "gs_video_tx"
 

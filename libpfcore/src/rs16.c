@@ -9,7 +9,7 @@
 
 #include "assert.h"
 #include "cpu.h"
-#include "log.h"
+#include "pf_log.h"
 #include "rs16_impl.h"
 
 #define TOPIC "rs16"

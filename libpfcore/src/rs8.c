@@ -9,7 +9,7 @@
 #include "assert.h"
 #include "cpu.h"
 #include "gf256.h"
-#include "log.h"
+#include "pf_log.h"
 #include "rs8_kernel.h"
 
 #define TOPIC "rs8"

@@ -2,10 +2,8 @@
 #ifndef PF_ENCODE_LOG_H
 #define PF_ENCODE_LOG_H
 
-#include "pf/core/common.h"
+#include "pf_log.h"
 
-/* Debug messages to the object's hook; libraries never log at a louder level (style.md). */
-void pfi_enc_debug(const pf_log_hook *hook, const char *topic, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+#define pfi_enc_debug(hook, topic, ...) pfi_log((hook), PF_LOG_DEBUG, (topic), __VA_ARGS__)
 
 #endif
