@@ -315,7 +315,7 @@ int stream_client_handshake(const stream_client_config *cfg, stream_client **ret
                       "a=x-nv-general.useReliableUdp:13 \r\n"
                       "a=x-nv-vqos[0].fec.minRequiredFecPackets:2 \r\n"
                       "a=x-nv-video[0].videoEncoderSlicesPerFrame:1 \r\n"
-                      "a=x-nv-vqos[0].bitStreamFormat:0 \r\n"
+                      "a=x-nv-vqos[0].bitStreamFormat:%u \r\n"
                       "a=x-nv-video[0].dynamicRangeMode:0 \r\n"
                       "a=x-nv-video[0].maxNumReferenceFrames:1 \r\n"
                       "a=x-nv-video[0].clientRefreshRateX100:%u \r\n"
@@ -328,7 +328,7 @@ int stream_client_handshake(const stream_client_config *cfg, stream_client **ret
                       "t=0 0\r\nm=video %u  \r\n",
                       cfg->encryption_enabled, cfg->width, cfg->height, cfg->fps,
                       cfg->packet_size, cfg->bitrate_kbps, cfg->bitrate_kbps,
-                      cfg->nv_feature_flags, cfg->fps * 100, cfg->audio_channels,
+                      cfg->nv_feature_flags, cfg->codec, cfg->fps * 100, cfg->audio_channels,
                       cfg->audio_channels == 2 ? 3u : cfg->audio_channels == 6 ? 63u : 0x63Fu,
                       cfg->audio_channels > 2, c->video_port);
     char extra[128];
@@ -391,7 +391,8 @@ int stream_client_connect(stream_client *c, char *err, size_t n)
                                               .user_data = c};
     int e;
     c->opus = opus_decoder_create(48000, 2, &e);
-    const AVCodec *codec = avcodec_find_decoder(AV_CODEC_ID_H264);
+    const AVCodec *codec =
+        avcodec_find_decoder(c->cfg.codec == 1 ? AV_CODEC_ID_HEVC : AV_CODEC_ID_H264);
     c->dec = codec ? avcodec_alloc_context3(codec) : NULL;
     if (c->dec) {
         c->dec->thread_count = 1;
@@ -466,7 +467,7 @@ uint64_t stream_client_run(stream_client *c, uint64_t frames, uint32_t timeout_m
 {
     uint64_t start = mono_ns(), end = start + (uint64_t)timeout_ms * 1000000ull;
     uint64_t target = c->st.frames + frames;
-    while (c->st.frames < target && mono_ns() < end) {
+    while (c->st.frames < target && mono_ns() < end && !c->termination) {
         uint64_t now = mono_ns();
         if (now >= c->next_ping_ns) {
             send_pings(c);
@@ -537,6 +538,9 @@ int stream_client_request_idr(stream_client *c)
 
 uint32_t stream_client_wait_termination(stream_client *c, uint32_t wait_ms)
 {
+    /* A live client keeps pinging while it waits (else the host would time it out). */
+    if (c->peer)
+        stream_client_run(c, UINT64_MAX / 2, wait_ms);
     uint64_t end = mono_ns() + (uint64_t)wait_ms * 1000000ull;
     while (!c->termination && mono_ns() < end) {
         service_enet(c);

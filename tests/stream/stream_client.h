@@ -25,6 +25,7 @@ typedef struct stream_client_config {
     uint32_t encryption_enabled; /* x-ss-general.encryptionEnabled */
     uint32_t nv_feature_flags;   /* 167: audio encryption */
     uint32_t audio_channels;
+    uint32_t codec;              /* bitStreamFormat: 0 H.264, 1 HEVC */
 } stream_client_config;
 
 typedef struct stream_client_stats {

@@ -408,6 +408,32 @@ static void client_vanishes(void **state)
     free(doc);
 }
 
+/* HEVC (DESCRIBE offers it: the software encoders can): the same pixels come through. */
+static void hevc_stream(void **state)
+{
+    launch("launch");
+    stream_client_config cfg = {
+        .rtsp_port = rtsp_port, .rikeyid = (uint32_t)-5, .width = 640, .height = 360,
+        .fps = 30, .bitrate_kbps = 4000, .packet_size = 1392, .encryption_enabled = 0x05,
+        .nv_feature_flags = 167, .audio_channels = 2, .codec = 1,
+    };
+    memcpy(cfg.rikey, rikey, 16);
+    stream_client *c = NULL;
+    char err[256] = "";
+    if (stream_client_handshake(&cfg, &c, err, sizeof(err)) < 0 ||
+        stream_client_connect(c, err, sizeof(err)) < 0)
+        fail_msg("%s", err);
+    assert_true(stream_client_run(c, 30, 15000) >= 30);
+    stream_client_stats st;
+    stream_client_get_stats(c, &st);
+    assert_true(st.decoded >= 28);
+    assert_int_equal(st.counter_errors, 0);
+    assert_int_equal(st.counter_gaps, 0);
+    char *doc = gs_get(&host, 1, &client, "/cancel?" Q, NULL, NULL);
+    free(doc);
+    stream_client_destroy(c);
+}
+
 static void bad_input(void **state)
 {
     /* Malformed and oversized RTSP get 400 or a closed connection; the server keeps going. */
@@ -755,6 +781,7 @@ int main(void)
         cmocka_unit_test(grace_period_ends_app),
         cmocka_unit_test(client_vanishes),
         cmocka_unit_test(app_exit_ends_stream),
+        cmocka_unit_test(hevc_stream),
         cmocka_unit_test(bad_input),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
