@@ -719,6 +719,8 @@ int stream_create(host *h, const stream_options *o, stream_ctx **ret, char *err,
     }
     sd_event_source_set_enabled(s->timer, SD_EVENT_OFF);
     sd_event_source_set_enabled(s->grace, SD_EVENT_OFF);
+    /* rtsp_port 0 binds a free port: sessionUrl0 must name the one bound. */
+    pf_net_gs_server_set_rtsp_port(h->gs, pf_net_rtsp_server_get_port(s->rtsp));
     host_log("streaming (IPv4): RTSP %u, video %u, control %u, audio %u",
              pf_net_rtsp_server_get_port(s->rtsp),
              pf_net_gs_media_get_port(s->media, PF_NET_GS_MEDIA_VIDEO),
