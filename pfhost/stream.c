@@ -719,6 +719,11 @@ int stream_create(host *h, const stream_options *o, stream_ctx **ret, char *err,
     }
     sd_event_source_set_enabled(s->timer, SD_EVENT_OFF);
     sd_event_source_set_enabled(s->grace, SD_EVENT_OFF);
+    if (!h->cfg.address)
+        /* ENet cannot choose the source address of its replies: on a host with several
+         * addresses they may leave from one the client did not talk to. */
+        host_log("control stream bound to every IPv4 address; set `address` on hosts with "
+                 "more than one");
     /* rtsp_port 0 binds a free port: sessionUrl0 must name the one bound. */
     pf_net_gs_server_set_rtsp_port(h->gs, pf_net_rtsp_server_get_port(s->rtsp));
     host_log("streaming (IPv4): RTSP %u, video %u, control %u, audio %u",
