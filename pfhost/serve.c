@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "pf/core/error.h"
+#include "pf/encode.h"
 
 #include "fileio.h"
 #include "host.h"
@@ -21,9 +22,6 @@
 #include "mgmt.h"
 #include "mgmt_auth.h"
 
-/* Seam to libpfencode: until it reports what the machine can encode, the software encoders
- * (x264, x265) are assumed, i.e. H.264 and HEVC. */
-#define SOFTWARE_CODEC_MASK (PF_NET_GS_CODEC_H264 | PF_NET_GS_CODEC_HEVC)
 
 typedef struct loop_ctx {
     host *h;
@@ -223,6 +221,32 @@ static int write_runtime(host *h, const char *token_path)
     return r;
 }
 
+/* serverinfo's codec bitmask is what the encoder a session would get can produce here: the
+ * same autoselected backend the pipeline opens. The stream plane sends H.264 and HEVC. */
+static uint32_t probe_codec_mask(void)
+{
+    pf_encode_device_settings ds;
+    pf_encode_device *dev = NULL;
+    pf_encode_device_settings_default(&ds);
+    int r = pf_encode_device_create(&ds, &dev);
+    if (r < 0) {
+        host_log("no video encoder is usable (%s); advertising H.264 only", pf_strerror(r));
+        return PF_NET_GS_CODEC_H264;
+    }
+    static const struct {
+        uint32_t encode_codec, gs_codec;
+    } offered[] = {{PF_ENCODE_CODEC_H264, PF_NET_GS_CODEC_H264},
+                   {PF_ENCODE_CODEC_HEVC, PF_NET_GS_CODEC_HEVC}};
+    uint32_t mask = 0;
+    for (size_t i = 0; i < sizeof(offered) / sizeof(offered[0]); i++) {
+        pf_encode_caps caps = {.struct_size = sizeof(caps)};
+        if (pf_encode_device_query_caps(dev, offered[i].encode_codec, &caps) == 0)
+            mask |= offered[i].gs_codec;
+    }
+    pf_encode_device_destroy(dev);
+    return mask ? mask : PF_NET_GS_CODEC_H264;
+}
+
 static int setup(host *h, loop_ctx *l, char *err, size_t n)
 {
     if (identity_load_or_create(h->cfg.state_dir, h->cfg.hostname, &h->id, err, n) < 0)
@@ -235,7 +259,7 @@ static int setup(host *h, loop_ctx *l, char *err, size_t n)
     stream_plane plane = {.user_data = h, .start = plane_start, .stop = plane_stop};
     sessions_init(&h->sessions, &plane);
     h->sessions.log = session_log;
-    h->codec_mask = SOFTWARE_CODEC_MASK;
+    h->codec_mask = probe_codec_mask();
 
     pf_net_gs_settings st;
     pf_net_gs_settings_default(&st);
