@@ -137,12 +137,15 @@ static int set_codec_options(AVCodecContext *ctx, const char *name,
                  "sync-lookahead=0:repeat-headers=1:slices=%u", s->slices);
         r |= av_opt_set(ctx->priv_data, "x264-params", params, 0);
     } else if (strcmp(name, "libx265") == 0) {
+        /* info=0: x265's 2 KB version SEI would push the keyframe's first slice out of the
+         * first packet of the frame, where Moonlight looks for it (it then waits for an IDR
+         * forever). */
         r |= av_opt_set(ctx->priv_data, "preset", "ultrafast", 0);
         r |= av_opt_set(ctx->priv_data, "tune", "zerolatency", 0);
         r |= av_opt_set_int(ctx->priv_data, "forced-idr", 1, 0);
         int n = snprintf(params, sizeof(params),
                          "log-level=error:keyint=-1:scenecut=0:bframes=0:rc-lookahead=0:"
-                         "frame-threads=1:repeat-headers=1:slices=%u", s->slices);
+                         "frame-threads=1:repeat-headers=1:info=0:slices=%u", s->slices);
         if (s->has_hdr10 && n > 0 && (size_t)n < sizeof(params))
             snprintf(params + n, sizeof(params) - (size_t)n,
                      ":hdr10=1:hdr10-opt=1:master-display=%s:max-cll=%s", md, cll);

@@ -111,6 +111,45 @@ static void bitrate_change_takes_effect(void **state)
     e2e_close(&f);
 }
 
+/* Moonlight recognises a keyframe only by finding its first slice inside the first packet of
+ * the frame (1000 payload bytes at the smallest packet size, after the 8-byte frame header),
+ * so nothing long (a version SEI) may sit between the parameter sets and the slice. */
+static size_t first_slice_offset(const uint8_t *au, size_t len, uint32_t codec)
+{
+    for (size_t i = 0; i + 4 < len; i++) {
+        if (au[i] != 0 || au[i + 1] != 0 || au[i + 2] != 1)
+            continue;
+        uint8_t h = au[i + 3];
+        int vcl = codec == PF_ENCODE_CODEC_HEVC ? ((h >> 1) & 0x3f) < 32
+                                                : ((h & 0x1f) >= 1 && (h & 0x1f) <= 5);
+        if (vcl)
+            return i;
+    }
+    return len;
+}
+
+static void keyframe_slice_starts_in_the_first_packet(void **state)
+{
+    static const uint32_t codecs[] = {PF_ENCODE_CODEC_H264, PF_ENCODE_CODEC_HEVC};
+    for (size_t c = 0; c < sizeof(codecs) / sizeof(codecs[0]); c++) {
+        pf_encode_video_settings s;
+        pf_encode_video_settings_default(&s);
+        s.codec = codecs[c];
+        s.width = 640;
+        s.height = 360;
+        struct e2e_fixture f;
+        e2e_open(&f, sw(), &s);
+        pf_encode_packet pkt;
+        int size = e2e_encode_one(&f, 0, 0, &pkt);
+        assert_true(size > 0);
+        assert_true(pkt.flags & PF_ENCODE_PACKET_IDR);
+        size_t at = first_slice_offset(f.au, (size_t)size, codecs[c]);
+        print_message("# codec %u: first slice at byte %zu of %d\n", codecs[c], at, size);
+        assert_true(at + 8 < 1000);
+        e2e_close(&f);
+    }
+}
+
 static void hdr10_hevc_carries_metadata(void **state)
 {
     pf_encode_video_settings s;
@@ -333,6 +372,7 @@ int main(void)
         cmocka_unit_test(hevc_end_to_end),
         cmocka_unit_test(av1_end_to_end),
         cmocka_unit_test(bitrate_change_takes_effect),
+        cmocka_unit_test(keyframe_slice_starts_in_the_first_packet),
         cmocka_unit_test(hdr10_hevc_carries_metadata),
         cmocka_unit_test(bad_frames_give_clear_errors),
         cmocka_unit_test(invalidation_forces_idr),
