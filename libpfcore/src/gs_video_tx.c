@@ -99,6 +99,19 @@ static uint32_t packet_bytes(const pf_gs_video_tx *tx)
            (tx->aead ? PF_GS_VIDEO_CRYPTO_PREFIX_BYTES : 0u);
 }
 
+int pf_gs_video_tx_set_fec_percent(pf_gs_video_tx *tx, uint32_t fec_percent)
+{
+    pf_assert_return(tx && fec_percent <= 255, PF_ERR_INVALID_ARGUMENT);
+    /* The RS cache is keyed by (k, m), so a new percentage only adds shapes to it. */
+    tx->s.fec_percent = fec_percent;
+    return 0;
+}
+
+uint32_t pf_gs_video_tx_get_fec_percent(const pf_gs_video_tx *tx)
+{
+    return tx ? tx->s.fec_percent : 0;
+}
+
 int pf_gs_video_tx_get_frame_size(const pf_gs_video_tx *tx, size_t au_len,
                                   uint32_t *ret_packet_bytes, uint32_t *ret_max_packets)
 {

@@ -396,6 +396,54 @@ static void roundtrip_sizes(int encrypt)
     pf_gs_video_tx_destroy(tx);
 }
 
+/* Adaptive FEC: a new percentage changes the parity of the next frame only, the client can
+ * still decode it, and the numbering runs on. */
+static void fec_percent_changes_between_frames(void **state)
+{
+    (void)state;
+    pf_gs_video_tx *tx = make_tx(P_SMALL, 20, 0);
+    collector c = {0};
+    pf_gs_video_rx *rx = make_rx(P_SMALL, 0, &c);
+    uint8_t au[40 * P_SMALL];
+    for (size_t i = 0; i < sizeof(au); i++)
+        au[i] = (uint8_t)(i * 7 + 1);
+    packets a, b;
+    block_view va[4], vb[4];
+    packetize(tx, au, sizeof(au), 2, &a);
+    assert_int_equal(pf_gs_video_tx_get_fec_percent(tx), 20);
+    assert_int_equal(pf_gs_video_tx_set_fec_percent(tx, 50), 0);
+    assert_int_equal(pf_gs_video_tx_get_fec_percent(tx), 50);
+    packetize(tx, au, sizeof(au), 1, &b);
+    uint32_t na = blocks_of(&a, 0, va), nb = blocks_of(&b, 0, vb);
+    assert_int_equal(na, nb);
+    assert_int_equal(va[0].k, vb[0].k);
+    assert_int_equal(va[0].m, (va[0].k * 20 + 99) / 100);
+    assert_int_equal(vb[0].m, (vb[0].k * 50 + 99) / 100);
+    assert_true(b.res.packet_count > a.res.packet_count);
+    assert_int_equal(b.res.first_seq, a.res.packet_count);
+    /* Lose as many data shards of the new frame's first block as the old parity could not
+     * repair but the new one can. */
+    uint8_t *drop = calloc(b.res.packet_count, 1);
+    assert_non_null(drop);
+    for (uint32_t i = 0; i < va[0].m + 1 && i < vb[0].m; i++)
+        drop[vb[0].first + i] = 1;
+    feed_all(rx, &a, NULL);
+    feed_all(rx, &b, drop);
+    assert_int_equal(c.frames, 2);
+    assert_int_equal(c.len, sizeof(au));
+    assert_memory_equal(c.data, au, sizeof(au));
+    assert_true(c.recovered >= va[0].m + 1);
+    assert_int_equal(pf_gs_video_tx_set_fec_percent(tx, 256), PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_gs_video_tx_set_fec_percent(NULL, 20), PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_gs_video_tx_get_fec_percent(tx), 50);
+    free(drop);
+    free(c.data);
+    free_packets(&a);
+    free_packets(&b);
+    pf_gs_video_rx_destroy(rx);
+    pf_gs_video_tx_destroy(tx);
+}
+
 static void roundtrip_plaintext(void **state)
 {
     (void)state;
@@ -837,6 +885,7 @@ int main(void)
         cmocka_unit_test(fec_rules_hold_for_every_size),
         cmocka_unit_test(parity_equals_direct_rs_over_headers),
         cmocka_unit_test(numbering_continues_across_frames),
+        cmocka_unit_test(fec_percent_changes_between_frames),
         cmocka_unit_test(encrypted_prefix_layout),
         cmocka_unit_test(roundtrip_plaintext),
         cmocka_unit_test(roundtrip_encrypted),

@@ -121,6 +121,19 @@ PF_EXPORT int pf_gs_video_tx_create(const pf_gs_video_tx_settings *settings,
 PF_EXPORT void pf_gs_video_tx_destroy(pf_gs_video_tx *tx);
 
 /**
+ * Changes the parity percentage for the frames packetized from now on (adaptive FEC: more
+ * parity while the client reports losses). Frames already returned are not affected, and
+ * the numbering continues. A frame needs more packets at a higher percentage: ask
+ * pf_gs_video_tx_get_frame_size() again before sizing its buffer.
+ * @param fec_percent 0…255, as pf_gs_video_tx_settings.fec_percent.
+ * @return 0, or PF_ERR_INVALID_ARGUMENT for NULL or a percentage above 255. Since 0.1.
+ */
+PF_EXPORT int pf_gs_video_tx_set_fec_percent(pf_gs_video_tx *tx, uint32_t fec_percent);
+
+/** @return the parity percentage in use, or 0 for NULL. Since 0.1. */
+PF_EXPORT uint32_t pf_gs_video_tx_get_fec_percent(const pf_gs_video_tx *tx);
+
+/**
  * Sizes the output of pf_gs_video_tx_packetize() for an access unit of @p au_len bytes.
  * @param ret_packet_bytes receives the datagram length (16 + P, plus 32 when encrypting).
  * @param ret_max_packets receives the most datagrams that frame can need.
