@@ -39,6 +39,7 @@ struct pipeline {
     atomic_int idr;
     atomic_uint bitrate_kbps; /* wanted; the video thread applies changes */
     uint32_t bitrate_applied;
+    atomic_uint fec_percent; /* wanted parity percentage; the video thread applies it */
 
     pthread_mutex_t lock;
     pthread_cond_t cond;
@@ -225,6 +226,8 @@ static int encode_and_send(pipeline *p, const pf_frame *frame, uint8_t *pixels, 
         if (len < 0)
             return len;
         uint64_t encoded = mono_ns();
+        /* Before sizing: a higher percentage means more packets for this frame. */
+        pf_gs_video_tx_set_fec_percent(p->vtx, atomic_load(&p->fec_percent));
         uint32_t pbytes, maxp;
         r = pf_gs_video_tx_get_frame_size(p->vtx, (size_t)len, &pbytes, &maxp);
         if (r < 0)
@@ -414,6 +417,7 @@ static int setup_video(pipeline *p)
     pf_gs_video_tx_settings_default(PF_GS_VIDEO_TX_SETTINGS_VERSION, &ts);
     ts.packet_size = p->st.cfg.packet_size;
     ts.fec_percent = p->st.fec_percent;
+    atomic_store(&p->fec_percent, ts.fec_percent);
     ts.min_parity = p->st.cfg.min_fec_packets;
     ts.encrypt = p->st.cfg.encrypt_video;
     memcpy(ts.key, p->st.rikey, 16);
@@ -551,6 +555,16 @@ void pipeline_set_bitrate(pipeline *p, uint32_t kbps)
 uint32_t pipeline_get_bitrate(pipeline *p)
 {
     return atomic_load(&p->bitrate_kbps);
+}
+
+void pipeline_set_fec(pipeline *p, uint32_t percent)
+{
+    atomic_store(&p->fec_percent, percent > 255 ? 255 : percent);
+}
+
+uint32_t pipeline_get_fec(pipeline *p)
+{
+    return atomic_load(&p->fec_percent);
 }
 
 void pipeline_request_idr(pipeline *p)

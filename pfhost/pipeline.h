@@ -48,6 +48,9 @@ void pipeline_request_idr(pipeline *p);
 /* Target bitrate from the next frame on (rate adaptation); any thread. */
 void pipeline_set_bitrate(pipeline *p, uint32_t kbps);
 uint32_t pipeline_get_bitrate(pipeline *p);
+/* Video parity percentage for the frames to come (adaptive FEC); any thread. */
+void pipeline_set_fec(pipeline *p, uint32_t percent);
+uint32_t pipeline_get_fec(pipeline *p);
 void pipeline_get_stats(pipeline *p, pipeline_stats *ret);
 
 #endif

@@ -313,6 +313,8 @@ static json_object *plane_stats(void *ud, const session *hs)
                            json_object_new_double((double)st.encode_ns_total / (double)sent / 1e6));
     json_object_object_add(o, "send_ms_mean",
                            json_object_new_double((double)st.send_ns_total / (double)sent / 1e6));
+    if (e->pl)
+        json_object_object_add(o, "fec_percent", json_object_new_int64(pipeline_get_fec(e->pl)));
     json_object_object_add(o, "fec_reports", json_object_new_int64((int64_t)e->fec_reports));
     json_object_object_add(o, "fec_shards_recovered",
                            json_object_new_int64((int64_t)e->fec_recovered));
@@ -418,9 +420,14 @@ static void on_connected(void *ud, uint32_t id)
 }
 
 
-/* Loss → lower bitrate (at most once a second, -15 %, floor 30 % of the client's setting);
- * two quiet seconds → +10 % back towards it. Losses show up as IDR requests (§6.8). */
+/* Loss → lower bitrate (at most once a second, -15 %, floor 30 % of the client's setting)
+ * and more parity (+10 points, up to 50 % or the configured base if higher); two quiet
+ * seconds → +10 % bitrate and -5 points of parity back towards the settings. Losses show up
+ * as IDR requests (§6.8). */
 #define RATE_FLOOR_PERCENT 30u
+#define FEC_STEP_UP 10u
+#define FEC_STEP_DOWN 5u
+#define FEC_CEILING 50u
 
 static void on_idr(void *ud, uint32_t id)
 {
@@ -433,9 +440,15 @@ static void on_idr(void *ud, uint32_t id)
         return;
     uint32_t cur = pipeline_get_bitrate(e->pl), floor = e->max_kbps * RATE_FLOOR_PERCENT / 100;
     uint32_t next = cur * 85 / 100 < floor ? floor : cur * 85 / 100;
-    if (next != cur) {
+    stream_ctx *s = ud;
+    uint32_t ceiling = s->opt.fec_percent > FEC_CEILING ? s->opt.fec_percent : FEC_CEILING;
+    uint32_t fec = pipeline_get_fec(e->pl);
+    uint32_t fec_next = fec + FEC_STEP_UP > ceiling ? ceiling : fec + FEC_STEP_UP;
+    if (next != cur || fec_next != fec) {
         pipeline_set_bitrate(e->pl, next);
-        host_log("session %u: frames lost, bitrate %u -> %u kbps", id, cur, next);
+        pipeline_set_fec(e->pl, fec_next);
+        host_log("session %u: frames lost, bitrate %u -> %u kbps, FEC %u%% -> %u%%", id, cur,
+                 next, fec, fec_next);
     }
     e->last_change_ms = now;
 }
@@ -451,6 +464,9 @@ static void adapt_rates(stream_ctx *s, uint64_t now)
             uint32_t next = cur + e->max_kbps / 10;
             pipeline_set_bitrate(e->pl, next > e->max_kbps ? e->max_kbps : next);
         }
+        uint32_t fec = pipeline_get_fec(e->pl), base = s->opt.fec_percent;
+        if (fec > base)
+            pipeline_set_fec(e->pl, fec - base > FEC_STEP_DOWN ? fec - FEC_STEP_DOWN : base);
         e->last_change_ms = now;
     }
 }

@@ -747,8 +747,11 @@ static void loss_recovery(void **state)
     snprintf(path, sizeof(path), "%s/host.log", host.dir);
     char *log = read_text_file(path);
     assert_non_null(log);
-    if (st.frames_lost > before.frames_lost + 2)
+    if (st.frames_lost > before.frames_lost + 2) {
         assert_non_null(strstr(log, "frames lost, bitrate"));
+        /* ... and raised the parity (adaptive FEC) from the configured 20 %. */
+        assert_non_null(strstr(log, "FEC 20% -> 30%"));
+    }
     free(log);
     /* After the loss ends, the stream is whole again. */
     assert_true(stream_client_run(c, 30, 10000) >= 30);
