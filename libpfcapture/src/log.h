@@ -2,17 +2,12 @@
 #ifndef PF_CAPTURE_LOG_H
 #define PF_CAPTURE_LOG_H
 
+#include "pf_assert.h"
 #include "pf_log.h"
 
 /* Never called from PipeWire's thread (style.md: nothing logs from RT callbacks). */
 #define pfi_capture_log pfi_log
 
 #define pfi_cap_debug(hook, topic, ...) pfi_capture_log((hook), PF_LOG_DEBUG, (topic), __VA_ARGS__)
-
-#define pf_assert_return(cond, err)                                                            \
-    do {                                                                                       \
-        if (__builtin_expect(!(cond), 0))                                                      \
-            return (err);                                                                      \
-    } while (0)
 
 #endif

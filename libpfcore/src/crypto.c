@@ -8,7 +8,7 @@
 
 #include "pf/core/error.h"
 
-#include "assert.h"
+#include "pf_assert.h"
 #include "crypto_internal.h"
 
 /* NIST SP 800-38D §5.2.1.1: at most 2^39 - 256 bits of plaintext per GCM invocation.

@@ -10,7 +10,7 @@
 
 #include "pf/core/error.h"
 
-#include "assert.h"
+#include "pf_assert.h"
 #include "crypto_internal.h"
 
 /* Keystream blocks per provider call: amortises its key schedule over 256 bytes. */

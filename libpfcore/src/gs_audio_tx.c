@@ -9,7 +9,7 @@
 #include "pf/core/error.h"
 #include "pf/core/rs8.h"
 
-#include "assert.h"
+#include "pf_assert.h"
 #include "gs_audio_wire.h"
 #include "gs_bytes.h"
 #include "pf_log.h"

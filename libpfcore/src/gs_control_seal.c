@@ -7,7 +7,7 @@
 
 #include "pf/core/error.h"
 
-#include "assert.h"
+#include "pf_assert.h"
 #include "gs_bytes.h"
 
 #define HEADER_BYTES 8u

@@ -9,7 +9,7 @@
 #include "pf/core/error.h"
 #include "pf/core/rs8.h"
 
-#include "assert.h"
+#include "pf_assert.h"
 #include "gs_bytes.h"
 #include "gs_rs8_cache.h"
 #include "gs_video_header.h"

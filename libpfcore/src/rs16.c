@@ -7,7 +7,7 @@
 
 #include "pf/core/error.h"
 
-#include "assert.h"
+#include "pf_assert.h"
 #include "cpu.h"
 #include "pf_log.h"
 #include "rs16_impl.h"

@@ -6,7 +6,7 @@
 
 #include "pf/core/error.h"
 
-#include "assert.h"
+#include "pf_assert.h"
 #include "cpu.h"
 #include "gf256.h"
 #include "pf_log.h"

@@ -2,14 +2,9 @@
 #ifndef PF_NET_NETLOG_H
 #define PF_NET_NETLOG_H
 
+#include "pf_assert.h"
 #include "pf_log.h"
 
 #define pfi_net_log pfi_log
-
-#define pf_assert_return(cond, err)                                                            \
-    do {                                                                                       \
-        if (__builtin_expect(!(cond), 0))                                                      \
-            return (err);                                                                      \
-    } while (0)
 
 #endif

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#ifndef PF_CORE_ASSERT_H
-#define PF_CORE_ASSERT_H
+#ifndef PF_SHARED_ASSERT_H
+#define PF_SHARED_ASSERT_H
 
 #include <assert.h>
 
-/* Public entry points validate their arguments with this and return an error instead of
+/* Shared by every library (libpfcore/shared is on each one's include path).
+ * Public entry points validate their arguments with this and return an error instead of
  * crashing: bad input from an app or the network must never take the process down. */
 #define pf_assert_return(cond, err)                                                            \
     do {                                                                                       \
