@@ -210,6 +210,7 @@ int sessions_launch(session_table *t, const app_catalog *apps, const pf_net_gs_l
     s->surround_info = l->surround_info;
     memcpy(s->rikey, l->rikey, 16);
     s->rikeyid = l->rikeyid;
+    s->rtsp_encrypted = pf_net_gs_launch_rtsp_encrypted(l);
     s->started = now;
     if (t->plane.start)
         t->plane.start(t->plane.user_data, s);

@@ -22,7 +22,8 @@ typedef struct session {
     uint32_t surround_info;
     uint8_t rikey[16];
     uint32_t rikeyid;
-    int64_t started; /* Unix seconds */
+    int rtsp_encrypted; /* /launch answered rtspenc:// */
+    int64_t started;    /* Unix seconds */
 } session;
 
 /* The seam to the streaming plane (RTSP and the media streams): it is told when a session is

@@ -254,7 +254,8 @@ static void plane_start(void *ud, const session *hs)
         snprintf(e->ping + 2 * i, 3, "%02X", rnd[i]);
     memcpy(&e->connect_data, rnd + 8, 4);
     pf_net_rtsp_session rs = {.struct_size = sizeof(rs), .id = e->id,
-                              .connect_data = e->connect_data};
+                              .connect_data = e->connect_data,
+                              .require_encryption = (uint8_t)hs->rtsp_encrypted};
     memcpy(rs.rikey, e->rikey, 16);
     memcpy(rs.ping_payload, e->ping, 17);
     if (pf_net_rtsp_server_add_session(s->rtsp, &rs) < 0 ||
@@ -367,6 +368,9 @@ static int on_announce(void *ud, uint32_t id, const pf_net_gs_stream_config *cfg
     ps.log = (pf_log_hook){.fn = lib_log};
     int r = pf_net_gs_control_add_session(s->ctrl, id, e->connect_data, e->rikey, cfg,
                                           host_now_ms());
+    /* §6.1: an older client pings with a bare "PING", known only by its RTSP address. */
+    if (r == 0 && !(cfg->ml_feature_flags & PF_NET_GS_ML_SESSION_ID_V1) && cfg->peer_ipv4)
+        r = pf_net_gs_media_allow_legacy_ping(s->media, id, cfg->peer_ipv4);
     if (r == 0)
         r = pipeline_create(&ps, &e->pl);
     if (r < 0) {

@@ -74,6 +74,13 @@ typedef struct pf_net_gs_launch {
     const char *client_id;   /**< pf_net_cert_id of the client certificate; borrowed */
 } pf_net_gs_launch;
 
+/**
+ * Whether the session of @p launch must use encrypted RTSP (§4.8): 1 for corever >= 1,
+ * and then sessionUrl0 says rtspenc://. The host registers its RTSP session with
+ * require_encryption set to this. Since 0.1.
+ */
+PF_EXPORT int pf_net_gs_launch_rtsp_encrypted(const pf_net_gs_launch *launch);
+
 /** One catalog entry for /applist. Since 0.1. */
 typedef struct pf_net_gs_app {
     uint32_t id;           /**< non-zero */

@@ -38,6 +38,11 @@ extern "C" {
 #define PF_NET_GS_ENC_VIDEO 0x02u
 #define PF_NET_GS_ENC_AUDIO 0x04u
 
+/** Bits of x-ml-general.featureFlags (pf_net_gs_stream_config.ml_feature_flags). Since 0.1. */
+#define PF_NET_GS_ML_FEC_STATUS 0x01u    /**< the client sends 0x5502 frame FEC status */
+#define PF_NET_GS_ML_SESSION_ID_V1 0x02u /**< session-ID pings and connect data; without it
+                                              the client sends "PING" and connect data 0 */
+
 /**
  * Everything the client's ANNOUNCE said (§4.5), with Sunshine's defaults for absent
  * optional attributes, plus the derived encryption switches. Since 0.1.
@@ -74,6 +79,8 @@ typedef struct pf_net_gs_stream_config {
     uint32_t encrypt_video;     /**< derived: encryptionEnabled & 2. Since 0.1. */
     uint32_t encrypt_audio;     /**< derived: featureFlags & 0x20 or encryptionEnabled & 4. Since 0.1. */
     uint32_t stereo_high_quality; /**< derived from the RTSP Host header (§4.2). Since 0.1. */
+    uint32_t peer_ipv4;         /**< set by the RTSP server: the IPv4 address (network byte
+                                     order) the ANNOUNCE came from; 0 from the parser. Since 0.1. */
 } pf_net_gs_stream_config;
 
 /**
@@ -100,7 +107,9 @@ typedef struct pf_net_rtsp_session {
     uint8_t rikey[16];        /**< for encrypted RTSP (§4.8). Since 0.1. */
     uint32_t connect_data;    /**< X-SS-Connect-Data, the ENet connect word. Since 0.1. */
     char ping_payload[17];    /**< X-SS-Ping-Payload: 16 characters and a NUL. Since 0.1. */
-    uint8_t reserved[3];
+    uint8_t require_encryption; /**< 1: /launch said rtspenc:// (§4.8), so plaintext requests
+                                     never reach this session. Since 0.1. */
+    uint8_t reserved[2];
 } pf_net_rtsp_session;
 
 /** Callbacks of the RTSP server. Since 0.1. */
@@ -257,8 +266,12 @@ PF_EXPORT int pf_net_gs_control_dispatch(pf_net_gs_control *control, uint64_t no
 PF_EXPORT uint16_t pf_net_gs_control_get_port(const pf_net_gs_control *control);
 
 /**
- * Registers a session that may connect with ENet connect data @p connect_data.
- * @param config the announced stream (encryption mode); borrowed, copied.
+ * Registers a session that may connect with ENet connect data @p connect_data. A client
+ * without x-ml-general.featureFlags bit 0x02 does not echo X-SS-Connect-Data (§5.1): its
+ * connect is matched by address instead, to @p config's peer_ipv4 (its RTSP peer), when no
+ * session's connect data matches.
+ * @param config the announced stream (encryption mode, feature flags, RTSP peer); borrowed,
+ *        copied.
  * @param rikey 16 bytes; copied.
  * @return 0; PF_ERR_INVALID_ARGUMENT; PF_ERR_STATE (id or connect data in use); PF_ERR_NOMEM;
  *         crypto errors. Since 0.1.
@@ -327,6 +340,15 @@ PF_EXPORT uint16_t pf_net_gs_media_get_port(const pf_net_gs_media *media, uint32
  */
 PF_EXPORT int pf_net_gs_media_add_session(pf_net_gs_media *media, uint32_t id,
                                           const char *ping_payload);
+/**
+ * Also accepts the legacy 4-byte "PING" (§6.1) for session @p id, but only from IPv4 address
+ * @p addr_be (network byte order), the client's RTSP peer address: such pings carry no
+ * session, so the source address is all that ties them to one. When several sessions allow
+ * the same address, the one allowed last wins.
+ * @return 0; PF_ERR_NOT_FOUND; PF_ERR_INVALID_ARGUMENT. Since 0.1.
+ */
+PF_EXPORT int pf_net_gs_media_allow_legacy_ping(pf_net_gs_media *media, uint32_t id,
+                                                uint32_t addr_be);
 /** Forgets session @p id. @return 0; PF_ERR_NOT_FOUND. Since 0.1. */
 PF_EXPORT int pf_net_gs_media_remove_session(pf_net_gs_media *media, uint32_t id);
 /**

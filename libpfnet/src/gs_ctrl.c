@@ -453,6 +453,22 @@ static void end_session(pf_net_gs_control *c, ctrl_sess *e, uint32_t reason, uin
         c->cb.ended(c->cb.user_data, id, reason);
 }
 
+/* §5.1: the connect-data word names the session; a client that does not echo it (no
+ * x-ml-general.featureFlags 0x02) is known by its RTSP peer address, newest session first. */
+static ctrl_sess *match_connect(pf_net_gs_control *c, const ENetPeer *peer, uint32_t data)
+{
+    for (size_t i = 0; i < c->n_sess; i++)
+        if (c->sess[i].connect_data == data && !c->sess[i].peer)
+            return &c->sess[i];
+    for (size_t i = c->n_sess; i-- > 0;) {
+        const ctrl_sess *e = &c->sess[i];
+        if (!e->peer && !(e->cfg.ml_feature_flags & PF_NET_GS_ML_SESSION_ID_V1) && e->cfg.peer_ipv4 &&
+            e->cfg.peer_ipv4 == peer->address.host)
+            return &c->sess[i];
+    }
+    return NULL;
+}
+
 PF_EXPORT int pf_net_gs_control_dispatch(pf_net_gs_control *c, uint64_t now_ms)
 {
     pf_assert_return(c, PF_ERR_INVALID_ARGUMENT);
@@ -463,10 +479,7 @@ PF_EXPORT int pf_net_gs_control_dispatch(pf_net_gs_control *c, uint64_t now_ms)
         ctrl_sess *e = ev.peer ? ev.peer->data : NULL;
         switch (ev.type) {
         case ENET_EVENT_TYPE_CONNECT: {
-            ctrl_sess *m = NULL;
-            for (size_t i = 0; i < c->n_sess; i++)
-                if (c->sess[i].connect_data == ev.data && !c->sess[i].peer)
-                    m = &c->sess[i];
+            ctrl_sess *m = match_connect(c, ev.peer, ev.data);
             if (!m) {
                 pfi_net_log(&c->st.log, PF_LOG_DEBUG, TOPIC, "unknown peer (data %u) refused",
                             ev.data);

@@ -177,16 +177,24 @@ static int launch(pf_net_gs_server *s, const pfi_query *q, const pfi_gs_req_info
         return pfi_gs_error(400, "Another app is already running", ret);
     if (r < 0)
         return pfi_gs_error(503, "The host could not start the session", ret);
+    /* §4.8: a client that speaks corever 1 seals its RTSP when the URL says rtspenc://, so
+     * the stream parameters and the ENet connect word never cross the network in clear. */
+    const char *scheme = pf_net_gs_launch_rtsp_encrypted(&l) ? "rtspenc" : "rtsp";
     char url[128];
     if (info->local_is_v6)
-        snprintf(url, sizeof(url), "rtsp://[%s]:%u", info->local_ip, s->cfg.rtsp_port);
+        snprintf(url, sizeof(url), "%s://[%s]:%u", scheme, info->local_ip, s->cfg.rtsp_port);
     else
-        snprintf(url, sizeof(url), "rtsp://%s:%u", info->local_ip, s->cfg.rtsp_port);
+        snprintf(url, sizeof(url), "%s://%s:%u", scheme, info->local_ip, s->cfg.rtsp_port);
     pfi_xml x;
     pfi_xml_begin(&x, 200, NULL);
     pfi_xml_text(&x, "sessionUrl0", url);
     pfi_xml_uint(&x, resume ? "resume" : "gamesession", 1);
     return finish(&x, ret);
+}
+
+PF_EXPORT int pf_net_gs_launch_rtsp_encrypted(const pf_net_gs_launch *l)
+{
+    return l && l->corever >= 1;
 }
 
 static int cancel(pf_net_gs_server *s, const pfi_gs_req_info *info, pfi_gs_reply *ret)

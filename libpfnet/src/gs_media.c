@@ -23,6 +23,8 @@ typedef struct media_sess {
     char payload[PING_LEN];
     uint32_t addr[2];
     uint16_t port[2];
+    uint32_t legacy_addr; /* RTSP peer allowed to send "PING"; 0 = none */
+    uint64_t legacy_order;
 } media_sess;
 
 struct pf_net_gs_media {
@@ -33,6 +35,7 @@ struct pf_net_gs_media {
     media_sess *sess;
     size_t n_sess;
     uint64_t unmatched;
+    uint64_t legacy_order;
 };
 
 PF_EXPORT void pf_net_gs_media_settings_default(pf_net_gs_media_settings *st)
@@ -154,6 +157,19 @@ PF_EXPORT int pf_net_gs_media_add_session(pf_net_gs_media *m, uint32_t id,
     return 0;
 }
 
+PF_EXPORT int pf_net_gs_media_allow_legacy_ping(pf_net_gs_media *m, uint32_t id,
+                                                uint32_t addr_be)
+{
+    pf_assert_return(m && addr_be, PF_ERR_INVALID_ARGUMENT);
+    for (size_t i = 0; i < m->n_sess; i++)
+        if (m->sess[i].id == id) {
+            m->sess[i].legacy_addr = addr_be;
+            m->sess[i].legacy_order = ++m->legacy_order;
+            return 0;
+        }
+    return PF_ERR_NOT_FOUND;
+}
+
 PF_EXPORT int pf_net_gs_media_remove_session(pf_net_gs_media *m, uint32_t id)
 {
     pf_assert_return(m, PF_ERR_INVALID_ARGUMENT);
@@ -163,6 +179,25 @@ PF_EXPORT int pf_net_gs_media_remove_session(pf_net_gs_media *m, uint32_t id)
             return 0;
         }
     return PF_ERR_NOT_FOUND;
+}
+
+/* §6.1: a session-ID ping is >= 20 bytes whose first 16 are the payload. A legacy "PING"
+ * carries no session: it counts only from an address a session allowed, the newest first. */
+static media_sess *match_ping(pf_net_gs_media *m, const uint8_t *buf, size_t n, uint32_t addr)
+{
+    if (n >= 20) {
+        for (size_t i = 0; i < m->n_sess; i++)
+            if (!memcmp(m->sess[i].payload, buf, PING_LEN))
+                return &m->sess[i];
+        return NULL;
+    }
+    media_sess *best = NULL;
+    if (n == 4 && !memcmp(buf, "PING", 4))
+        for (size_t i = 0; i < m->n_sess; i++)
+            if (m->sess[i].legacy_addr == addr &&
+                (!best || m->sess[i].legacy_order > best->legacy_order))
+                best = &m->sess[i];
+    return best;
 }
 
 PF_EXPORT int pf_net_gs_media_dispatch(pf_net_gs_media *m,
@@ -183,13 +218,9 @@ PF_EXPORT int pf_net_gs_media_dispatch(pf_net_gs_media *m,
             if (n < 0)
                 break;
             total++;
-            media_sess *e = NULL;
-            /* §6.1: a session-ID ping is >= 20 bytes whose first 16 are the payload. Legacy
-             * "PING" datagrams cannot be matched to a session safely and are dropped. */
-            if (n >= 20 && fl == sizeof(from) && from.sin_family == AF_INET)
-                for (size_t i = 0; i < m->n_sess; i++)
-                    if (!memcmp(m->sess[i].payload, buf, PING_LEN))
-                        e = &m->sess[i];
+            media_sess *e = fl == sizeof(from) && from.sin_family == AF_INET
+                                ? match_ping(m, buf, (size_t)n, from.sin_addr.s_addr)
+                                : NULL;
             if (!e) {
                 m->unmatched++;
                 continue;

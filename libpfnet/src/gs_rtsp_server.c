@@ -35,6 +35,7 @@ typedef struct rtsp_sess {
 
 typedef struct conn {
     int fd;
+    uint32_t peer_ipv4; /* network byte order; 0 when not IPv4 */
     uint64_t deadline_ms;
     char *in;
     size_t in_len;
@@ -234,11 +235,16 @@ PF_EXPORT int pf_net_rtsp_server_remove_session(pf_net_rtsp_server *s, uint32_t 
     return PF_ERR_NOT_FOUND;
 }
 
+/* The session a plaintext request is for: the one its Session header names, else the newest
+ * one not yet announced. A session launched with rtspenc:// is never one of them: its
+ * client seals every request, so a plaintext one is somebody else's. */
 static rtsp_sess *pick_session(pf_net_rtsp_server *s, const pfi_rtsp_request *rq)
 {
     rtsp_sess *best = NULL;
     for (size_t i = 0; i < s->n_sess; i++) {
         rtsp_sess *e = &s->sess[i];
+        if (e->s.require_encryption)
+            continue;
         if (rq->session) {
             if (rq->session_len == 16 && !memcmp(rq->session, e->token, 16))
                 return e;
@@ -252,8 +258,8 @@ static rtsp_sess *pick_session(pf_net_rtsp_server *s, const pfi_rtsp_request *rq
 
 /* Builds the plaintext reply for @p rq. @p enc_sess is the session whose key opened an
  * encrypted request (NULL for plaintext). */
-static int handle(pf_net_rtsp_server *s, const pfi_rtsp_request *rq, rtsp_sess *enc_sess,
-                  char *out, size_t cap)
+static int handle(pf_net_rtsp_server *s, const conn *c, const pfi_rtsp_request *rq,
+                  rtsp_sess *enc_sess, char *out, size_t cap)
 {
     char extra[512];
     rtsp_sess *e = enc_sess ? enc_sess : pick_session(s, rq);
@@ -307,6 +313,7 @@ static int handle(pf_net_rtsp_server *s, const pfi_rtsp_request *rq, rtsp_sess *
         /* §4.2: the client falls back to Host 0.0.0.0 when it wants normal stereo quality. */
         cfg.stereo_high_quality =
             rq->host && !(rq->host_len >= 7 && memmem(rq->host, rq->host_len, "0.0.0.0", 7));
+        cfg.peer_ipv4 = c->peer_ipv4;
         if ((s->st.encryption_requested & PF_NET_GS_ENC_CONTROL_V2) && !cfg.encrypt_control)
             return pfi_rtsp_reply(403, rq->cseq, NULL, NULL, 0, out, cap);
         uint32_t id = e->s.id;
@@ -376,7 +383,7 @@ static void process_encrypted(pf_net_rtsp_server *s, conn *c)
     int n = -1;
     if (e && reply && sealed && pfi_rtsp_request_parse(plain, plen, &rq) == 0) {
         uint32_t id = e->s.id;
-        n = handle(s, &rq, e, reply, REPLY_CAP);
+        n = handle(s, c, &rq, e, reply, REPLY_CAP);
         e = NULL;
         for (size_t i = 0; i < s->n_sess; i++)
             if (s->sess[i].s.id == id)
@@ -414,7 +421,7 @@ static void process(pf_net_rtsp_server *s, conn *c)
                     (int)c->in_len);
         n = pfi_rtsp_reply(400, 0, NULL, NULL, 0, reply, sizeof(reply));
     } else {
-        n = handle(s, &rq, NULL, reply, sizeof(reply));
+        n = handle(s, c, &rq, NULL, reply, sizeof(reply));
     }
     if (n < 0) {
         conn_close(s, c);
@@ -465,7 +472,9 @@ static void on_writable(pf_net_rtsp_server *s, conn *c)
 static void accept_all(pf_net_rtsp_server *s, uint64_t now_ms)
 {
     for (;;) {
-        int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        struct sockaddr_in peer;
+        socklen_t pl = sizeof(peer);
+        int fd = accept4(s->listen_fd, (struct sockaddr *)&peer, &pl, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (fd < 0)
             return;
         conn *c = NULL;
@@ -487,6 +496,7 @@ static void accept_all(pf_net_rtsp_server *s, uint64_t now_ms)
             continue;
         }
         c->fd = fd;
+        c->peer_ipv4 = pl == sizeof(peer) && peer.sin_family == AF_INET ? peer.sin_addr.s_addr : 0;
         c->in_len = 0;
         c->deadline_ms = now_ms + s->st.timeout_ms;
         s->n_conns++;

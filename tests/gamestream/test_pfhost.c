@@ -163,7 +163,8 @@ static void pair_then_list_launch_cancel(void **state)
     assert_int_equal(api_call(&host, "GET", "/api/v1/status", NULL, NULL, &status), 200);
     const char *rp = strstr(status, "\"rtsp\":");
     assert_non_null(rp);
-    snprintf(url, sizeof(url), "rtsp://127.0.0.1:%d", atoi(rp + 7));
+    /* corever=1: the client seals its RTSP (§4.8). */
+    snprintf(url, sizeof(url), "rtspenc://127.0.0.1:%d", atoi(rp + 7));
     free(status);
     assert_field(doc, "sessionUrl0", url);
     assert_field(doc, "gamesession", "1");

@@ -36,7 +36,7 @@ struct stream_client {
     pf_gs_cipher *cipher;
     ENetHost *enet;
     ENetPeer *peer;
-    uint32_t seq, ping_seq;
+    uint32_t seq, ping_seq, rtsp_seq;
     int vfd, afd;
     uint64_t next_ping_ns, next_ctrl_ping_ns;
     pf_gs_video_rx *vrx;
@@ -123,7 +123,28 @@ static char *request(stream_client *c, const char *method, const char *target, u
                      "%s%s%s%s\r\n%s",
                      method, target, cseq, c->session[0] ? "Session: " : "", c->session,
                      c->session[0] ? "\r\n" : "", extra ? extra : "", body ? body : "");
-    return rtsp_exchange(c->cfg.rtsp_port, req, (size_t)n, NULL);
+    if (!c->cfg.encrypted_rtsp)
+        return rtsp_exchange(c->cfg.rtsp_port, req, (size_t)n, NULL);
+    /* §4.8: one sealed message each way; the reply must open under the session key. */
+    uint8_t sealed[sizeof(req) + PF_GS_RTSP_OVERHEAD];
+    size_t slen = 0, rlen = 0, plen = 0;
+    uint32_t seq;
+    if (!c->cipher && pf_gs_cipher_create(NULL, c->cfg.rikey, &c->cipher) < 0)
+        return NULL;
+    if (pf_gs_rtsp_seal(c->cipher, PF_GS_ORIGIN_CLIENT, ++c->rtsp_seq, (const uint8_t *)req,
+                        (size_t)n, sealed, sizeof(sealed), &slen) < 0)
+        return NULL;
+    char *r = rtsp_exchange(c->cfg.rtsp_port, (const char *)sealed, slen, &rlen);
+    char *plain = r ? malloc(rlen + 1) : NULL;
+    if (plain && pf_gs_rtsp_open(c->cipher, PF_GS_ORIGIN_HOST, (const uint8_t *)r, rlen,
+                                 (uint8_t *)plain, rlen, &seq, &plen) == 0) {
+        plain[plen] = '\0';
+    } else {
+        free(plain);
+        plain = NULL;
+    }
+    free(r);
+    return plain;
 }
 
 /* The host's test pattern: 16 blocks of 32x32 along the top row, white (235) = bit set.
@@ -302,7 +323,7 @@ int stream_client_handshake(const stream_client_config *cfg, stream_client **ret
     char sdp[2048];
     int sl = snprintf(sdp, sizeof(sdp),
                       "v=0\r\no=android 0 14 IN IPv4 127.0.0.1\r\ns=NVIDIA Streaming Client\r\n"
-                      "a=x-ml-general.featureFlags:3 \r\n"
+                      "a=x-ml-general.featureFlags:%u \r\n"
                       "a=x-ss-general.encryptionEnabled:%u \r\n"
                       "a=x-ss-video[0].chromaSamplingType:0 \r\n"
                       "a=x-nv-video[0].clientViewportWd:%u \r\n"
@@ -326,7 +347,7 @@ int stream_client_handshake(const stream_client_config *cfg, stream_client **ret
                       "a=x-nv-aqos.packetDuration:5 \r\n"
                       "a=x-nv-video[0].encoderCscMode:0 \r\n"
                       "t=0 0\r\nm=video %u  \r\n",
-                      cfg->encryption_enabled, cfg->width, cfg->height, cfg->fps,
+                      cfg->legacy_client ? 1u : 3u, cfg->encryption_enabled, cfg->width, cfg->height, cfg->fps,
                       cfg->packet_size, cfg->bitrate_kbps, cfg->bitrate_kbps,
                       cfg->nv_feature_flags, cfg->codec, cfg->fps * 100, cfg->audio_channels,
                       cfg->audio_channels == 2 ? 3u : cfg->audio_channels == 6 ? 63u : 0x63Fu,
@@ -352,12 +373,14 @@ fail:
 
 int stream_client_connect(stream_client *c, char *err, size_t n)
 {
-    if (pf_gs_cipher_create(NULL, c->cfg.rikey, &c->cipher) < 0)
+    if (!c->cipher && pf_gs_cipher_create(NULL, c->cfg.rikey, &c->cipher) < 0)
         return -1;
     c->enet = enet_host_create(NULL, 1, 0x30, 0, 0);
     ENetAddress a = {.port = c->control_port};
     enet_address_set_host_ip(&a, "127.0.0.1");
-    c->peer = c->enet ? enet_host_connect(c->enet, &a, 0x30, c->connect_data) : NULL;
+    c->peer = c->enet ? enet_host_connect(c->enet, &a, 0x30,
+                                          c->cfg.legacy_client ? 0 : c->connect_data)
+                      : NULL;
     ENetEvent ev;
     int ok = 0;
     for (int i = 0; c->peer && i < 500 && !ok; i++)
@@ -417,12 +440,17 @@ static void send_pings(stream_client *c)
     uint32_t s = ++c->ping_seq;
     p[16] = (uint8_t)(s >> 24), p[17] = (uint8_t)(s >> 16), p[18] = (uint8_t)(s >> 8),
     p[19] = (uint8_t)s;
+    size_t len = sizeof(p);
+    if (c->cfg.legacy_client) {
+        memcpy(p, "PING", 4);
+        len = 4;
+    }
     struct sockaddr_in sa = {.sin_family = AF_INET};
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     sa.sin_port = htons(c->video_port);
-    sendto(c->vfd, p, sizeof(p), 0, (struct sockaddr *)&sa, sizeof(sa));
+    sendto(c->vfd, p, len, 0, (struct sockaddr *)&sa, sizeof(sa));
     sa.sin_port = htons(c->audio_port);
-    sendto(c->afd, p, sizeof(p), 0, (struct sockaddr *)&sa, sizeof(sa));
+    sendto(c->afd, p, len, 0, (struct sockaddr *)&sa, sizeof(sa));
 }
 
 static void service_enet(stream_client *c)

@@ -25,7 +25,10 @@ typedef struct stream_client_config {
     uint32_t encryption_enabled; /* x-ss-general.encryptionEnabled */
     uint32_t nv_feature_flags;   /* 167: audio encryption */
     uint32_t audio_channels;
-    uint32_t codec;              /* bitStreamFormat: 0 H.264, 1 HEVC */
+    uint32_t codec;              /* bitStreamFormat: 0 H.264, 1 HEVC, 2 AV1 */
+    uint32_t encrypted_rtsp;     /* sessionUrl0 said rtspenc://: seal every request (§4.8) */
+    uint32_t legacy_client;      /* no x-ml-general.featureFlags 0x02: "PING" pings and
+                                    ENet connect data 0 (§5.1, §6.1) */
 } stream_client_config;
 
 typedef struct stream_client_stats {

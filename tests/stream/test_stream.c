@@ -120,6 +120,10 @@ static const uint8_t rikey[16] = {0x10, 0x21, 0x32, 0x43, 0x54, 0x65, 0x76, 0x87
                                   0x98, 0xa9, 0xba, 0xcb, 0xdc, 0xed, 0xfe, 0x0f};
 
 static uint32_t launch_appid = 1;
+/* corever of the next launch: 1 as current clients send (encrypted RTSP), 0 as old ones. */
+static uint32_t launch_corever = 1;
+/* What the last launch's sessionUrl0 said: the RTSP handshake must be sealed (§4.8). */
+static uint32_t launched_rtspenc;
 
 static void launch_as(gsc_identity *id, const char *verb, const char *rikey_hex)
 {
@@ -127,16 +131,18 @@ static void launch_as(gsc_identity *id, const char *verb, const char *rikey_hex)
     snprintf(path, sizeof(path),
              "/%s?" Q "&appid=%u&mode=1280x720x60&additionalStates=1&sops=0&rikey=%s"
              "&rikeyid=-5&localAudioPlayMode=0&"
-             "surroundAudioInfo=196610&remoteControllersBitmap=1&gcmap=1&corever=1",
-             verb, launch_appid, rikey_hex);
+             "surroundAudioInfo=196610&remoteControllersBitmap=1&gcmap=1&corever=%u",
+             verb, launch_appid, rikey_hex, launch_corever);
     char *doc = gs_get(&host, 1, id, path, NULL, NULL);
     assert_non_null(doc);
     assert_int_equal(gsc_xml_status(doc), 200);
     char *url = gsc_xml_get(doc, "sessionUrl0");
     assert_non_null(url);
     char want[64];
-    snprintf(want, sizeof(want), ":%u", rtsp_port);
-    assert_non_null(strstr(url, want));
+    snprintf(want, sizeof(want), "%s://127.0.0.1:%u", launch_corever ? "rtspenc" : "rtsp",
+             rtsp_port);
+    assert_string_equal(url, want);
+    launched_rtspenc = launch_corever >= 1;
     free(url);
     free(doc);
 }
@@ -155,6 +161,28 @@ static char *current_game(void)
     return v;
 }
 
+/* 640x360@30 H.264 with control and audio encryption, for the variant tests. */
+static stream_client_config small_stream_config(void)
+{
+    stream_client_config cfg = {
+        .rtsp_port = rtsp_port, .rikeyid = (uint32_t)-5, .width = 640, .height = 360,
+        .fps = 30, .bitrate_kbps = 4000, .packet_size = 1392, .encryption_enabled = 0x05,
+        .nv_feature_flags = 167, .audio_channels = 2, .encrypted_rtsp = launched_rtspenc,
+    };
+    memcpy(cfg.rikey, rikey, 16);
+    return cfg;
+}
+
+static stream_client *start_stream_config(const stream_client_config *cfg)
+{
+    stream_client *c = NULL;
+    char err[256] = "";
+    if (stream_client_handshake(cfg, &c, err, sizeof(err)) < 0 ||
+        stream_client_connect(c, err, sizeof(err)) < 0)
+        fail_msg("%s", err);
+    return c;
+}
+
 static stream_client *start_stream_mode(uint32_t encryption, const uint8_t *key, uint32_t w,
                                         uint32_t h, uint32_t fps)
 {
@@ -169,18 +197,12 @@ static stream_client *start_stream_mode(uint32_t encryption, const uint8_t *key,
         .encryption_enabled = encryption,
         .nv_feature_flags = 167,
         .audio_channels = 2,
+        .encrypted_rtsp = launched_rtspenc,
     };
     memcpy(cfg.rikey, key, 16);
     if (encryption & 2)
         cfg.packet_size -= 32;
-    stream_client *c = NULL;
-    char err[256] = "";
-    int r = stream_client_handshake(&cfg, &c, err, sizeof(err));
-    if (r < 0)
-        fail_msg("%s", err);
-    if (stream_client_connect(c, err, sizeof(err)) < 0)
-        fail_msg("%s", err);
-    return c;
+    return start_stream_config(&cfg);
 }
 
 static stream_client *start_stream(uint32_t encryption)
@@ -408,30 +430,31 @@ static void client_vanishes(void **state)
     free(doc);
 }
 
-/* HEVC (DESCRIBE offers it: the software encoders can): the same pixels come through. */
-static void hevc_stream(void **state)
+/* Streams a launched session with @p cfg: 30 frames whose counters decode without a gap,
+ * decoded audio, then /cancel ends it with the graceful termination code. */
+static void run_variant(const stream_client_config *cfg)
 {
-    launch("launch");
-    stream_client_config cfg = {
-        .rtsp_port = rtsp_port, .rikeyid = (uint32_t)-5, .width = 640, .height = 360,
-        .fps = 30, .bitrate_kbps = 4000, .packet_size = 1392, .encryption_enabled = 0x05,
-        .nv_feature_flags = 167, .audio_channels = 2, .codec = 1,
-    };
-    memcpy(cfg.rikey, rikey, 16);
-    stream_client *c = NULL;
-    char err[256] = "";
-    if (stream_client_handshake(&cfg, &c, err, sizeof(err)) < 0 ||
-        stream_client_connect(c, err, sizeof(err)) < 0)
-        fail_msg("%s", err);
-    assert_true(stream_client_run(c, 30, 15000) >= 30);
+    stream_client *c = start_stream_config(cfg);
+    assert_true(stream_client_run(c, 30, 20000) >= 30);
     stream_client_stats st;
     stream_client_get_stats(c, &st);
     assert_true(st.decoded >= 28);
     assert_int_equal(st.counter_errors, 0);
     assert_int_equal(st.counter_gaps, 0);
+    assert_true(st.audio_decoded > 0);
     char *doc = gs_get(&host, 1, &client, "/cancel?" Q, NULL, NULL);
     free(doc);
+    assert_int_equal(stream_client_wait_termination(c, 3000), 0x80030023u);
     stream_client_destroy(c);
+}
+
+/* HEVC (DESCRIBE offers it: the software encoders can): the same pixels come through. */
+static void hevc_stream(void **state)
+{
+    launch("launch");
+    stream_client_config cfg = small_stream_config();
+    cfg.codec = 1;
+    run_variant(&cfg);
 }
 
 static void bad_input(void **state)
@@ -490,6 +513,40 @@ static void bad_input(void **state)
     char *doc = gs_get(&host, 1, &client, "/cancel?" Q, NULL, NULL);
     free(doc);
     stream_client_destroy(c);
+}
+
+/* A session launched with rtspenc:// is not reachable in plaintext: a plaintext SETUP finds
+ * no session (454), and the sealed handshake then streams. */
+static void rtspenc_refuses_plaintext(void **state)
+{
+    launch("launch");
+    assert_true(launched_rtspenc);
+    size_t n;
+    const char setup[] = "SETUP streamid=video/0/0 RTSP/1.0\r\nCSeq: 3\r\n"
+                         "X-GS-ClientVersion: 14\r\nHost: 127.0.0.1\r\n\r\n";
+    char *r = rtsp_exchange(rtsp_port, setup, strlen(setup), &n);
+    assert_int_equal(rtsp_status(r), 454);
+    assert_null(strstr(r, "X-SS-Ping-Payload"));
+    free(r);
+    stream_client *c = start_stream(0x01 | 0x04);
+    assert_true(stream_client_run(c, 10, 10000) >= 10);
+    char *doc = gs_get(&host, 1, &client, "/cancel?" Q, NULL, NULL);
+    free(doc);
+    stream_client_destroy(c);
+}
+
+/* An older client (corever 0, no x-ml-general.featureFlags 0x02): plaintext RTSP, bare
+ * "PING" pings and ENet connect data 0. The host knows it by its RTSP address (§5.1, §6.1)
+ * and streams video and audio to it. */
+static void legacy_client(void **state)
+{
+    launch_corever = 0;
+    launch("launch");
+    launch_corever = 1;
+    assert_false(launched_rtspenc);
+    stream_client_config cfg = small_stream_config();
+    cfg.legacy_client = 1;
+    run_variant(&cfg);
 }
 
 typedef struct run_arg {
@@ -785,6 +842,8 @@ int main(void)
         cmocka_unit_test(client_vanishes),
         cmocka_unit_test(app_exit_ends_stream),
         cmocka_unit_test(hevc_stream),
+        cmocka_unit_test(rtspenc_refuses_plaintext),
+        cmocka_unit_test(legacy_client),
         cmocka_unit_test(bad_input),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
