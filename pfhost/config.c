@@ -52,6 +52,18 @@ static int parse_bool(const char *v, int *out)
     return 0;
 }
 
+static int parse_av1(const char *v, int *out)
+{
+    int on;
+    if (!strcmp(v, "auto"))
+        *out = CONFIG_AV1_AUTO;
+    else if (parse_bool(v, &on) == 0)
+        *out = on ? CONFIG_AV1_ON : CONFIG_AV1_OFF;
+    else
+        return -1;
+    return 0;
+}
+
 static int set_key(host_config *c, const char *k, const char *v)
 {
     uint32_t n;
@@ -93,6 +105,8 @@ static int set_key(host_config *c, const char *k, const char *v)
         set_str(&c->apps_file, v);
     else if (!strcmp(k, "mdns"))
         return parse_bool(v, &c->mdns);
+    else if (!strcmp(k, "av1"))
+        return parse_av1(v, &c->av1);
     else
         return -2;
     return 0;

@@ -7,6 +7,12 @@
 
 /* Everything pfhost reads from its config file, with defaults. No globals: one struct per
  * process, passed down. */
+/* `av1`: AUTO offers AV1 only from a hardware encoder (libaom, on the CPU, is too slow for
+ * a live stream at 60 fps); ON offers it from any backend that can, OFF never. */
+#define CONFIG_AV1_AUTO 0
+#define CONFIG_AV1_ON 1
+#define CONFIG_AV1_OFF 2
+
 typedef struct host_config {
     char *config_path;  /* the file read (may not exist) */
     char *config_dir;   /* $XDG_CONFIG_HOME/pfhost */
@@ -19,6 +25,7 @@ typedef struct host_config {
     uint16_t api_port;  /* 47990; 0 = any free port */
     char *apps_file;    /* app catalog (JSON, Sunshine apps.json format accepted) */
     int mdns;
+    int av1;            /* CONFIG_AV1_*: when /serverinfo offers AV1 */
     uint32_t pin_wait_s, pin_ttl_s, pair_max_failures, pair_lockout_s;
     uint32_t api_max_failures, api_lockout_s;
 } host_config;

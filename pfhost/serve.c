@@ -222,8 +222,8 @@ static int write_runtime(host *h, const char *token_path)
 }
 
 /* serverinfo's codec bitmask is what the encoder a session would get can produce here: the
- * same autoselected backend the pipeline opens. The stream plane sends H.264 and HEVC. */
-static uint32_t probe_codec_mask(void)
+ * same autoselected backend the pipeline opens. AV1 follows the `av1` key (config.h). */
+static uint32_t probe_codec_mask(int av1)
 {
     pf_encode_device_settings ds;
     pf_encode_device *dev = NULL;
@@ -236,12 +236,23 @@ static uint32_t probe_codec_mask(void)
     static const struct {
         uint32_t encode_codec, gs_codec;
     } offered[] = {{PF_ENCODE_CODEC_H264, PF_NET_GS_CODEC_H264},
-                   {PF_ENCODE_CODEC_HEVC, PF_NET_GS_CODEC_HEVC}};
+                   {PF_ENCODE_CODEC_HEVC, PF_NET_GS_CODEC_HEVC},
+                   {PF_ENCODE_CODEC_AV1, PF_NET_GS_CODEC_AV1_MAIN8}};
     uint32_t mask = 0;
     for (size_t i = 0; i < sizeof(offered) / sizeof(offered[0]); i++) {
         pf_encode_caps caps = {.struct_size = sizeof(caps)};
-        if (pf_encode_device_query_caps(dev, offered[i].encode_codec, &caps) == 0)
-            mask |= offered[i].gs_codec;
+        if (pf_encode_device_query_caps(dev, offered[i].encode_codec, &caps) < 0)
+            continue;
+        if (offered[i].encode_codec == PF_ENCODE_CODEC_AV1 &&
+            (av1 == CONFIG_AV1_OFF ||
+             (av1 == CONFIG_AV1_AUTO && !(caps.flags & PF_ENCODE_CAP_HARDWARE)))) {
+            host_log("AV1 is not offered: %s", av1 == CONFIG_AV1_OFF
+                                                   ? "av1 = no"
+                                                   : "only the software encoder has it (set "
+                                                     "av1 = yes to offer it anyway)");
+            continue;
+        }
+        mask |= offered[i].gs_codec;
     }
     pf_encode_device_destroy(dev);
     return mask ? mask : PF_NET_GS_CODEC_H264;
@@ -259,7 +270,7 @@ static int setup(host *h, loop_ctx *l, char *err, size_t n)
     stream_plane plane = {.user_data = h, .start = plane_start, .stop = plane_stop};
     sessions_init(&h->sessions, &plane);
     h->sessions.log = session_log;
-    h->codec_mask = probe_codec_mask();
+    h->codec_mask = probe_codec_mask(h->cfg.av1);
 
     pf_net_gs_settings st;
     pf_net_gs_settings_default(&st);

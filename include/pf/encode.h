@@ -43,6 +43,8 @@ extern "C" {
 #define PF_ENCODE_CAP_HDR10 4u          /**< 10-bit with HDR10 static metadata */
 #define PF_ENCODE_CAP_DMABUF 8u         /**< imports dmabuf frames without a CPU copy */
 #define PF_ENCODE_CAP_SLICES 16u        /**< honours pf_encode_video_settings.slices */
+#define PF_ENCODE_CAP_HARDWARE 32u      /**< the encode itself runs on the GPU's encoder
+                                             block (NVENC, VAAPI), not on the CPU */
 
 /** What one backend offers for one codec on this machine. Since 0.1. */
 typedef struct pf_encode_caps {

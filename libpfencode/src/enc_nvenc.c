@@ -100,7 +100,7 @@ static int nv_query_caps(struct pf_encode_device *dev, uint32_t codec, pf_encode
     if (r < 0)
         return r;
     pfi_ff_fill_caps(caps, pfi_ff_codec_name(PF_ENCODE_BACKEND_NVENC, codec));
-    caps->flags |= PF_ENCODE_CAP_DMABUF;
+    caps->flags |= PF_ENCODE_CAP_DMABUF | PF_ENCODE_CAP_HARDWARE;
     caps->max_width = caps->max_height = codec == PF_ENCODE_CODEC_H264 ? 4096 : 8192;
     caps->max_fps = PFI_MAX_FPS;
     return 0;

@@ -112,7 +112,7 @@ static int va_query_caps(struct pf_encode_device *dev, uint32_t codec, pf_encode
     if (!pfi_ff_has_encoder(name) || !va_can_encode(dpy, va_profile(codec, 8), &ep))
         return PF_ERR_UNSUPPORTED;
     pfi_ff_fill_caps(caps, name);
-    caps->flags |= PF_ENCODE_CAP_DMABUF;
+    caps->flags |= PF_ENCODE_CAP_DMABUF | PF_ENCODE_CAP_HARDWARE;
     if (!va_can_encode(dpy, va_profile(codec, 10), &ep) || codec == PF_ENCODE_CODEC_H264)
         caps->bit_depths = 1u << 8;
     caps->max_width = caps->max_height = 4096;

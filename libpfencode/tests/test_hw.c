@@ -38,6 +38,10 @@ static void hw_backend(uint32_t backend)
                       r == 0 ? "offers" : "lacks", r == 0 ? caps.encoder_name : pf_strerror(r));
         if (r < 0)
             continue;
+        /* NVENC and VAAPI encode on the GPU's encoder block (what lets pfhost offer AV1 by
+         * default); Vulkan converts on the GPU and feeds a CPU encoder. */
+        assert_int_equal(!!(caps.flags & PF_ENCODE_CAP_HARDWARE),
+                         backend != PF_ENCODE_BACKEND_VULKAN);
         pf_encode_video_settings s;
         pf_encode_video_settings_default(&s);
         s.codec = codec;

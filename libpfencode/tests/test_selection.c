@@ -129,6 +129,7 @@ static void software_caps(void **state)
     assert_int_equal(pf_encode_device_query_caps(dev, PF_ENCODE_CODEC_AV1, &caps), 0);
     assert_string_equal(caps.encoder_name, "libaom-av1");
     assert_false(caps.flags & PF_ENCODE_CAP_HDR10);
+    assert_false(caps.flags & PF_ENCODE_CAP_HARDWARE);
     assert_int_equal(pf_encode_device_query_caps(dev, 8, &caps), PF_ERR_INVALID_ARGUMENT);
     pf_encode_caps small = {.struct_size = 8};
     assert_int_equal(pf_encode_device_query_caps(dev, PF_ENCODE_CODEC_H264, &small),

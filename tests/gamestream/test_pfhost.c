@@ -137,6 +137,16 @@ static void pair_then_list_launch_cancel(void **state)
     char *doc = gs_get(&host, 1, &client_a, "/serverinfo?" Q, NULL, NULL);
     assert_int_equal(gsc_xml_status(doc), 200);
     assert_field(doc, "PairStatus", "1");
+    /* av1 = auto: AV1 is offered exactly when no log line says only software has it. */
+    char *modes = gsc_xml_get(doc, "ServerCodecModeSupport"), log_path[512];
+    assert_non_null(modes);
+    snprintf(log_path, sizeof(log_path), "%s/host.log", host.dir);
+    char *log = read_text_file(log_path);
+    assert_non_null(log);
+    assert_int_equal(!!(strtoul(modes, NULL, 10) & 0x10000u),
+                     !strstr(log, "AV1 is not offered: only the software encoder has it"));
+    free(log);
+    free(modes);
     free(doc);
 
     doc = gs_get(&host, 1, &client_a, "/applist?" Q, NULL, NULL);

@@ -414,8 +414,9 @@ int stream_client_connect(stream_client *c, char *err, size_t n)
                                               .user_data = c};
     int e;
     c->opus = opus_decoder_create(48000, 2, &e);
-    const AVCodec *codec =
-        avcodec_find_decoder(c->cfg.codec == 1 ? AV_CODEC_ID_HEVC : AV_CODEC_ID_H264);
+    const AVCodec *codec = avcodec_find_decoder(c->cfg.codec == 2   ? AV_CODEC_ID_AV1
+                                                : c->cfg.codec == 1 ? AV_CODEC_ID_HEVC
+                                                                    : AV_CODEC_ID_H264);
     c->dec = codec ? avcodec_alloc_context3(codec) : NULL;
     if (c->dec) {
         c->dec->thread_count = 1;

@@ -90,7 +90,9 @@ static int group_setup(void **state)
     chmod(wrapper, 0755);
     setenv("PFHOST_BIN", wrapper, 1);
     rtsp_port = free_tcp_port();
-    snprintf(conf, sizeof(conf), "apps = %s\nrtsp_port = %u\npin_wait = 20\n", path, rtsp_port);
+    /* av1 = yes: offer AV1 from the software encoder too, so it can be streamed here. */
+    snprintf(conf, sizeof(conf), "apps = %s\nrtsp_port = %u\npin_wait = 20\nav1 = yes\n", path,
+             rtsp_port);
     if (gsc_identity_create(&client) || host_start(&host, conf) < 0)
         return -1;
     int check = 0;
@@ -515,16 +517,45 @@ static void bad_input(void **state)
     stream_client_destroy(c);
 }
 
+/* One plaintext RTSP exchange of @p request_line ("METHOD target") with the usual headers. */
+static char *plain_rtsp(const char *request_line)
+{
+    char req[256];
+    int n = snprintf(req, sizeof(req),
+                     "%s RTSP/1.0\r\nCSeq: 2\r\nX-GS-ClientVersion: 14\r\nHost: 127.0.0.1\r\n"
+                     "\r\n",
+                     request_line);
+    return rtsp_exchange(rtsp_port, req, (size_t)n, NULL);
+}
+
+/* AV1 (av1 = yes offers libaom): serverinfo and DESCRIBE say so, and the pixels come
+ * through; AV1 keyframes are known only by frame type 2 (§6.7). */
+static void av1_stream(void **state)
+{
+    char *doc = gs_get(&host, 1, &client, "/serverinfo?" Q, NULL, NULL);
+    assert_non_null(doc);
+    char *modes = gsc_xml_get(doc, "ServerCodecModeSupport");
+    assert_non_null(modes);
+    assert_true(strtoul(modes, NULL, 10) & 0x10000u); /* SCM_AV1_MAIN8 */
+    free(modes);
+    free(doc);
+    char *r = plain_rtsp("DESCRIBE rtsp://127.0.0.1");
+    assert_int_equal(rtsp_status(r), 200);
+    assert_non_null(strstr(r, "AV1/90000"));
+    free(r);
+    launch("launch");
+    stream_client_config cfg = small_stream_config();
+    cfg.codec = 2;
+    run_variant(&cfg);
+}
+
 /* A session launched with rtspenc:// is not reachable in plaintext: a plaintext SETUP finds
  * no session (454), and the sealed handshake then streams. */
 static void rtspenc_refuses_plaintext(void **state)
 {
     launch("launch");
     assert_true(launched_rtspenc);
-    size_t n;
-    const char setup[] = "SETUP streamid=video/0/0 RTSP/1.0\r\nCSeq: 3\r\n"
-                         "X-GS-ClientVersion: 14\r\nHost: 127.0.0.1\r\n\r\n";
-    char *r = rtsp_exchange(rtsp_port, setup, strlen(setup), &n);
+    char *r = plain_rtsp("SETUP streamid=video/0/0");
     assert_int_equal(rtsp_status(r), 454);
     assert_null(strstr(r, "X-SS-Ping-Payload"));
     free(r);
@@ -842,6 +873,7 @@ int main(void)
         cmocka_unit_test(client_vanishes),
         cmocka_unit_test(app_exit_ends_stream),
         cmocka_unit_test(hevc_stream),
+        cmocka_unit_test(av1_stream),
         cmocka_unit_test(rtspenc_refuses_plaintext),
         cmocka_unit_test(legacy_client),
         cmocka_unit_test(bad_input),
