@@ -12,4 +12,9 @@
 
 void pattern_draw_bgrx(uint8_t *bgrx, uint32_t w, uint32_t h, uint32_t stride, uint32_t n);
 
+/* Its sound: on channel c (client order FL FR C LFE BL BR SL SR) a sine of
+ * PATTERN_TONE_HZ(c) at -12 dBFS, so a client can tell every channel and its place apart. */
+#define PATTERN_TONE_HZ(c) (300.0 + 200.0 * (double)(c))
+#define PATTERN_TONE_AMPLITUDE 8192.0
+
 #endif

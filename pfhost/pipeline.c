@@ -354,14 +354,12 @@ static void *audio_main(void *arg)
         } else {
             sleep_until(next);
             next += interval;
-            /* A 440 Hz tone at -12 dBFS on every channel (silence without a capture). */
-            double amp = p->st.source == PIPELINE_SOURCE_TESTPATTERN ? 8192.0 : 0.0;
-            for (uint32_t i = 0; i < n; i++, sample++) {
-                int16_t v =
-                    (int16_t)(amp * sin(2.0 * M_PI * 440.0 * (double)sample / 48000.0));
+            /* The pattern's tone per channel (silence without a capture). */
+            double amp = p->st.source == PIPELINE_SOURCE_TESTPATTERN ? PATTERN_TONE_AMPLITUDE : 0.0;
+            for (uint32_t i = 0; i < n; i++, sample++)
                 for (uint32_t c = 0; c < ch; c++)
-                    pcm[(size_t)i * ch + c] = v;
-            }
+                    pcm[(size_t)i * ch + c] = (int16_t)(
+                        amp * sin(2.0 * M_PI * PATTERN_TONE_HZ(c) * (double)sample / 48000.0));
         }
         int len = pf_encode_audio_encode(p->aenc, pcm, n, opus, sizeof(opus));
         if (len <= 0)

@@ -17,6 +17,7 @@
 
 #include <enet/enet.h>
 #include <opus/opus.h>
+#include <opus/opus_multistream.h>
 
 #include "pf/audio_encode.h"
 #include "pf/core/gs_audio.h"
@@ -27,6 +28,7 @@
 #include <libavutil/frame.h>
 
 #define MAX_FRAMES 4096
+#define TONE_SAMPLES 9600 /* 200 ms per channel for the tone analysis */
 
 struct stream_client {
     stream_client_config cfg;
@@ -44,7 +46,10 @@ struct stream_client {
     AVCodecContext *dec;
     AVPacket *pkt;
     AVFrame *frame;
-    OpusDecoder *opus;
+    OpusMSDecoder *opus;
+    char surround_params[2][2][16]; /* [6 or 8 channels][normal, high]: DESCRIBE lines */
+    int16_t *tone;                  /* the last TONE_SAMPLES frames, interleaved */
+    size_t tone_n;
     stream_client_stats st;
     int have_counter;
     double rms_sum;
@@ -225,14 +230,91 @@ static void on_audio(void *ud, const pf_gs_audio_packet *p)
     if (p->recovered)
         c->st.audio_recovered++;
     opus_int16 pcm[480 * 8];
-    int n = opus_decode(c->opus, p->data, (opus_int32)p->len, pcm, 480, 0);
+    int n = opus_multistream_decode(c->opus, p->data, (opus_int32)p->len, pcm, 480, 0);
     if (n <= 0)
         return;
     c->st.audio_decoded++;
-    for (int i = 0; i < n * 2; i++) {
+    uint32_t ch = c->cfg.audio_channels;
+    for (size_t i = 0; i < (size_t)n * ch; i++) {
         c->rms_sum += (double)pcm[i] * pcm[i];
         c->rms_n++;
     }
+    /* Keep the newest TONE_SAMPLES frames, after a warm-up of 100 packets. */
+    if (c->st.audio_decoded <= 100)
+        return;
+    size_t keep = TONE_SAMPLES - (size_t)n;
+    if (c->tone_n > keep) {
+        memmove(c->tone, c->tone + (c->tone_n - keep) * ch, keep * ch * sizeof(int16_t));
+        c->tone_n = keep;
+    }
+    memcpy(c->tone + c->tone_n * ch, pcm, (size_t)n * ch * sizeof(int16_t));
+    c->tone_n += (size_t)n;
+}
+
+/* Goertzel power of @p freq in channel @p channel of the kept samples. */
+static double tone_power(const stream_client *c, uint32_t channel, double freq)
+{
+    double w = 2.0 * M_PI * freq / 48000.0, k = 2.0 * cos(w), s1 = 0, s2 = 0;
+    for (size_t i = 0; i < c->tone_n; i++) {
+        double s0 = c->tone[i * c->cfg.audio_channels + channel] + k * s1 - s2;
+        s2 = s1;
+        s1 = s0;
+    }
+    return s1 * s1 + s2 * s2 - k * s1 * s2;
+}
+
+int stream_client_audio_tones(const stream_client *c, const double *freqs,
+                              double power[8][8])
+{
+    uint32_t ch = c->cfg.audio_channels;
+    if (c->tone_n < TONE_SAMPLES)
+        return -1;
+    for (uint32_t a = 0; a < ch; a++)
+        for (uint32_t b = 0; b < ch; b++)
+            power[a][b] = tone_power(c, a, freqs[b]);
+    return 0;
+}
+
+/* The DESCRIBE surround-params lines for 6 and 8 channels: the first of each count is normal
+ * quality, the second high quality (§8.2). */
+static void keep_surround_params(stream_client *c, const char *sdp)
+{
+    int seen[2] = {0, 0};
+    for (const char *p = sdp; (p = strstr(p, "surround-params=")); p++) {
+        const char *d = p + 16;
+        size_t len = strspn(d, "0123456789");
+        int which = d[0] == '6' ? 0 : d[0] == '8' ? 1 : -1;
+        if (which < 0 || len < 3 || len >= sizeof(c->surround_params[0][0]) || seen[which] > 1)
+            continue;
+        memcpy(c->surround_params[which][seen[which]], d, len);
+        c->surround_params[which][seen[which]][len] = '\0';
+        seen[which]++;
+    }
+}
+
+/* The client's decoder for the announced layout: stereo is hard-coded 2/1/1; surround comes
+ * from the DESCRIBE line, whose normal-quality form the client reorders, moving the last
+ * mapping digit to position 3 (§8.2). */
+static OpusMSDecoder *audio_decoder(const stream_client *c)
+{
+    uint32_t ch = c->cfg.audio_channels;
+    unsigned char mapping[8] = {0, 1};
+    int streams = 1, coupled = 1, err;
+    if (ch != 2) {
+        const char *line = c->surround_params[ch == 8][c->cfg.audio_high_quality ? 1 : 0];
+        if (strlen(line) != 3 + ch || (uint32_t)(line[0] - '0') != ch)
+            return NULL;
+        streams = line[1] - '0';
+        coupled = line[2] - '0';
+        for (uint32_t i = 0; i < ch; i++)
+            mapping[i] = (unsigned char)(line[3 + i] - '0');
+        if (!c->cfg.audio_high_quality) {
+            unsigned char lfe = mapping[ch - 1];
+            memmove(mapping + 4, mapping + 3, ch - 4);
+            mapping[3] = lfe;
+        }
+    }
+    return opus_multistream_decoder_create(48000, (int)ch, streams, coupled, mapping, &err);
 }
 
 static void on_audio_lost(void *ud, uint16_t first, uint32_t count)
@@ -264,6 +346,8 @@ int stream_client_handshake(const stream_client_config *cfg, stream_client **ret
     r = ok ? request(c, "DESCRIBE", "rtsp://127.0.0.1", 2, "Accept: application/sdp\r\n", NULL)
            : NULL;
     ok = rtsp_status(r) == 200 && strstr(r, "a=x-ss-general.encryptionSupported:");
+    if (ok)
+        keep_surround_params(c, r);
     /* §8.2: every surround layout of the host's Opus encoder is announced as it encodes. */
     for (uint32_t i = 0; ok && i < 4; i++) {
         pf_encode_audio_settings as;
@@ -343,7 +427,7 @@ int stream_client_handshake(const stream_client_config *cfg, stream_client **ret
                       "a=x-nv-audio.surround.numChannels:%u \r\n"
                       "a=x-nv-audio.surround.channelMask:%u \r\n"
                       "a=x-nv-audio.surround.enable:%u \r\n"
-                      "a=x-nv-audio.surround.AudioQuality:0 \r\n"
+                      "a=x-nv-audio.surround.AudioQuality:%u \r\n"
                       "a=x-nv-aqos.packetDuration:5 \r\n"
                       "a=x-nv-video[0].encoderCscMode:0 \r\n"
                       "t=0 0\r\nm=video %u  \r\n",
@@ -351,7 +435,7 @@ int stream_client_handshake(const stream_client_config *cfg, stream_client **ret
                       cfg->packet_size, cfg->bitrate_kbps, cfg->bitrate_kbps,
                       cfg->nv_feature_flags, cfg->codec, cfg->fps * 100, cfg->audio_channels,
                       cfg->audio_channels == 2 ? 3u : cfg->audio_channels == 6 ? 63u : 0x63Fu,
-                      cfg->audio_channels > 2, c->video_port);
+                      cfg->audio_channels > 2, cfg->audio_high_quality, c->video_port);
     char extra[128];
     snprintf(extra, sizeof(extra), "Content-type: application/sdp\r\nContent-length: %d\r\n", sl);
     r = request(c, "ANNOUNCE", "streamid=control/13/0", 6, extra, sdp);
@@ -412,8 +496,8 @@ int stream_client_connect(stream_client *c, char *err, size_t n)
     as.callbacks = (pf_gs_audio_rx_callbacks){.on_packet = on_audio,
                                               .on_lost = on_audio_lost,
                                               .user_data = c};
-    int e;
-    c->opus = opus_decoder_create(48000, 2, &e);
+    c->opus = audio_decoder(c);
+    c->tone = calloc((size_t)TONE_SAMPLES * 8, sizeof(int16_t));
     const AVCodec *codec = avcodec_find_decoder(c->cfg.codec == 2   ? AV_CODEC_ID_AV1
                                                 : c->cfg.codec == 1 ? AV_CODEC_ID_HEVC
                                                                     : AV_CODEC_ID_H264);
@@ -633,11 +717,12 @@ void stream_client_destroy(stream_client *c)
     av_packet_free(&c->pkt);
     av_frame_free(&c->frame);
     if (c->opus)
-        opus_decoder_destroy(c->opus);
+        opus_multistream_decoder_destroy(c->opus);
     if (c->vfd >= 0)
         close(c->vfd);
     if (c->afd >= 0)
         close(c->afd);
     free(c->lat);
+    free(c->tone);
     free(c);
 }

@@ -24,7 +24,8 @@ typedef struct stream_client_config {
     uint32_t width, height, fps, bitrate_kbps, packet_size;
     uint32_t encryption_enabled; /* x-ss-general.encryptionEnabled */
     uint32_t nv_feature_flags;   /* 167: audio encryption */
-    uint32_t audio_channels;
+    uint32_t audio_channels;     /* 2, 6 or 8 */
+    uint32_t audio_high_quality; /* surround.AudioQuality: the second surround-params line */
     uint32_t codec;              /* bitStreamFormat: 0 H.264, 1 HEVC, 2 AV1 */
     uint32_t encrypted_rtsp;     /* sessionUrl0 said rtspenc://: seal every request (§4.8) */
     uint32_t legacy_client;      /* no x-ml-general.featureFlags 0x02: "PING" pings and
@@ -60,6 +61,11 @@ int stream_client_request_idr(stream_client *c);
 /* The last termination code received (0x0109), 0 if none; services ENet for @p wait_ms. */
 uint32_t stream_client_wait_termination(stream_client *c, uint32_t wait_ms);
 void stream_client_get_stats(stream_client *c, stream_client_stats *ret);
+/* Tone analysis of the last 200 ms of decoded audio: power[a][b] is the power of
+ * @p freqs[b] in output channel a, for every announced channel. 0, or -1 before enough audio
+ * was decoded. */
+int stream_client_audio_tones(const stream_client *c, const double *freqs,
+                              double power[8][8]);
 /* The host's video port from the SETUP reply. */
 uint16_t stream_client_get_video_port(const stream_client *c);
 /* Frees without a word to the host, as a client that lost its network. */

@@ -28,6 +28,7 @@
 
 #include "gs_client.h"
 #include "host_proc.h"
+#include "pattern.h"
 #if defined(STREAM_PIPEWIRE) || defined(STREAM_VDISPLAY)
 #include "harness.h"
 
@@ -517,6 +518,50 @@ static void bad_input(void **state)
     stream_client_destroy(c);
 }
 
+/* 5.1 and 7.1 (§8.2): the client builds its Opus multistream decoder from the DESCRIBE
+ * line for the announced layout, as Moonlight does, and every output channel carries the
+ * test pattern's tone of that channel, at least 10 dB above any other channel's tone (Opus
+ * couples stereo pairs at the normal-quality rates, so some crosstalk is expected). */
+static void surround_layout(uint32_t channels, uint32_t high_quality)
+{
+    launch("launch");
+    stream_client_config cfg = small_stream_config();
+    cfg.audio_channels = channels;
+    cfg.audio_high_quality = high_quality;
+    stream_client *c = start_stream_config(&cfg);
+    assert_true(stream_client_run(c, 30, 20000) >= 30);
+    double freqs[8], power[8][8];
+    for (uint32_t i = 0; i < 8; i++)
+        freqs[i] = PATTERN_TONE_HZ(i);
+    assert_int_equal(stream_client_audio_tones(c, freqs, power), 0);
+    for (uint32_t a = 0; a < channels; a++) {
+        double worst = 0;
+        for (uint32_t b = 0; b < channels; b++)
+            if (b != a && power[a][b] > worst)
+                worst = power[a][b];
+        print_message("# %u ch %s: channel %u: own tone %.1f dB above the loudest other\n",
+                      channels, high_quality ? "high" : "normal", a,
+                      10.0 * log10(power[a][a] / (worst > 0 ? worst : 1e-9)));
+        assert_true(power[a][a] > 10.0 * worst);
+    }
+    stream_client_stats st;
+    stream_client_get_stats(c, &st);
+    assert_int_equal(st.audio_lost, 0);
+    char *doc = gs_get(&host, 1, &client, "/cancel?" Q, NULL, NULL);
+    free(doc);
+    stream_client_destroy(c);
+}
+
+static void surround_51(void **state)
+{
+    surround_layout(6, 0);
+}
+
+static void surround_71_high_quality(void **state)
+{
+    surround_layout(8, 1);
+}
+
 /* One plaintext RTSP exchange of @p request_line ("METHOD target") with the usual headers. */
 static char *plain_rtsp(const char *request_line)
 {
@@ -874,6 +919,8 @@ int main(void)
         cmocka_unit_test(app_exit_ends_stream),
         cmocka_unit_test(hevc_stream),
         cmocka_unit_test(av1_stream),
+        cmocka_unit_test(surround_51),
+        cmocka_unit_test(surround_71_high_quality),
         cmocka_unit_test(rtspenc_refuses_plaintext),
         cmocka_unit_test(legacy_client),
         cmocka_unit_test(bad_input),
