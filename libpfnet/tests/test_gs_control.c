@@ -2,6 +2,7 @@
 /* The ENet control stream (§5) against an ENet client on loopback: connect-data binding,
  * sealed messages both ways with v2 and legacy IVs, input decoding, replay and forgery,
  * termination, silence timeouts. */
+#include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -232,6 +233,41 @@ static void bad_peers_and_messages(void **state)
     teardown_env(&e);
 }
 
+/* §5.1: a client without x-ml-general.featureFlags 0x02 connects with data 0 and is known
+ * by its RTSP peer address; a modern client's session, or another address, is not claimed. */
+static void legacy_peer_by_address(void **state)
+{
+    env e;
+    setup_env(&e, 5000, 1);
+    pf_net_gs_stream_config cfg = {.struct_size = sizeof(cfg), .encrypt_control = 1,
+                                   .control_iv_v2 = 1,
+                                   .ml_feature_flags = PF_NET_GS_ML_SESSION_ID_V1};
+    inet_pton(AF_INET, "127.0.0.1", &cfg.peer_ipv4);
+    assert_int_equal(pf_net_gs_control_add_session(e.ctrl, 8, 0x1234, key, &cfg, now_ms()), 0);
+    cfg.ml_feature_flags = PF_NET_GS_ML_FEC_STATUS;
+    inet_pton(AF_INET, "127.0.0.2", &cfg.peer_ipv4);
+    assert_int_equal(pf_net_gs_control_add_session(e.ctrl, 9, 0x5678, key, &cfg, now_ms()), 0);
+    connect_env(&e, 0);
+    pump(&e, 100);
+    assert_int_equal(e.r.connected, 0);
+    assert_int_equal(e.disconnected, 1);
+    enet_peer_reset(e.peer);
+    e.disconnected = 0;
+    inet_pton(AF_INET, "127.0.0.1", &cfg.peer_ipv4);
+    assert_int_equal(pf_net_gs_control_add_session(e.ctrl, 10, 0x9abc, key, &cfg, now_ms()), 0);
+    connect_env(&e, 0);
+    assert_int_equal(e.r.connected, 1);
+    /* It is session 10's: sealed with its key, its messages arrive. */
+    uint8_t zero[2] = {0, 0};
+    send_sealed(&e, 0, 0x0302, zero, 2, NULL, NULL);
+    pump(&e, 100);
+    assert_int_equal(e.r.idr, 1);
+    assert_int_equal(pf_net_gs_control_terminate(e.ctrl, 10, PF_NET_GS_TERM_GRACEFUL), 0);
+    pump(&e, 300);
+    assert_int_equal(e.last_type, 0x0109);
+    teardown_env(&e);
+}
+
 static void timeouts(void **state)
 {
     /* Registered but never connected: ended after connect_timeout_ms. */
@@ -266,6 +302,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(messages_both_ways),
         cmocka_unit_test(bad_peers_and_messages),
+        cmocka_unit_test(legacy_peer_by_address),
         cmocka_unit_test(timeouts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -54,6 +54,61 @@ static void send_to(int fd, uint16_t port, const void *p, size_t n)
     assert_int_equal(sendto(fd, p, n, 0, (struct sockaddr *)&sa, sizeof(sa)), (ssize_t)n);
 }
 
+/* A UDP socket on @p addr (any 127.x address works on loopback), any port. */
+static int udp_bound_at(const char *addr)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET};
+    inet_pton(AF_INET, addr, &sa.sin_addr);
+    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    return fd;
+}
+
+/* §6.1: a bare "PING" teaches an address only when it comes from the address a session
+ * allowed (its RTSP peer); among sessions allowing one address the newest wins. */
+static void legacy_pings_by_address(void **state)
+{
+    pf_net_gs_media_settings st;
+    pf_net_gs_media_settings_default(&st);
+    st.video_port = st.audio_port = 0;
+    pf_net_gs_media *m;
+    assert_int_equal(pf_net_gs_media_create(&st, &m), 0);
+    uint16_t vport = pf_net_gs_media_get_port(m, PF_NET_GS_MEDIA_VIDEO);
+    assert_int_equal(pf_net_gs_media_add_session(m, 3, "0123456789ABCDEF"), 0);
+    assert_int_equal(pf_net_gs_media_add_session(m, 4, "FEDCBA9876543210"), 0);
+    uint32_t lo1, lo2;
+    inet_pton(AF_INET, "127.0.0.1", &lo1);
+    inet_pton(AF_INET, "127.0.0.2", &lo2);
+    assert_int_equal(pf_net_gs_media_allow_legacy_ping(m, 99, lo1), PF_ERR_NOT_FOUND);
+    assert_int_equal(pf_net_gs_media_allow_legacy_ping(m, 3, 0), PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_net_gs_media_allow_legacy_ping(m, 3, lo1), 0);
+    int c1 = udp_bound_at("127.0.0.1"), c2 = udp_bound_at("127.0.0.2");
+    seen s = {0};
+    /* From an address nobody allowed, and a "PING" with trailing bytes: ignored. */
+    send_to(c2, vport, "PING", 4);
+    send_to(c1, vport, "PINGPING", 8);
+    usleep(20000);
+    assert_int_equal(pf_net_gs_media_dispatch(m, changed, &s), 2);
+    assert_int_equal(s.calls, 0);
+    assert_int_equal(pf_net_gs_media_get_unmatched(m), 2);
+    send_to(c1, vport, "PING", 4);
+    usleep(20000);
+    pf_net_gs_media_dispatch(m, changed, &s);
+    assert_int_equal(s.calls, 1);
+    assert_int_equal(s.id, 3);
+    assert_int_equal(s.addr, lo1);
+    /* Session 4 allows the same address later: its "PING"s are now session 4's. */
+    assert_int_equal(pf_net_gs_media_allow_legacy_ping(m, 4, lo1), 0);
+    send_to(c1, vport, "PING", 4);
+    usleep(20000);
+    pf_net_gs_media_dispatch(m, changed, &s);
+    assert_int_equal(s.calls, 2);
+    assert_int_equal(s.id, 4);
+    close(c1);
+    close(c2);
+    pf_net_gs_media_destroy(m);
+}
+
 static void pings_teach_addresses(void **state)
 {
     pf_net_gs_media_settings st;
@@ -171,6 +226,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(pings_teach_addresses),
+        cmocka_unit_test(legacy_pings_by_address),
         cmocka_unit_test(pacer_bursts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

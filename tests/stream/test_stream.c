@@ -435,20 +435,25 @@ static void client_vanishes(void **state)
 
 /* Streams a launched session with @p cfg: 30 frames whose counters decode without a gap,
  * decoded audio, then /cancel ends it with the graceful termination code. */
-static void run_variant(const stream_client_config *cfg)
+static void finish_variant(stream_client *c)
 {
-    stream_client *c = start_stream_config(cfg);
     assert_true(stream_client_run(c, 30, 20000) >= 30);
     stream_client_stats st;
     stream_client_get_stats(c, &st);
     assert_true(st.decoded >= 28);
     assert_int_equal(st.counter_errors, 0);
     assert_int_equal(st.counter_gaps, 0);
+    assert_int_equal(st.frames_lost, 0);
     assert_true(st.audio_decoded > 0);
     char *doc = gs_get(&host, 1, &client, "/cancel?" Q, NULL, NULL);
     free(doc);
     assert_int_equal(stream_client_wait_termination(c, 3000), 0x80030023u);
     stream_client_destroy(c);
+}
+
+static void run_variant(const stream_client_config *cfg)
+{
+    finish_variant(start_stream_config(cfg));
 }
 
 /* HEVC (DESCRIBE offers it: the software encoders can): the same pixels come through. */
@@ -573,6 +578,34 @@ static char *plain_rtsp(const char *request_line)
     return rtsp_exchange(rtsp_port, req, (size_t)n, NULL);
 }
 
+/* §6.8: a reference-frame invalidation (0x0301) reaches the encoder, and since no backend
+ * here can invalidate, the next frames bring an IDR (frame type 2), which ends the client's
+ * wait just as an invalidated P-frame would. */
+static void rfi_answered_with_idr(void **state)
+{
+    launch("launch");
+    stream_client_config cfg = small_stream_config();
+    stream_client *c = start_stream_config(&cfg);
+    assert_true(stream_client_run(c, 20, 20000) >= 20);
+    stream_client_stats before;
+    stream_client_get_stats(c, &before);
+    uint64_t last = before.frames;
+    uint8_t rfi[24] = {0};
+    for (int i = 0; i < 8; i++) {
+        rfi[i] = (uint8_t)((last - 5) >> (8 * i));
+        rfi[8 + i] = (uint8_t)(last >> (8 * i));
+    }
+    assert_int_equal(stream_client_send_control(c, 0x0301, rfi, sizeof(rfi)), 0);
+    assert_true(stream_client_run(c, 20, 20000) >= 40);
+    stream_client_stats after;
+    stream_client_get_stats(c, &after);
+    assert_true(after.idr_frames > before.idr_frames);
+    assert_int_equal(after.counter_gaps, 0);
+    char *doc = gs_get(&host, 1, &client, "/cancel?" Q, NULL, NULL);
+    free(doc);
+    stream_client_destroy(c);
+}
+
 /* AV1 (av1 = yes offers libaom): serverinfo and DESCRIBE say so, and the pixels come
  * through; AV1 keyframes are known only by frame type 2 (§6.7). */
 static void av1_stream(void **state)
@@ -622,7 +655,19 @@ static void legacy_client(void **state)
     assert_false(launched_rtspenc);
     stream_client_config cfg = small_stream_config();
     cfg.legacy_client = 1;
-    run_variant(&cfg);
+    stream_client *c = start_stream_config(&cfg);
+    assert_true(stream_client_run(c, 10, 20000) >= 10);
+    /* A "PING" from another address (127.0.0.2, not the RTSP peer) cannot take the stream. */
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET};
+    inet_pton(AF_INET, "127.0.0.2", &sa.sin_addr);
+    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    sa.sin_port = htons(stream_client_get_video_port(c));
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(sendto(fd, "PING", 4, 0, (struct sockaddr *)&sa, sizeof(sa)), 4);
+    close(fd);
+    finish_variant(c);
 }
 
 typedef struct run_arg {
@@ -918,6 +963,7 @@ int main(void)
         cmocka_unit_test(client_vanishes),
         cmocka_unit_test(app_exit_ends_stream),
         cmocka_unit_test(hevc_stream),
+        cmocka_unit_test(rfi_answered_with_idr),
         cmocka_unit_test(av1_stream),
         cmocka_unit_test(surround_51),
         cmocka_unit_test(surround_71_high_quality),
