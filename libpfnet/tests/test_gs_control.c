@@ -123,6 +123,17 @@ static void connect_env(env *e, uint32_t data)
     pump(e, 150);
 }
 
+/* Connects with @p data and expects the host to refuse; the client can then try again. */
+static void expect_refused(env *e, uint32_t data)
+{
+    connect_env(e, data);
+    pump(e, 100);
+    assert_int_equal(e->r.connected, 0);
+    assert_int_equal(e->disconnected, 1);
+    enet_peer_reset(e->peer);
+    e->disconnected = 0;
+}
+
 static void send_sealed(env *e, uint8_t channel, uint16_t type, const uint8_t *p, size_t len,
                         uint8_t *copy, size_t *copy_len)
 {
@@ -200,12 +211,7 @@ static void bad_peers_and_messages(void **state)
     env e;
     setup_env(&e, 5000, 1);
     /* Unknown connect data: refused. */
-    connect_env(&e, 0xBAD);
-    pump(&e, 100);
-    assert_int_equal(e.r.connected, 0);
-    assert_int_equal(e.disconnected, 1);
-    enet_peer_reset(e.peer);
-    e.disconnected = 0;
+    expect_refused(&e, 0xBAD);
     connect_env(&e, 0xC0FFEE);
     assert_int_equal(e.r.connected, 1);
     /* Plaintext, truncated and replayed messages are dropped; the session goes on. */
@@ -247,12 +253,7 @@ static void legacy_peer_by_address(void **state)
     cfg.ml_feature_flags = PF_NET_GS_ML_FEC_STATUS;
     inet_pton(AF_INET, "127.0.0.2", &cfg.peer_ipv4);
     assert_int_equal(pf_net_gs_control_add_session(e.ctrl, 9, 0x5678, key, &cfg, now_ms()), 0);
-    connect_env(&e, 0);
-    pump(&e, 100);
-    assert_int_equal(e.r.connected, 0);
-    assert_int_equal(e.disconnected, 1);
-    enet_peer_reset(e.peer);
-    e.disconnected = 0;
+    expect_refused(&e, 0);
     inet_pton(AF_INET, "127.0.0.1", &cfg.peer_ipv4);
     assert_int_equal(pf_net_gs_control_add_session(e.ctrl, 10, 0x9abc, key, &cfg, now_ms()), 0);
     connect_env(&e, 0);

@@ -54,6 +54,13 @@ static void send_to(int fd, uint16_t port, const void *p, size_t n)
     assert_int_equal(sendto(fd, p, n, 0, (struct sockaddr *)&sa, sizeof(sa)), (ssize_t)n);
 }
 
+/* Lets the datagrams sent arrive, then reads them. */
+static int settle_and_dispatch(pf_net_gs_media *m, seen *s)
+{
+    usleep(20000);
+    return pf_net_gs_media_dispatch(m, changed, s);
+}
+
 /* A UDP socket on @p addr (any 127.x address works on loopback), any port. */
 static int udp_bound_at(const char *addr)
 {
@@ -87,21 +94,18 @@ static void legacy_pings_by_address(void **state)
     /* From an address nobody allowed, and a "PING" with trailing bytes: ignored. */
     send_to(c2, vport, "PING", 4);
     send_to(c1, vport, "PINGPING", 8);
-    usleep(20000);
-    assert_int_equal(pf_net_gs_media_dispatch(m, changed, &s), 2);
+    assert_int_equal(settle_and_dispatch(m, &s), 2);
     assert_int_equal(s.calls, 0);
     assert_int_equal(pf_net_gs_media_get_unmatched(m), 2);
     send_to(c1, vport, "PING", 4);
-    usleep(20000);
-    pf_net_gs_media_dispatch(m, changed, &s);
+    settle_and_dispatch(m, &s);
     assert_int_equal(s.calls, 1);
     assert_int_equal(s.id, 3);
     assert_int_equal(s.addr, lo1);
     /* Session 4 allows the same address later: its "PING"s are now session 4's. */
     assert_int_equal(pf_net_gs_media_allow_legacy_ping(m, 4, lo1), 0);
     send_to(c1, vport, "PING", 4);
-    usleep(20000);
-    pf_net_gs_media_dispatch(m, changed, &s);
+    settle_and_dispatch(m, &s);
     assert_int_equal(s.calls, 2);
     assert_int_equal(s.id, 4);
     close(c1);
