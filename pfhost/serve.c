@@ -397,6 +397,8 @@ int serve_run(host_config *cfg, int verbose, const stream_options *stream)
     loop_ctx l = {.h = &h, .verbose = verbose};
     char err[512] = "";
     int status = 1;
+    /* FFmpeg speaks through the host's log: probe noise only with --verbose. */
+    pf_encode_set_ffmpeg_log(&(pf_log_hook){.fn = lib_log, .user_data = &l});
     if (setup(&h, &l, err, sizeof(err)) < 0) {
         fprintf(stderr, "pfhost: %s\n", err);
         goto out;
@@ -419,5 +421,6 @@ int serve_run(host_config *cfg, int verbose, const stream_options *stream)
     status = r < 0 ? 1 : 0;
 out:
     teardown(&h, &l);
+    pf_encode_set_ffmpeg_log(NULL);
     return status;
 }

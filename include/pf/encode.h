@@ -176,6 +176,17 @@ PF_EXPORT void pf_encode_device_destroy(pf_encode_device *device);
 PF_EXPORT int pf_encode_device_get_backend(const pf_encode_device *device);
 
 /**
+ * Routes FFmpeg's log, which is process-wide, into @p log (copied): errors and warnings of
+ * encodes at PF_LOG_ERROR / PF_LOG_WARNING, FFmpeg's informational lines (encoder
+ * statistics) and everything said while a backend is being probed (a missing driver is an
+ * expected answer there) at PF_LOG_DEBUG. NULL or a hook without fn gives FFmpeg its own
+ * stderr logger back. Without this call libpfencode leaves FFmpeg's log alone.
+ * Threading: call before encoders run; it replaces FFmpeg's callback for the whole process.
+ * Since 0.1.
+ */
+PF_EXPORT void pf_encode_set_ffmpeg_log(const pf_log_hook *log);
+
+/**
  * @param backend a PF_ENCODE_BACKEND_* other than AUTO.
  * @return a static lowercase name ("software"), or NULL for an unknown value.
  * Threading: any thread. Since 0.1.

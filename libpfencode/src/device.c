@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "encoder_impl.h"
+#include "ff_log.h"
 #include "log.h"
 
 #define TOPIC "encode.device"
@@ -73,7 +74,9 @@ static int try_open(const struct pfi_backend *b, const pf_encode_device_settings
     dev->refs = 1;
     dev->log = s->log;
     dev->allow_cpu_vulkan = s->allow_cpu_vulkan;
+    pfi_ff_log_quiet_begin();
     int r = b->device_open(dev, s);
+    pfi_ff_log_quiet_end();
     if (r < 0) {
         pfi_enc_debug(&s->log, TOPIC, "backend %s unavailable: %s", b->name, pf_strerror(r));
         free(dev);
@@ -163,7 +166,9 @@ PF_EXPORT int pf_encode_device_query_caps(pf_encode_device *device, uint32_t cod
     caps.struct_size = sizeof(caps);
     caps.backend = device->impl->id;
     caps.codec = codec;
+    pfi_ff_log_quiet_begin();
     int r = device->impl->query_caps(device, codec, &caps);
+    pfi_ff_log_quiet_end();
     if (r < 0)
         return r;
     *ret_caps = caps;
