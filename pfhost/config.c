@@ -52,13 +52,13 @@ static int parse_bool(const char *v, int *out)
     return 0;
 }
 
-static int parse_av1(const char *v, int *out)
+static int parse_codec_policy(const char *v, int *out)
 {
     int on;
     if (!strcmp(v, "auto"))
-        *out = CONFIG_AV1_AUTO;
+        *out = CONFIG_CODEC_AUTO;
     else if (parse_bool(v, &on) == 0)
-        *out = on ? CONFIG_AV1_ON : CONFIG_AV1_OFF;
+        *out = on ? CONFIG_CODEC_ON : CONFIG_CODEC_OFF;
     else
         return -1;
     return 0;
@@ -105,8 +105,10 @@ static int set_key(host_config *c, const char *k, const char *v)
         set_str(&c->apps_file, v);
     else if (!strcmp(k, "mdns"))
         return parse_bool(v, &c->mdns);
+    else if (!strcmp(k, "hevc"))
+        return parse_codec_policy(v, &c->hevc);
     else if (!strcmp(k, "av1"))
-        return parse_av1(v, &c->av1);
+        return parse_codec_policy(v, &c->av1);
     else
         return -2;
     return 0;

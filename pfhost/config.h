@@ -7,11 +7,13 @@
 
 /* Everything pfhost reads from its config file, with defaults. No globals: one struct per
  * process, passed down. */
-/* `av1`: AUTO offers AV1 only from a hardware encoder (libaom, on the CPU, is too slow for
- * a live stream at 60 fps); ON offers it from any backend that can, OFF never. */
-#define CONFIG_AV1_AUTO 0
-#define CONFIG_AV1_ON 1
-#define CONFIG_AV1_OFF 2
+/* `hevc`, `av1`: AUTO offers the codec only from a hardware encoder (NVENC, VAAPI): on the
+ * CPU x265 and libaom manage about 40 fps at 720p, and a client that is offered a codec
+ * prefers it to H.264. ON offers it from any encoder that has it, OFF never. H.264 is always
+ * offered. */
+#define CONFIG_CODEC_AUTO 0
+#define CONFIG_CODEC_ON 1
+#define CONFIG_CODEC_OFF 2
 
 typedef struct host_config {
     char *config_path;  /* the file read (may not exist) */
@@ -25,7 +27,7 @@ typedef struct host_config {
     uint16_t api_port;  /* 47990; 0 = any free port */
     char *apps_file;    /* app catalog (JSON, Sunshine apps.json format accepted) */
     int mdns;
-    int av1;            /* CONFIG_AV1_*: when /serverinfo offers AV1 */
+    int hevc, av1;      /* CONFIG_CODEC_*: when /serverinfo offers HEVC, AV1 */
     uint32_t pin_wait_s, pin_ttl_s, pair_max_failures, pair_lockout_s;
     uint32_t api_max_failures, api_lockout_s;
 } host_config;

@@ -37,6 +37,7 @@ struct pipeline {
     int src_started, video_started, audio_started;
     atomic_int stop;
     atomic_int idr;
+    atomic_int video_peer; /* a ping told the video address: frames have somewhere to go */
     atomic_uint bitrate_kbps; /* wanted; the video thread applies changes */
     uint32_t bitrate_applied;
     atomic_uint fec_percent; /* wanted parity percentage; the video thread applies it */
@@ -176,6 +177,14 @@ static void *source_main(void *arg)
 
 static int encode_and_send(pipeline *p, const pf_frame *frame, uint8_t *pixels, uint64_t pts_ns)
 {
+    /* §6.4: the client counts from frame index 1 and takes every skipped index for a lost
+     * frame, so nothing is encoded (or numbered) before its first ping; the first frame it
+     * gets is then frame 1, an IDR. */
+    if (!atomic_load(&p->video_peer)) {
+        if (frame)
+            pf_frame_release((pf_frame *)frame);
+        return 0;
+    }
     pf_frame f;
     memset(&f, 0, sizeof(f));
     f.struct_size = sizeof(f);
@@ -473,6 +482,7 @@ int pipeline_create(const pipeline_settings *st, pipeline **ret)
     pthread_cond_init(&p->cond, NULL);
     atomic_init(&p->stop, 0);
     atomic_init(&p->idr, 1);
+    atomic_init(&p->video_peer, 0);
     pf_net_pacer_settings ps;
     pf_net_pacer_settings_default(&ps);
     ps.fd = st->video_fd;
@@ -541,8 +551,10 @@ void pipeline_destroy(pipeline *p)
 void pipeline_set_peer(pipeline *p, uint32_t which, uint32_t addr_be, uint16_t port)
 {
     pf_net_pacer_set_peer(which == PF_NET_GS_MEDIA_AUDIO ? p->apacer : p->vpacer, addr_be, port);
-    if (which == PF_NET_GS_MEDIA_VIDEO)
+    if (which == PF_NET_GS_MEDIA_VIDEO) {
         atomic_store(&p->idr, 1);
+        atomic_store(&p->video_peer, 1);
+    }
 }
 
 void pipeline_set_bitrate(pipeline *p, uint32_t kbps)

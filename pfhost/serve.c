@@ -222,8 +222,9 @@ static int write_runtime(host *h, const char *token_path)
 }
 
 /* serverinfo's codec bitmask is what the encoder a session would get can produce here: the
- * same autoselected backend the pipeline opens. AV1 follows the `av1` key (config.h). */
-static uint32_t probe_codec_mask(int av1)
+ * same autoselected backend the pipeline opens. HEVC and AV1 follow their policy keys
+ * (config.h): by default only a hardware encoder offers them. */
+static uint32_t probe_codec_mask(const host_config *cfg)
 {
     pf_encode_device_settings ds;
     pf_encode_device *dev = NULL;
@@ -233,23 +234,24 @@ static uint32_t probe_codec_mask(int av1)
         host_log("no video encoder is usable (%s); advertising H.264 only", pf_strerror(r));
         return PF_NET_GS_CODEC_H264;
     }
-    static const struct {
+    const struct {
         uint32_t encode_codec, gs_codec;
-    } offered[] = {{PF_ENCODE_CODEC_H264, PF_NET_GS_CODEC_H264},
-                   {PF_ENCODE_CODEC_HEVC, PF_NET_GS_CODEC_HEVC},
-                   {PF_ENCODE_CODEC_AV1, PF_NET_GS_CODEC_AV1_MAIN8}};
+        const char *key;
+        int policy;
+    } offered[] = {{PF_ENCODE_CODEC_H264, PF_NET_GS_CODEC_H264, "h264", CONFIG_CODEC_ON},
+                   {PF_ENCODE_CODEC_HEVC, PF_NET_GS_CODEC_HEVC, "hevc", cfg->hevc},
+                   {PF_ENCODE_CODEC_AV1, PF_NET_GS_CODEC_AV1_MAIN8, "av1", cfg->av1}};
     uint32_t mask = 0;
     for (size_t i = 0; i < sizeof(offered) / sizeof(offered[0]); i++) {
         pf_encode_caps caps = {.struct_size = sizeof(caps)};
         if (pf_encode_device_query_caps(dev, offered[i].encode_codec, &caps) < 0)
             continue;
-        if (offered[i].encode_codec == PF_ENCODE_CODEC_AV1 &&
-            (av1 == CONFIG_AV1_OFF ||
-             (av1 == CONFIG_AV1_AUTO && !(caps.flags & PF_ENCODE_CAP_HARDWARE)))) {
-            host_log("AV1 is not offered: %s", av1 == CONFIG_AV1_OFF
-                                                   ? "av1 = no"
-                                                   : "only the software encoder has it (set "
-                                                     "av1 = yes to offer it anyway)");
+        if (offered[i].policy == CONFIG_CODEC_OFF)
+            continue;
+        if (offered[i].policy == CONFIG_CODEC_AUTO && !(caps.flags & PF_ENCODE_CAP_HARDWARE)) {
+            host_log("%s is not offered: only the CPU encoder %s has it (set %s = yes to offer "
+                     "it anyway)",
+                     offered[i].key, caps.encoder_name, offered[i].key);
             continue;
         }
         mask |= offered[i].gs_codec;
@@ -270,7 +272,7 @@ static int setup(host *h, loop_ctx *l, char *err, size_t n)
     stream_plane plane = {.user_data = h, .start = plane_start, .stop = plane_stop};
     sessions_init(&h->sessions, &plane);
     h->sessions.log = session_log;
-    h->codec_mask = probe_codec_mask(h->cfg.av1);
+    h->codec_mask = probe_codec_mask(&h->cfg);
 
     pf_net_gs_settings st;
     pf_net_gs_settings_default(&st);

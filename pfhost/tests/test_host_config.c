@@ -50,13 +50,14 @@ static void config_values_and_errors(void **state)
     host_config c;
     char err[256] = "";
     char *p = conf("# comment\n\nhostname = living room\nhttp_port=1234\nmdns = off\n"
-                   "api_address = 0.0.0.0\npin_ttl = 5\nav1 = yes\n");
+                   "api_address = 0.0.0.0\npin_ttl = 5\nav1 = yes\nhevc = no\n");
     assert_int_equal(config_load(&c, p, err, sizeof(err)), 0);
     assert_string_equal(c.hostname, "living room");
     assert_int_equal(c.http_port, 1234);
     assert_int_equal(c.https_port, 47984);
     assert_int_equal(c.mdns, 0);
-    assert_int_equal(c.av1, CONFIG_AV1_ON);
+    assert_int_equal(c.av1, CONFIG_CODEC_ON);
+    assert_int_equal(c.hevc, CONFIG_CODEC_OFF);
     assert_int_equal(c.pin_ttl_s, 5);
     assert_string_equal(c.api_address, "0.0.0.0");
     char want[128];
@@ -66,7 +67,7 @@ static void config_values_and_errors(void **state)
     free(p);
     static const char *const bad[] = {"http_port = 70000\n", "htp_port = 1\n", "mdns = maybe\n",
                                       "just words\n", "pin_wait = -1\n", "api_port = 12x\n",
-                                      "av1 = sometimes\n"};
+                                      "av1 = sometimes\n", "hevc = 265\n"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         p = conf(bad[i]);
         err[0] = '\0';
@@ -79,16 +80,17 @@ static void config_values_and_errors(void **state)
     assert_int_equal(config_load(&c, "/nonexistent/pfhost.conf", err, sizeof(err)), -1);
     config_free(&c);
     assert_int_equal(config_load(&c, NULL, err, sizeof(err)), 0);
-    assert_int_equal(c.av1, CONFIG_AV1_AUTO);
+    assert_int_equal(c.av1, CONFIG_CODEC_AUTO);
+    assert_int_equal(c.hevc, CONFIG_CODEC_AUTO);
     config_free(&c);
     p = conf("av1 = auto\n");
     assert_int_equal(config_load(&c, p, err, sizeof(err)), 0);
-    assert_int_equal(c.av1, CONFIG_AV1_AUTO);
+    assert_int_equal(c.av1, CONFIG_CODEC_AUTO);
     config_free(&c);
     free(p);
     p = conf("av1 = no\n");
     assert_int_equal(config_load(&c, p, err, sizeof(err)), 0);
-    assert_int_equal(c.av1, CONFIG_AV1_OFF);
+    assert_int_equal(c.av1, CONFIG_CODEC_OFF);
     config_free(&c);
     free(p);
 }

@@ -112,8 +112,17 @@ static void serverinfo_over_http(void **state)
     assert_field(doc, "PairStatus", "0");
     assert_field(doc, "currentgame", "0");
     assert_field(doc, "state", "SUNSHINE_SERVER_FREE");
-    assert_field(doc, "ServerCodecModeSupport", "257");
-    assert_field(doc, "MaxLumaPixelsHEVC", "1869449984");
+    /* hevc = auto: offered exactly when no log line says only the CPU has it, and
+     * MaxLumaPixelsHEVC goes with it. */
+    char *modes = xml_field(doc, "ServerCodecModeSupport"), log_path[512];
+    snprintf(log_path, sizeof(log_path), "%s/host.log", host.dir);
+    char *log = read_text_file(log_path);
+    assert_non_null(log);
+    int hevc = !strstr(log, "hevc is not offered: only the CPU encoder");
+    assert_int_equal(strtoul(modes, NULL, 10) & 0x101u, hevc ? 0x101u : 0x1u);
+    assert_field(doc, "MaxLumaPixelsHEVC", hevc ? "1869449984" : "0");
+    free(log);
+    free(modes);
     assert_field(doc, "LocalIP", "127.0.0.1");
     assert_field(doc, "mac", "00:00:00:00:00:00");
     char port[8];
@@ -137,14 +146,14 @@ static void pair_then_list_launch_cancel(void **state)
     char *doc = gs_get(&host, 1, &client_a, "/serverinfo?" Q, NULL, NULL);
     assert_int_equal(gsc_xml_status(doc), 200);
     assert_field(doc, "PairStatus", "1");
-    /* av1 = auto: AV1 is offered exactly when no log line says only software has it. */
+    /* av1 = auto: AV1 is offered exactly when no log line says only the CPU has it. */
     char *modes = gsc_xml_get(doc, "ServerCodecModeSupport"), log_path[512];
     assert_non_null(modes);
     snprintf(log_path, sizeof(log_path), "%s/host.log", host.dir);
     char *log = read_text_file(log_path);
     assert_non_null(log);
     assert_int_equal(!!(strtoul(modes, NULL, 10) & 0x10000u),
-                     !strstr(log, "AV1 is not offered: only the software encoder has it"));
+                     !strstr(log, "av1 is not offered: only the CPU encoder"));
     free(log);
     free(modes);
     free(doc);
