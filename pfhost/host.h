@@ -29,6 +29,8 @@ typedef struct host {
     mgmt *api;
     uint64_t started_ms;
     uint32_t codec_mask;
+    char capture_source[64]; /* what sessions capture: "testpattern", "pipewire",
+                                "vdisplay" or "vdisplay:<backend>" */
     char *runtime_file;
 } host;
 

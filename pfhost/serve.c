@@ -396,6 +396,7 @@ int serve_run(host_config *cfg, int verbose, const stream_options *stream)
     h.cfg = *cfg;
     memset(cfg, 0, sizeof(*cfg));
     h.started_ms = host_now_ms();
+    stream_options_describe_source(stream, h.capture_source, sizeof(h.capture_source));
     loop_ctx l = {.h = &h, .verbose = verbose};
     char err[512] = "";
     int status = 1;

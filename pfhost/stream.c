@@ -64,6 +64,18 @@ void stream_options_default(stream_options *o)
     o->control_timeout_ms = 10000;
 }
 
+void stream_options_describe_source(const stream_options *o, char *out, size_t n)
+{
+    if (o->source == PIPELINE_SOURCE_TESTPATTERN)
+        snprintf(out, n, "testpattern");
+    else if (o->source == PIPELINE_SOURCE_PIPEWIRE)
+        snprintf(out, n, "pipewire");
+    else if (o->vdisplay_backend)
+        snprintf(out, n, "vdisplay:%s", o->vdisplay_backend);
+    else
+        snprintf(out, n, "vdisplay");
+}
+
 int stream_options_parse(stream_options *o, int argc, char **argv, char *err, size_t n)
 {
     static const struct option opts[] = {

@@ -22,6 +22,8 @@ typedef struct stream_options {
 } stream_options;
 
 void stream_options_default(stream_options *o);
+/* "testpattern", "pipewire", "vdisplay" or "vdisplay:<backend>", for status reports. */
+void stream_options_describe_source(const stream_options *o, char *out, size_t n);
 /* Parses `serve` arguments (--source, --input-record, --grace, --fec, --control-timeout). Returns 0, or -1
  * with a message in @p err. */
 int stream_options_parse(stream_options *o, int argc, char **argv, char *err, size_t n);

@@ -297,7 +297,7 @@ static void full_stream(void **state)
     assert_int_equal(st.counter_gaps, 0);
     assert_int_equal(st.frames_lost, 0);
     assert_true(st.idr_frames >= 1);
-    /* 5 ms packets over ~5 s, minus start-up; a 440 Hz tone at -12 dBFS has rms ~5800. */
+    /* 5 ms packets over ~5 s, minus start-up; tones at -12 dBFS have rms ~5800. */
     assert_true(st.audio_decoded >= 500);
     assert_true(st.audio_rms > 2000.0 && st.audio_rms < 12000.0);
 
@@ -308,6 +308,9 @@ static void full_stream(void **state)
     assert_true(json_number(body, "frames_sent") >= 300);
     assert_true(json_number(body, "bitrate_kbps") > 100);
     assert_true(json_number(body, "packets_sent") > 3000);
+    free(body);
+    assert_int_equal(api_call(&host, "GET", "/api/v1/status", NULL, NULL, &body), 200);
+    assert_non_null(strstr(body, "\"capture_backend\":\"testpattern\""));
     free(body);
 
     /* Every input event reached the recording backend, exactly and in order. */
