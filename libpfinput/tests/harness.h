@@ -49,7 +49,10 @@ int h_collect(struct h_proc *p, char *out, size_t len, int ms);
 /* Stops every process (SIGTERM, then SIGKILL after 2 s) and removes the directory. */
 void h_finish(struct harness *h);
 
-/* @return the path of a helper binary next to the test binary (argv0's directory). */
-const char *h_helper(const char *name);
+/* @return the path of helper binary @p name, which lies next to the test binary. When the
+ * harness drops to another user, a copy in the runtime directory owned by that user: the
+ * build tree may sit where that user cannot reach (a checkout under /root). NULL on
+ * failure. The path is valid until the next call. */
+const char *h_helper(struct harness *h, const char *name);
 
 #endif

@@ -41,7 +41,7 @@ static int setup(void **state)
     struct fixture *f = calloc(1, sizeof(*f));
     *state = f;
     char line[128];
-    char *argv[] = { (char *)h_helper("pf-fake-kwin"), "pf-kwin", NULL };
+    char *argv[] = { (char *)h_helper(&f->h, "pf-fake-kwin"), "pf-kwin", NULL };
     if (h_init(&f->h, 0) < 0 || !(f->srv = h_spawn(&f->h, argv, NULL, 1)) ||
         h_expect_line(f->srv, "ready", line, sizeof(line), 5000) < 0) {
         teardown(state);

@@ -150,7 +150,9 @@ static int setup(void **state)
     char env_display[300];
     snprintf(env_display, sizeof(env_display), "WAYLAND_DISPLAY=%s/pf-wl", f->h.dir);
     char *envs[] = { env_display, NULL };
-    char *rec[] = { (char *)h_helper("pf-wl-recorder"), NULL };
+    char *rec[] = { (char *)h_helper(&f->h, "pf-wl-recorder"), NULL };
+    if (!rec[0])
+        return setup_failed(state, "cannot place the recorder where the test user can run it");
     f->rec = h_spawn(&f->h, rec, envs, 1);
     char line[256];
     if (!f->rec || h_expect_line(f->rec, "ready", line, sizeof(line), 10000) < 0)

@@ -123,7 +123,9 @@ static int setup(void **state)
     char env_display[200];
     snprintf(env_display, sizeof(env_display), "WAYLAND_DISPLAY=%s", display);
     char *envs[] = { env_display, NULL };
-    char *rec[] = { (char *)h_helper("pf-wl-recorder"), NULL };
+    char *rec[] = { (char *)h_helper(&f->h, "pf-wl-recorder"), NULL };
+    if (!rec[0])
+        return setup_failed(state, "cannot place the recorder where the test user can run it");
     f->rec = h_spawn(&f->h, rec, envs, 1);
     /* Sway may size the window in steps while the output settles: wait for the full size,
      * keeping what the recorder printed meanwhile (focus may arrive before it). */
