@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -87,11 +88,34 @@ static void test_syncobj_timeline(void **state)
     close(drm);
 }
 
+/* cmocka 1.1 reports skip() as "not ok", which fails the suite; so each test runs only where
+ * its device exists, and a machine with neither skips the whole program. */
+static int have_syncobj(void)
+{
+    int drm = pfi_sync_open_render_node(NULL);
+    uint32_t handle;
+    int ok = drm >= 0 && drmSyncobjCreate(drm, 0, &handle) == 0;
+    if (ok)
+        drmSyncobjDestroy(drm, handle);
+    if (drm >= 0)
+        close(drm);
+    return ok;
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_export_sync_file),
-        cmocka_unit_test(test_syncobj_timeline),
-    };
-    return cmocka_run_group_tests_name("capture_hw_sync", tests, NULL, NULL);
+    struct CMUnitTest tests[2];
+    size_t n = 0;
+    int heap = make_dmabuf();
+    if (heap >= 0) {
+        close(heap);
+        tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_export_sync_file);
+    }
+    if (have_syncobj())
+        tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_syncobj_timeline);
+    if (n == 0) {
+        printf("1..0 # SKIP no /dev/dma_heap/system and no DRM render node with syncobj\n");
+        return 0;
+    }
+    return _cmocka_run_group_tests("capture_hw_sync", tests, n, NULL, NULL);
 }

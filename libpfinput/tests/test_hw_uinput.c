@@ -249,6 +249,11 @@ static void test_gamepad_rumble(void **state)
 
 int main(void)
 {
+    /* cmocka 1.1 reports a failed setup as an error: without the device, skip the program. */
+    if (access("/dev/uinput", W_OK) != 0) {
+        printf("1..0 # SKIP /dev/uinput not writable: %s\n", strerror(errno));
+        return 0;
+    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_keyboard_and_mouse, setup),
         cmocka_unit_test_setup(test_gamepad_rumble, setup),
