@@ -413,6 +413,13 @@ static int setup_video(pipeline *p)
     vs.fps = p->st.cfg.fps;
     vs.bitrate_kbps = p->st.cfg.bitrate_kbps < 50 ? 50 : p->st.cfg.bitrate_kbps;
     vs.bit_depth = p->st.cfg.dynamic_range ? 10 : 8;
+    /* encoderCscMode (§4.5): (colour space << 1) | full range; space 0 BT.601, 1 BT.709,
+     * 2 BT.2020, which Moonlight asks for with HDR, where the PQ stream is BT.2020 anyway. */
+    uint32_t csc_space = p->st.cfg.csc_mode >> 1;
+    vs.color_space = p->st.cfg.dynamic_range ? PF_COLOR_SPACE_BT2020_PQ
+                     : csc_space == 0        ? PF_COLOR_SPACE_BT601
+                                             : PF_COLOR_SPACE_BT709;
+    vs.color_range = (p->st.cfg.csc_mode & 1) ? PF_COLOR_RANGE_FULL : PF_COLOR_RANGE_LIMITED;
     vs.slices = p->st.cfg.slices;
     vs.log = p->st.log;
     r = pf_encode_video_create(p->dev, &vs, &p->enc);

@@ -105,7 +105,9 @@ static int sw_video_open(struct pf_encode_video *video)
             sw_video_close(video);
             return PF_ERR_UNSUPPORTED;
         }
-        int cs = s->color_space == PF_COLOR_SPACE_BT2020_PQ ? SWS_CS_BT2020 : SWS_CS_ITU709;
+        int cs = s->color_space == PF_COLOR_SPACE_BT2020_PQ ? SWS_CS_BT2020
+                 : s->color_space == PF_COLOR_SPACE_BT601  ? SWS_CS_ITU601
+                                                           : SWS_CS_ITU709;
         /* Desktop RGB is full range; the output range is the stream's. */
         sws_setColorspaceDetails(st->sws, sws_getCoefficients(cs), 1, sws_getCoefficients(cs),
                                  s->color_range == PF_COLOR_RANGE_FULL, 0, 1 << 16, 1 << 16);

@@ -200,7 +200,10 @@ static int va_convert(struct pf_encode_video *video, VASurfaceID src, VASurfaceI
     memset(&p, 0, sizeof(p));
     p.surface = src;
     p.surface_color_standard = VAProcColorStandardSRGB;
-    p.output_color_standard = hdr ? VAProcColorStandardBT2020 : VAProcColorStandardBT709;
+    p.output_color_standard = hdr ? VAProcColorStandardBT2020
+                              : video->settings.color_space == PF_COLOR_SPACE_BT601
+                                  ? VAProcColorStandardBT601
+                                  : VAProcColorStandardBT709;
     p.input_color_properties.color_range = VA_SOURCE_RANGE_FULL;
     p.output_color_properties.color_range = video->settings.color_range == PF_COLOR_RANGE_FULL
                                                 ? VA_SOURCE_RANGE_FULL : VA_SOURCE_RANGE_REDUCED;

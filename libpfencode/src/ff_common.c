@@ -205,9 +205,11 @@ int pfi_ff_open(struct pfi_ff_stream *st, const char *codec_name,
     ctx->slices = (int)s->slices;
     ctx->thread_count = (int)s->threads;
     ctx->thread_type = FF_THREAD_SLICE;
-    ctx->color_primaries = hdr ? AVCOL_PRI_BT2020 : AVCOL_PRI_BT709;
-    ctx->color_trc = hdr ? AVCOL_TRC_SMPTE2084 : AVCOL_TRC_BT709;
-    ctx->colorspace = hdr ? AVCOL_SPC_BT2020_NCL : AVCOL_SPC_BT709;
+    /* The VUI names the matrix the picture was converted with, so decoders invert it. */
+    bool bt601 = s->color_space == PF_COLOR_SPACE_BT601;
+    ctx->color_primaries = hdr ? AVCOL_PRI_BT2020 : bt601 ? AVCOL_PRI_SMPTE170M : AVCOL_PRI_BT709;
+    ctx->color_trc = hdr ? AVCOL_TRC_SMPTE2084 : bt601 ? AVCOL_TRC_SMPTE170M : AVCOL_TRC_BT709;
+    ctx->colorspace = hdr ? AVCOL_SPC_BT2020_NCL : bt601 ? AVCOL_SPC_SMPTE170M : AVCOL_SPC_BT709;
     ctx->color_range = s->color_range == PF_COLOR_RANGE_FULL ? AVCOL_RANGE_JPEG : AVCOL_RANGE_MPEG;
     ctx->flags |= AV_CODEC_FLAG_LOW_DELAY;
     set_rate(ctx, s, s->fps);

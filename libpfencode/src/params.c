@@ -88,7 +88,7 @@ int pfi_video_settings_import(const pf_encode_video_settings *in, pf_encode_vide
         return PF_ERR_INVALID_ARGUMENT;
     if (out->bit_depth == 10 && out->codec == PF_ENCODE_CODEC_H264)
         return PF_ERR_UNSUPPORTED;
-    if (out->color_space > PF_COLOR_SPACE_BT2020_PQ || out->color_range > PF_COLOR_RANGE_FULL)
+    if (out->color_space > PF_COLOR_SPACE_BT601 || out->color_range > PF_COLOR_RANGE_FULL)
         return PF_ERR_INVALID_ARGUMENT;
     if (out->slices < 1 || out->slices > PFI_MAX_SLICES || out->threads > 64)
         return PF_ERR_INVALID_ARGUMENT;

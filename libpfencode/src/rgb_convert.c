@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "rgb_convert.h"
 
+#include "color.h"
+
 #include <math.h>
 
 #include "pf/common/frame.h"
@@ -31,10 +33,10 @@ bool pfi_rgb_convert_init(struct pfi_rgb_convert *c, uint32_t format, uint32_t c
     default:
         return false;
     }
-    /* Y'CbCr per ITU-R BT.709-6 / BT.2020-2, quantised as BT.709 §4.6 (limited) or to the
-     * full 0..255 code range. */
-    double kr = color_space == PF_COLOR_SPACE_BT2020_PQ ? 0.2627 : 0.2126;
-    double kb = color_space == PF_COLOR_SPACE_BT2020_PQ ? 0.0593 : 0.0722;
+    /* Y'CbCr per ITU-R BT.601-7 / BT.709-6 / BT.2020-2, quantised as BT.709 §4.6 (limited)
+     * or to the full 0..255 code range. */
+    double kr, kb;
+    pfi_color_luma_weights(color_space, &kr, &kb);
     double kg = 1.0 - kr - kb;
     bool full = color_range == PF_COLOR_RANGE_FULL;
     double ys = (full ? 255.0 : 219.0) / 255.0, cs = (full ? 255.0 : 224.0) / 255.0;

@@ -6,6 +6,7 @@
 
 #include <vulkan/vulkan.h>
 
+#include "color.h"
 #include "log.h"
 #include "pf/common/frame.h"
 #include "pf/core/error.h"
@@ -312,7 +313,8 @@ static int write_descriptors(struct pfi_vk_conv *c)
 static struct push push_constants(const struct pfi_vk_conv *c)
 {
     const struct pfi_vk_conv_params *p = &c->p;
-    bool hdr = p->color_space == PF_COLOR_SPACE_BT2020_PQ;
+    double kr, kb;
+    pfi_color_luma_weights(p->color_space, &kr, &kb);
     bool ten = p->out == PFI_VK_OUT_P010 || p->out == PFI_VK_OUT_I420_10;
     struct push k = {
         .width = p->width,
@@ -321,8 +323,7 @@ static struct push push_constants(const struct pfi_vk_conv *c)
         .y_stride = c->stride[0] / 4,
         .c_stride = c->stride[1] / 4,
         .depth = ten ? 10 : 8,
-        /* BT.709 and BT.2020 luma coefficients (ITU-R BT.709-6 §3.2, BT.2020-2 Table 4). */
-        .coef = {hdr ? 0.2627f : 0.2126f, hdr ? 0.0593f : 0.0722f, 0, 0},
+        .coef = {(float)kr, (float)kb, 0, 0},
     };
     if (p->in_format == PF_FRAME_FORMAT_RGBX || p->in_format == PF_FRAME_FORMAT_RGBA)
         k.flags |= F_RGBX;

@@ -49,9 +49,15 @@ int pattern_counter(const uint8_t *bgrx, uint32_t w, uint32_t stride)
     return value;
 }
 
-void yuv_reference(const double rgb[3], bool bt2020, bool full, int depth, double out[3])
+void yuv_reference(const double rgb[3], uint32_t color_space, bool full, int depth,
+                   double out[3])
 {
-    double kr = bt2020 ? 0.2627 : 0.2126, kb = bt2020 ? 0.0593 : 0.0722;
+    /* ITU-R BT.601-7 §2.5.1, BT.709-6 §3.2, BT.2020-2 Table 4. */
+    double kr = 0.2126, kb = 0.0722;
+    if (color_space == PF_COLOR_SPACE_BT2020_PQ)
+        kr = 0.2627, kb = 0.0593;
+    else if (color_space == PF_COLOR_SPACE_BT601)
+        kr = 0.299, kb = 0.114;
     double y = kr * rgb[0] + (1 - kr - kb) * rgb[1] + kb * rgb[2];
     double cb = (rgb[2] - y) / (2 * (1 - kb)), cr = (rgb[0] - y) / (2 * (1 - kr));
     double s = depth == 10 ? 4 : 1, maxv = depth == 10 ? 1023 : 255;

@@ -18,7 +18,8 @@ int pattern_counter(const uint8_t *bgrx, uint32_t w, uint32_t stride);
 
 /* Y'CbCr of one R'G'B' triple in [0,1] (ITU-R BT.709-6 §3 / BT.2020-2 §4), quantised per
  * BT.709 §4.6 (limited) or to the full code range, at 8 or 10 bits; unrounded. */
-void yuv_reference(const double rgb[3], bool bt2020, bool full, int depth, double out[3]);
+void yuv_reference(const double rgb[3], uint32_t color_space, bool full, int depth,
+                   double out[3]);
 
 double psnr_bgrx(const uint8_t *a, const uint8_t *b, uint32_t w, uint32_t h, uint32_t stride);
 

@@ -41,15 +41,13 @@ static double compare(uint32_t fmt, uint32_t space, uint32_t range, bool nv12, u
             for (uint32_t d = 0; d < 4; d++) {
                 const uint8_t *p = src + (size_t)(py + d / 2) * stride + (px + d % 2) * 4;
                 double rgb[3] = {p[rgbx ? 0 : 2] / 255.0, p[1] / 255.0, p[rgbx ? 2 : 0] / 255.0};
-                yuv_reference(rgb, space == PF_COLOR_SPACE_BT2020_PQ,
-                              range == PF_COLOR_RANGE_FULL, 8, ref);
+                yuv_reference(rgb, space, range == PF_COLOR_RANGE_FULL, 8, ref);
                 double got = y[(size_t)(py + d / 2) * w + px + d % 2];
                 worst = fmax(worst, fabs(got - fmin(255, fmax(0, ref[0]))));
                 for (int k = 0; k < 3; k++)
                     avg[k] += rgb[k] / 4;
             }
-            yuv_reference(avg, space == PF_COLOR_SPACE_BT2020_PQ, range == PF_COLOR_RANGE_FULL,
-                          8, ref);
+            yuv_reference(avg, space, range == PF_COLOR_RANGE_FULL, 8, ref);
             size_t ci = (size_t)(py / 2) * (size_t)cstride + (px / 2) * (nv12 ? 2 : 1);
             worst = fmax(worst, fabs(u[ci] - fmin(255, fmax(0, ref[1]))));
             worst = fmax(worst, fabs(v[ci] - fmin(255, fmax(0, ref[2]))));
@@ -66,7 +64,7 @@ static void matches_the_equations(void **state)
     static const uint32_t fmts[] = {PF_FRAME_FORMAT_BGRX, PF_FRAME_FORMAT_RGBX,
                                     PF_FRAME_FORMAT_BGRA, PF_FRAME_FORMAT_RGBA};
     for (size_t f = 0; f < 4; f++)
-        for (uint32_t space = 0; space < 2; space++)
+        for (uint32_t space = 0; space <= PF_COLOR_SPACE_BT601; space++)
             for (uint32_t range = 0; range < 2; range++)
                 for (int nv12 = 0; nv12 < 2; nv12++)
                     assert_true(compare(fmts[f], space, range, nv12, 66, 20) <= 1.0);

@@ -285,12 +285,15 @@ static void invalidation_forces_idr(void **state)
 /* Colour description in the VUI, and slices: what the client's decoder is told. */
 static void vui_and_slices(void **state)
 {
-    for (uint32_t range = 0; range < 2; range++) {
+    for (uint32_t k = 0; k < 4; k++) {
+        uint32_t range = k & 1;
+        bool bt601 = k >= 2;
         pf_encode_video_settings s;
         pf_encode_video_settings_default(&s);
         s.width = 320;
         s.height = 192;
         s.color_range = range;
+        s.color_space = bt601 ? PF_COLOR_SPACE_BT601 : PF_COLOR_SPACE_BT709;
         s.slices = 4;
         s.threads = 1;
         struct e2e_fixture f;
@@ -305,9 +308,9 @@ static void vui_and_slices(void **state)
         assert_int_equal(slices, 4);
         struct test_decoded out;
         assert_int_equal(test_decoder_push(dec, f.au, (size_t)size, &out), 1);
-        assert_int_equal(out.primaries, AVCOL_PRI_BT709);
-        assert_int_equal(out.trc, AVCOL_TRC_BT709);
-        assert_int_equal(out.space, AVCOL_SPC_BT709);
+        assert_int_equal(out.primaries, bt601 ? AVCOL_PRI_SMPTE170M : AVCOL_PRI_BT709);
+        assert_int_equal(out.trc, bt601 ? AVCOL_TRC_SMPTE170M : AVCOL_TRC_BT709);
+        assert_int_equal(out.space, bt601 ? AVCOL_SPC_SMPTE170M : AVCOL_SPC_BT709);
         assert_int_equal(out.full_range, range == PF_COLOR_RANGE_FULL);
         /* The pattern survives either range: the converter and the VUI agree. */
         assert_int_equal(pattern_counter(out.bgrx, 320, 320 * 4), 0);

@@ -76,7 +76,7 @@ static double convert_and_compare(uint32_t w, uint32_t h, uint32_t fmt, uint32_t
     bool ten = out == PFI_VK_OUT_P010 || out == PFI_VK_OUT_I420_10;
     bool planar = out == PFI_VK_OUT_I420 || out == PFI_VK_OUT_I420_10;
     int shift = out == PFI_VK_OUT_P010 ? 6 : 0;
-    bool bt2020 = space == PF_COLOR_SPACE_BT2020_PQ, full = range == PF_COLOR_RANGE_FULL;
+    bool full = range == PF_COLOR_RANGE_FULL;
     double worst = 0;
     for (uint32_t y = 0; y < h; y += 2) {
         for (uint32_t x = 0; x < w; x += 2) {
@@ -85,7 +85,7 @@ static double convert_and_compare(uint32_t w, uint32_t h, uint32_t fmt, uint32_t
                 for (uint32_t dx = 0; dx < 2; dx++) {
                     double rgb[3], yuv[3];
                     rgb_of(src + (size_t)(y + dy) * stride + (x + dx) * 4, fmt, rgb);
-                    yuv_reference(rgb, bt2020, full, ten ? 10 : 8, yuv);
+                    yuv_reference(rgb, space, full, ten ? 10 : 8, yuv);
                     double got = sample(planes[0], strides[0], x + dx, y + dy, ten, shift);
                     worst = fmax(worst, fabs(got - yuv[0]));
                     for (int c = 0; c < 3; c++)
@@ -93,7 +93,7 @@ static double convert_and_compare(uint32_t w, uint32_t h, uint32_t fmt, uint32_t
                 }
             }
             double yuv[3];
-            yuv_reference(avg, bt2020, full, ten ? 10 : 8, yuv);
+            yuv_reference(avg, space, full, ten ? 10 : 8, yuv);
             double u, v;
             if (planar) {
                 u = sample(planes[1], strides[1], x / 2, y / 2, ten, shift);
@@ -116,14 +116,17 @@ static void every_layout_matches_the_reference(void **state)
                                     PF_FRAME_FORMAT_BGRA, PF_FRAME_FORMAT_XR30};
     for (uint32_t out = PFI_VK_OUT_NV12; out <= PFI_VK_OUT_I420_10; out++) {
         for (size_t f = 0; f < 4; f++) {
-            for (uint32_t range = 0; range < 2; range++) {
+            /* 8-bit outputs in both SDR matrices, 10-bit ones in BT.2020. */
+            for (uint32_t k = 0; k < 4; k++) {
+                uint32_t range = k & 1;
                 uint32_t space = out >= PFI_VK_OUT_P010 ? PF_COLOR_SPACE_BT2020_PQ
-                                                        : PF_COLOR_SPACE_BT709;
+                                 : k < 2                ? PF_COLOR_SPACE_BT709
+                                                        : PF_COLOR_SPACE_BT601;
                 double worst = convert_and_compare(64, 34, fmts[f], out, space, range);
                 /* Rounding of single-precision arithmetic: at most one code value. */
                 if (worst > 1.0)
-                    print_message("# out %u fmt %08x range %u: max error %.3f\n", out,
-                                  fmts[f], range, worst);
+                    print_message("# out %u fmt %08x space %u range %u: max error %.3f\n", out,
+                                  fmts[f], space, range, worst);
                 assert_true(worst <= 1.0);
             }
         }

@@ -199,6 +199,8 @@ static void on_frame(void *ud, const pf_gs_video_frame *f)
     c->waiting_idr = 0;
     if (decode(c, f->data, f->len)) {
         c->st.decoded++;
+        c->st.color_space = (uint32_t)c->frame->colorspace;
+        c->st.full_range = c->frame->color_range == AVCOL_RANGE_JPEG;
         int v = luma_counter(c->frame);
         if (v < 0) {
             c->st.counter_errors++;
@@ -429,13 +431,14 @@ int stream_client_handshake(const stream_client_config *cfg, stream_client **ret
                       "a=x-nv-audio.surround.enable:%u \r\n"
                       "a=x-nv-audio.surround.AudioQuality:%u \r\n"
                       "a=x-nv-aqos.packetDuration:5 \r\n"
-                      "a=x-nv-video[0].encoderCscMode:0 \r\n"
+                      "a=x-nv-video[0].encoderCscMode:%u \r\n"
                       "t=0 0\r\nm=video %u  \r\n",
                       cfg->legacy_client ? 1u : 3u, cfg->encryption_enabled, cfg->width, cfg->height, cfg->fps,
                       cfg->packet_size, cfg->bitrate_kbps, cfg->bitrate_kbps,
                       cfg->nv_feature_flags, cfg->codec, cfg->fps * 100, cfg->audio_channels,
                       cfg->audio_channels == 2 ? 3u : cfg->audio_channels == 6 ? 63u : 0x63Fu,
-                      cfg->audio_channels > 2, cfg->audio_high_quality, c->video_port);
+                      cfg->audio_channels > 2, cfg->audio_high_quality, cfg->csc_mode,
+                      c->video_port);
     char extra[128];
     snprintf(extra, sizeof(extra), "Content-type: application/sdp\r\nContent-length: %d\r\n", sl);
     r = request(c, "ANNOUNCE", "streamid=control/13/0", 6, extra, sdp);

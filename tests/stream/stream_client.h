@@ -28,6 +28,7 @@ typedef struct stream_client_config {
     uint32_t audio_high_quality; /* surround.AudioQuality: the second surround-params line */
     uint32_t codec;              /* bitStreamFormat: 0 H.264, 1 HEVC, 2 AV1 */
     uint32_t encrypted_rtsp;     /* sessionUrl0 said rtspenc://: seal every request (§4.8) */
+    uint32_t csc_mode;           /* encoderCscMode: (colour space << 1) | full range */
     uint32_t legacy_client;      /* no x-ml-general.featureFlags 0x02: "PING" pings and
                                     ENet connect data 0 (§5.1, §6.1) */
 } stream_client_config;
@@ -39,6 +40,7 @@ typedef struct stream_client_stats {
     uint64_t audio_packets, audio_decoded, audio_lost, audio_recovered;
     double audio_rms;
     uint64_t idr_frames;
+    uint32_t color_space, full_range; /* the last decoded picture's VUI (AVColorSpace) */
     uint64_t reassembled_ns_p50, reassembled_ns_p99; /* host capture stamp → reassembled */
 } stream_client_stats;
 

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <libavutil/pixfmt.h>
 
 #include "pf/core/gs_control.h"
 
@@ -439,7 +440,7 @@ static void client_vanishes(void **state)
 
 /* Streams a launched session with @p cfg: 30 frames whose counters decode without a gap,
  * decoded audio, then /cancel ends it with the graceful termination code. */
-static void finish_variant(stream_client *c)
+static void finish_variant(stream_client *c, const stream_client_config *cfg)
 {
     assert_true(stream_client_run(c, 30, 20000) >= 30);
     stream_client_stats st;
@@ -449,6 +450,11 @@ static void finish_variant(stream_client *c)
     assert_int_equal(st.counter_gaps, 0);
     assert_int_equal(st.frames_lost, 0);
     assert_true(st.audio_decoded > 0);
+    /* encoderCscMode (§4.5) reached the encoder: the VUI names the matrix and range asked
+     * for (space 0 is BT.601, 1 BT.709). */
+    assert_int_equal(st.color_space,
+                     (cfg->csc_mode >> 1) == 0 ? AVCOL_SPC_SMPTE170M : AVCOL_SPC_BT709);
+    assert_int_equal(st.full_range, cfg->csc_mode & 1);
     char *doc = gs_get(&host, 1, &client, "/cancel?" Q, NULL, NULL);
     free(doc);
     assert_int_equal(stream_client_wait_termination(c, 3000), 0x80030023u);
@@ -457,7 +463,7 @@ static void finish_variant(stream_client *c)
 
 static void run_variant(const stream_client_config *cfg)
 {
-    finish_variant(start_stream_config(cfg));
+    finish_variant(start_stream_config(cfg), cfg);
 }
 
 /* HEVC (DESCRIBE offers it: the software encoders can): the same pixels come through. */
@@ -466,6 +472,7 @@ static void hevc_stream(void **state)
     launch("launch");
     stream_client_config cfg = small_stream_config();
     cfg.codec = 1;
+    cfg.csc_mode = (1 << 1) | 1; /* BT.709, full range */
     run_variant(&cfg);
 }
 
@@ -671,7 +678,7 @@ static void legacy_client(void **state)
     for (int i = 0; i < 3; i++)
         assert_int_equal(sendto(fd, "PING", 4, 0, (struct sockaddr *)&sa, sizeof(sa)), 4);
     close(fd);
-    finish_variant(c);
+    finish_variant(c, &cfg);
 }
 
 typedef struct run_arg {

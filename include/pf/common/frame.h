@@ -48,6 +48,7 @@ extern "C" {
 
 #define PF_COLOR_SPACE_BT709 0u
 #define PF_COLOR_SPACE_BT2020_PQ 1u /**< HDR10 */
+#define PF_COLOR_SPACE_BT601 2u     /**< SMPTE 170M, what Moonlight asks for by default */
 #define PF_COLOR_RANGE_LIMITED 0u
 #define PF_COLOR_RANGE_FULL 1u
 
