@@ -16,6 +16,7 @@
 #include "pf/core/error.h"
 #include "pf/core/gs_audio.h"
 #include "pf/core/gs_video.h"
+#include "pf/core/rs8.h"
 #include "pf/encode.h"
 
 #include "pattern.h"
@@ -39,6 +40,7 @@ struct pipeline {
     atomic_int idr;
     atomic_int video_peer; /* a ping told the video address: frames have somewhere to go */
     atomic_uint bitrate_kbps; /* wanted; the video thread applies changes */
+    uint32_t max_kbps;        /* the most that keeps frames inside the FEC budget */
     uint32_t bitrate_applied;
     atomic_uint fec_percent; /* wanted parity percentage; the video thread applies it */
 
@@ -175,6 +177,21 @@ static void *source_main(void *arg)
     return NULL;
 }
 
+/* field notes: past 4 FEC blocks (data plus parity within 255 shards each, §6.3) a frame
+ * goes out unprotected and any loss in it costs an IDR. The encoder's one-frame VBV keeps
+ * frames near bitrate / fps, so this bitrate, with a tenth spare for overshoot, keeps them
+ * inside the budget of @p packet_size at @p fec_percent. */
+static uint32_t fec_budget_kbps(uint32_t packet_size, uint32_t fec_percent, uint32_t fps)
+{
+    uint64_t per_block = PF_RS8_MAX_SHARDS * 100u / (100u + fec_percent);
+    if (per_block > PF_GS_VIDEO_MAX_BLOCK_DATA)
+        per_block = PF_GS_VIDEO_MAX_BLOCK_DATA;
+    uint64_t payload = packet_size - (PF_GS_VIDEO_SHARD_HEADER_BYTES - PF_GS_VIDEO_RTP_HEADER_BYTES);
+    uint64_t bytes = PF_GS_VIDEO_MAX_BLOCKS * per_block * payload - PF_GS_VIDEO_FRAME_HEADER_BYTES;
+    uint64_t kbps = bytes * 8u * fps / 1000u * 9u / 10u;
+    return kbps > UINT32_MAX ? UINT32_MAX : (uint32_t)kbps;
+}
+
 static int encode_and_send(pipeline *p, const pf_frame *frame, uint8_t *pixels, uint64_t pts_ns)
 {
     /* §6.4: the client counts from frame index 1 and takes every skipped index for a lost
@@ -268,6 +285,7 @@ static int encode_and_send(pipeline *p, const pf_frame *frame, uint8_t *pixels, 
         p->stats.frames_encoded++;
         if (pk.flags & PF_ENCODE_PACKET_IDR)
             p->stats.idr_frames++;
+        int first_without_fec = res.fec_skipped && p->stats.fec_skipped == 0;
         p->stats.fec_skipped += res.fec_skipped;
         if (r == 0) {
             p->stats.frames_sent++;
@@ -277,6 +295,17 @@ static int encode_and_send(pipeline *p, const pf_frame *frame, uint8_t *pixels, 
             p->stats.send_ns_total += pr.last_sent_ns - pts_ns;
         }
         pthread_mutex_unlock(&p->stats_lock);
+        if (first_without_fec && p->st.log.fn) {
+            /* field notes: past GameStream's 4 FEC blocks a frame goes out unprotected, and
+             * any loss in it costs an IDR. Said once per session; the count is in its stats. */
+            char msg[200];
+            int n = snprintf(msg, sizeof(msg),
+                             "session %u: a %d KB frame needs more than 4 FEC blocks of %u-byte "
+                             "packets and went without parity; a lower bitrate or resolution "
+                             "keeps frames protected",
+                             p->st.session_id, len / 1024, p->st.cfg.packet_size);
+            p->st.log.fn(p->st.log.user_data, PF_LOG_WARNING, "pipeline", msg, (size_t)n);
+        }
         if (r == PF_ERR_STATE) {
             /* No ping yet: the client cannot decode P-frames it never got the IDR for. */
             atomic_store(&p->idr, 1);
@@ -411,7 +440,20 @@ static int setup_video(pipeline *p)
     vs.height = p->st.cfg.height;
     vs.input_format = PF_FRAME_FORMAT_BGRX;
     vs.fps = p->st.cfg.fps;
+    p->max_kbps = fec_budget_kbps(p->st.cfg.packet_size, p->st.fec_percent, p->st.cfg.fps);
     vs.bitrate_kbps = p->st.cfg.bitrate_kbps < 50 ? 50 : p->st.cfg.bitrate_kbps;
+    if (vs.bitrate_kbps > p->max_kbps) {
+        if (p->st.log.fn) {
+            char msg[220];
+            int n = snprintf(msg, sizeof(msg),
+                             "session %u: %u kbps would make frames too big for FEC at %u-byte "
+                             "packets; streaming at %u kbps",
+                             p->st.session_id, vs.bitrate_kbps, p->st.cfg.packet_size,
+                             p->max_kbps);
+            p->st.log.fn(p->st.log.user_data, PF_LOG_WARNING, "pipeline", msg, (size_t)n);
+        }
+        vs.bitrate_kbps = p->max_kbps;
+    }
     vs.bit_depth = p->st.cfg.dynamic_range ? 10 : 8;
     /* encoderCscMode (§4.5): (colour space << 1) | full range; space 0 BT.601, 1 BT.709,
      * 2 BT.2020, which Moonlight asks for with HDR, where the PQ stream is BT.2020 anyway. */
@@ -439,7 +481,13 @@ static int setup_video(pipeline *p)
     r = pf_gs_video_tx_create(&ts, &p->vtx);
     if (r < 0)
         return r;
-    p->au_cap = AU_CAP_MIN;
+    /* Buffers for a 1 MiB access unit, or for the largest frame GameStream can carry in
+     * this packet size (4 blocks of 1023 shards) when that is smaller. */
+    size_t payload = p->st.cfg.packet_size -
+                     (PF_GS_VIDEO_SHARD_HEADER_BYTES - PF_GS_VIDEO_RTP_HEADER_BYTES);
+    size_t largest = (size_t)PF_GS_VIDEO_MAX_BLOCKS * PF_GS_VIDEO_MAX_BLOCK_DATA * payload -
+                     PF_GS_VIDEO_FRAME_HEADER_BYTES;
+    p->au_cap = largest < AU_CAP_MIN ? largest : AU_CAP_MIN;
     p->au = malloc(p->au_cap);
     uint32_t maxp;
     r = pf_gs_video_tx_get_frame_size(p->vtx, p->au_cap, &p->pkt_bytes, &maxp);
@@ -566,7 +614,14 @@ void pipeline_set_peer(pipeline *p, uint32_t which, uint32_t addr_be, uint16_t p
 
 void pipeline_set_bitrate(pipeline *p, uint32_t kbps)
 {
+    if (kbps > p->max_kbps)
+        kbps = p->max_kbps;
     atomic_store(&p->bitrate_kbps, kbps < 50 ? 50 : kbps);
+}
+
+uint32_t pipeline_get_max_bitrate(const pipeline *p)
+{
+    return p->max_kbps;
 }
 
 uint32_t pipeline_get_bitrate(pipeline *p)

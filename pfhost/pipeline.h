@@ -48,6 +48,8 @@ void pipeline_request_idr(pipeline *p);
 /* Target bitrate from the next frame on (rate adaptation); any thread. */
 void pipeline_set_bitrate(pipeline *p, uint32_t kbps);
 uint32_t pipeline_get_bitrate(pipeline *p);
+/* The ceiling pipeline_set_bitrate() applies: frames stay inside the FEC budget below it. */
+uint32_t pipeline_get_max_bitrate(const pipeline *p);
 /* Video parity percentage for the frames to come (adaptive FEC); any thread. */
 void pipeline_set_fec(pipeline *p, uint32_t percent);
 uint32_t pipeline_get_fec(pipeline *p);

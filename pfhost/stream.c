@@ -194,10 +194,11 @@ static void log_stats(stream_sess *e)
     pipeline_get_stats(e->pl, &st);
     uint64_t sent = st.frames_sent ? st.frames_sent : 1;
     host_log("session %u stream: %llu frames encoded, %llu sent (%llu IDR), %llu source stalls "
-             "(encoder busy), %llu audio packets, %llu FEC reports; mean capture->encoded %.2f ms, "
-             "capture->sent %.2f ms",
+             "(encoder busy), %llu without FEC, %llu audio packets, %llu FEC reports; mean "
+             "capture->encoded %.2f ms, capture->sent %.2f ms",
              e->id, (unsigned long long)st.frames_encoded, (unsigned long long)st.frames_sent,
              (unsigned long long)st.idr_frames, (unsigned long long)st.frames_dropped,
+             (unsigned long long)st.fec_skipped,
              (unsigned long long)st.audio_packets, (unsigned long long)e->fec_reports,
              (double)st.encode_ns_total / (double)sent / 1e6,
              (double)st.send_ns_total / (double)sent / 1e6);
@@ -328,6 +329,7 @@ static json_object *plane_stats(void *ud, const session *hs)
                            json_object_new_double((double)st.send_ns_total / (double)sent / 1e6));
     if (e->pl)
         json_object_object_add(o, "fec_percent", json_object_new_int64(pipeline_get_fec(e->pl)));
+    json_object_object_add(o, "frames_without_fec", json_object_new_int64((int64_t)st.fec_skipped));
     json_object_object_add(o, "fec_reports", json_object_new_int64((int64_t)e->fec_reports));
     json_object_object_add(o, "fec_shards_recovered",
                            json_object_new_int64((int64_t)e->fec_recovered));
@@ -391,7 +393,9 @@ static int on_announce(void *ud, uint32_t id, const pf_net_gs_stream_config *cfg
         return r;
     }
     e->started_ns = mono_ns();
-    e->max_kbps = cfg->bitrate_kbps;
+    e->max_kbps = cfg->bitrate_kbps < pipeline_get_max_bitrate(e->pl)
+                      ? cfg->bitrate_kbps
+                      : pipeline_get_max_bitrate(e->pl);
     e->last_change_ms = host_now_ms();
     e->hdr = cfg->dynamic_range;
     for (uint32_t w = 0; w < 2; w++)

@@ -251,6 +251,18 @@ static size_t unhex_spaced(const char *hex, uint8_t *out)
     return n;
 }
 
+/* The host's log (stderr) holds @p text. */
+static void assert_host_logged(const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/host.log", host.dir);
+    char *log = read_text_file(path);
+    assert_non_null(log);
+    if (!strstr(log, text))
+        fail_msg("the host never logged \"%s\"", text);
+    free(log);
+}
+
 /* The number after "key": in a compact or pretty JSON text; -1 when absent. */
 static long long json_number(const char *body, const char *key)
 {
@@ -425,12 +437,7 @@ static void client_vanishes(void **state)
     assert_int_equal(api_call(&host, "GET", "/api/v1/sessions", NULL, NULL, &body), 200);
     assert_null(strstr(body, "\"streaming\""));
     free(body);
-    char path[512];
-    snprintf(path, sizeof(path), "%s/host.log", host.dir);
-    char *log = read_text_file(path);
-    assert_non_null(log);
-    assert_non_null(strstr(log, "control stream ended (client timed out)"));
-    free(log);
+    assert_host_logged("control stream ended (client timed out)");
     char *game = current_game();
     assert_string_equal(game, "1");
     free(game);
@@ -636,6 +643,41 @@ static void av1_stream(void **state)
     stream_client_config cfg = small_stream_config();
     cfg.codec = 2;
     run_variant(&cfg);
+}
+
+/* A bitrate whose frames would not fit GameStream's FEC budget (4 blocks of at most 255
+ * shards) at the announced packet size is capped, and the host says so: 1080p30 at
+ * 60 Mbit/s in 64-byte packets streams at the budget's ~8.8 Mbit/s, every frame protected. */
+static void bitrate_capped_to_the_fec_budget(void **state)
+{
+    launch("launch");
+    stream_client_config cfg = small_stream_config();
+    cfg.packet_size = 64;
+    cfg.width = 1920;
+    cfg.height = 1080;
+    cfg.bitrate_kbps = 60000;
+    stream_client *c = start_stream_config(&cfg);
+    assert_true(stream_client_run(c, 30, 20000) >= 30);
+    stream_client_stats st;
+    stream_client_get_stats(c, &st);
+    assert_int_equal(st.counter_gaps, 0);
+    assert_int_equal(st.counter_errors, 0);
+    assert_int_equal(st.frames_lost, 0);
+    char *body = NULL;
+    assert_int_equal(api_call(&host, "GET", "/api/v1/sessions", NULL, NULL, &body), 200);
+    long long without = json_number(body, "frames_without_fec");
+    long long kbps = json_number(body, "bitrate_kbps");
+    free(body);
+    print_message("# %lld of %llu frames without FEC, %lld kbps sent\n", without,
+                  (unsigned long long)st.frames, kbps);
+    assert_int_equal(without, 0);
+    /* On the wire, with 16 header bytes per 48 of payload and the parity: about twice
+     * the video rate, far below the 60 Mbit/s asked for. */
+    assert_true(kbps > 0 && kbps < 25000);
+    assert_host_logged("60000 kbps would make frames too big for FEC at 64-byte packets");
+    char *doc = gs_get(&host, 1, &client, "/cancel?" Q, NULL, NULL);
+    free(doc);
+    stream_client_destroy(c);
 }
 
 /* A session launched with rtspenc:// is not reachable in plaintext: a plaintext SETUP finds
@@ -980,6 +1022,7 @@ int main(void)
         cmocka_unit_test(av1_stream),
         cmocka_unit_test(surround_51),
         cmocka_unit_test(surround_71_high_quality),
+        cmocka_unit_test(bitrate_capped_to_the_fec_budget),
         cmocka_unit_test(rtspenc_refuses_plaintext),
         cmocka_unit_test(legacy_client),
         cmocka_unit_test(bad_input),
