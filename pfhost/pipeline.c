@@ -186,7 +186,8 @@ static uint32_t fec_budget_kbps(uint32_t packet_size, uint32_t fec_percent, uint
     uint64_t per_block = PF_RS8_MAX_SHARDS * 100u / (100u + fec_percent);
     if (per_block > PF_GS_VIDEO_MAX_BLOCK_DATA)
         per_block = PF_GS_VIDEO_MAX_BLOCK_DATA;
-    uint64_t payload = packet_size - (PF_GS_VIDEO_SHARD_HEADER_BYTES - PF_GS_VIDEO_RTP_HEADER_BYTES);
+    uint64_t payload =
+        packet_size - (PF_GS_VIDEO_SHARD_HEADER_BYTES - PF_GS_VIDEO_RTP_HEADER_BYTES);
     uint64_t bytes = PF_GS_VIDEO_MAX_BLOCKS * per_block * payload - PF_GS_VIDEO_FRAME_HEADER_BYTES;
     uint64_t kbps = bytes * 8u * fps / 1000u * 9u / 10u;
     return kbps > UINT32_MAX ? UINT32_MAX : (uint32_t)kbps;

@@ -462,8 +462,8 @@ static ctrl_sess *match_connect(pf_net_gs_control *c, const ENetPeer *peer, uint
             return &c->sess[i];
     for (size_t i = c->n_sess; i-- > 0;) {
         const ctrl_sess *e = &c->sess[i];
-        if (!e->peer && !(e->cfg.ml_feature_flags & PF_NET_GS_ML_SESSION_ID_V1) && e->cfg.peer_ipv4 &&
-            e->cfg.peer_ipv4 == peer->address.host)
+        int legacy = !(e->cfg.ml_feature_flags & PF_NET_GS_ML_SESSION_ID_V1);
+        if (!e->peer && legacy && e->cfg.peer_ipv4 && e->cfg.peer_ipv4 == peer->address.host)
             return &c->sess[i];
     }
     return NULL;

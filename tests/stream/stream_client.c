@@ -433,7 +433,8 @@ int stream_client_handshake(const stream_client_config *cfg, stream_client **ret
                       "a=x-nv-aqos.packetDuration:5 \r\n"
                       "a=x-nv-video[0].encoderCscMode:%u \r\n"
                       "t=0 0\r\nm=video %u  \r\n",
-                      cfg->legacy_client ? 1u : 3u, cfg->encryption_enabled, cfg->width, cfg->height, cfg->fps,
+                      cfg->legacy_client ? 1u : 3u, cfg->encryption_enabled, cfg->width,
+                      cfg->height, cfg->fps,
                       cfg->packet_size, cfg->bitrate_kbps, cfg->bitrate_kbps,
                       cfg->nv_feature_flags, cfg->codec, cfg->fps * 100, cfg->audio_channels,
                       cfg->audio_channels == 2 ? 3u : cfg->audio_channels == 6 ? 63u : 0x63Fu,
