@@ -3,6 +3,7 @@
  * never silently keeps a default. */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -101,6 +102,12 @@ static int set_key(host_config *c, const char *k, const char *v)
         set_str(&c->address, *v ? v : NULL);
     else if (!strcmp(k, "api_address"))
         set_str(&c->api_address, v);
+    else if (!strcmp(k, "external_address")) {
+        struct in_addr ip;
+        if (*v && inet_pton(AF_INET, v, &ip) != 1)
+            return -1;
+        set_str(&c->external_address, *v ? v : NULL);
+    }
     else if (!strcmp(k, "apps"))
         set_str(&c->apps_file, v);
     else if (!strcmp(k, "mdns"))
@@ -199,6 +206,7 @@ void config_free(host_config *c)
     free(c->runtime_dir);
     free(c->hostname);
     free(c->address);
+    free(c->external_address);
     free(c->api_address);
     free(c->apps_file);
     memset(c, 0, sizeof(*c));

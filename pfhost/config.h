@@ -22,6 +22,7 @@ typedef struct host_config {
     char *runtime_dir;  /* $XDG_RUNTIME_DIR/pfhost (or state_dir): runtime.json */
     char *hostname;
     char *address;      /* GameStream bind address; NULL = all */
+    char *external_address; /* WAN IPv4 reported as ExternalIP; NULL = none */
     uint16_t http_port, https_port, rtsp_port;
     char *api_address;  /* management API bind address (127.0.0.1) */
     uint16_t api_port;  /* 47990; 0 = any free port */

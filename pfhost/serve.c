@@ -303,6 +303,11 @@ static int setup(host *h, loop_ctx *l, char *err, size_t n)
                  h->cfg.http_port, h->cfg.https_port, pf_strerror(r));
         return -1;
     }
+    /* config_load has checked the address already; only memory can run out here. */
+    if (pf_net_gs_server_set_external_address(h->gs, h->cfg.external_address) < 0) {
+        snprintf(err, n, "cannot set the external address \"%s\"", h->cfg.external_address);
+        return -1;
+    }
     for (size_t i = 0; i < h->clients.n; i++)
         if (pf_net_gs_server_add_client(h->gs, h->clients.v[i].cert_pem) < 0)
             host_log("stored client %s has an unreadable certificate; ignored",

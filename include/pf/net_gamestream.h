@@ -157,6 +157,17 @@ PF_EXPORT int pf_net_gs_server_set_rtsp_port(pf_net_gs_server *server, uint16_t 
 PF_EXPORT uint16_t pf_net_gs_server_get_rtsp_port(const pf_net_gs_server *server);
 
 /**
+ * Sets the WAN address /serverinfo reports as ExternalIP (§2.3), which Moonlight keeps to
+ * reach the host from outside its LAN. The host cannot learn it by itself behind NAT, so it
+ * comes from configuration. @p ipv4 is a dotted-quad IPv4 address (GameStream is IPv4 only),
+ * copied; NULL or "" stops reporting one.
+ * @return 0; PF_ERR_INVALID_ARGUMENT (NULL server, not an IPv4 address); PF_ERR_NOMEM.
+ * Since 0.1.
+ */
+PF_EXPORT int pf_net_gs_server_set_external_address(pf_net_gs_server *server,
+                                                    const char *ipv4);
+
+/**
  * Hands a PIN typed by the user to the server. It serves exactly one pairing attempt: the
  * oldest one waiting in phase 1, or the next to arrive within pin_ttl_ms.
  * @param pin four ASCII digits.

@@ -50,6 +50,8 @@ static int serverinfo(pf_net_gs_server *s, const pfi_gs_req_info *info, pfi_gs_r
     /* Over plain HTTP the MAC is withheld; clients ignore the all-zero value (§2.3). */
     pfi_xml_text(&x, "mac", info->https ? info->mac : "00:00:00:00:00:00");
     pfi_xml_text(&x, "LocalIP", info->local_is_v6 ? "127.0.0.1" : info->local_ip);
+    if (s->external_address)
+        pfi_xml_text(&x, "ExternalIP", s->external_address);
     pfi_xml_uint(&x, "ServerCodecModeSupport", s->cfg.codec_mask);
     pfi_xml_open(&x, "SupportedDisplayMode");
     static const uint32_t modes[][3] = {

@@ -429,6 +429,7 @@ void pf_net_gs_server_destroy(pf_net_gs_server *s)
         free(s->clients[i].der);
     free(s->hostname);
     free(s->bind_address);
+    free(s->external_address);
     free(s);
 }
 
@@ -488,6 +489,22 @@ int pf_net_gs_server_set_rtsp_port(pf_net_gs_server *s, uint16_t port)
 uint16_t pf_net_gs_server_get_rtsp_port(const pf_net_gs_server *s)
 {
     return s ? s->cfg.rtsp_port : 0;
+}
+
+int pf_net_gs_server_set_external_address(pf_net_gs_server *s, const char *ipv4)
+{
+    pf_assert_return(s, PF_ERR_INVALID_ARGUMENT);
+    char *copy = NULL;
+    if (ipv4 && *ipv4) {
+        struct in_addr a;
+        if (inet_pton(AF_INET, ipv4, &a) != 1)
+            return PF_ERR_INVALID_ARGUMENT;
+        if (!(copy = strdup(ipv4)))
+            return PF_ERR_NOMEM;
+    }
+    free(s->external_address);
+    s->external_address = copy;
+    return 0;
 }
 
 int pf_net_gs_server_set_pin(pf_net_gs_server *s, const char *pin, uint64_t now_ms)

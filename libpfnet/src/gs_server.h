@@ -41,6 +41,7 @@ struct pf_net_gs_server {
     pf_net_gs_settings cfg;
     char *hostname;
     char *bind_address;
+    char *external_address; /* ExternalIP in /serverinfo; NULL = none */
     pf_net_gs_callbacks cb;
     const pf_net_identity *id;
     struct MHD_Daemon *http;

@@ -50,7 +50,8 @@ static void config_values_and_errors(void **state)
     host_config c;
     char err[256] = "";
     char *p = conf("# comment\n\nhostname = living room\nhttp_port=1234\nmdns = off\n"
-                   "api_address = 0.0.0.0\npin_ttl = 5\nav1 = yes\nhevc = no\n");
+                   "api_address = 0.0.0.0\npin_ttl = 5\nav1 = yes\nhevc = no\n"
+                   "external_address = 203.0.113.7\n");
     assert_int_equal(config_load(&c, p, err, sizeof(err)), 0);
     assert_string_equal(c.hostname, "living room");
     assert_int_equal(c.http_port, 1234);
@@ -60,6 +61,7 @@ static void config_values_and_errors(void **state)
     assert_int_equal(c.hevc, CONFIG_CODEC_OFF);
     assert_int_equal(c.pin_ttl_s, 5);
     assert_string_equal(c.api_address, "0.0.0.0");
+    assert_string_equal(c.external_address, "203.0.113.7");
     char want[128];
     snprintf(want, sizeof(want), "%s/pfhost", dir);
     assert_string_equal(c.state_dir, want);
@@ -67,7 +69,9 @@ static void config_values_and_errors(void **state)
     free(p);
     static const char *const bad[] = {"http_port = 70000\n", "htp_port = 1\n", "mdns = maybe\n",
                                       "just words\n", "pin_wait = -1\n", "api_port = 12x\n",
-                                      "av1 = sometimes\n", "hevc = 265\n"};
+                                      "av1 = sometimes\n", "hevc = 265\n",
+                                      "external_address = 2001:db8::1\n",
+                                      "external_address = my.router\n"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         p = conf(bad[i]);
         err[0] = '\0';
@@ -82,6 +86,7 @@ static void config_values_and_errors(void **state)
     assert_int_equal(config_load(&c, NULL, err, sizeof(err)), 0);
     assert_int_equal(c.av1, CONFIG_CODEC_AUTO);
     assert_int_equal(c.hevc, CONFIG_CODEC_AUTO);
+    assert_null(c.external_address);
     config_free(&c);
     p = conf("av1 = auto\n");
     assert_int_equal(config_load(&c, p, err, sizeof(err)), 0);

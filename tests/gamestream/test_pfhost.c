@@ -63,7 +63,8 @@ static int group_setup(void **state)
             " {\"name\": \"Quick\", \"cmd\": \"sleep 0.3\"}]}\n",
             work, work, work);
     fclose(f);
-    snprintf(conf, sizeof(conf), "apps = %s\npin_wait = 20\n", apps);
+    snprintf(conf, sizeof(conf), "apps = %s\npin_wait = 20\nexternal_address = 203.0.113.7\n",
+             apps);
     if (gsc_identity_create(&client_a) || gsc_identity_create(&client_b) ||
         gsc_identity_create(&client_c) || gsc_identity_create(&stranger))
         return -1;
@@ -124,6 +125,7 @@ static void serverinfo_over_http(void **state)
     free(log);
     free(modes);
     assert_field(doc, "LocalIP", "127.0.0.1");
+    assert_field(doc, "ExternalIP", "203.0.113.7");
     assert_field(doc, "mac", "00:00:00:00:00:00");
     char port[8];
     snprintf(port, sizeof(port), "%u", host.https);
