@@ -303,9 +303,10 @@ static int setup(host *h, loop_ctx *l, char *err, size_t n)
                  h->cfg.http_port, h->cfg.https_port, pf_strerror(r));
         return -1;
     }
-    /* config_load has checked the address already; only memory can run out here. */
-    if (pf_net_gs_server_set_external_address(h->gs, h->cfg.external_address) < 0) {
-        snprintf(err, n, "cannot set the external address \"%s\"", h->cfg.external_address);
+    r = pf_net_gs_server_set_external_address(h->gs, h->cfg.external_address);
+    if (r < 0) {
+        snprintf(err, n, "cannot set the external address \"%s\": %s",
+                 h->cfg.external_address, pf_strerror(r));
         return -1;
     }
     for (size_t i = 0; i < h->clients.n; i++)
