@@ -477,10 +477,25 @@ static void test_replay_and_forgery(void **state)
     feed(&p, &r, NULL, NULL);
     assert_int_equal(p.sink.frames, 1);
     assert_int_equal(p.sink.mismatch, 0);
-    /* a late shard of a finished AU */
     pf_pkf1_video_rx_stats st;
     pf_pkf1_video_rx_get_stats(p.rx, &st);
     assert_true(st.packets_replayed >= 2);
+    assert_int_equal(st.shards_late, 0);
+
+    /* Reordering: data shard 1 of the next AU comes after its parity, which rebuilt it.
+     * It counts as late (not loss) once, and the AU is delivered before it arrives. */
+    r = send_au(&p, 1, 5000, 7); /* k 4, m 2 */
+    uint32_t order[6] = {0, 2, 3, 4, 1, 5};
+    for (int i = 0; i < 6; i++) {
+        int rc = pf_pkf1_video_rx_feed(p.rx, p.out + (size_t)order[i] * r.packet_bytes,
+                                       r.packet_bytes);
+        assert_int_equal(rc, i < 4 ? 0 : PF_ERR_REPLAY);
+    }
+    assert_int_equal(p.sink.frames, 2);
+    assert_int_equal(p.sink.mismatch, 0);
+    pf_pkf1_video_rx_get_stats(p.rx, &st);
+    assert_int_equal(st.shards_late, 1);
+    assert_int_equal(st.shards_recovered, 1);
     free_pair(&p);
 }
 
