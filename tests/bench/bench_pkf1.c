@@ -5,10 +5,12 @@
  * same AU. Loop: the same send followed by reassembly of the AU's datagrams on the same core,
  * with 10 % of the data shards lost (and repaired) on the pkf1 side and none on the
  * GameStream side, whose FEC gives up on AUs over 4 blocks. Rates are video payload in
- * Gbit/s. */
+ * Gbit/s. latency_720p120: p50/p99 of packetize → reassembled for AUs of a 50 Mbit/s 720p120
+ * stream (52 kB), one AU after the other on one core, no network, both planes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "pf/core/error.h"
 #include "pf/core/gs_video.h"
@@ -18,7 +20,8 @@
 
 static const char usage[] = "usage: pf-bench-pkf1 [--json] [--quick] [--only NAME]\n"
                             "  tx_1MB, tx_4MB: packetize + FEC 20 % + seal\n"
-                            "  loop_1MB, loop_4MB: the send, then open + reassemble (+ repair on pkf1)\n";
+                            "  loop_1MB, loop_4MB: the send, then open + reassemble (+ repair on pkf1)\n"
+                            "  latency_720p120: p50/p99 packetized -> reassembled, 52 kB AUs\n";
 
 struct side {
     size_t au_len;
@@ -228,6 +231,67 @@ static int run(const struct bench_opts *opts, const char *name, size_t au_len,
     return failed;
 }
 
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Per-AU time of the loop body, sorted; p50 and p99 in microseconds. */
+static void latency(void (*body)(void *), void *ctx, uint32_t rounds, uint64_t *t, double *p50,
+                    double *p99)
+{
+    for (uint32_t i = 0; i < rounds; i++) {
+        uint64_t t0 = now_ns();
+        body(ctx);
+        t[i] = now_ns() - t0;
+    }
+    qsort(t, rounds, sizeof(*t), cmp_u64);
+    *p50 = (double)t[rounds / 2] / 1e3;
+    *p99 = (double)t[(size_t)rounds * 99 / 100] / 1e3;
+}
+
+static int run_latency(const struct bench_opts *opts, pf_rs16_tables *tables)
+{
+    static const char name[] = "latency_720p120";
+    if (!bench_selected(opts, name))
+        return 0;
+    const size_t au_len = 50000000 / 8 / 120;
+    const uint32_t rounds = opts->quick ? 50 : 5000;
+    static struct side p, g;
+    uint64_t *t = malloc(rounds * sizeof(*t));
+    if (!t || setup_pkf1(&p, au_len, tables) < 0 || setup_gs(&g, au_len) < 0) {
+        fprintf(stderr, "%s: setup failed\n", name);
+        free(t);
+        return 1;
+    }
+    struct rx_round pr = {&p, pkf1_send, pkf1_receive}, gr = {&g, gs_send, gs_receive};
+    double p50, p99, g50, g99;
+    latency(rx_round, &pr, rounds, t, &p50, &p99);
+    latency(rx_round, &gr, rounds, t, &g50, &g99);
+    if (opts->json)
+        printf("{\"bench\":\"%s\",\"bytes\":%zu,\"p50_us\":%.1f,\"p99_us\":%.1f,"
+               "\"ref\":\"gamestream\",\"ref_p50_us\":%.1f,\"ref_p99_us\":%.1f}\n",
+               name, au_len, p50, p99, g50, g99);
+    else
+        printf("%-16s bytes=%zu ours p50 %.1f us p99 %.1f us   gamestream p50 %.1f us "
+               "p99 %.1f us\n", name, au_len, p50, p99, g50, g99);
+    int failed = p.failed || g.failed || p.delivered == 0 || g.delivered == 0;
+    teardown(&p);
+    teardown(&g);
+    free(t);
+    if (failed)
+        fprintf(stderr, "%s: a call failed or nothing was reassembled\n", name);
+    return failed;
+}
+
 int main(int argc, char **argv)
 {
     struct bench_opts opts;
@@ -239,6 +303,7 @@ int main(int argc, char **argv)
         return 1;
     int failed = run(&opts, "1MB", 1000000, tables);
     failed |= run(&opts, "4MB", 4000000, tables);
+    failed |= run_latency(&opts, tables);
     pf_rs16_tables_destroy(tables);
     return failed ? 1 : 0;
 }
