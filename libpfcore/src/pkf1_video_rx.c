@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "pf/core/error.h"
+#include "pf/core/pkf1.h"
 
 #include "pkf1_bytes.h"
 #include "pkf1_fec.h"
@@ -240,6 +241,10 @@ static int check_shape(const pf_pkf1_video_rx *rx, const pf_pkf1_media_header *h
         return PF_ERR_MALFORMED;
     if (h->block_count == 0) /* streamed AU: this client never sets VIDEO_CAP_STREAMED_AU */
         return PF_ERR_MALFORMED;
+    /* Hosts send GF(2^16) only (Welcome fec_scheme 1); GF(2^8) blocks are not decoded here,
+     * and repairing them with the wrong field would deliver garbage. */
+    if (h->fec_scheme != PF_PKF1_FEC_GF16)
+        return PF_ERR_UNSUPPORTED;
     uint32_t k = h->data_shards, m = h->recovery_shards;
     uint64_t ceil90 = ((uint64_t)d * 9 + 9) / 10, bound = d + ceil90;
     if (bound > 65535)

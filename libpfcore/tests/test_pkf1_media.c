@@ -496,6 +496,22 @@ static void test_replay_and_forgery(void **state)
     pf_pkf1_video_rx_get_stats(p.rx, &st);
     assert_int_equal(st.shards_late, 1);
     assert_int_equal(st.shards_recovered, 1);
+
+    /* A GF(2^8) block, genuinely sealed, is refused rather than repaired with GF(2^16). */
+    r = send_au(&p, 2, 5000, 8);
+    uint8_t key[32], nonce[12];
+    for (int i = 0; i < 32; i++)
+        key[i] = (uint8_t)(i * 7);
+    pf_aead *a;
+    assert_int_equal(pf_aead_create(NULL, PF_AEAD_AES128_GCM, key, 16, &a), 0);
+    uint8_t *dg = p.out;
+    size_t plain = r.packet_bytes - 24;
+    pf_pkf1_media_nonce((const uint8_t *)"\x01\x02\x03\x04", 0, r.first_seq, nonce);
+    assert_int_equal(pf_aead_open(a, nonce, dg, 8, dg + 8, plain, dg + 8 + plain, dg + 8), 0);
+    dg[8 + 38] = 0; /* fec_scheme */
+    assert_int_equal(pf_aead_seal(a, nonce, dg, 8, dg + 8, plain, dg + 8, dg + 8 + plain), 0);
+    assert_int_equal(pf_pkf1_video_rx_feed(p.rx, dg, r.packet_bytes), PF_ERR_UNSUPPORTED);
+    pf_aead_destroy(a);
     free_pair(&p);
 }
 
