@@ -3,7 +3,7 @@
  * that serves it. test_wol.sh runs this inside network namespace A (the host's: a veth with a
  * MAC it set) and names namespace B (the client's, the veth's peer); the loopback and plain
  * HTTP answers stay all-zero. Prints TAP.
- * usage: test_wol HOST_ADDRESS EXPECTED_MAC CLIENT_NETNS_PATH */
+ * usage: test_wol HOST_ADDRESS EXPECTED_MAC CLIENT_NETNS_PATH HOST_ADDRESS6 */
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
@@ -58,14 +58,15 @@ static void expect(const char *addr, uint16_t port, const gsc_identity *id, cons
 
 int main(int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: test_wol HOST_ADDRESS EXPECTED_MAC CLIENT_NETNS_PATH\n");
+    if (argc != 5) {
+        fprintf(stderr, "usage: test_wol HOST_ADDRESS EXPECTED_MAC CLIENT_NETNS_PATH "
+                        "HOST_ADDRESS6\n");
         return 2;
     }
     const char *addr = argv[1], *mac = argv[2];
     host_proc host = {0};
     gsc_identity client;
-    printf("1..5\n");
+    printf("1..7\n");
     if (gsc_identity_create(&client) < 0 || host_start(&host, "pin_wait = 20\n") < 0) {
         tap(0, "host starts", NULL);
         return 1;
@@ -92,6 +93,10 @@ int main(int argc, char **argv)
     expect(addr, host.https, &client, "LocalIP", addr, "LocalIP is the address the client used");
     expect(addr, host.http, NULL, "mac", "00:00:00:00:00:00",
            "over plain HTTP the MAC is withheld (all-zero)");
+    /* Over IPv6 the same interface answers; LocalIP then says 127.0.0.1 (§2.3). */
+    expect(argv[4], host.https, &client, "mac", mac, "over IPv6 the MAC is the veth's too");
+    expect(argv[4], host.https, &client, "LocalIP", "127.0.0.1",
+           "over IPv6 LocalIP is 127.0.0.1");
     host_stop(&host);
     host_remove_dir(&host);
     gsc_identity_free(&client);

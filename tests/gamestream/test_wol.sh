@@ -17,7 +17,9 @@ if ! { ip netns add "$host_ns" && ip netns add "$client_ns" &&
        ip -n "$host_ns" link set pfwol$$ address "$mac" &&
        ip -n "$host_ns" addr add 10.205.0.1/24 dev pfwol$$ &&
        ip -n "$client_ns" addr add 10.205.0.2/24 dev pfwolp$$ &&
+       ip -n "$host_ns" addr add fd70:7066::1/64 dev pfwol$$ nodad &&
+       ip -n "$client_ns" addr add fd70:7066::2/64 dev pfwolp$$ nodad &&
        ip -n "$host_ns" link set pfwol$$ up && ip -n "$client_ns" link set pfwolp$$ up; }; then
   echo "1..1"; echo "not ok 1 - create the namespaces and the veth pair"; exit 1
 fi
-ip netns exec "$host_ns" "$bin" 10.205.0.1 "$mac" "/run/netns/$client_ns"
+ip netns exec "$host_ns" "$bin" 10.205.0.1 "$mac" "/run/netns/$client_ns" fd70:7066::1
