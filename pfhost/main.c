@@ -141,7 +141,7 @@ int main(int argc, char **argv)
             return fputs(usage_main, stdout), EXIT_OK;
         if (nargs == 1 && (help_print_topic(args[0], stdout) || command_usage(args[0], stdout)))
             return EXIT_OK;
-        return usage_error(NULL, "unknown help topic (commands, config, files)");
+        return usage_error(NULL, "unknown help topic: name a command, config or files");
     }
     if (wants_help(nargs, args)) {
         if (command_usage(cmd, stdout))
