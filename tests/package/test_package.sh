@@ -185,8 +185,10 @@ done <"$tmp/client.log"
 grep -q '^1\.\.' "$tmp/client.log" || { notok "the client ran"; show "$tmp/client.log"; }
 
 # 8. The embedding examples, built against the installed pkg-config files and run in the root.
-mkdir "$tmp/ex"
-cp -r "$src/examples/." "$tmp/ex/"
+# The -dev packages carry them as documentation; build those copies.
+mkdir -p "$tmp/ex/fec" "$tmp/ex/record"
+cp "$root"/usr/share/doc/libpfcore-dev/examples/pf-fec-demo.c "$tmp/ex/fec/"
+cp "$root"/usr/share/doc/libpfcapture-dev/examples/pf-record.c "$tmp/ex/record/"
 build_in_root() { # $1 = output, $2 = source, rest = pkg-config modules
   local out=$1 c=$2; shift 2
   # shellcheck disable=SC2046
