@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fileio.h"
+#include "help.h"
 
 static char *xdg_dir(const char *env, const char *fallback)
 {
@@ -186,7 +187,8 @@ int config_load(host_config *c, const char *path, char *err, size_t err_len)
         }
         *eq = '\0';
         char *k = trim(s), *v = trim(eq + 1);
-        int kr = set_key(c, k, v);
+        /* Only documented keys exist: help.c's table is what pfhost(1) lists. */
+        int kr = help_config_key_find(k) ? set_key(c, k, v) : -2;
         if (kr < 0) {
             snprintf(err, err_len, "%s:%d: %s \"%s\"", c->config_path, line,
                      kr == -2 ? "unknown key" : "bad value for", k);

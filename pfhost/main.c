@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "help.h"
 #include "serve.h"
 #include "stream.h"
 
@@ -29,6 +30,7 @@ static const char usage_main[] =
     "  clients list          list paired clients\n"
     "  clients unpair ID     forget a paired client and end its sessions\n"
     "  apps list             list the app catalog\n"
+    "  help [TOPIC]          this help, a command's help, or a topic: config, files\n"
     "\n"
     "options:\n"
     "  -c, --config FILE     config file (default $XDG_CONFIG_HOME/pfhost/pfhost.conf)\n"
@@ -134,8 +136,13 @@ int main(int argc, char **argv)
     const char *cmd = argv[optind];
     int nargs = argc - optind - 1;
     char **args = argv + optind + 1;
-    if (!strcmp(cmd, "help"))
-        return fputs(usage_main, stdout), EXIT_OK;
+    if (!strcmp(cmd, "help")) {
+        if (nargs == 0)
+            return fputs(usage_main, stdout), EXIT_OK;
+        if (nargs == 1 && (help_print_topic(args[0], stdout) || command_usage(args[0], stdout)))
+            return EXIT_OK;
+        return usage_error(NULL, "unknown help topic: name a command, config or files");
+    }
     if (wants_help(nargs, args)) {
         if (command_usage(cmd, stdout))
             return EXIT_OK;

@@ -5,10 +5,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
-#include <netpacket/packet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +20,7 @@
 
 #include "pf/core/error.h"
 
+#include "if_mac.h"
 #include "netlog.h"
 
 #define TOPIC "gs_server"
@@ -130,36 +129,6 @@ static void addr_to_str(const struct sockaddr *sa, char *out, size_t cap, int *i
     }
 }
 
-/* The MAC of the interface that carries @p ip, for Wake-on-LAN (§2.3). */
-static void mac_of(const char *ip, char *out, size_t cap)
-{
-    snprintf(out, cap, "00:00:00:00:00:00");
-    struct ifaddrs *ifs, *i, *j;
-    if (getifaddrs(&ifs) < 0)
-        return;
-    for (i = ifs; i; i = i->ifa_next) {
-        if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET)
-            continue;
-        char buf[64];
-        int v6;
-        addr_to_str(i->ifa_addr, buf, sizeof(buf), &v6);
-        if (strcmp(buf, ip) != 0)
-            continue;
-        for (j = ifs; j; j = j->ifa_next) {
-            if (!j->ifa_addr || j->ifa_addr->sa_family != AF_PACKET ||
-                strcmp(j->ifa_name, i->ifa_name) != 0)
-                continue;
-            const struct sockaddr_ll *ll = (const struct sockaddr_ll *)j->ifa_addr;
-            if (ll->sll_halen == 6)
-                snprintf(out, cap, "%02x:%02x:%02x:%02x:%02x:%02x", ll->sll_addr[0],
-                         ll->sll_addr[1], ll->sll_addr[2], ll->sll_addr[3], ll->sll_addr[4],
-                         ll->sll_addr[5]);
-        }
-        break;
-    }
-    freeifaddrs(ifs);
-}
-
 static void request_info(pf_net_gs_server *s, req *r, pfi_gs_req_info *info)
 {
     memset(info, 0, sizeof(*info));
@@ -172,13 +141,15 @@ static void request_info(pf_net_gs_server *s, req *r, pfi_gs_req_info *info)
     ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
     struct sockaddr_storage ss;
     socklen_t sl = sizeof(ss);
-    if (ci && getsockname(ci->connect_fd, (struct sockaddr *)&ss, &sl) == 0)
+    int have_local = ci && getsockname(ci->connect_fd, (struct sockaddr *)&ss, &sl) == 0;
+    if (have_local)
         addr_to_str((struct sockaddr *)&ss, info->local_ip, sizeof(info->local_ip),
                     &info->local_is_v6);
     else
         snprintf(info->local_ip, sizeof(info->local_ip), "127.0.0.1");
     if (r->https) {
-        mac_of(info->local_ip, info->mac, sizeof(info->mac));
+        pfi_if_mac_of_local(have_local ? (struct sockaddr *)&ss : NULL, info->mac,
+                            sizeof(info->mac));
         ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
         unsigned n = 0;
         const gnutls_datum_t *peers =

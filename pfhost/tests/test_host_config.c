@@ -16,6 +16,7 @@
 #include "clients.h"
 #include "config.h"
 #include "fileio.h"
+#include "help.h"
 #include "mgmt_auth.h"
 
 static char dir[64];
@@ -176,12 +177,60 @@ static void token_and_lockout(void **state)
     assert_false(mgmt_origin_ok("http://127.0.0.1:47990", NULL));
 }
 
+/* The documented defaults (help.c, hence pfhost(1)) are the ones config_load applies: writing
+ * each default into a file changes nothing, and every documented key is accepted. */
+static void documented_defaults_are_the_defaults(void **state)
+{
+    host_config def, c;
+    char err[256] = "";
+    assert_int_equal(config_load(&def, NULL, err, sizeof(err)), 0);
+    for (size_t i = 0; i < help_config_keys_n; i++) {
+        const help_config_key *k = &help_config_keys[i];
+        char text[256];
+        snprintf(text, sizeof(text), "%s = %s\n", k->key,
+                 k->default_value ? k->default_value : "/tmp/x");
+        char *p = conf(text);
+        if (config_load(&c, p, err, sizeof(err)) != 0)
+            fail_msg("documented key %s is refused: %s", k->key, err);
+        free(p);
+        if (!k->default_value) {
+            config_free(&c);
+            continue;
+        }
+        /* Strings compare by value, everything else byte for byte (config_load zeroes the
+         * struct first, so padding matches too). */
+        host_config a = def, b = c;
+        char **sa[] = {&a.config_path, &a.config_dir, &a.state_dir, &a.runtime_dir,
+                       &a.hostname, &a.address, &a.external_address, &a.api_address,
+                       &a.apps_file};
+        char **sb[] = {&b.config_path, &b.config_dir, &b.state_dir, &b.runtime_dir,
+                       &b.hostname, &b.address, &b.external_address, &b.api_address,
+                       &b.apps_file};
+        for (size_t j = 1; j < sizeof(sa) / sizeof(sa[0]); j++) {
+            if ((*sa[j] == NULL) != (*sb[j] == NULL) || (*sa[j] && strcmp(*sa[j], *sb[j])))
+                fail_msg("%s = %s is not the default", k->key, k->default_value);
+        }
+        for (size_t j = 0; j < sizeof(sa) / sizeof(sa[0]); j++)
+            *sa[j] = *sb[j] = NULL;
+        if (memcmp(&a, &b, sizeof(a)) != 0)
+            fail_msg("%s = %s is not the default", k->key, k->default_value);
+        config_free(&c);
+    }
+    config_free(&def);
+    char *p = conf("no_such_key = 1\n");
+    assert_int_equal(config_load(&c, p, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "unknown key"));
+    config_free(&c);
+    free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(config_values_and_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(client_store_persists, setup, teardown),
         cmocka_unit_test_setup_teardown(token_and_lockout, setup, teardown),
+        cmocka_unit_test_setup_teardown(documented_defaults_are_the_defaults, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

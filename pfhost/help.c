@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* pfhost's reference topics: the config keys with their defaults, and the files it reads and
+ * writes. pfhost/gen-manpage.py builds pfhost(1) from this output and the commands' --help,
+ * so these tables are the single source of the manual page. */
+#include "help.h"
+
+#include <string.h>
+
+const help_config_key help_config_keys[] = {
+    {"hostname", "NAME", NULL, "the machine's host name",
+     "The name clients show for this host."},
+    {"address", "ADDRESS", "", "all addresses",
+     "The address the GameStream servers (HTTP, HTTPS, RTSP) bind to."},
+    {"external_address", "IPV4", "", "none",
+     "The WAN address /serverinfo reports as ExternalIP, for clients outside the network "
+     "(with the ports forwarded to this host)."},
+    {"http_port", "PORT", "47989", "47989",
+     "GameStream HTTP port (server info and pairing); 0 picks a free port."},
+    {"https_port", "PORT", "47984", "47984",
+     "GameStream HTTPS port (paired clients); 0 picks a free port."},
+    {"rtsp_port", "PORT", "48010", "48010", "RTSP port of stream setup; 0 picks a free port."},
+    {"api_address", "ADDRESS", "127.0.0.1", "127.0.0.1",
+     "The address of the management API. Any address but loopback serves HTTPS with the "
+     "host certificate."},
+    {"api_port", "PORT", "47990", "47990", "Management API port; 0 picks a free port."},
+    {"apps", "FILE", NULL, "$XDG_CONFIG_HOME/pfhost/apps.json",
+     "The app catalog (JSON; Sunshine's apps.json format is accepted)."},
+    {"mdns", "yes|no", "yes", "yes",
+     "Announce the host as _nvstream._tcp over mDNS (needs avahi-daemon)."},
+    {"hevc", "auto|yes|no", "auto", "auto",
+     "Offer HEVC: auto only from a hardware encoder (NVENC, VAAPI), yes from any encoder "
+     "that has it, no never. H.264 is always offered."},
+    {"av1", "auto|yes|no", "auto", "auto", "Offer AV1, with the same choices as hevc."},
+    {"pin_wait", "SECONDS", "120", "120",
+     "How long a pairing client waits for its PIN (max 3600)."},
+    {"pin_ttl", "SECONDS", "60", "60",
+     "How long an entered PIN stays valid for one pairing attempt (max 3600)."},
+    {"pair_max_failures", "N", "3", "3",
+     "Failed pairings (wrong PIN) before pairing is locked (max 1000)."},
+    {"pair_lockout", "SECONDS", "300", "300",
+     "How long pairing stays locked after too many failures (max 86400)."},
+    {"api_max_failures", "N", "5", "5",
+     "Requests with a wrong API token before the management API locks (max 1000)."},
+    {"api_lockout", "SECONDS", "60", "60",
+     "How long the management API stays locked after too many failures (max 86400)."},
+};
+const size_t help_config_keys_n = sizeof(help_config_keys) / sizeof(help_config_keys[0]);
+
+static const struct {
+    const char *path, *doc;
+} files[] = {
+    {"$XDG_CONFIG_HOME/pfhost/pfhost.conf",
+     "The configuration (see `pfhost help config`); --config names another file. A missing "
+     "default file means all defaults."},
+    {"$XDG_CONFIG_HOME/pfhost/apps.json", "The app catalog, unless the apps key names another."},
+    {"$XDG_CONFIG_HOME/pfhost/api-token",
+     "The management API's bearer token, made at the first start (mode 0600)."},
+    {"$XDG_STATE_HOME/pfhost/cert.pem, key.pem, uniqueid",
+     "The host's identity: its certificate, key and GameStream unique id, made at the first "
+     "start. Clients paired with this host trust exactly this certificate."},
+    {"$XDG_STATE_HOME/pfhost/clients.json", "Paired clients: names and pinned certificates."},
+    {"$XDG_RUNTIME_DIR/pfhost/runtime.json",
+     "Where the running host listens; the commands other than serve read it to find the "
+     "host."},
+    {"pfhost.service",
+     "The systemd user unit: `systemctl --user enable --now pfhost` runs the host in the "
+     "user's session."},
+};
+
+const help_config_key *help_config_key_find(const char *key)
+{
+    for (size_t i = 0; i < help_config_keys_n; i++)
+        if (strcmp(help_config_keys[i].key, key) == 0)
+            return &help_config_keys[i];
+    return NULL;
+}
+
+/* Prints @p text wrapped to 78 columns, each line indented by six spaces. */
+static void print_wrapped(FILE *f, const char *text)
+{
+    const int indent = 6, width = 78;
+    int col = 0;
+    while (*text) {
+        size_t w = strcspn(text, " ");
+        if (col > 0 && col + 1 + (int)w > width) {
+            fputc('\n', f);
+            col = 0;
+        }
+        if (col == 0)
+            col = fprintf(f, "%*s", indent, "");
+        else
+            col += fprintf(f, " ");
+        col += fprintf(f, "%.*s", (int)w, text);
+        text += w;
+        text += strspn(text, " ");
+    }
+    fputc('\n', f);
+}
+
+int help_print_topic(const char *topic, FILE *f)
+{
+    if (strcmp(topic, "config") == 0) {
+        fputs("pfhost.conf: one \"key = value\" per line; '#' starts a comment line. An unknown "
+              "key\nor a bad value is an error that names the line.\n\nkeys:\n",
+              f);
+        for (size_t i = 0; i < help_config_keys_n; i++) {
+            const help_config_key *k = &help_config_keys[i];
+            fprintf(f, "  %s = %s\n", k->key, k->syntax);
+            char doc[512];
+            snprintf(doc, sizeof(doc), "%s Default: %s.", k->doc, k->default_text);
+            print_wrapped(f, doc);
+        }
+        return 1;
+    }
+    if (strcmp(topic, "files") == 0) {
+        fputs("files (XDG_CONFIG_HOME defaults to ~/.config, XDG_STATE_HOME to "
+              "~/.local/state):\n",
+              f);
+        for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+            fprintf(f, "  %s\n", files[i].path);
+            print_wrapped(f, files[i].doc);
+        }
+        return 1;
+    }
+    return 0;
+}
