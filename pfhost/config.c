@@ -110,6 +110,8 @@ static int set_key(host_config *c, const char *k, const char *v)
     }
     else if (!strcmp(k, "apps"))
         set_str(&c->apps_file, v);
+    else if (!strcmp(k, "vdisplay"))
+        set_str(&c->vdisplay, *v && strcmp(v, "auto") ? v : NULL);
     else if (!strcmp(k, "mdns"))
         return parse_bool(v, &c->mdns);
     else if (!strcmp(k, "hevc"))
@@ -204,6 +206,7 @@ void config_free(host_config *c)
     free(c->config_dir);
     free(c->state_dir);
     free(c->runtime_dir);
+    free(c->vdisplay);
     free(c->hostname);
     free(c->address);
     free(c->external_address);

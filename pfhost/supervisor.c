@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "supervisor.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "host.h"
+
+static supervised *find(supervisor *s, pid_t pid)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (s->v[i].pid == pid)
+            return &s->v[i];
+    return NULL;
+}
+
+static void forget(supervisor *s, supervised *c)
+{
+    *c = s->v[--s->n];
+}
+
+pid_t supervisor_start(supervisor *s, const char *name, const char *const argv[],
+                       const char *const env[], const char *log_path,
+                       supervisor_exit_fn on_exit, void *user_data)
+{
+    if (s->n == SUPERVISOR_MAX)
+        return -EMFILE;
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0)
+        return -errno;
+    if (pid == 0) {
+        /* Its own process group: stop() reaches whatever it forks, and a terminal's ^C
+         * reaches only the host, which then stops it in order. */
+        setsid();
+        for (int sig = 1; sig < NSIG; sig++)
+            if (sig != SIGKILL && sig != SIGSTOP)
+                signal(sig, SIG_DFL);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        /* A host killed outright takes its daemons along. */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent)
+            _exit(127);
+        int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        int out = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        if (in >= 0)
+            dup2(in, 0);
+        if (out >= 0) {
+            dup2(out, 1);
+            dup2(out, 2);
+        }
+        for (size_t i = 0; env && env[i]; i++)
+            putenv((char *)env[i]);
+        execvp(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    supervised *c = &s->v[s->n++];
+    memset(c, 0, sizeof(*c));
+    c->pid = pid;
+    snprintf(c->name, sizeof(c->name), "%s", name);
+    c->on_exit = on_exit;
+    c->user_data = user_data;
+    return pid;
+}
+
+void supervisor_describe_status(int st, char *out, size_t n)
+{
+    if (WIFEXITED(st))
+        snprintf(out, n, "exit status %d%s", WEXITSTATUS(st),
+                 WEXITSTATUS(st) == 127 ? " (not installed?)" : "");
+    else if (WIFSIGNALED(st))
+        snprintf(out, n, "killed by signal %d (%s)", WTERMSIG(st), strsignal(WTERMSIG(st)));
+    else
+        snprintf(out, n, "wait status %#x", st);
+}
+
+int supervisor_reaped(supervisor *s, pid_t pid, int st)
+{
+    supervised *c = find(s, pid);
+    if (!c)
+        return 0;
+    supervised copy = *c;
+    forget(s, c);
+    char why[96];
+    supervisor_describe_status(st, why, sizeof(why));
+    host_log("%s (pid %d) exited unexpectedly: %s", copy.name, (int)pid, why);
+    /* Whatever it forked is still in its group. */
+    kill(-pid, SIGKILL);
+    if (copy.on_exit)
+        copy.on_exit(copy.user_data, pid, st);
+    return 1;
+}
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+void supervisor_stop(supervisor *s, pid_t pid, uint32_t timeout_ms)
+{
+    supervised *c = find(s, pid);
+    if (!c)
+        return;
+    forget(s, c);
+    kill(-pid, SIGTERM);
+    kill(pid, SIGTERM);
+    uint64_t deadline = now_ms() + timeout_ms;
+    int st;
+    for (;;) {
+        pid_t r = waitpid(pid, &st, WNOHANG);
+        if (r == pid || (r < 0 && errno == ECHILD))
+            break;
+        if (now_ms() >= deadline) {
+            kill(-pid, SIGKILL);
+            kill(pid, SIGKILL);
+            while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+                ;
+            break;
+        }
+        struct timespec ts = {0, 5 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    /* Stragglers of the group (a daemon's own children) go too. */
+    kill(-pid, SIGKILL);
+}
