@@ -275,10 +275,12 @@ static void release(desktops *d, desktop *k)
     pf_input_injector_destroy(k->inj);
     k->vd = NULL;
     k->inj = NULL;
+    /* Reaped by the loop: a compositor slow to quit must not stall the streams of others
+     * (the host's shutdown waits for them in supervisor_finish()). */
     if (k->comp_pid > 0)
-        supervisor_stop(d->sup, k->comp_pid, STOP_TIMEOUT_MS);
+        supervisor_stop_async(d->sup, k->comp_pid, STOP_TIMEOUT_MS);
     if (k->bus_pid > 0)
-        supervisor_stop(d->sup, k->bus_pid, STOP_TIMEOUT_MS);
+        supervisor_stop_async(d->sup, k->bus_pid, STOP_TIMEOUT_MS);
     k->comp_pid = k->bus_pid = 0;
     if (k->dir[0] && !getenv("PF_KEEP_DESKTOP_LOGS"))
         session_stack_remove_dir(k->dir);

@@ -404,6 +404,7 @@ static void teardown(host *h, loop_ctx *l)
     pf_net_mdns_destroy(h->mdns);
     sessions_finish(&h->sessions);
     desktops_finish(&h->desktops);
+    supervisor_finish(&h->sup, 3000);
     stream_destroy(l->stream);
     mgmt_destroy(h->api);
     pf_net_gs_server_destroy(h->gs);
@@ -436,6 +437,8 @@ static void setup_desktops(host *h, loop_ctx *l, const stream_options *stream)
                          : h->cfg.vdisplay         ? h->cfg.vdisplay
                                                    : getenv("PF_VDISPLAY");
     h->use_desktops = 1;
+    if (supervisor_init(&h->sup, h->loop) < 0)
+        host_log("cannot watch daemon shutdowns; stopping them will wait instead");
     desktops_init(&h->desktops, &h->sup, h->cfg.runtime_dir, forced, stream->pipewire_remote,
                   h->loop);
     h->desktops.end_session = end_session;

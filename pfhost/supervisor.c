@@ -91,6 +91,11 @@ int supervisor_reaped(supervisor *s, pid_t pid, int st)
         return 0;
     supervised copy = *c;
     forget(s, c);
+    if (copy.kill_at_ms) {
+        /* Asked to stop: expected, and its stragglers go. */
+        kill(-pid, SIGKILL);
+        return 1;
+    }
     char why[96];
     supervisor_describe_status(st, why, sizeof(why));
     host_log("%s (pid %d) exited unexpectedly: %s", copy.name, (int)pid, why);
@@ -134,4 +139,68 @@ void supervisor_stop(supervisor *s, pid_t pid, uint32_t timeout_ms)
     }
     /* Stragglers of the group (a daemon's own children) go too. */
     kill(-pid, SIGKILL);
+}
+
+static void arm(supervisor *s)
+{
+    uint64_t next = 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (s->v[i].kill_at_ms && s->v[i].kill_at_ms != UINT64_MAX &&
+            (!next || s->v[i].kill_at_ms < next))
+            next = s->v[i].kill_at_ms;
+    if (!s->timer)
+        return;
+    if (!next) {
+        sd_event_source_set_enabled(s->timer, SD_EVENT_OFF);
+        return;
+    }
+    sd_event_source_set_time(s->timer, next * 1000u);
+    sd_event_source_set_enabled(s->timer, SD_EVENT_ONESHOT);
+}
+
+static int on_timer(sd_event_source *src, uint64_t usec, void *ud)
+{
+    supervisor *s = ud;
+    uint64_t now = now_ms();
+    for (size_t i = 0; i < s->n; i++)
+        if (s->v[i].kill_at_ms && s->v[i].kill_at_ms <= now) {
+            host_log("%s (pid %d) ignored SIGTERM; killing it", s->v[i].name, (int)s->v[i].pid);
+            kill(-s->v[i].pid, SIGKILL);
+            kill(s->v[i].pid, SIGKILL);
+            /* Reaped by the SIGCHLD handler; no second escalation. */
+            s->v[i].kill_at_ms = UINT64_MAX;
+        }
+    arm(s);
+    return 0;
+}
+
+int supervisor_init(supervisor *s, sd_event *loop)
+{
+    memset(s, 0, sizeof(*s));
+    int r = sd_event_add_time(loop, &s->timer, CLOCK_MONOTONIC, 0, 10000, on_timer, s);
+    if (r >= 0)
+        sd_event_source_set_enabled(s->timer, SD_EVENT_OFF);
+    return r;
+}
+
+void supervisor_stop_async(supervisor *s, pid_t pid, uint32_t timeout_ms)
+{
+    supervised *c = find(s, pid);
+    if (!c || c->kill_at_ms)
+        return;
+    if (!s->timer) {
+        supervisor_stop(s, pid, timeout_ms);
+        return;
+    }
+    kill(-pid, SIGTERM);
+    kill(pid, SIGTERM);
+    c->kill_at_ms = now_ms() + timeout_ms;
+    arm(s);
+}
+
+void supervisor_finish(supervisor *s, uint32_t timeout_ms)
+{
+    while (s->n)
+        supervisor_stop(s, s->v[s->n - 1].pid, timeout_ms);
+    s->timer = sd_event_source_disable_unref(s->timer);
 }

@@ -1,0 +1,631 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The default that always runs (architecture §5), end to end with real components: `pfhost
+ * serve` under `env -i` (PATH, HOME and a fresh empty XDG_RUNTIME_DIR, nothing started by the
+ * test) streams to the in-repo GameStream client. It starts its own bus, PipeWire and
+ * WirePlumber and a headless Mutter per session; the app (a Wayland client of the tests)
+ * fills its window with a known colour that the decoded frames show at the client's mode,
+ * receives the client's keys and clicks, and plays a tone the client decodes. Two clients at
+ * two modes get two compositors; a killed compositor ends only its session, with a reason;
+ * afterwards nothing of the sessions is left. Without any compositor a launch fails with an
+ * error that names the fix. */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "gs_client.h"
+#include "host_proc.h"
+#include "stream_client.h"
+
+#define Q "uniqueid=0123456789ABCDEF&uuid=11112222333344445555666677778888"
+#define COLOUR 0x3366ccu
+#define TERM_SOURCE_LOST 0x800E9403u
+#define TERM_GRACEFUL 0x80030023u
+
+static host_proc host;
+static gsc_identity client;
+static char work[64];
+static uint16_t rtsp_port;
+
+static uint16_t free_tcp_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t sl = sizeof(sa);
+    bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+    getsockname(fd, (struct sockaddr *)&sa, &sl);
+    close(fd);
+    return ntohs(sa.sin_port);
+}
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* 5 s of 440 Hz, 48 kHz stereo s16. */
+static int write_tone(const char *path)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    uint32_t n = 48000 * 5, bytes = n * 4;
+    uint8_t hdr[44] = "RIFF\0\0\0\0WAVEfmt \x10\0\0\0\x01\0\x02\0\x80\xbb\0\0\0\xee\x02\0\x04\0\x10\0data";
+    uint32_t riff = 36 + bytes;
+    memcpy(hdr + 4, &riff, 4);
+    memcpy(hdr + 40, &bytes, 4);
+    fwrite(hdr, 1, 44, f);
+    for (uint32_t i = 0; i < n; i++) {
+        int16_t v = (int16_t)(8192.0 * sin(2.0 * M_PI * 440.0 * i / 48000.0));
+        int16_t lr[2] = {v, v};
+        fwrite(lr, sizeof(lr), 1, f);
+    }
+    return fclose(f);
+}
+
+static int group_setup(void **state)
+{
+    snprintf(work, sizeof(work), "/tmp/pfhost-headless-XXXXXX");
+    if (!mkdtemp(work))
+        return -1;
+    chmod(work, 0755);
+    char path[256], tone[256], conf[512];
+    snprintf(tone, sizeof(tone), "%s/tone.wav", work);
+    if (write_tone(tone) < 0)
+        return -1;
+    snprintf(path, sizeof(path), "%s/apps.json", work);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    /* App 1 plays the tone over and over through the session's PipeWire and shows the
+     * colour; its prep command records the environment apps get. App 2 is the bare desktop. */
+    fprintf(f,
+            "{\"apps\": [{\"name\": \"Colour\", \"prep-cmd\": [{\"do\": \"echo "
+            "\\\"$WAYLAND_DISPLAY $PIPEWIRE_REMOTE $DBUS_SESSION_BUS_ADDRESS\\\" > "
+            "%s/prep-env\", \"undo\": \"\"}], \"cmd\": \"(while :; do pw-cat --playback "
+            "%s; done) & exec %s --colour %06x --stay > %s/events.log 2>&1\"}, "
+            "{\"name\": \"Desktop\"}]}\n",
+            work, tone, PF_WL_RECORDER, COLOUR, work);
+    fclose(f);
+    rtsp_port = free_tcp_port();
+    snprintf(conf, sizeof(conf), "apps = %s\nrtsp_port = %u\npin_wait = 20\n", path, rtsp_port);
+    host.clean_env = 1;
+    if (gsc_identity_create(&client) || host_start(&host, conf) < 0)
+        return -1;
+    int check = 0;
+    return pair_client(&host, &client, "1234", "1234", "0123456789ABCDEF", 0, &check, NULL) == 1
+               ? 0
+               : -1;
+}
+
+static int group_teardown(void **state)
+{
+    int st = host.pid > 0 ? host_stop(&host) : 0;
+    if (!getenv("PF_KEEP_TEST_DIR"))
+        host_remove_dir(&host);
+    else
+        fprintf(stderr, "# host directory kept: %s\n", host.dir);
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", work);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", work);
+    gsc_identity_free(&client);
+    return st == 0 ? 0 : -1;
+}
+
+static const uint8_t rikey[16] = {0x10, 0x21, 0x32, 0x43, 0x54, 0x65, 0x76, 0x87,
+                                  0x98, 0xa9, 0xba, 0xcb, 0xdc, 0xed, 0xfe, 0x0f};
+
+/* /launch or /resume; returns the reply document. */
+static char *launch_doc(const host_proc *h, gsc_identity *id, const char *verb, uint32_t appid,
+                        uint32_t w, uint32_t hh, uint32_t fps, const char *key_hex)
+{
+    char path[512];
+    snprintf(path, sizeof(path),
+             "/%s?" Q "&appid=%u&mode=%ux%ux%u&additionalStates=1&sops=0&rikey=%s"
+             "&rikeyid=-5&localAudioPlayMode=0&surroundAudioInfo=196610"
+             "&remoteControllersBitmap=1&gcmap=1&corever=1",
+             verb, appid, w, hh, fps, key_hex);
+    return gs_get(h, 1, id, path, NULL, NULL);
+}
+
+static void launch_ok(gsc_identity *id, const char *verb, uint32_t appid, uint32_t w,
+                      uint32_t h, uint32_t fps, const char *key_hex)
+{
+    char *doc = launch_doc(&host, id, verb, appid, w, h, fps, key_hex);
+    assert_non_null(doc);
+    if (gsc_xml_status(doc) != 200)
+        fail_msg("%s failed: %s", verb, doc);
+    free(doc);
+}
+
+static stream_client *start_stream(const uint8_t *key, uint32_t w, uint32_t h, uint32_t fps)
+{
+    stream_client_config cfg = {
+        .rtsp_port = rtsp_port, .rikeyid = (uint32_t)-5, .width = w, .height = h, .fps = fps,
+        .bitrate_kbps = 6000, .packet_size = 1392, .encryption_enabled = 0x05,
+        .nv_feature_flags = 167, .audio_channels = 2, .encrypted_rtsp = 1,
+    };
+    memcpy(cfg.rikey, key, 16);
+    stream_client *c = NULL;
+    char err[256] = "";
+    if (stream_client_handshake(&cfg, &c, err, sizeof(err)) < 0 ||
+        stream_client_connect(c, err, sizeof(err)) < 0)
+        fail_msg("%s", err);
+    return c;
+}
+
+/* Keeps the client's streams served for @p ms. */
+static void serve_for(stream_client *c, uint32_t ms)
+{
+    stream_client_run(c, UINT32_MAX, ms);
+}
+
+static void *cancel_thread(void *arg)
+{
+    free(gs_get(&host, 1, &client, "/cancel?" Q, NULL, NULL));
+    return NULL;
+}
+
+/* /cancel, while the client goes on serving its control stream as Moonlight does on its own
+ * thread: the host disconnects a peer that does not acknowledge the termination in time. */
+static void cancel(stream_client *c)
+{
+    pthread_t t;
+    pthread_create(&t, NULL, cancel_thread, NULL);
+    uint32_t code = c ? stream_client_wait_termination(c, 10000) : 0;
+    pthread_join(t, NULL);
+    if (c) {
+        assert_int_equal(code, TERM_GRACEFUL);
+        stream_client_destroy(c);
+    }
+}
+
+static char *api_status(void)
+{
+    char *body = NULL;
+    assert_int_equal(api_call(&host, "GET", "/api/v1/status", NULL, NULL, &body), 200);
+    return body;
+}
+
+/* The pids of the compositors the API lists, in order; returns how many. */
+static int compositor_pids(int *pids, int max, char *modes, size_t modes_len)
+{
+    char *body = api_status();
+    int n = 0;
+    if (modes)
+        modes[0] = '\0';
+    for (const char *p = body; n < max && (p = strstr(p, "\"pid\":")); p++) {
+        pids[n++] = atoi(p + 6 + (p[6] == ' '));
+        const char *m = strstr(p, "\"mode\":");
+        if (modes && m) {
+            m = strchr(m + 7, '"');
+            size_t len = m ? strcspn(m + 1, "\"") : 0;
+            size_t have = strlen(modes);
+            if (m && have + len + 2 < modes_len)
+                snprintf(modes + have, modes_len - have, "%.*s ", (int)len, m + 1);
+        }
+    }
+    free(body);
+    return n;
+}
+
+static int alive(int pid)
+{
+    return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+}
+
+static int wait_gone(int pid, uint32_t ms)
+{
+    for (uint64_t end = now_ms() + ms; alive(pid);) {
+        if (now_ms() > end)
+            return -1;
+        usleep(20000);
+    }
+    return 0;
+}
+
+/* BT.601 limited range, as Moonlight asks by default (encoderCscMode 0). */
+static void expected_ycbcr(uint32_t rgb, int *y, int *cb, int *cr)
+{
+    double r = (rgb >> 16 & 255) / 255.0, g = (rgb >> 8 & 255) / 255.0, b = (rgb & 255) / 255.0;
+    double yy = 0.299 * r + 0.587 * g + 0.114 * b;
+    *y = (int)lround(16 + 219 * yy);
+    *cb = (int)lround(128 + 224 * (b - yy) / 1.772);
+    *cr = (int)lround(128 + 224 * (r - yy) / 1.402);
+}
+
+static int close_to(uint32_t got, int want)
+{
+    return abs((int)got - want) <= 8;
+}
+
+static char *events(void)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "%s/events.log", work);
+    char *t = read_text_file(path);
+    return t ? t : calloc(1, 1);
+}
+
+static void send_hex(stream_client *c, uint8_t channel, const char *hex)
+{
+    uint8_t pkt[64];
+    size_t n = 0;
+    for (const char *p = hex; *p;) {
+        if (*p == ' ') {
+            p++;
+            continue;
+        }
+        unsigned v;
+        sscanf(p, "%2x", &v);
+        pkt[n++] = (uint8_t)v;
+        p += 2;
+    }
+    assert_int_equal(stream_client_send_input(c, channel, pkt, n), 0);
+}
+
+/* The whole path: picture, input and sound, and what apps see. */
+static void desktop_end_to_end(void **state)
+{
+    launch_ok(&client, "launch", 1, 1280, 720, 60, "102132435465768798a9bacbdcedfe0f");
+    int pid = 0;
+    char modes[128];
+    assert_int_equal(compositor_pids(&pid, 1, modes, sizeof(modes)), 1);
+    assert_true(alive(pid));
+    assert_string_equal(modes, "1280x720@60 ");
+    char *status = api_status();
+    assert_non_null(strstr(status, "\"compositor\":\"mutter\""));
+    assert_non_null(strstr(status, "\"private_stack\":true"));
+    free(status);
+    /* Prep and app commands run in the session's desktop. */
+    char path[256];
+    snprintf(path, sizeof(path), "%s/prep-env", work);
+    char *env = read_text_file(path);
+    assert_non_null(env);
+    assert_non_null(strstr(env, "/wayland-0 "));
+    assert_non_null(strstr(env, "/pipewire-0 unix:path="));
+    free(env);
+
+    stream_client *c = start_stream(rikey, 1280, 720, 60);
+    int wy, wcb, wcr;
+    expected_ycbcr(COLOUR, &wy, &wcb, &wcr);
+    stream_client_stats st;
+    uint64_t end = now_ms() + 30000;
+    do {
+        serve_for(c, 300);
+        stream_client_get_stats(c, &st);
+    } while (now_ms() < end && !(st.decoded > 0 && close_to(st.centre_y, wy) &&
+                                 close_to(st.centre_cb, wcb) && close_to(st.centre_cr, wcr)));
+    fprintf(stderr, "# picture %ux%u, centre Y %u Cb %u Cr %u (want %d %d %d), %llu decoded\n",
+            st.width, st.height, st.centre_y, st.centre_cb, st.centre_cr, wy, wcb, wcr,
+            (unsigned long long)st.decoded);
+    assert_int_equal(st.width, 1280);
+    assert_int_equal(st.height, 720);
+    assert_true(close_to(st.centre_y, wy) && close_to(st.centre_cb, wcb) &&
+                close_to(st.centre_cr, wcr));
+
+    /* Pointer to the window's centre, a click, and the A key, until the app reports them
+     * (Mutter adds its virtual devices to the seat on first use). */
+    int clicked = 0, typed = 0;
+    for (end = now_ms() + 30000; now_ms() < end && !(clicked && typed);) {
+        send_hex(c, 3, "0000000e05000000 00 0280 0168 0000 04ff 02cf");
+        send_hex(c, 3, "000000050800000001");
+        send_hex(c, 3, "000000050900000001");
+        send_hex(c, 2, "0000000a 03000000 00 4180 01 0000");
+        send_hex(c, 2, "0000000a 04000000 00 4180 00 0000");
+        serve_for(c, 400);
+        char *ev = events();
+        clicked = strstr(ev, "button 272 1") != NULL;
+        typed = strstr(ev, "key 30 1") != NULL;
+        free(ev);
+    }
+    assert_true(clicked);
+    assert_true(typed);
+
+    /* The app's tone, through the private PipeWire into the session's sink and the stream. */
+    double freqs[8] = {440.0, 1000.0}, power[8][8];
+    int heard = 0;
+    for (end = now_ms() + 20000; now_ms() < end && !heard;) {
+        serve_for(c, 300);
+        heard = stream_client_audio_tones(c, freqs, power) == 0 &&
+                power[0][0] > 100.0 * power[0][1] && power[1][0] > 100.0 * power[1][1] &&
+                power[0][0] > 1e9;
+    }
+    stream_client_get_stats(c, &st);
+    fprintf(stderr, "# audio: %llu decoded, 440 Hz %.3g vs 1 kHz %.3g\n",
+            (unsigned long long)st.audio_decoded, power[0][0], power[0][1]);
+    assert_true(heard);
+    cancel(c);
+    /* The session's compositor goes with it. */
+    assert_int_equal(wait_gone(pid, 10000), 0);
+}
+
+typedef struct run_arg {
+    stream_client *c;
+    uint64_t frames;
+} run_arg;
+
+static void *run_thread(void *p)
+{
+    run_arg *a = p;
+    a->frames = stream_client_run(a->c, a->frames, 30000);
+    return NULL;
+}
+
+/* Two clients at two modes: each session has its own compositor at its own mode. */
+static void two_clients_two_compositors(void **state)
+{
+    gsc_identity b;
+    assert_int_equal(gsc_identity_create(&b), 0);
+    int check = 0;
+    assert_int_equal(pair_client(&host, &b, "4321", "4321", "0123456789ABCDEF", 0, &check, NULL),
+                     1);
+    launch_ok(&client, "launch", 2, 1280, 720, 60, "102132435465768798a9bacbdcedfe0f");
+    stream_client *ca = start_stream(rikey, 1280, 720, 60);
+    static const uint8_t key_b[16] = {0xb0, 0xb1, 0xb2, 0xb3, 0xb4, 0xb5, 0xb6, 0xb7,
+                                      0xb8, 0xb9, 0xba, 0xbb, 0xbc, 0xbd, 0xbe, 0xbf};
+    launch_ok(&b, "resume", 0, 640, 360, 30, "b0b1b2b3b4b5b6b7b8b9babbbcbdbebf");
+    stream_client *cb = start_stream(key_b, 640, 360, 30);
+    run_arg ra = {.c = ca, .frames = 60}, rb = {.c = cb, .frames = 30};
+    pthread_t ta, tb;
+    pthread_create(&ta, NULL, run_thread, &ra);
+    pthread_create(&tb, NULL, run_thread, &rb);
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    stream_client_stats sa, sb;
+    stream_client_get_stats(ca, &sa);
+    stream_client_get_stats(cb, &sb);
+    int pids[4];
+    char modes[128];
+    int n = compositor_pids(pids, 4, modes, sizeof(modes));
+    fprintf(stderr, "# two clients: A %llu frames %ux%u, B %llu frames %ux%u; compositors %s\n",
+            (unsigned long long)ra.frames, sa.width, sa.height, (unsigned long long)rb.frames,
+            sb.width, sb.height, modes);
+    assert_true(ra.frames >= 60 && rb.frames >= 30);
+    assert_true(sa.width == 1280 && sa.height == 720);
+    assert_true(sb.width == 640 && sb.height == 360);
+    assert_int_equal(n, 2);
+    assert_int_not_equal(pids[0], pids[1]);
+    assert_true(alive(pids[0]) && alive(pids[1]));
+    assert_non_null(strstr(modes, "1280x720@60"));
+    assert_non_null(strstr(modes, "640x360@30"));
+    /* B leaves: its compositor goes, A's stays and streams on. */
+    stream_client_destroy(cb);
+    uint64_t end = now_ms() + 15000;
+    while (compositor_pids(pids, 4, NULL, 0) != 1 && now_ms() < end)
+        usleep(100000);
+    assert_int_equal(compositor_pids(pids, 4, NULL, 0), 1);
+    assert_true(stream_client_run(ca, 20, 15000) >= ra.frames + 20);
+    cancel(ca);
+    gsc_identity_free(&b);
+}
+
+/* The compositor dies mid-stream: that session ends with a reason the client shows, the host
+ * goes on, and the next launch streams again. */
+static void compositor_killed(void **state)
+{
+    launch_ok(&client, "launch", 2, 1280, 720, 60, "102132435465768798a9bacbdcedfe0f");
+    stream_client *c = start_stream(rikey, 1280, 720, 60);
+    assert_true(stream_client_run(c, 20, 20000) >= 20);
+    int pid = 0;
+    assert_int_equal(compositor_pids(&pid, 1, NULL, 0), 1);
+    assert_int_equal(kill(pid, SIGKILL), 0);
+    assert_int_equal(stream_client_wait_termination(c, 10000), TERM_SOURCE_LOST);
+    stream_client_destroy(c);
+    char path[512];
+    snprintf(path, sizeof(path), "%s/host.log", host.dir);
+    char *log = read_text_file(path);
+    assert_non_null(log);
+    assert_non_null(strstr(log, "killed by signal 9"));
+    free(log);
+    /* The app of that desktop is gone too; a new launch gets a new compositor. */
+    uint64_t end = now_ms() + 10000;
+    char *doc = NULL;
+    for (;;) {
+        doc = launch_doc(&host, &client, "launch", 2, 1280, 720, 60,
+                         "102132435465768798a9bacbdcedfe0f");
+        assert_non_null(doc);
+        if (gsc_xml_status(doc) == 200 || now_ms() > end)
+            break;
+        free(doc);
+        /* Ending a session leaves the app running for /resume: quit it. */
+        cancel(NULL);
+    }
+    assert_int_equal(gsc_xml_status(doc), 200);
+    free(doc);
+    c = start_stream(rikey, 1280, 720, 60);
+    assert_true(stream_client_run(c, 20, 20000) >= 20);
+    int pid2 = 0;
+    assert_int_equal(compositor_pids(&pid2, 1, NULL, 0), 1);
+    assert_int_not_equal(pid2, pid);
+    cancel(c);
+}
+
+/* Everything the host started below it, by walking /proc's parent links. */
+static int descendants(int root, int *out, int max)
+{
+    int n = 0;
+    int frontier[256], nf = 1;
+    frontier[0] = root;
+    while (nf > 0 && n < max) {
+        int parent = frontier[--nf];
+        DIR *d = opendir("/proc");
+        for (struct dirent *e; d && (e = readdir(d));) {
+            int pid = atoi(e->d_name);
+            if (pid <= 0)
+                continue;
+            char path[64], buf[512];
+            snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+            FILE *f = fopen(path, "r");
+            if (!f)
+                continue;
+            size_t len = fread(buf, 1, sizeof(buf) - 1, f);
+            fclose(f);
+            buf[len] = '\0';
+            const char *p = strrchr(buf, ')');
+            int ppid = 0;
+            if (p && sscanf(p + 2, "%*c %d", &ppid) == 1 && ppid == parent && n < max &&
+                nf < 256) {
+                out[n++] = pid;
+                frontier[nf++] = pid;
+            }
+        }
+        if (d)
+            closedir(d);
+    }
+    return n;
+}
+
+/* Files and sockets (not directories) under @p dir. */
+static int count_files(const char *dir, char *first, size_t n)
+{
+    DIR *d = opendir(dir);
+    int count = 0;
+    for (struct dirent *e; d && (e = readdir(d));) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        char path[1024];
+        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        struct stat sb;
+        if (lstat(path, &sb) < 0)
+            continue;
+        if (S_ISDIR(sb.st_mode)) {
+            count += count_files(path, first, n);
+        } else {
+            if (!count && first && !first[0])
+                snprintf(first, n, "%s", path);
+            count++;
+        }
+    }
+    if (d)
+        closedir(d);
+    return count;
+}
+
+/* SIGTERM while a session streams: every process the host started ends, and no socket or
+ * file of the sessions stays in the runtime directory or HOME. */
+static void nothing_left_after_sigterm(void **state)
+{
+    launch_ok(&client, "launch", 1, 1280, 720, 60, "102132435465768798a9bacbdcedfe0f");
+    stream_client *c = start_stream(rikey, 1280, 720, 60);
+    assert_true(stream_client_run(c, 20, 20000) >= 20);
+    int kids[128];
+    int n = descendants((int)host.pid, kids, 128);
+    fprintf(stderr, "# %d processes below the host\n", n);
+    /* bus, PipeWire, WirePlumber; bus and Mutter; the app and its player. */
+    assert_true(n >= 6);
+    kill(host.pid, SIGTERM);
+    assert_int_equal(stream_client_wait_termination(c, 5000), TERM_GRACEFUL);
+    assert_int_equal(host_stop(&host), 0);
+    stream_client_destroy(c);
+    for (int i = 0; i < n; i++)
+        if (wait_gone(kids[i], 5000) < 0)
+            fail_msg("process %d outlived the host", kids[i]);
+    char path[512], first[1024] = "";
+    snprintf(path, sizeof(path), "%s/run", host.dir);
+    assert_int_equal(count_files(path, first, sizeof(first)), 0);
+    snprintf(path, sizeof(path), "%s/home", host.dir);
+    DIR *d = opendir(path);
+    assert_non_null(d);
+    for (struct dirent *e; (e = readdir(d));)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strcmp(e->d_name, ".config") &&
+            strcmp(e->d_name, ".local"))
+            fail_msg("%s/%s was left in HOME", path, e->d_name);
+    closedir(d);
+    if (first[0])
+        fail_msg("left behind: %s", first);
+}
+
+/* No compositor installed (PATH without mutter or weston): the launch fails with an error
+ * that names the fix, the API says the same, and nothing streams. */
+static void no_compositor_is_a_clear_error(void **state)
+{
+    host_proc bare = {.clean_env = 1};
+    char bin[128], cmd[512];
+    snprintf(bin, sizeof(bin), "%s/bin", work);
+    snprintf(cmd, sizeof(cmd),
+             "mkdir -p %s && for p in sh dbus-daemon pipewire wireplumber pw-cat; do "
+             "ln -sf \"$(command -v $p)\" %s/; done",
+             bin, bin);
+    assert_int_equal(system(cmd), 0);
+    bare.path = bin;
+    char conf[256];
+    snprintf(conf, sizeof(conf), "apps = %s/apps.json\n", work);
+    assert_int_equal(host_start(&bare, conf), 0);
+    int check = 0;
+    assert_int_equal(pair_client(&bare, &client, "1234", "1234", "0123456789ABCDEF", 0, &check,
+                                 NULL),
+                     1);
+    char *doc = launch_doc(&bare, &client, "launch", 2, 1280, 720, 60,
+                           "102132435465768798a9bacbdcedfe0f");
+    assert_non_null(doc);
+    fprintf(stderr, "# %s\n", doc);
+    assert_int_equal(gsc_xml_status(doc), 503);
+    assert_non_null(strstr(doc, "no headless compositor"));
+    assert_non_null(strstr(doc, "apt install mutter"));
+    assert_null(strstr(doc, "sessionUrl0"));
+    free(doc);
+    char *body = NULL;
+    assert_int_equal(api_call(&bare, "GET", "/api/v1/status", NULL, NULL, &body), 200);
+    assert_non_null(strstr(body, "apt install mutter"));
+    assert_non_null(strstr(body, "\"sessions\":0"));
+    free(body);
+    doc = gs_get(&bare, 1, &client, "/serverinfo?" Q, NULL, NULL);
+    char *game = doc ? gsc_xml_get(doc, "currentgame") : NULL;
+    assert_non_null(game);
+    assert_string_equal(game, "0");
+    free(game);
+    free(doc);
+    assert_int_equal(host_stop(&bare), 0);
+    char path[512];
+    snprintf(path, sizeof(path), "%s/host.log", bare.dir);
+    char *log = read_text_file(path);
+    assert_non_null(log);
+    assert_non_null(strstr(log, "capture: no desktop session and no headless compositor"));
+    free(log);
+    host_remove_dir(&bare);
+}
+
+static int have(const char *p)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1", p);
+    return system(cmd) == 0;
+}
+
+int main(void)
+{
+    if (!have("mutter") || !have("dbus-daemon") || !have("pipewire") || !have("wireplumber") ||
+        !have("pw-cat")) {
+        printf("1..0 # SKIP needs mutter, dbus-daemon, pipewire, wireplumber and pw-cat\n");
+        return 0;
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(no_compositor_is_a_clear_error),
+        cmocka_unit_test(desktop_end_to_end),
+        cmocka_unit_test(two_clients_two_compositors),
+        cmocka_unit_test(compositor_killed),
+        cmocka_unit_test(nothing_left_after_sigterm),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
