@@ -22,7 +22,7 @@
 #include "host.h"
 
 #define SPAWN_TIMEOUT_MS 15000
-#define STOP_TIMEOUT_MS 3000
+#define STOP_TIMEOUT_MS 2000
 
 struct desktop {
     desktops *owner;

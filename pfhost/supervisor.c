@@ -164,7 +164,8 @@ static int on_timer(sd_event_source *src, uint64_t usec, void *ud)
     uint64_t now = now_ms();
     for (size_t i = 0; i < s->n; i++)
         if (s->v[i].kill_at_ms && s->v[i].kill_at_ms <= now) {
-            host_log("%s (pid %d) ignored SIGTERM; killing it", s->v[i].name, (int)s->v[i].pid);
+            host_log("%s (pid %d) did not exit after SIGTERM; killing it", s->v[i].name,
+                     (int)s->v[i].pid);
             kill(-s->v[i].pid, SIGKILL);
             kill(s->v[i].pid, SIGKILL);
             /* Reaped by the SIGCHLD handler; no second escalation. */

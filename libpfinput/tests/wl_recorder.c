@@ -329,10 +329,14 @@ int main(int argc, char **argv)
     struct wl_registry *reg = wl_display_get_registry(a.display);
     wl_registry_add_listener(reg, &registry_listener, &a);
     wl_display_roundtrip(a.display);
-    if (!a.compositor || !a.shm || !a.wm || !a.seat) {
+    /* A compositor without input devices (Weston's PipeWire backend) has no seat: the
+     * window still shows, there is just nothing to record. */
+    if (!a.compositor || !a.shm || !a.wm) {
         fprintf(stderr, "recorder: missing globals\n");
         return 1;
     }
+    if (!a.seat)
+        printf("no-seat\n");
     a.surface = wl_compositor_create_surface(a.compositor);
     a.xdg_surface = xdg_wm_base_get_xdg_surface(a.wm, a.surface);
     xdg_surface_add_listener(a.xdg_surface, &xs_listener, &a);
