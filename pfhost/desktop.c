@@ -304,7 +304,11 @@ static int open_spawned_mutter(desktops *d, desktop *k, char *err, size_t n)
     snprintf(addr_arg, sizeof(addr_arg), "--address=%s", k->bus_address);
     const char *const bus_argv[] = {"dbus-daemon", "--session", "--nofork", "--nopidfile",
                                     addr_arg, NULL};
-    k->bus_pid = spawn_in(d, k, "dbus-daemon", bus_argv, NULL);
+    /* Its runtime files (dbus-1/services) go to the session's directory too. */
+    char bus_rt[300];
+    snprintf(bus_rt, sizeof(bus_rt), "XDG_RUNTIME_DIR=%s", k->dir);
+    const char *const bus_env[] = {bus_rt, NULL};
+    k->bus_pid = spawn_in(d, k, "dbus-daemon", bus_argv, bus_env);
     if (k->bus_pid < 0 || session_stack_wait_path(bus_path, k->bus_pid, SPAWN_TIMEOUT_MS) < 0) {
         snprintf(err, n, "the session bus for Mutter did not start (log in %s)", k->dir);
         return -1;

@@ -408,8 +408,11 @@ static void teardown(host *h, loop_ctx *l)
     stream_destroy(l->stream);
     mgmt_destroy(h->api);
     pf_net_gs_server_destroy(h->gs);
-    if (h->runtime_file)
+    if (h->runtime_file) {
         unlink(h->runtime_file);
+        /* Empty now unless something else keeps files there. */
+        rmdir(h->cfg.runtime_dir);
+    }
     free(h->runtime_file);
     sd_event_unref(h->loop);
     clients_free(&h->clients);
