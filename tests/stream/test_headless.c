@@ -379,6 +379,23 @@ static void desktop_end_to_end(void **state)
     }
     assert_true(clicked);
     assert_true(typed);
+    /* Relative motion and the wheel reach it too. */
+    char *before = events();
+    size_t seen = strlen(before);
+    free(before);
+    int moved = 0, scrolled = 0;
+    for (end = now_ms() + 20000; now_ms() < end && !(moved && scrolled);) {
+        send_hex(c, 3, "0000000807000000000afffb");
+        send_hex(c, 3, "0000000a0a000000007800780000");
+        serve_for(c, 300);
+        char *ev = events();
+        const char *fresh = strlen(ev) > seen ? ev + seen : "";
+        moved = strstr(fresh, "motion ") != NULL;
+        scrolled = strstr(fresh, "axis 0 ") != NULL;
+        free(ev);
+    }
+    assert_true(moved);
+    assert_true(scrolled);
 
     /* The app's tone, through the private PipeWire into the session's sink and the stream. */
     double freqs[8] = {440.0, 1000.0}, power[8][8];
