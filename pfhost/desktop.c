@@ -572,6 +572,10 @@ json_object *desktops_status(const desktops *d)
     json_object *o = json_object_new_object();
     json_object_object_add(o, "path", json_object_new_string(d->capture_path));
     json_object_object_add(o, "private_stack", json_object_new_boolean(session_stack_up(&d->stack)));
+    json_object_object_add(o, "pipewire_remote",
+                           session_stack_up(&d->stack)
+                               ? json_object_new_string(d->stack.pipewire_socket)
+                               : NULL);
     json_object_object_add(o, "last_error",
                            d->last_error[0] ? json_object_new_string(d->last_error) : NULL);
     json_object *a = json_object_new_array();

@@ -56,6 +56,7 @@ json_object *desktops_status(const desktops *d)
     json_object *o = json_object_new_object();
     json_object_object_add(o, "path", json_object_new_string(d->capture_path));
     json_object_object_add(o, "private_stack", json_object_new_boolean(0));
+    json_object_object_add(o, "pipewire_remote", NULL);
     json_object_object_add(o, "last_error",
                            d->last_error[0] ? json_object_new_string(d->last_error) : NULL);
     json_object_object_add(o, "desktops", json_object_new_array());

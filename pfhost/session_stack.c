@@ -195,11 +195,11 @@ int session_stack_ensure(session_stack *st, const char *runtime_dir, char *err, 
 
 void session_stack_stop(session_stack *st)
 {
-    /* Clients first, then the daemons they talk to. */
+    /* Reaped by the loop, or by supervisor_finish() when the host ends. */
     pid_t *pids[] = {&st->wireplumber, &st->pipewire, &st->bus};
     for (size_t i = 0; i < 3; i++) {
         if (*pids[i] > 0)
-            supervisor_stop(st->sup, *pids[i], STOP_TIMEOUT_MS);
+            supervisor_stop_async(st->sup, *pids[i], STOP_TIMEOUT_MS);
         *pids[i] = 0;
     }
     session_stack_remove_dir(st->dir);

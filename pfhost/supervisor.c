@@ -201,7 +201,33 @@ void supervisor_stop_async(supervisor *s, pid_t pid, uint32_t timeout_ms)
 
 void supervisor_finish(supervisor *s, uint32_t timeout_ms)
 {
-    while (s->n)
-        supervisor_stop(s, s->v[s->n - 1].pid, timeout_ms);
+    /* All at once, so shutting down takes one timeout, not one per daemon. */
+    for (size_t i = 0; i < s->n; i++)
+        if (!s->v[i].kill_at_ms) {
+            kill(-s->v[i].pid, SIGTERM);
+            kill(s->v[i].pid, SIGTERM);
+        }
+    uint64_t deadline = now_ms() + timeout_ms;
+    while (s->n) {
+        for (size_t i = 0; i < s->n;) {
+            int st;
+            pid_t r = waitpid(s->v[i].pid, &st, WNOHANG);
+            if (r == s->v[i].pid || (r < 0 && errno == ECHILD)) {
+                kill(-s->v[i].pid, SIGKILL);
+                forget(s, &s->v[i]);
+            } else {
+                i++;
+            }
+        }
+        if (!s->n)
+            break;
+        if (now_ms() >= deadline) {
+            while (s->n)
+                supervisor_stop(s, s->v[s->n - 1].pid, 0);
+            break;
+        }
+        struct timespec ts = {0, 5 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
     s->timer = sd_event_source_disable_unref(s->timer);
 }

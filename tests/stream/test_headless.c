@@ -16,6 +16,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -45,6 +46,8 @@ static uint16_t rtsp_port;
 /* The host the helpers talk to: `host`, or a second one started with another PATH. */
 static host_proc *hp = &host;
 static uint16_t hp_rtsp;
+/* A second host a test started: stopped after the test even when it failed half-way. */
+static host_proc *second;
 
 static uint16_t free_tcp_port(void)
 {
@@ -105,7 +108,7 @@ static int group_setup(void **state)
             "{\"apps\": [{\"name\": \"Colour\", \"prep-cmd\": [{\"do\": \"echo "
             "\\\"$WAYLAND_DISPLAY $PIPEWIRE_REMOTE $DBUS_SESSION_BUS_ADDRESS\\\" > "
             "%s/prep-env\", \"undo\": \"\"}], \"cmd\": \"(while :; do pw-cat --playback "
-            "%s || sleep 1; done) & exec %s --colour %06x --stay > %s/events.log 2>&1\"}, "
+            "%s; sleep 0.2; done) & exec %s --colour %06x --stay > %s/events.log 2>&1\"}, "
             "{\"name\": \"Desktop\"}]}\n",
             work, tone, PF_WL_RECORDER, COLOUR, work);
     fclose(f);
@@ -116,7 +119,7 @@ static int group_setup(void **state)
     f = fopen(wrapper, "w");
     if (!f)
         return -1;
-    fprintf(f, "#!/bin/sh\nexec %s \"$@\" --control-timeout 1500\n", getenv("PFHOST_BIN"));
+    fprintf(f, "#!/bin/sh\nexec %s \"$@\" --control-timeout 3000\n", getenv("PFHOST_BIN"));
     fclose(f);
     chmod(wrapper, 0755);
     setenv("PFHOST_BIN", wrapper, 1);
@@ -217,8 +220,12 @@ static void cancel(stream_client *c)
 static char *api_status(void)
 {
     char *body = NULL;
-    assert_int_equal(api_call(hp, "GET", "/api/v1/status", NULL, NULL, &body), 200);
-    return body;
+    int code = api_call(hp, "GET", "/api/v1/status", NULL, NULL, &body);
+    if (code != 200 || !body)
+        fail_msg("GET /api/v1/status: %d", code);
+    char *copy = strdup(body);
+    free(body);
+    return copy;
 }
 
 /* The pids of the compositors the API lists, in order; returns how many. */
@@ -248,23 +255,14 @@ static int alive(int pid)
     return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
 }
 
-/* Waits for @p pid to end, serving @p c (may be NULL) meanwhile so its session stays up. */
-static int wait_gone_serving(int pid, uint32_t ms, stream_client *c)
+static int wait_gone(int pid, uint32_t ms)
 {
     for (uint64_t end = now_ms() + ms; alive(pid);) {
         if (now_ms() > end)
             return -1;
-        if (c)
-            stream_client_run(c, UINT32_MAX, 20);
-        else
-            usleep(20000);
+        usleep(20000);
     }
     return 0;
-}
-
-static int wait_gone(int pid, uint32_t ms)
-{
-    return wait_gone_serving(pid, ms, NULL);
 }
 
 /* BT.601 limited range, as Moonlight asks by default (encoderCscMode 0). */
@@ -416,16 +414,82 @@ static void desktop_end_to_end(void **state)
     assert_int_equal(wait_gone(pid, 10000), 0);
 }
 
-typedef struct run_arg {
-    stream_client *c;
-    uint64_t frames;
-} run_arg;
-
-static void *run_thread(void *p)
+static int count_of(const char *text, const char *what)
 {
-    run_arg *a = p;
-    a->frames = stream_client_run(a->c, a->frames, 30000);
+    int n = 0;
+    for (const char *p = text; (p = strstr(p, what)); p++)
+        n++;
+    return n;
+}
+
+/* Names and media classes of the nodes on the host's private PipeWire (pw-cli). */
+static char *private_nodes(void)
+{
+    char *status = api_status(), remote[300] = "", cmd[400];
+    static const char key[] = "\"pipewire_remote\":\"";
+    const char *at = strstr(status, key);
+    if (at)
+        snprintf(remote, sizeof(remote), "%.*s", (int)strcspn(at + strlen(key), "\""),
+                 at + strlen(key));
+    free(status);
+    if (!remote[0])
+        fail_msg("the status names no private PipeWire");
+    /* JSON escapes the slashes. */
+    for (char *r = remote, *w = remote;; r++) {
+        if (r[0] == '\\' && r[1] == '/')
+            r++;
+        *w++ = *r;
+        if (!*r)
+            break;
+    }
+    snprintf(cmd, sizeof(cmd),
+             "pw-cli -r %s ls Node 2>/dev/null | grep -E 'node.name|media.class' | tr -d '\"\\t'",
+             remote);
+    FILE *f = popen(cmd, "r");
+    assert_non_null(f);
+    char *out = calloc(1, 16384);
+    size_t n = 0;
+    for (char line[256]; fgets(line, sizeof(line), f) && n + sizeof(line) < 16384;) {
+        line[strcspn(line, "\n")] = ' ';
+        n += (size_t)snprintf(out + n, 16384 - n, " %s", line);
+    }
+    pclose(f);
+    return out;
+}
+
+/* Serves one client on its own thread, as a client does, until stopped: its session stays
+ * up however long the test looks elsewhere. */
+typedef struct pump {
+    stream_client *c;
+    uint64_t target;    /* frames to reach */
+    atomic_int reached; /* set once the client has reassembled target frames */
+    atomic_int stop;
+    pthread_t thread;
+} pump;
+
+static void *pump_main(void *p)
+{
+    pump *u = p;
+    while (!atomic_load(&u->stop))
+        if (stream_client_run(u->c, UINT32_MAX, 50) >= u->target)
+            atomic_store(&u->reached, 1);
     return NULL;
+}
+
+static void pump_start(pump *u, stream_client *c, uint64_t target)
+{
+    u->c = c;
+    u->target = target;
+    atomic_init(&u->reached, 0);
+    atomic_init(&u->stop, 0);
+    pthread_create(&u->thread, NULL, pump_main, u);
+}
+
+static void pump_stop(pump *u, stream_client_stats *ret)
+{
+    atomic_store(&u->stop, 1);
+    pthread_join(u->thread, NULL);
+    stream_client_get_stats(u->c, ret);
 }
 
 /* Two clients at two modes: each session has its own compositor at its own mode. */
@@ -437,45 +501,65 @@ static void two_clients_two_compositors(void **state)
     assert_int_equal(pair_client(&host, &b, "4321", "4321", "0123456789ABCDEF", 0, &check, NULL),
                      1);
     launch_ok(&client, "launch", 2, 1280, 720, 60, "102132435465768798a9bacbdcedfe0f");
-    stream_client *ca = start_stream(rikey, 1280, 720, 60);
+    pump pa, pb;
+    pump_start(&pa, start_stream(rikey, 1280, 720, 60), 60);
     static const uint8_t key_b[16] = {0xb0, 0xb1, 0xb2, 0xb3, 0xb4, 0xb5, 0xb6, 0xb7,
                                       0xb8, 0xb9, 0xba, 0xbb, 0xbc, 0xbd, 0xbe, 0xbf};
     launch_ok(&b, "resume", 0, 640, 360, 30, "b0b1b2b3b4b5b6b7b8b9babbbcbdbebf");
-    stream_client *cb = start_stream(key_b, 640, 360, 30);
-    run_arg ra = {.c = ca, .frames = 60}, rb = {.c = cb, .frames = 30};
-    pthread_t ta, tb;
-    pthread_create(&ta, NULL, run_thread, &ra);
-    pthread_create(&tb, NULL, run_thread, &rb);
-    pthread_join(ta, NULL);
-    pthread_join(tb, NULL);
-    stream_client_stats sa, sb;
-    stream_client_get_stats(ca, &sa);
-    stream_client_get_stats(cb, &sb);
+    pump_start(&pb, start_stream(key_b, 640, 360, 30), 30);
+    for (uint64_t end = now_ms() + 40000;
+         now_ms() < end && !(atomic_load(&pa.reached) && atomic_load(&pb.reached));)
+        usleep(50000);
     int pids[4];
     char modes[128];
     int n = compositor_pids(pids, 4, modes, sizeof(modes));
-    fprintf(stderr, "# two clients: A %llu frames %ux%u, B %llu frames %ux%u; compositors %s\n",
-            (unsigned long long)ra.frames, sa.width, sa.height, (unsigned long long)rb.frames,
-            sb.width, sb.height, modes);
-    assert_true(ra.frames >= 60 && rb.frames >= 30);
-    assert_true(sa.width == 1280 && sa.height == 720);
+    char *nodes = private_nodes();
+    fprintf(stderr, "# PipeWire nodes with two sessions:%s\n", nodes);
+    int sinks = count_of(nodes, "pf-sink-");
+    /* Mutter's outputs are video output streams. */
+    int screencasts = count_of(nodes, "Stream/Output/Video");
+    free(nodes);
+    stream_client_stats sb;
+    pump_stop(&pb, &sb);
+    fprintf(stderr, "# two clients: B %llu frames %ux%u; compositors %s\n",
+            (unsigned long long)sb.frames, sb.width, sb.height, modes);
+    assert_true(atomic_load(&pa.reached) && atomic_load(&pb.reached));
     assert_true(sb.width == 640 && sb.height == 360);
     assert_int_equal(n, 2);
     assert_int_not_equal(pids[0], pids[1]);
     assert_true(alive(pids[0]) && alive(pids[1]));
     assert_non_null(strstr(modes, "1280x720@60"));
     assert_non_null(strstr(modes, "640x360@30"));
+    assert_int_equal(sinks, 2);
+    assert_int_equal(screencasts, 2);
     /* B vanishes without a word (control timeout): its compositor goes, A's stays and
      * streams on. */
-    stream_client_vanish(cb);
+    stream_client_vanish(pb.c);
     uint64_t end = now_ms() + 15000;
-    while (compositor_pids(pids, 4, NULL, 0) != 1 && now_ms() < end)
-        serve_for(ca, 100);
+    while (compositor_pids(pids + 2, 2, NULL, 0) != 1 && now_ms() < end)
+        usleep(100000);
     int left[4];
     assert_int_equal(compositor_pids(left, 4, NULL, 0), 1);
-    assert_int_equal(wait_gone_serving(left[0] == pids[0] ? pids[1] : pids[0], 10000, ca), 0);
-    assert_true(stream_client_run(ca, 20, 15000) >= ra.frames + 20);
-    cancel(ca);
+    assert_int_equal(wait_gone(left[0] == pids[0] ? pids[1] : pids[0], 10000), 0);
+    /* ... and so do its sink and its output's node (PipeWire notices a dead client soon). */
+    for (end = now_ms() + 10000;;) {
+        nodes = private_nodes();
+        int gone = count_of(nodes, "pf-sink-") == 1 &&
+                   count_of(nodes, "Stream/Output/Video") == screencasts - 1;
+        if (gone || now_ms() > end)
+            fprintf(stderr, "# PipeWire nodes after B left:%s\n", nodes);
+        free(nodes);
+        if (gone)
+            break;
+        if (now_ms() > end)
+            fail_msg("B's sink or output node outlived its session");
+        usleep(100000);
+    }
+    stream_client_stats sa;
+    pump_stop(&pa, &sa);
+    assert_true(sa.width == 1280 && sa.height == 720);
+    assert_true(stream_client_run(pa.c, 20, 15000) >= sa.frames + 20);
+    cancel(pa.c);
     gsc_identity_free(&b);
 }
 
@@ -632,6 +716,7 @@ static void start_with_programs(host_proc *h, const char *name, const char *prog
     char conf[300];
     snprintf(conf, sizeof(conf), "apps = %s/apps.json\nrtsp_port = %u\n", work, hp_rtsp);
     assert_int_equal(host_start(h, conf), 0);
+    second = h;
     int check = 0;
     assert_int_equal(
         pair_client(h, &client, "1234", "1234", "0123456789ABCDEF", 0, &check, NULL), 1);
@@ -642,6 +727,7 @@ static void back_to_main_host(host_proc *h)
 {
     hp = &host;
     hp_rtsp = rtsp_port;
+    second = NULL;
     assert_int_equal(host_stop(h), 0);
     if (!getenv("PF_KEEP_TEST_DIR"))
         host_remove_dir(h);
@@ -663,9 +749,10 @@ static void weston_without_mutter(void **state)
         print_message("# Weston 13 or later is not installed: skipped\n");
         skip();
     }
-    host_proc bare;
+    /* Static: the teardown stops it even after a failure left this function. */
+    static host_proc bare;
     start_with_programs(&bare, "bin-weston",
-                        "sh dbus-daemon pipewire wireplumber pw-cat weston");
+                        "sh sleep dbus-daemon pipewire wireplumber pw-cat weston");
     launch_ok(&client, "launch", 1, 1280, 720, 60, "102132435465768798a9bacbdcedfe0f");
     char *status = api_status();
     int weston = strstr(status, "\"compositor\":\"weston\"") != NULL;
@@ -681,8 +768,9 @@ static void weston_without_mutter(void **state)
  * that names the fix, the API says the same, and nothing streams. */
 static void no_compositor_is_a_clear_error(void **state)
 {
-    host_proc bare;
-    start_with_programs(&bare, "bin-bare", "sh dbus-daemon pipewire wireplumber pw-cat");
+    /* Static: the teardown stops it even after a failure left this function. */
+    static host_proc bare;
+    start_with_programs(&bare, "bin-bare", "sh sleep dbus-daemon pipewire wireplumber pw-cat");
     char *doc = launch_doc(hp, &client, "launch", 2, 1280, 720, 60,
                            "102132435465768798a9bacbdcedfe0f");
     assert_non_null(doc);
@@ -712,11 +800,25 @@ static void no_compositor_is_a_clear_error(void **state)
     back_to_main_host(&bare);
 }
 
+static int stop_second_host(void **state)
+{
+    if (second && second->pid > 0) {
+        host_stop(second);
+        if (!getenv("PF_KEEP_TEST_DIR"))
+            host_remove_dir(second);
+    }
+    second = NULL;
+    return 0;
+}
+
 /* A test that failed half-way on a second host leaves the next one on the main host. */
 static int on_main_host(void **state)
 {
     hp = &host;
     hp_rtsp = rtsp_port;
+    /* ... and with no app left running by it. */
+    if (host.pid > 0)
+        free(gs_get(hp, 1, &client, "/cancel?" Q, NULL, NULL));
     return 0;
 }
 
@@ -735,12 +837,18 @@ int main(void)
         return 0;
     }
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(no_compositor_is_a_clear_error, on_main_host),
-        cmocka_unit_test_setup(weston_without_mutter, on_main_host),
-        cmocka_unit_test_setup(desktop_end_to_end, on_main_host),
-        cmocka_unit_test_setup(two_clients_two_compositors, on_main_host),
-        cmocka_unit_test_setup(compositor_killed, on_main_host),
-        cmocka_unit_test_setup(nothing_left_after_sigint, on_main_host),
+        cmocka_unit_test_setup_teardown(no_compositor_is_a_clear_error, on_main_host,
+                                        stop_second_host),
+        cmocka_unit_test_setup_teardown(weston_without_mutter, on_main_host,
+                                        stop_second_host),
+        cmocka_unit_test_setup_teardown(desktop_end_to_end, on_main_host,
+                                        stop_second_host),
+        cmocka_unit_test_setup_teardown(two_clients_two_compositors, on_main_host,
+                                        stop_second_host),
+        cmocka_unit_test_setup_teardown(compositor_killed, on_main_host,
+                                        stop_second_host),
+        cmocka_unit_test_setup_teardown(nothing_left_after_sigint, on_main_host,
+                                        stop_second_host),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
