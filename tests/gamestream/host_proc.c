@@ -55,6 +55,8 @@ static void set_env(const host_proc *h)
         snprintf(p, sizeof(p), "%s/run", h->dir);
         mkdir(p, 0700);
         setenv("XDG_RUNTIME_DIR", p, 1);
+        for (size_t i = 0; h->env && h->env[i]; i++)
+            putenv((char *)h->env[i]);
         return;
     }
     snprintf(p, sizeof(p), "%s/config", h->dir);

@@ -22,6 +22,7 @@ typedef struct host_proc {
      * to the directories above, so config, token and state are where they always are. */
     int clean_env;
     const char *path; /* PATH under clean_env; NULL = the test's */
+    const char *const *env; /* under clean_env: more "KEY=VALUE" (a desktop session's) */
 } host_proc;
 
 /* Starts (or restarts, when h->dir is set) pfhost; @p extra_conf is appended to the config

@@ -31,6 +31,7 @@
 #include <cmocka.h>
 
 #include "gs_client.h"
+#include "harness.h"
 #include "host_proc.h"
 #include "stream_client.h"
 
@@ -699,19 +700,24 @@ static void nothing_left_after_sigint(void **state)
         fail_msg("left behind: %s", first);
 }
 
-/* A second host whose PATH holds only @p programs (links in WORK/@p name), paired. */
-static void start_with_programs(host_proc *h, const char *name, const char *programs)
+/* A second host, paired: its PATH holds only @p programs (links in WORK/@p name; NULL = the
+ * test's PATH), and @p env (may be NULL) is added to its environment. */
+static void start_second(host_proc *h, const char *name, const char *programs,
+                         const char *const *env)
 {
     static char bin[128];
     char cmd[512];
-    snprintf(bin, sizeof(bin), "%s/%s", work, name);
-    snprintf(cmd, sizeof(cmd),
-             "mkdir -p %s && for p in %s; do ln -sf \"$(command -v $p)\" %s/; done", bin,
-             programs, bin);
-    assert_int_equal(system(cmd), 0);
     memset(h, 0, sizeof(*h));
     h->clean_env = 1;
-    h->path = bin;
+    h->env = env;
+    if (programs) {
+        snprintf(bin, sizeof(bin), "%s/%s", work, name);
+        snprintf(cmd, sizeof(cmd),
+                 "mkdir -p %s && for p in %s; do ln -sf \"$(command -v $p)\" %s/; done", bin,
+                 programs, bin);
+        assert_int_equal(system(cmd), 0);
+        h->path = bin;
+    }
     hp_rtsp = free_tcp_port();
     char conf[300];
     snprintf(conf, sizeof(conf), "apps = %s/apps.json\nrtsp_port = %u\n", work, hp_rtsp);
@@ -751,8 +757,8 @@ static void weston_without_mutter(void **state)
     }
     /* Static: the teardown stops it even after a failure left this function. */
     static host_proc bare;
-    start_with_programs(&bare, "bin-weston",
-                        "sh sleep dbus-daemon pipewire wireplumber pw-cat weston");
+    start_second(&bare, "bin-weston", "sh sleep dbus-daemon pipewire wireplumber pw-cat weston",
+                 NULL);
     launch_ok(&client, "launch", 1, 1280, 720, 60, "102132435465768798a9bacbdcedfe0f");
     char *status = api_status();
     int weston = strstr(status, "\"compositor\":\"weston\"") != NULL;
@@ -764,13 +770,52 @@ static void weston_without_mutter(void **state)
     assert_true(weston);
 }
 
+/* A desktop session exists (here a Mutter with its bus and PipeWire, started by the test):
+ * the session gets a virtual output on it, not a private stack. */
+static void desktop_session_preferred(void **state)
+{
+    struct pfh_env desk;
+    if (pfh_env_start(&desk) < 0)
+        skip();
+    char *mutter[] = {"mutter", "--wayland", "--headless", "--no-x11",
+                      "--wayland-display=desk-wl", NULL};
+    if (pfh_spawn(&desk, "mutter", mutter) < 0 || pfh_wait_file(&desk, "desk-wl", 15000) < 0) {
+        pfh_env_stop(&desk);
+        fail_msg("the desktop's Mutter did not start");
+    }
+    char e_bus[400], e_pw[400], e_wl[400];
+    snprintf(e_bus, sizeof(e_bus), "DBUS_SESSION_BUS_ADDRESS=%s", desk.bus);
+    snprintf(e_pw, sizeof(e_pw), "PIPEWIRE_REMOTE=%s/pipewire-0", desk.dir);
+    snprintf(e_wl, sizeof(e_wl), "WAYLAND_DISPLAY=%s/desk-wl", desk.dir);
+    const char *const env[] = {e_bus, e_pw, e_wl, NULL};
+    static host_proc on_desktop;
+    start_second(&on_desktop, NULL, NULL, env);
+    launch_ok(&client, "launch", 2, 1280, 720, 60, "102132435465768798a9bacbdcedfe0f");
+    char *status = api_status();
+    fprintf(stderr, "# on a desktop: %s\n", strstr(status, "\"capture\""));
+    int ok = strstr(status, "desktop session found") && strstr(status, "\"kind\":\"desktop\"") &&
+             strstr(status, "\"compositor\":\"mutter\"") &&
+             strstr(status, "\"private_stack\":false") && strstr(status, "\"input\":\"mutter\"");
+    free(status);
+    stream_client *c = start_stream(rikey, 1280, 720, 60);
+    uint64_t frames = stream_client_run(c, 30, 30000);
+    stream_client_stats st;
+    stream_client_get_stats(c, &st);
+    cancel(c);
+    back_to_main_host(&on_desktop);
+    pfh_env_stop(&desk);
+    assert_true(ok);
+    assert_true(frames >= 30);
+    assert_true(st.width == 1280 && st.height == 720);
+}
+
 /* No compositor installed (PATH without mutter or weston): the launch fails with an error
  * that names the fix, the API says the same, and nothing streams. */
 static void no_compositor_is_a_clear_error(void **state)
 {
     /* Static: the teardown stops it even after a failure left this function. */
     static host_proc bare;
-    start_with_programs(&bare, "bin-bare", "sh sleep dbus-daemon pipewire wireplumber pw-cat");
+    start_second(&bare, "bin-bare", "sh sleep dbus-daemon pipewire wireplumber pw-cat", NULL);
     char *doc = launch_doc(hp, &client, "launch", 2, 1280, 720, 60,
                            "102132435465768798a9bacbdcedfe0f");
     assert_non_null(doc);
@@ -846,6 +891,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(two_clients_two_compositors, on_main_host,
                                         stop_second_host),
         cmocka_unit_test_setup_teardown(compositor_killed, on_main_host,
+                                        stop_second_host),
+        cmocka_unit_test_setup_teardown(desktop_session_preferred, on_main_host,
                                         stop_second_host),
         cmocka_unit_test_setup_teardown(nothing_left_after_sigint, on_main_host,
                                         stop_second_host),
