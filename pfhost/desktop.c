@@ -35,6 +35,7 @@ struct desktop {
     char wayland[320];      /* Wayland socket apps connect to */
     char remote[320];       /* PipeWire the output lives on; "" = the default */
     pid_t bus_pid, comp_pid;
+    int keep_dir;           /* a failed start keeps its logs for the user */
     pf_vdisplay *vd;
     pf_input_injector *inj;
     int64_t node;
@@ -282,7 +283,7 @@ static void release(desktops *d, desktop *k)
     if (k->bus_pid > 0)
         supervisor_stop_async(d->sup, k->bus_pid, STOP_TIMEOUT_MS);
     k->comp_pid = k->bus_pid = 0;
-    if (k->dir[0] && !getenv("PF_KEEP_DESKTOP_LOGS"))
+    if (k->dir[0] && !k->keep_dir && !getenv("PF_KEEP_DESKTOP_LOGS"))
         session_stack_remove_dir(k->dir);
     k->dir[0] = '\0';
 }
@@ -458,6 +459,8 @@ int desktops_open(desktops *d, uint32_t id, uint32_t width, uint32_t height, uin
             snprintf(err, n, "no virtual output could be made");
         snprintf(d->last_error, sizeof(d->last_error), "%s", err);
         host_log("session %u: no picture source: %s", id, err);
+        if (k)
+            k->keep_dir = 1;
         desktops_close(d, id);
         return -1;
     }
