@@ -113,10 +113,12 @@ static uint64_t now_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+static int reap_dead(supervisor *s, supervised *c);
+
 void supervisor_stop(supervisor *s, pid_t pid, uint32_t timeout_ms)
 {
     supervised *c = find(s, pid);
-    if (!c)
+    if (!c || reap_dead(s, c))
         return;
     forget(s, c);
     kill(-pid, SIGTERM);
@@ -184,10 +186,25 @@ int supervisor_init(supervisor *s, sd_event *loop)
     return r;
 }
 
+/* A child asked to stop may have died already (its death noticed elsewhere first, e.g. its
+ * PipeWire node vanishing): its status is logged all the same. 1 when it was reaped here. */
+static int reap_dead(supervisor *s, supervised *c)
+{
+    int st;
+    if (waitpid(c->pid, &st, WNOHANG) != c->pid)
+        return 0;
+    char why[96];
+    supervisor_describe_status(st, why, sizeof(why));
+    host_log("%s (pid %d) had exited: %s", c->name, (int)c->pid, why);
+    kill(-c->pid, SIGKILL);
+    forget(s, c);
+    return 1;
+}
+
 void supervisor_stop_async(supervisor *s, pid_t pid, uint32_t timeout_ms)
 {
     supervised *c = find(s, pid);
-    if (!c || c->kill_at_ms)
+    if (!c || c->kill_at_ms || reap_dead(s, c))
         return;
     if (!s->timer) {
         supervisor_stop(s, pid, timeout_ms);

@@ -580,6 +580,7 @@ static void compositor_killed(void **state)
     snprintf(path, sizeof(path), "%s/host.log", host.dir);
     char *log = read_text_file(path);
     assert_non_null(log);
+    /* Whichever noticed first (its exit or its vanished output), the status is logged. */
     assert_non_null(strstr(log, "killed by signal 9"));
     free(log);
     /* The app of that desktop is gone too; a new launch gets a new compositor. */
