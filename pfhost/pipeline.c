@@ -62,6 +62,7 @@ struct pipeline {
 
     pf_encode_audio *aenc;
     pf_gs_audio_tx *atx;
+    pw_source *src; /* the capture thread's source once it ended */
 
     pthread_mutex_t stats_lock;
     pipeline_stats stats;
@@ -146,7 +147,9 @@ static void *capture_main(void *arg)
         push_frame(p, f, f->pts_ns ? f->pts_ns : mono_ns(), counter++);
     }
     pf_frame_release(last);
-    pw_source_destroy(src);
+    /* Frames in the ring and the one being encoded still point into the source: it goes in
+     * pipeline_destroy(), after the video thread and the ring are done with them. */
+    p->src = src;
     return NULL;
 }
 
@@ -609,6 +612,7 @@ void pipeline_destroy(pipeline *p)
         pf_frame_release(p->ring[i].frame);
         free(p->ring[i].pixels);
     }
+    pw_source_destroy(p->src);
     free(p->au);
     free(p->pkts);
     pthread_cond_destroy(&p->cond);
