@@ -541,8 +541,8 @@ static json_object *desktop_json(const desktop *k)
     json_object_object_add(o, "mode", json_object_new_string(mode));
     json_object_object_add(o, "wayland_display",
                            k->wayland[0] ? json_object_new_string(k->wayland) : NULL);
-    json_object_object_add(o, "input", json_object_new_string(
-                                           k->inj ? pf_input_injector_get_backend(k->inj) : "none"));
+    const char *input = k->inj ? pf_input_injector_get_backend(k->inj) : "none";
+    json_object_object_add(o, "input", json_object_new_string(input));
     return o;
 }
 
@@ -574,7 +574,8 @@ json_object *desktops_status(const desktops *d)
 {
     json_object *o = json_object_new_object();
     json_object_object_add(o, "path", json_object_new_string(d->capture_path));
-    json_object_object_add(o, "private_stack", json_object_new_boolean(session_stack_up(&d->stack)));
+    json_object_object_add(o, "private_stack",
+                           json_object_new_boolean(session_stack_up(&d->stack)));
     json_object_object_add(o, "pipewire_remote",
                            session_stack_up(&d->stack)
                                ? json_object_new_string(d->stack.pipewire_socket)
