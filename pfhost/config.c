@@ -111,6 +111,17 @@ static int set_key(host_config *c, const char *k, const char *v)
     }
     else if (!strcmp(k, "apps"))
         set_str(&c->apps_file, v);
+    else if (!strcmp(k, "vdisplay")) {
+        /* The backends desktop.c opens (libpfcapture's names); a typo is an error. */
+        static const char *const known[] = {"auto", "mutter-headless", "weston", "mutter",
+                                            "kwin", "wlr", "gamescope", "testpattern"};
+        size_t i = 0;
+        while (i < sizeof(known) / sizeof(known[0]) && strcmp(v, known[i]))
+            i++;
+        if (i == sizeof(known) / sizeof(known[0]))
+            return -1;
+        set_str(&c->vdisplay, i ? v : NULL);
+    }
     else if (!strcmp(k, "mdns"))
         return parse_bool(v, &c->mdns);
     else if (!strcmp(k, "hevc"))
@@ -206,6 +217,7 @@ void config_free(host_config *c)
     free(c->config_dir);
     free(c->state_dir);
     free(c->runtime_dir);
+    free(c->vdisplay);
     free(c->hostname);
     free(c->address);
     free(c->external_address);

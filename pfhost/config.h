@@ -31,6 +31,7 @@ typedef struct host_config {
     int hevc, av1;      /* CONFIG_CODEC_*: when /serverinfo offers HEVC, AV1 */
     uint32_t pin_wait_s, pin_ttl_s, pair_max_failures, pair_lockout_s;
     uint32_t api_max_failures, api_lockout_s;
+    char *vdisplay;     /* virtual-display backend forced for every session; NULL = auto */
 } host_config;
 
 /* Fills defaults from the environment, then reads @p path (NULL: the XDG default). A missing

@@ -12,7 +12,9 @@
 #include "apps.h"
 #include "clients.h"
 #include "config.h"
+#include "desktop.h"
 #include "sessions.h"
+#include "supervisor.h"
 
 typedef struct mgmt mgmt;
 
@@ -32,6 +34,9 @@ typedef struct host {
     char capture_source[64]; /* what sessions capture: "testpattern", "pipewire",
                                 "vdisplay" or "vdisplay:<backend>" */
     char *runtime_file;
+    supervisor sup;    /* daemons the host started for itself */
+    desktops desktops; /* each session's compositor (vdisplay sources) */
+    int use_desktops;  /* sessions get a desktop (the vdisplay source) */
 } host;
 
 uint64_t host_now_ms(void);

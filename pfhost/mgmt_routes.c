@@ -58,6 +58,8 @@ static unsigned get_status(host *h, const char *arg, json_object *body, json_obj
                            json_object_new_int64((int64_t)((host_now_ms() - h->started_ms) / 1000)));
     json_object_object_add(o, "encoders", encoders_json(h->codec_mask));
     json_object_object_add(o, "capture_backend", json_object_new_string(h->capture_source));
+    if (h->use_desktops)
+        json_object_object_add(o, "capture", desktops_status(&h->desktops));
     json_object_object_add(o, "sessions", json_object_new_int64((int64_t)h->sessions.n));
     json_object_object_add(o, "current_app", json_object_new_int64(h->sessions.app_id));
     json_object_object_add(o, "pairing_waiting",

@@ -39,6 +39,7 @@ struct pipeline {
     atomic_int stop;
     atomic_int idr;
     atomic_int video_peer; /* a ping told the video address: frames have somewhere to go */
+    atomic_int source_failed;
     atomic_uint bitrate_kbps; /* wanted; the video thread applies changes */
     uint32_t max_kbps;        /* the most that keeps frames inside the FEC budget */
     uint32_t bitrate_applied;
@@ -61,6 +62,7 @@ struct pipeline {
 
     pf_encode_audio *aenc;
     pf_gs_audio_tx *atx;
+    pw_source *src; /* the capture thread's source once it ended */
 
     pthread_mutex_t stats_lock;
     pipeline_stats stats;
@@ -107,12 +109,21 @@ static void *capture_main(void *arg)
 {
     pipeline *p = arg;
     pw_source *src = NULL;
-    int r = pw_source_create(p->st.cfg.width, p->st.cfg.height, p->st.cfg.fps,
-                             p->st.pipewire_remote, p->st.source == PIPELINE_SOURCE_VDISPLAY,
-                             p->st.vdisplay_backend, p->st.log, &src);
-    if (r < 0 && p->st.log.fn) {
-        static const char msg[] = "PipeWire source unavailable; no video";
-        p->st.log.fn(p->st.log.user_data, PF_LOG_WARNING, "pipeline", msg, sizeof(msg) - 1);
+    int r = p->st.source == PIPELINE_SOURCE_NODE
+                ? pw_source_create_node((uint32_t)p->st.node_id, p->st.cfg.width,
+                                        p->st.cfg.height, p->st.cfg.fps, p->st.pipewire_remote,
+                                        p->st.log, &src)
+                : pw_source_create(p->st.cfg.width, p->st.cfg.height, p->st.cfg.fps,
+                                   p->st.pipewire_remote,
+                                   p->st.source == PIPELINE_SOURCE_VDISPLAY,
+                                   p->st.vdisplay_backend, p->st.log, &src);
+    if (r < 0) {
+        /* Never a black stream: the owner ends the session with a reason. */
+        atomic_store(&p->source_failed, 1);
+        if (p->st.log.fn) {
+            static const char msg[] = "PipeWire source unavailable; no video";
+            p->st.log.fn(p->st.log.user_data, PF_LOG_WARNING, "pipeline", msg, sizeof(msg) - 1);
+        }
     }
     uint64_t counter = 0;
     /* §6.7: a damage-driven compositor sends nothing while the screen is still, but the
@@ -127,21 +138,25 @@ static void *capture_main(void *arg)
                 push_frame(p, last, mono_ns(), counter++);
             continue;
         }
-        if (r < 0)
+        if (r < 0) {
+            atomic_store(&p->source_failed, 1);
             break;
+        }
         pf_frame_release(last);
         last = pw_source_ref(f) == 0 ? f : NULL;
         push_frame(p, f, f->pts_ns ? f->pts_ns : mono_ns(), counter++);
     }
     pf_frame_release(last);
-    pw_source_destroy(src);
+    /* Frames in the ring and the one being encoded still point into the source: it goes in
+     * pipeline_destroy(), after the video thread and the ring are done with them. */
+    p->src = src;
     return NULL;
 }
 
 static void *source_main(void *arg)
 {
     pipeline *p = arg;
-    if (p->st.source == PIPELINE_SOURCE_PIPEWIRE || p->st.source == PIPELINE_SOURCE_VDISPLAY)
+    if (p->st.source != PIPELINE_SOURCE_TESTPATTERN)
         return capture_main(arg);
     uint32_t w = p->st.cfg.width, h = p->st.cfg.height;
     uint64_t interval = 1000000000ull / p->st.cfg.fps, next = mono_ns();
@@ -539,6 +554,7 @@ int pipeline_create(const pipeline_settings *st, pipeline **ret)
     atomic_init(&p->stop, 0);
     atomic_init(&p->idr, 1);
     atomic_init(&p->video_peer, 0);
+    atomic_init(&p->source_failed, 0);
     pf_net_pacer_settings ps;
     pf_net_pacer_settings_default(&ps);
     ps.fd = st->video_fd;
@@ -596,6 +612,7 @@ void pipeline_destroy(pipeline *p)
         pf_frame_release(p->ring[i].frame);
         free(p->ring[i].pixels);
     }
+    pw_source_destroy(p->src);
     free(p->au);
     free(p->pkts);
     pthread_cond_destroy(&p->cond);
@@ -652,4 +669,9 @@ void pipeline_get_stats(pipeline *p, pipeline_stats *ret)
     *ret = p->stats;
     pthread_mutex_unlock(&p->lock);
     pthread_mutex_unlock(&p->stats_lock);
+}
+
+int pipeline_source_failed(pipeline *p)
+{
+    return atomic_load(&p->source_failed);
 }

@@ -15,6 +15,7 @@ typedef struct pipeline pipeline;
 #define PIPELINE_SOURCE_TESTPATTERN 0u /* drawn in-process */
 #define PIPELINE_SOURCE_PIPEWIRE 1u    /* libpfcapture's test-pattern node, captured */
 #define PIPELINE_SOURCE_VDISPLAY 2u    /* a virtual output at the client's mode, captured */
+#define PIPELINE_SOURCE_NODE 3u        /* node_id on pipewire_remote (the session's desktop) */
 
 typedef struct pipeline_settings {
     pf_net_gs_stream_config cfg;
@@ -26,6 +27,7 @@ typedef struct pipeline_settings {
     uint32_t fec_percent;     /* video parity percentage */
     const char *pipewire_remote; /* PIPELINE_SOURCE_PIPEWIRE: NULL = default; borrowed */
     const char *vdisplay_backend; /* PIPELINE_SOURCE_VDISPLAY: NULL = autoselect; borrowed */
+    int64_t node_id;              /* PIPELINE_SOURCE_NODE */
     pf_log_hook log;
 } pipeline_settings;
 
@@ -54,5 +56,7 @@ uint32_t pipeline_get_max_bitrate(const pipeline *p);
 void pipeline_set_fec(pipeline *p, uint32_t percent);
 uint32_t pipeline_get_fec(pipeline *p);
 void pipeline_get_stats(pipeline *p, pipeline_stats *ret);
+/* 1 once the captured source could not open or broke: no more frames will come. Any thread. */
+int pipeline_source_failed(pipeline *p);
 
 #endif

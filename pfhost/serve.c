@@ -21,6 +21,7 @@
 #include "identity_store.h"
 #include "mgmt.h"
 #include "mgmt_auth.h"
+#include "pipeline.h"
 
 
 typedef struct loop_ctx {
@@ -107,7 +108,26 @@ static int cb_launch(void *ud, const pf_net_gs_launch *l)
 {
     host *h = ud;
     clients_touch(&h->clients, l->client_id, (int64_t)time(NULL));
-    return sessions_launch(&h->sessions, &h->apps, l, (int64_t)time(NULL));
+    /* Launches the session table refuses anyway (no app to resume, another app, no such
+     * app) start no desktop. */
+    if (!h->use_desktops || (l->resume && !h->sessions.app_id) ||
+        (!l->resume && (h->sessions.app_id || !apps_find(&h->apps, l->appid))))
+        return sessions_launch(&h->sessions, &h->apps, l, (int64_t)time(NULL));
+    /* The desktop comes first: the app starts inside it, and without a picture the client
+     * hears why instead of getting a black stream. sessions_launch() numbers the session
+     * next_id. */
+    uint32_t id = h->sessions.next_id;
+    char err[400] = "";
+    if (desktops_open(&h->desktops, id, l->width, l->height, l->fps, err, sizeof(err)) < 0) {
+        pf_net_gs_server_set_launch_error(h->gs, err);
+        return PF_ERR_UNSUPPORTED;
+    }
+    h->sessions.launch_env = desktops_env(&h->desktops, id);
+    int r = sessions_launch(&h->sessions, &h->apps, l, (int64_t)time(NULL));
+    h->sessions.launch_env = NULL;
+    if (r < 0)
+        desktops_close(&h->desktops, id);
+    return r;
 }
 
 static int cb_cancel(void *ud, const char *client_id)
@@ -190,7 +210,8 @@ static int on_child(sd_event_source *s, const struct signalfd_siginfo *si, void 
     int st;
     pid_t pid;
     while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
-        sessions_child_exited(&l->h->sessions, pid);
+        if (!supervisor_reaped(&l->h->sup, pid, st))
+            sessions_child_exited(&l->h->sessions, pid);
     return 0;
 }
 
@@ -382,17 +403,53 @@ static void teardown(host *h, loop_ctx *l)
         sd_event_source_unref(srcs[i]);
     pf_net_mdns_destroy(h->mdns);
     sessions_finish(&h->sessions);
+    desktops_finish(&h->desktops);
+    supervisor_finish(&h->sup, 3000);
     stream_destroy(l->stream);
     mgmt_destroy(h->api);
     pf_net_gs_server_destroy(h->gs);
-    if (h->runtime_file)
+    if (h->runtime_file) {
         unlink(h->runtime_file);
+        /* Empty now unless something else keeps files there. */
+        rmdir(h->cfg.runtime_dir);
+    }
     free(h->runtime_file);
     sd_event_unref(h->loop);
     clients_free(&h->clients);
     apps_free(&h->apps);
     pf_net_identity_destroy(h->id);
     config_free(&h->cfg);
+}
+
+static void end_session(void *ud, uint32_t id, uint32_t code)
+{
+    loop_ctx *l = ud;
+    stream_end_session(l->stream, id, code);
+}
+
+static int source_failed(void *ud, uint32_t id)
+{
+    loop_ctx *l = ud;
+    return stream_source_failed(l->stream, id);
+}
+
+/* architecture §5: each session gets a desktop (desktop.c) at launch. */
+static void setup_desktops(host *h, loop_ctx *l, const stream_options *stream)
+{
+    const char *forced = stream->vdisplay_backend ? stream->vdisplay_backend
+                         : h->cfg.vdisplay         ? h->cfg.vdisplay
+                                                   : getenv("PF_VDISPLAY");
+    h->use_desktops = 1;
+    if (supervisor_init(&h->sup, h->loop) < 0)
+        host_log("cannot watch daemon shutdowns; stopping them will wait instead");
+    desktops_init(&h->desktops, &h->sup, h->cfg.runtime_dir, forced, stream->pipewire_remote,
+                  h->loop);
+    h->desktops.end_session = end_session;
+    h->desktops.source_failed = source_failed;
+    h->desktops.user_data = l;
+    desktops_describe(&h->desktops);
+    h->sessions.plane = desktops_wrap_plane(&h->desktops, h->sessions.plane);
+    stream_set_desktop_source(l->stream, desktops_stream_source, &h->desktops);
 }
 
 int serve_run(host_config *cfg, int verbose, const stream_options *stream)
@@ -422,6 +479,8 @@ int serve_run(host_config *cfg, int verbose, const stream_options *stream)
         goto out;
     }
     h.sessions.plane = stream_get_plane(l.stream);
+    if (stream->source == PIPELINE_SOURCE_VDISPLAY)
+        setup_desktops(&h, &l, stream);
     host_log("serving \"%s\": GameStream HTTP %u, HTTPS %u; management API %s port %u",
              h.cfg.hostname, pf_net_gs_server_get_port(h.gs, 0),
              pf_net_gs_server_get_port(h.gs, 1), mgmt_is_tls(h.api) ? "(HTTPS)" : "(HTTP)",

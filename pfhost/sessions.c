@@ -70,6 +70,8 @@ static pid_t spawn(session_table *t, const char *cmd, const char *cwd)
         setenv("PF_APP_NAME", t->running.name, 1);
         setenv("SUNSHINE_APP_NAME", t->running.name, 1);
     }
+    for (size_t i = 0; t->app_env && t->app_env[i]; i++)
+        putenv(t->app_env[i]);
     if (cwd && chdir(cwd) < 0)
         _exit(126);
     execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
@@ -116,6 +118,29 @@ static int copy_app(app *dst, const app *src)
     return r;
 }
 
+static void free_env(session_table *t)
+{
+    for (size_t i = 0; t->app_env && t->app_env[i]; i++)
+        free(t->app_env[i]);
+    free(t->app_env);
+    t->app_env = NULL;
+}
+
+static int copy_env(session_table *t)
+{
+    free_env(t);
+    size_t n = 0;
+    while (t->launch_env && t->launch_env[n])
+        n++;
+    if (!n)
+        return 0;
+    t->app_env = calloc(n + 1, sizeof(char *));
+    for (size_t i = 0; t->app_env && i < n; i++)
+        if (!(t->app_env[i] = strdup(t->launch_env[i])))
+            return -1;
+    return t->app_env ? 0 : -1;
+}
+
 static void stop_app(session_table *t)
 {
     if (!t->app_id)
@@ -136,6 +161,7 @@ static void stop_app(session_table *t)
     }
     undo(t, t->running.nprep);
     logf_(t, "app %u (%s) stopped", t->app_id, t->running.name ? t->running.name : "");
+    free_env(t);
     app_clear(&t->running);
     t->app_id = 0;
     t->app_pid = 0;
@@ -143,7 +169,7 @@ static void stop_app(session_table *t)
 
 static int start_app(session_table *t, const app *a, const pf_net_gs_launch *l)
 {
-    if (copy_app(&t->running, a) < 0)
+    if (copy_app(&t->running, a) < 0 || copy_env(t) < 0)
         return PF_ERR_NOMEM;
     t->app_id = a->id;
     t->width = l->width;
@@ -156,6 +182,7 @@ static int start_app(session_table *t, const app *a, const pf_net_gs_launch *l)
             logf_(t, "prep command failed: %s", d);
             undo(t, i);
             app_clear(&t->running);
+            free_env(t);
             t->app_id = 0;
             return PF_ERR_IO;
         }
@@ -170,6 +197,7 @@ static int start_app(session_table *t, const app *a, const pf_net_gs_launch *l)
             t->app_pid = 0;
             undo(t, t->running.nprep);
             app_clear(&t->running);
+            free_env(t);
             t->app_id = 0;
             return PF_ERR_IO;
         }
@@ -283,6 +311,9 @@ json_object *sessions_to_json(const session_table *t)
         json_object_object_add(o, "fps", json_object_new_int64(s->fps));
         json_object_object_add(o, "hdr", json_object_new_boolean(s->hdr != 0));
         json_object_object_add(o, "started", json_object_new_int64(s->started));
+        json_object *d = t->plane.desktop ? t->plane.desktop(t->plane.user_data, s) : NULL;
+        if (d)
+            json_object_object_add(o, "desktop", d);
         json_object *st = t->plane.stats ? t->plane.stats(t->plane.user_data, s) : NULL;
         if (st)
             json_object_object_add(o, "stream", st);

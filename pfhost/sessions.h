@@ -34,6 +34,9 @@ typedef struct stream_plane {
     void (*stop)(void *user_data, const session *s);
     /* Per-session stream statistics for the management API, or NULL; may be NULL. */
     json_object *(*stats)(void *user_data, const session *s);
+    /* The session's desktop (compositor, pid, mode) for the management API, or NULL; may be
+     * NULL. */
+    json_object *(*desktop)(void *user_data, const session *s);
 } stream_plane;
 
 typedef struct session_table {
@@ -45,6 +48,11 @@ typedef struct session_table {
     app running;          /* copy of the app (undo commands outlive catalog edits) */
     uint32_t width, height, fps, hdr; /* mode the app was started with */
     stream_plane plane;
+    /* "KEY=VALUE" entries (NULL-terminated; NULL = none) added to the environment of the app
+     * and prep commands the next launch starts: its desktop's display, bus and PipeWire.
+     * Borrowed; set just before sessions_launch(). */
+    const char *const *launch_env;
+    char **app_env; /* the running app's copy of launch_env (undo commands use it too) */
     void (*log)(void *user_data, const char *msg);
     void *log_data;
 } session_table;

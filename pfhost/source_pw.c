@@ -109,6 +109,15 @@ static int start_capture(pw_source *s, uint32_t node, uint32_t width, uint32_t h
     return 0;
 }
 
+int pw_source_create_node(uint32_t node_id, uint32_t width, uint32_t height, uint32_t fps,
+                          const char *remote, pf_log_hook log, pw_source **ret)
+{
+    pw_source *s = calloc(1, sizeof(*s));
+    if (!s)
+        return PF_ERR_NOMEM;
+    return start_capture(s, node_id, width, height, fps, remote, log, ret);
+}
+
 int pw_source_next(pw_source *s, int32_t timeout_ms, pf_frame **ret_frame)
 {
     int r = pf_capture_acquire_frame(s->capture, ret_frame);

@@ -16,6 +16,9 @@ typedef struct pw_source pw_source;
 int pw_source_create(uint32_t width, uint32_t height, uint32_t fps, const char *remote,
                      int vdisplay, const char *vdisplay_backend, pf_log_hook log,
                      pw_source **ret);
+/* Captures node @p node_id of @p remote (an output prepared elsewhere). Same returns. */
+int pw_source_create_node(uint32_t node_id, uint32_t width, uint32_t height, uint32_t fps,
+                          const char *remote, pf_log_hook log, pw_source **ret);
 /* Another reference to a frame of this source (for repeating it). 0 or an error. */
 int pw_source_ref(pf_frame *frame);
 /* The next captured frame (one reference: pf_frame_release() it, from any thread);

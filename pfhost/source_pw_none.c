@@ -11,6 +11,12 @@ int pw_source_create(uint32_t width, uint32_t height, uint32_t fps, const char *
     return PF_ERR_UNSUPPORTED;
 }
 
+int pw_source_create_node(uint32_t node_id, uint32_t width, uint32_t height, uint32_t fps,
+                          const char *remote, pf_log_hook log, pw_source **ret)
+{
+    return PF_ERR_UNSUPPORTED;
+}
+
 int pw_source_next(pw_source *s, int32_t timeout_ms, pf_frame **ret_frame)
 {
     return PF_ERR_UNSUPPORTED;

@@ -40,6 +40,7 @@ typedef struct stream_sess {
     uint32_t max_kbps;
     uint64_t idr_requests, last_change_ms;
     uint32_t hdr;
+    uint32_t end_code; /* termination sent when the host ends it; 0 = graceful */
 } stream_sess;
 
 struct stream_ctx {
@@ -52,6 +53,8 @@ struct stream_ctx {
     stream_sess *v;
     size_t n;
     int record_fd;
+    stream_desktop_fn desktop;
+    void *desktop_data;
 };
 
 void stream_options_default(stream_options *o)
@@ -290,7 +293,8 @@ static void plane_stop(void *ud, const session *hs)
     if (!e)
         return;
     /* /cancel, unpair, app exit, host shutdown: §10.3 graceful termination code. */
-    pf_net_gs_control_terminate(s->ctrl, e->id, PF_NET_GS_TERM_GRACEFUL);
+    pf_net_gs_control_terminate(s->ctrl, e->id,
+                                e->end_code ? e->end_code : PF_NET_GS_TERM_GRACEFUL);
     stop_stream(s, e);
     forget(s, e);
     host_log("session %u ended", hs->id);
@@ -380,6 +384,13 @@ static int on_announce(void *ud, uint32_t id, const pf_net_gs_stream_config *cfg
     ps.pipewire_remote = s->opt.pipewire_remote;
     ps.vdisplay_backend = s->opt.vdisplay_backend;
     ps.log = (pf_log_hook){.fn = lib_log};
+    stream_desktop desk = {.node_id = -1};
+    int have_desktop = s->desktop && s->desktop(s->desktop_data, id, &desk) == 0;
+    if (have_desktop) {
+        ps.source = PIPELINE_SOURCE_NODE;
+        ps.node_id = desk.node_id;
+        ps.pipewire_remote = desk.pipewire_remote;
+    }
     int r = pf_net_gs_control_add_session(s->ctrl, id, e->connect_data, e->rikey, cfg,
                                           host_now_ms());
     /* §6.1: an older client pings with a bare "PING", known only by its RTSP address. */
@@ -401,7 +412,12 @@ static int on_announce(void *ud, uint32_t id, const pf_net_gs_stream_config *cfg
     for (uint32_t w = 0; w < 2; w++)
         if (e->peer_port[w])
             pipeline_set_peer(e->pl, w, e->peer_addr[w], e->peer_port[w]);
-    if (s->record_fd < 0) {
+    if (s->record_fd < 0 && have_desktop) {
+        /* The desktop owns the injector of its compositor; the session is one client. */
+        if (!desk.injector ||
+            pf_input_client_create(desk.injector, PF_INPUT_PERM_ALL, &e->inj_client) < 0)
+            host_log("session %u: no input backend for this desktop; input is ignored", id);
+    } else if (s->record_fd < 0) {
         pf_input_settings is;
         pf_input_settings_default(&is);
         is.feedback = on_feedback;
@@ -698,6 +714,26 @@ int stream_create(host *h, const stream_options *o, stream_ctx **ret, char *err,
              pf_net_gs_media_get_port(s->media, PF_NET_GS_MEDIA_AUDIO));
     *ret = s;
     return 0;
+}
+
+void stream_set_desktop_source(stream_ctx *s, stream_desktop_fn fn, void *user_data)
+{
+    s->desktop = fn;
+    s->desktop_data = user_data;
+}
+
+void stream_end_session(stream_ctx *s, uint32_t id, uint32_t code)
+{
+    stream_sess *e = find(s, id);
+    if (e)
+        e->end_code = code;
+    sessions_close(&s->h->sessions, id);
+}
+
+int stream_source_failed(stream_ctx *s, uint32_t id)
+{
+    stream_sess *e = find(s, id);
+    return e && e->pl && pipeline_source_failed(e->pl);
 }
 
 void stream_destroy(stream_ctx *s)

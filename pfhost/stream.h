@@ -40,4 +40,22 @@ stream_plane stream_get_plane(stream_ctx *s);
  * after sessions_finish(). */
 void stream_destroy(stream_ctx *s);
 
+struct pf_input_injector;
+/* What a session streams when the host prepared a desktop for it (desktop.c): the PipeWire
+ * node of its output, the daemon it lives on, and its compositor's input injector (all
+ * borrowed; the injector may be NULL). */
+typedef struct stream_desktop {
+    int64_t node_id;
+    const char *pipewire_remote;
+    struct pf_input_injector *injector;
+} stream_desktop;
+/* 0 and @p ret filled when session @p id has a desktop; negative otherwise. */
+typedef int (*stream_desktop_fn)(void *user_data, uint32_t id, stream_desktop *ret);
+void stream_set_desktop_source(stream_ctx *s, stream_desktop_fn fn, void *user_data);
+/* Ends session @p id (stream and host session) with termination @p code (§5.7), which the
+ * client reports, instead of the graceful one. */
+void stream_end_session(stream_ctx *s, uint32_t id, uint32_t code);
+/* 1 when session @p id streams from a source that failed (no more frames will come). */
+int stream_source_failed(stream_ctx *s, uint32_t id);
+
 #endif

@@ -168,6 +168,17 @@ PF_EXPORT int pf_net_gs_server_set_external_address(pf_net_gs_server *server,
                                                     const char *ipv4);
 
 /**
+ * Sets the message the failing /launch or /resume now in progress reports to the client
+ * (`status_message`, which Moonlight shows its user), so it can name the cause and the fix.
+ * Call it from the launch callback before returning an error other than PF_ERR_NOT_FOUND or
+ * PF_ERR_STATE; it applies to that one answer. @p message is copied (truncated to 255 bytes);
+ * NULL restores the generic text.
+ * @return 0; PF_ERR_INVALID_ARGUMENT for a NULL server. Threading: inside the launch
+ * callback. Since 0.1.
+ */
+PF_EXPORT int pf_net_gs_server_set_launch_error(pf_net_gs_server *server, const char *message);
+
+/**
  * Hands a PIN typed by the user to the server. It serves exactly one pairing attempt: the
  * oldest one waiting in phase 1, or the next to arrive within pin_ttl_ms.
  * @param pin four ASCII digits.

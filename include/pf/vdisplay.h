@@ -48,6 +48,19 @@ typedef struct pf_vdisplay_settings {
     uint32_t timeout_ms;  /**< bound on each step (bus call, spawn, node); 0 = 5000. Since 0.1. */
     uint32_t reserved;
     pf_log_hook log;      /**< Since 0.1. */
+    /** "mutter": D-Bus address of the Mutter to drive (one started by the caller); NULL = the
+     * user's session bus. Borrowed. Since 0.2. */
+    const char *dbus_address;
+    /** "mutter": a RemoteDesktop SessionId (pf_input_injector_get_session_id()) the
+     * screencast is linked to, so injected absolute input addresses this output. Mutter then
+     * starts the screencast only with that RemoteDesktop session: create() calls
+     * @c start_linked between recording and waiting for the node. NULL = not linked.
+     * Borrowed. Since 0.2. */
+    const char *remote_desktop_session_id;
+    /** Starts the linked RemoteDesktop session (pf_input_injector_start()); 0 or a negative
+     * error, which fails create(). Required with @c remote_desktop_session_id. Since 0.2. */
+    int (*start_linked)(void *user_data);
+    void *start_linked_user_data; /**< passed to @c start_linked. Since 0.2. */
 } pf_vdisplay_settings;
 
 /** Fills defaults (1280x720@60, autoselect). @return 0 or PF_ERR_INVALID_ARGUMENT. Since 0.1. */
@@ -101,6 +114,15 @@ PF_EXPORT int pf_vdisplay_get_session_id(pf_vdisplay *display, char *buf, size_t
  * or NULL. Clients of the session connect there. Since 0.1.
  */
 PF_EXPORT const char *pf_vdisplay_get_wayland_display(pf_vdisplay *display);
+
+/**
+ * Copies the path of the screencast stream that carries the output (Mutter: the ScreenCast
+ * Stream object path; absolute input of a linked RemoteDesktop session names it, see
+ * pf_input_output.stream_path).
+ * @return the length written (without NUL); PF_ERR_UNSUPPORTED when the backend has none;
+ * PF_ERR_BUFFER_TOO_SMALL; PF_ERR_INVALID_ARGUMENT. Since 0.2.
+ */
+PF_EXPORT int pf_vdisplay_get_stream_path(pf_vdisplay *display, char *buf, size_t size);
 
 /** Changes the mode. @return 0; PF_ERR_UNSUPPORTED without PF_VDISPLAY_CAP_SET_MODE;
  * PF_ERR_INVALID_ARGUMENT; an I/O error. Since 0.1. */

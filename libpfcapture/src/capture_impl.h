@@ -24,6 +24,17 @@
 
 #define PFI_SLOT_MAGIC 0x70666672u
 
+/* The library's own mapping of a MemFd buffer. PipeWire unmaps its mapping when the buffer
+ * goes (the producer died, the format changed); a frame the owner still holds must stay
+ * readable until released, so the last of buffer and holders unmaps this one. */
+struct pfi_buffer_map {
+    void *base;
+    size_t len;
+    _Atomic uint32_t holders;
+    _Atomic uint32_t removed;
+    _Atomic uint32_t freed;
+};
+
 struct pfi_capture_slot {
     pf_frame frame; /* first: the public pointer is the slot */
     uint32_t magic;
@@ -31,6 +42,7 @@ struct pfi_capture_slot {
     _Atomic uint32_t refs;
     struct pf_capture *owner;
     struct pw_buffer *buffer;  /* NULL once PipeWire took the buffer away */
+    struct pfi_buffer_map *map; /* the mapping the frame's planes point into, or NULL */
     uint32_t generation;       /* format generation the buffer belongs to */
     int syncobj_fd;            /* explicit sync: timeline to signal on release */
     uint64_t release_point;

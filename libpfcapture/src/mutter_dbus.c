@@ -103,7 +103,9 @@ static int read_path(sd_bus_message *reply, char *buf, size_t size)
     return 0;
 }
 
-int pfi_mutter_record_virtual(struct pfi_mutter *m, uint32_t timeout_ms, const pf_log_hook *log)
+int pfi_mutter_record_virtual(struct pfi_mutter *m, uint32_t timeout_ms, const pf_log_hook *log,
+                              const char *rd_session_id, int (*start_linked)(void *),
+                              void *start_linked_user_data)
 {
     sd_bus_message *msg = NULL, *reply = NULL;
     uint64_t deadline;
@@ -112,7 +114,10 @@ int pfi_mutter_record_virtual(struct pfi_mutter *m, uint32_t timeout_ms, const p
     /* CreateSession(a{sv}) -> o */
     r = sd_bus_message_new_method_call(m->bus, &msg, PFI_MUTTER_SCREENCAST, SC_PATH, SC_IFACE,
                                        "CreateSession") < 0 ||
-                sd_bus_message_append(msg, "a{sv}", 0) < 0
+                (rd_session_id ? sd_bus_message_append(msg, "a{sv}", 1,
+                                                        "remote-desktop-session-id", "s",
+                                                        rd_session_id)
+                               : sd_bus_message_append(msg, "a{sv}", 0)) < 0
             ? PF_ERR_NOMEM
             : call(m, msg, timeout_ms, &reply);
     msg = sd_bus_message_unref(msg);
@@ -139,15 +144,22 @@ int pfi_mutter_record_virtual(struct pfi_mutter *m, uint32_t timeout_ms, const p
                             "PipeWireStreamAdded", on_stream_added, m) < 0)
         return PF_ERR_IO;
 
-    r = sd_bus_message_new_method_call(m->bus, &msg, PFI_MUTTER_SCREENCAST, m->session,
-                                       SESSION_IFACE, "Start") < 0
-            ? PF_ERR_NOMEM
-            : call(m, msg, timeout_ms, &reply);
-    msg = sd_bus_message_unref(msg);
-    reply = sd_bus_message_unref(reply);
-    if (r < 0)
-        return r;
-    m->started = 1;
+    if (rd_session_id) {
+        /* The RemoteDesktop session owns the screencast: it starts and stops both. */
+        r = start_linked(start_linked_user_data);
+        if (r < 0)
+            return r;
+    } else {
+        r = sd_bus_message_new_method_call(m->bus, &msg, PFI_MUTTER_SCREENCAST, m->session,
+                                           SESSION_IFACE, "Start") < 0
+                ? PF_ERR_NOMEM
+                : call(m, msg, timeout_ms, &reply);
+        msg = sd_bus_message_unref(msg);
+        reply = sd_bus_message_unref(reply);
+        if (r < 0)
+            return r;
+        m->started = 1;
+    }
 
     deadline = pfi_now_ns() + (uint64_t)timeout_ms * 1000000u;
     while (m->node_id < 0) {

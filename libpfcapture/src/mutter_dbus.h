@@ -28,8 +28,12 @@ int pfi_mutter_open(struct pfi_mutter *m, const char *address);
 int pfi_mutter_available(struct pfi_mutter *m, uint32_t timeout_ms);
 /* Waits up to @timeout_ms for the ScreenCast name to appear. 0, PF_ERR_TIMEOUT. */
 int pfi_mutter_wait_available(struct pfi_mutter *m, uint32_t timeout_ms);
-/* Creates the session and the virtual stream and waits for its node id. */
-int pfi_mutter_record_virtual(struct pfi_mutter *m, uint32_t timeout_ms, const pf_log_hook *log);
+/* Creates the session and the virtual stream and waits for its node id. With @rd_session_id
+ * the session is linked to that RemoteDesktop session, which @start_linked starts (Mutter
+ * refuses ScreenCast.Session.Start on a linked session). */
+int pfi_mutter_record_virtual(struct pfi_mutter *m, uint32_t timeout_ms, const pf_log_hook *log,
+                              const char *rd_session_id, int (*start_linked)(void *),
+                              void *start_linked_user_data);
 /* Stops the session (bounded) and closes the bus. Safe on a zeroed struct. */
 void pfi_mutter_close(struct pfi_mutter *m);
 

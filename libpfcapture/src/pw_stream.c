@@ -7,7 +7,9 @@
  * thread-loop lock, so pw_stream's recycle queue always has a single writer. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <spa/buffer/meta.h>
@@ -133,9 +135,54 @@ static void on_state_changed(void *data, enum pw_stream_state old, enum pw_strea
     }
 }
 
+static void map_free_once(struct pfi_buffer_map *m)
+{
+    if (atomic_exchange(&m->freed, 1))
+        return;
+    munmap(m->base, m->len);
+    free(m);
+}
+
+static void map_drop(struct pfi_buffer_map *m)
+{
+    if (m && atomic_fetch_sub(&m->holders, 1) == 1 && atomic_load(&m->removed))
+        map_free_once(m);
+}
+
+static void on_add_buffer(void *data, struct pw_buffer *buffer)
+{
+    struct spa_buffer *sb = buffer->buffer;
+    struct spa_data *d = sb->n_datas ? &sb->datas[0] : NULL;
+    struct pfi_buffer_map *m;
+    void *base;
+
+    buffer->user_data = NULL;
+    if (!d || d->type != SPA_DATA_MemFd || d->fd < 0 || !d->maxsize)
+        return;
+    base = mmap(NULL, (size_t)d->mapoffset + d->maxsize, PROT_READ, MAP_SHARED, (int)d->fd, 0);
+    if (base == MAP_FAILED)
+        return;
+    m = calloc(1, sizeof(*m));
+    if (!m) {
+        munmap(base, (size_t)d->mapoffset + d->maxsize);
+        return;
+    }
+    m->base = base;
+    m->len = (size_t)d->mapoffset + d->maxsize;
+    buffer->user_data = m;
+}
+
 static void on_remove_buffer(void *data, struct pw_buffer *buffer)
 {
     struct pf_capture *c = data;
+    struct pfi_buffer_map *m = buffer->user_data;
+
+    if (m) {
+        buffer->user_data = NULL;
+        atomic_store(&m->removed, 1);
+        if (atomic_load(&m->holders) == 0)
+            map_free_once(m);
+    }
 
     /* A held frame outlives its buffer only until the owner releases it; the release then
      * has nothing to give back. */
@@ -164,6 +211,7 @@ static int fill_slot(struct pf_capture *c, struct pfi_capture_slot *s, struct pw
     int dmabuf = c->fmt_memory == PF_FRAME_MEMORY_DMABUF;
 
     s->buffer = b;
+    s->map = NULL;
     s->generation = atomic_load(&c->generation);
     s->syncobj_fd = -1;
     s->release_point = 0;
@@ -211,8 +259,15 @@ static int fill_slot(struct pf_capture *c, struct pfi_capture_slot *s, struct pw
             if (!d->data || d->chunk->size == 0 || (bpp && p->stride < f->width * bpp) ||
                 (n == 0 && bpp && ((uint64_t)d->chunk->offset + need > d->maxsize)))
                 return -1;
+            struct pfi_buffer_map *m = n == 0 ? b->user_data : NULL;
+
             p->fd = -1;
             p->data = (uint8_t *)d->data + d->chunk->offset;
+            if (m) {
+                p->data = (uint8_t *)m->base + d->mapoffset + d->chunk->offset;
+                atomic_fetch_add(&m->holders, 1);
+                s->map = m;
+            }
         }
         n++;
     }
@@ -275,6 +330,7 @@ static const struct pw_stream_events stream_events = {
     PW_VERSION_STREAM_EVENTS,
     .state_changed = on_state_changed,
     .param_changed = on_param_changed,
+    .add_buffer = on_add_buffer,
     .remove_buffer = on_remove_buffer,
     .process = on_process,
 };
@@ -335,6 +391,8 @@ void pfi_capture_stream_return(struct pf_capture *c, struct pfi_capture_slot *s)
         pw_thread_loop_unlock(c->pw.loop);
     }
     s->buffer = NULL;
+    map_drop(s->map);
+    s->map = NULL;
     atomic_fetch_sub(&c->in_use, 1);
     atomic_store(&s->state, PFI_SLOT_FREE);
 }

@@ -76,6 +76,7 @@ static int try_create(struct pf_vdisplay *vd, const struct pfi_vdisplay_impl *im
     vd->node_id = -1;
     vd->caps = 0;
     vd->session_id[0] = 0;
+    vd->stream_path[0] = 0;
     vd->wayland_display[0] = 0;
     r = impl->create(vd);
     pfi_cap_debug(&vd->log, TOPIC, "%s: %s (%d)", impl->name, r < 0 ? "failed" : "created", r);
@@ -119,6 +120,10 @@ PF_EXPORT int pf_vdisplay_create(const pf_vdisplay_settings *settings, pf_vdispl
     vd->settings.pipewire_remote = vd->pipewire_remote;
     vd->settings.command = vd->command;
     vd->settings.backend = NULL;
+    if (settings->remote_desktop_session_id && !settings->start_linked) {
+        pf_vdisplay_destroy(vd);
+        return PF_ERR_INVALID_ARGUMENT;
+    }
 
     if (idx >= 0) {
         r = try_create(vd, list[idx]);
@@ -133,6 +138,10 @@ PF_EXPORT int pf_vdisplay_create(const pf_vdisplay_settings *settings, pf_vdispl
                 break;
         }
     }
+    /* The bus address, link and hook are borrowed for create() only. */
+    vd->settings.dbus_address = NULL;
+    vd->settings.remote_desktop_session_id = NULL;
+    vd->settings.start_linked = NULL;
     if (r < 0) {
         pf_vdisplay_destroy(vd);
         return r;
@@ -184,6 +193,20 @@ PF_EXPORT int pf_vdisplay_get_session_id(pf_vdisplay *vd, char *buf, size_t size
     if (len + 1 > size)
         return PF_ERR_BUFFER_TOO_SMALL;
     memcpy(buf, vd->session_id, len + 1);
+    return (int)len;
+}
+
+PF_EXPORT int pf_vdisplay_get_stream_path(pf_vdisplay *vd, char *buf, size_t size)
+{
+    size_t len;
+
+    pf_assert_return(vd && buf, PF_ERR_INVALID_ARGUMENT);
+    if (!vd->stream_path[0])
+        return PF_ERR_UNSUPPORTED;
+    len = strlen(vd->stream_path);
+    if (len + 1 > size)
+        return PF_ERR_BUFFER_TOO_SMALL;
+    memcpy(buf, vd->stream_path, len + 1);
     return (int)len;
 }
 

@@ -30,6 +30,7 @@ struct pf_vdisplay {
     uint32_t caps;
     int64_t node_id;
     char session_id[256];
+    char stream_path[256];
     char wayland_display[320];
     void *backend; /* the backend's own state */
 };

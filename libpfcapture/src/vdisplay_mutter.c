@@ -26,7 +26,7 @@ static int session_probe(const pf_vdisplay_settings *s)
     struct pfi_mutter m;
     int ok;
 
-    if (pfi_mutter_open(&m, NULL) < 0)
+    if (pfi_mutter_open(&m, s->dbus_address) < 0)
         return 0;
     ok = pfi_mutter_available(&m, 500);
     pfi_mutter_close(&m);
@@ -35,12 +35,16 @@ static int session_probe(const pf_vdisplay_settings *s)
 
 static int finish_create(struct pf_vdisplay *vd, struct mutter_state *st)
 {
-    int r = pfi_mutter_record_virtual(&st->m, vd->settings.timeout_ms, &vd->log);
+    int r = pfi_mutter_record_virtual(&st->m, vd->settings.timeout_ms, &vd->log,
+                                      vd->settings.remote_desktop_session_id,
+                                      vd->settings.start_linked,
+                                      vd->settings.start_linked_user_data);
 
     if (r < 0)
         return r;
     vd->node_id = st->m.node_id;
     snprintf(vd->session_id, sizeof(vd->session_id), "%s", st->m.session);
+    snprintf(vd->stream_path, sizeof(vd->stream_path), "%s", st->m.stream);
     vd->caps |= PF_VDISPLAY_CAP_REMOTE_DESKTOP;
     return 0;
 }
@@ -66,7 +70,7 @@ static int session_create(struct pf_vdisplay *vd)
     if (!st)
         return PF_ERR_NOMEM;
     vd->backend = st;
-    r = pfi_mutter_open(&st->m, NULL);
+    r = pfi_mutter_open(&st->m, vd->settings.dbus_address);
     if (r == 0 && !pfi_mutter_available(&st->m, vd->settings.timeout_ms))
         r = PF_ERR_UNSUPPORTED;
     if (r == 0)

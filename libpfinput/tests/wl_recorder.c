@@ -3,7 +3,10 @@
  * every pointer, keyboard and touch event it receives, one per line, so a test can check
  * that exactly the injected events arrived. It prints "ready" once its window is on screen
  * (seat capabilities and focus follow when the first virtual devices appear) and exits when
- * stdin closes. */
+ * stdin closes.
+ * Options: --colour RRGGBB fills the window with that colour (grey otherwise), so a capture
+ * test can find it in the picture; --stay keeps it running after stdin closes (an app a host
+ * starts, with its output in a file). */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -35,6 +38,7 @@ struct app {
     struct xkb_context *xkb;
     struct xkb_keymap *keymap;
     struct xkb_state *state;
+    uint32_t colour; /* XRGB; 0 = the default grey */
 };
 
 static void maybe_ready(struct app *a)
@@ -242,7 +246,13 @@ static struct wl_buffer *make_buffer(struct app *a)
     void *data = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (data == MAP_FAILED)
         return NULL;
-    memset(data, 0x80, size);
+    if (a->colour) {
+        uint32_t *px = data;
+        for (size_t i = 0; i < size / 4; i++)
+            px[i] = 0xff000000u | a->colour;
+    } else {
+        memset(data, 0x80, size);
+    }
     munmap(data, size);
     struct wl_shm_pool *pool = wl_shm_create_pool(a->shm, fd, (int32_t)size);
     struct wl_buffer *buf =
@@ -295,10 +305,21 @@ static void tl_close(void *d, struct xdg_toplevel *tl)
 static const struct xdg_toplevel_listener tl_listener = { .configure = tl_configure,
                                                           .close = tl_close };
 
-int main(void)
+int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
     struct app a = { .width = 640, .height = 480 };
+    int stay = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--colour") && i + 1 < argc) {
+            a.colour = (uint32_t)strtoul(argv[++i], NULL, 16) & 0xffffffu;
+        } else if (!strcmp(argv[i], "--stay")) {
+            stay = 1;
+        } else {
+            fprintf(stderr, "usage: pf-wl-recorder [--colour RRGGBB] [--stay]\n");
+            return 2;
+        }
+    }
     a.xkb = xkb_context_new(XKB_CONTEXT_NO_FLAGS);
     a.display = wl_display_connect(NULL);
     if (!a.display) {
@@ -308,10 +329,14 @@ int main(void)
     struct wl_registry *reg = wl_display_get_registry(a.display);
     wl_registry_add_listener(reg, &registry_listener, &a);
     wl_display_roundtrip(a.display);
-    if (!a.compositor || !a.shm || !a.wm || !a.seat) {
+    /* A compositor without input devices (Weston's PipeWire backend) has no seat: the
+     * window still shows, there is just nothing to record. */
+    if (!a.compositor || !a.shm || !a.wm) {
         fprintf(stderr, "recorder: missing globals\n");
         return 1;
     }
+    if (!a.seat)
+        printf("no-seat\n");
     a.surface = wl_compositor_create_surface(a.compositor);
     a.xdg_surface = xdg_wm_base_get_xdg_surface(a.wm, a.surface);
     xdg_surface_add_listener(a.xdg_surface, &xs_listener, &a);
@@ -323,7 +348,7 @@ int main(void)
 
     struct pollfd fds[2] = {
         { .fd = wl_display_get_fd(a.display), .events = POLLIN },
-        { .fd = STDIN_FILENO, .events = POLLIN },
+        { .fd = stay ? -1 : STDIN_FILENO, .events = POLLIN },
     };
     for (;;) {
         while (wl_display_prepare_read(a.display) != 0)

@@ -170,6 +170,7 @@ static int launch(pf_net_gs_server *s, const pfi_query *q, const pfi_gs_req_info
         opt_uint(q, "hdrMode", 0, &l.hdr) < 0 || opt_uint(q, "corever", 0, &l.corever) < 0 ||
         opt_uint(q, "remoteControllersBitmap", 0, &l.gamepad_mask) < 0)
         return pfi_gs_error(400, "Malformed launch parameter", ret);
+    s->launch_error[0] = '\0';
     int r = s->cb.launch ? s->cb.launch(s->cb.user_data, &l) : PF_ERR_UNSUPPORTED;
     memset(l.rikey, 0, sizeof(l.rikey));
     if (r == PF_ERR_NOT_FOUND)
@@ -178,7 +179,9 @@ static int launch(pf_net_gs_server *s, const pfi_query *q, const pfi_gs_req_info
     if (r == PF_ERR_STATE)
         return pfi_gs_error(400, "Another app is already running", ret);
     if (r < 0)
-        return pfi_gs_error(503, "The host could not start the session", ret);
+        return pfi_gs_error(503, s->launch_error[0] ? s->launch_error
+                                                     : "The host could not start the session",
+                            ret);
     /* §4.8: a client that speaks corever 1 seals its RTSP when the URL says rtspenc://, so
      * the stream parameters and the ENet connect word never cross the network in clear. */
     const char *scheme = pf_net_gs_launch_rtsp_encrypted(&l) ? "rtspenc" : "rtsp";

@@ -478,6 +478,13 @@ int pf_net_gs_server_set_external_address(pf_net_gs_server *s, const char *ipv4)
     return 0;
 }
 
+int pf_net_gs_server_set_launch_error(pf_net_gs_server *s, const char *message)
+{
+    pf_assert_return(s, PF_ERR_INVALID_ARGUMENT);
+    snprintf(s->launch_error, sizeof(s->launch_error), "%s", message ? message : "");
+    return 0;
+}
+
 int pf_net_gs_server_set_pin(pf_net_gs_server *s, const char *pin, uint64_t now_ms)
 {
     pf_assert_return(s && pin, PF_ERR_INVALID_ARGUMENT);

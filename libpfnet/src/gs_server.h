@@ -51,6 +51,7 @@ struct pf_net_gs_server {
     pfi_gs_client clients[PFI_GS_MAX_CLIENTS];
     uint32_t nclients;
     uint64_t now_ms;
+    char launch_error[256]; /* status_message of the failing launch; "" = generic */
 };
 
 /* Routes one request (path + query) to its endpoint. Pure apart from the host callbacks.

@@ -52,7 +52,7 @@ static void config_values_and_errors(void **state)
     char err[256] = "";
     char *p = conf("# comment\n\nhostname = living room\nhttp_port=1234\nmdns = off\n"
                    "api_address = 0.0.0.0\npin_ttl = 5\nav1 = yes\nhevc = no\n"
-                   "external_address = 203.0.113.7\n");
+                   "external_address = 203.0.113.7\nvdisplay = weston\n");
     assert_int_equal(config_load(&c, p, err, sizeof(err)), 0);
     assert_string_equal(c.hostname, "living room");
     assert_int_equal(c.http_port, 1234);
@@ -63,6 +63,7 @@ static void config_values_and_errors(void **state)
     assert_int_equal(c.pin_ttl_s, 5);
     assert_string_equal(c.api_address, "0.0.0.0");
     assert_string_equal(c.external_address, "203.0.113.7");
+    assert_string_equal(c.vdisplay, "weston");
     char want[128];
     snprintf(want, sizeof(want), "%s/pfhost", dir);
     assert_string_equal(c.state_dir, want);
@@ -72,7 +73,8 @@ static void config_values_and_errors(void **state)
                                       "just words\n", "pin_wait = -1\n", "api_port = 12x\n",
                                       "av1 = sometimes\n", "hevc = 265\n",
                                       "external_address = 2001:db8::1\n",
-                                      "external_address = my.router\n"};
+                                      "external_address = my.router\n",
+                                      "vdisplay = wetson\n"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         p = conf(bad[i]);
         err[0] = '\0';
@@ -88,7 +90,13 @@ static void config_values_and_errors(void **state)
     assert_int_equal(c.av1, CONFIG_CODEC_AUTO);
     assert_int_equal(c.hevc, CONFIG_CODEC_AUTO);
     assert_null(c.external_address);
+    assert_null(c.vdisplay);
     config_free(&c);
+    p = conf("vdisplay = auto\n");
+    assert_int_equal(config_load(&c, p, err, sizeof(err)), 0);
+    assert_null(c.vdisplay);
+    config_free(&c);
+    free(p);
     p = conf("av1 = auto\n");
     assert_int_equal(config_load(&c, p, err, sizeof(err)), 0);
     assert_int_equal(c.av1, CONFIG_CODEC_AUTO);

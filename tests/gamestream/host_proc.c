@@ -44,6 +44,21 @@ static int json_int(const char *text, const char *key)
 static void set_env(const host_proc *h)
 {
     char p[512];
+    if (h->clean_env) {
+        const char *path = h->path ? h->path : getenv("PATH");
+        char keep[4096];
+        snprintf(keep, sizeof(keep), "%s", path ? path : "/usr/bin:/bin");
+        clearenv();
+        setenv("PATH", keep, 1);
+        snprintf(p, sizeof(p), "%s/home", h->dir);
+        setenv("HOME", p, 1);
+        snprintf(p, sizeof(p), "%s/run", h->dir);
+        mkdir(p, 0700);
+        setenv("XDG_RUNTIME_DIR", p, 1);
+        for (size_t i = 0; h->env && h->env[i]; i++)
+            putenv((char *)h->env[i]);
+        return;
+    }
     snprintf(p, sizeof(p), "%s/config", h->dir);
     setenv("XDG_CONFIG_HOME", p, 1);
     snprintf(p, sizeof(p), "%s/state", h->dir);
@@ -69,6 +84,23 @@ int host_start(host_proc *h, const char *extra_conf)
         mkdir(path, 0700);
         snprintf(path, sizeof(path), "%s/config/pfhost", h->dir);
         mkdir(path, 0700);
+        if (h->clean_env) {
+            char link[512];
+            snprintf(path, sizeof(path), "%s/home", h->dir);
+            mkdir(path, 0700);
+            snprintf(path, sizeof(path), "%s/home/.local", h->dir);
+            mkdir(path, 0700);
+            snprintf(path, sizeof(path), "%s/state", h->dir);
+            mkdir(path, 0700);
+            snprintf(link, sizeof(link), "%s/home/.config", h->dir);
+            snprintf(path, sizeof(path), "%s/config", h->dir);
+            if (symlink(path, link) < 0)
+                return -1;
+            snprintf(link, sizeof(link), "%s/home/.local/state", h->dir);
+            snprintf(path, sizeof(path), "%s/state", h->dir);
+            if (symlink(path, link) < 0)
+                return -1;
+        }
         snprintf(path, sizeof(path), "%s/config/pfhost/pfhost.conf", h->dir);
         FILE *f = fopen(path, "w");
         if (!f)
@@ -84,6 +116,7 @@ int host_start(host_proc *h, const char *extra_conf)
     unlink(path);
     pid_t pid = fork();
     if (pid == 0) {
+        const char *bin = strdup(pfhost_bin());
         set_env(h);
         char log[512];
         snprintf(log, sizeof(log), "%s/host.log", h->dir);
@@ -92,7 +125,7 @@ int host_start(host_proc *h, const char *extra_conf)
             dup2(fd, 2);
             dup2(fd, 1);
         }
-        execl(pfhost_bin(), "pfhost", "--verbose", "serve", (char *)NULL);
+        execl(bin, "pfhost", "--verbose", "serve", (char *)NULL);
         _exit(127);
     }
     h->pid = pid;
@@ -213,6 +246,7 @@ int run_cli(const host_proc *h, char **ret_out, const char *const *args)
         return -1;
     pid_t pid = fork();
     if (pid == 0) {
+        const char *bin = strdup(pfhost_bin());
         set_env(h);
         dup2(fds[1], 1);
         close(fds[0]);
@@ -221,7 +255,7 @@ int run_cli(const host_proc *h, char **ret_out, const char *const *args)
         for (int i = 0; args[i] && n < 15; i++)
             argv[n++] = args[i];
         argv[n] = NULL;
-        execv(pfhost_bin(), (char *const *)argv);
+        execv(bin, (char *const *)argv);
         _exit(127);
     }
     close(fds[1]);

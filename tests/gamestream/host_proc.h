@@ -17,6 +17,12 @@ typedef struct host_proc {
     uint16_t http, https, api;
     int api_tls;
     char token[80];
+    /* As `env -i PATH=… HOME=DIR/home XDG_RUNTIME_DIR=DIR/run` (a fresh empty directory):
+     * nothing of the test's session reaches the host. HOME's .config and .local/state lead
+     * to the directories above, so config, token and state are where they always are. */
+    int clean_env;
+    const char *path; /* PATH under clean_env; NULL = the test's */
+    const char *const *env; /* under clean_env: more "KEY=VALUE" (a desktop session's) */
 } host_proc;
 
 /* Starts (or restarts, when h->dir is set) pfhost; @p extra_conf is appended to the config

@@ -171,6 +171,18 @@ static int luma_counter(const AVFrame *fr)
     return v;
 }
 
+/* Mean of an 8x8 block (4x4 in the half-size chroma planes of 4:2:0) at the centre. */
+static uint32_t centre_mean(const AVFrame *fr, int plane)
+{
+    int shift = plane ? 1 : 0, half = plane ? 2 : 4;
+    int cx = (fr->width >> shift) / 2, cy = (fr->height >> shift) / 2;
+    uint32_t sum = 0, n = 0;
+    for (int y = cy - half; y < cy + half; y++)
+        for (int x = cx - half; x < cx + half; x++, n++)
+            sum += fr->data[plane][(size_t)y * (size_t)fr->linesize[plane] + (size_t)x];
+    return n ? sum / n : 0;
+}
+
 static int decode(stream_client *c, const uint8_t *data, size_t len)
 {
     c->pkt->data = (uint8_t *)data;
@@ -201,6 +213,11 @@ static void on_frame(void *ud, const pf_gs_video_frame *f)
         c->st.decoded++;
         c->st.color_space = (uint32_t)c->frame->colorspace;
         c->st.full_range = c->frame->color_range == AVCOL_RANGE_JPEG;
+        c->st.width = (uint32_t)c->frame->width;
+        c->st.height = (uint32_t)c->frame->height;
+        c->st.centre_y = centre_mean(c->frame, 0);
+        c->st.centre_cb = centre_mean(c->frame, 1);
+        c->st.centre_cr = centre_mean(c->frame, 2);
         int v = luma_counter(c->frame);
         if (v < 0) {
             c->st.counter_errors++;

@@ -42,6 +42,10 @@ typedef struct stream_client_stats {
     uint64_t idr_frames;
     uint32_t color_space, full_range; /* the last decoded picture's VUI (AVColorSpace) */
     uint64_t reassembled_ns_p50, reassembled_ns_p99; /* host capture stamp → reassembled */
+    /* The last decoded picture: its size, and Y, Cb, Cr averaged over an 8x8 block at its
+     * centre (for pictures of one known colour). */
+    uint32_t width, height;
+    uint32_t centre_y, centre_cb, centre_cr;
 } stream_client_stats;
 
 /* Runs the RTSP handshake; 0 or -1 (reason in @p err). */
