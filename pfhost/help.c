@@ -25,6 +25,10 @@ const help_config_key help_config_keys[] = {
     {"api_port", "PORT", "47990", "47990", "Management API port; 0 picks a free port."},
     {"apps", "FILE", NULL, "$XDG_CONFIG_HOME/pfhost/apps.json",
      "The app catalog (JSON; Sunshine's apps.json format is accepted)."},
+    {"vdisplay", "BACKEND", "auto", "auto",
+     "The virtual display every session streams: auto (a desktop session that exists, else a "
+     "headless Mutter, else Weston, each started by the host), mutter-headless, weston, mutter, "
+     "kwin, wlr, gamescope or testpattern. serve --vdisplay-backend and PF_VDISPLAY override it."},
     {"mdns", "yes|no", "yes", "yes",
      "Announce the host as _nvstream._tcp over mDNS (needs avahi-daemon)."},
     {"hevc", "auto|yes|no", "auto", "auto",
