@@ -74,6 +74,8 @@ typedef struct pf_net_gs_launch {
     uint32_t surround_info;  /**< (channelMask << 16) | channelCount */
     uint32_t sops, local_audio, hdr, corever, gamepad_mask;
     const char *client_id;   /**< pf_net_cert_id of the client certificate; borrowed */
+    uint32_t peer_ipv4;      /**< the client's IPv4 address (network byte order), 0 when not
+                                  IPv4: a session without encrypted RTSP is tied to it */
 } pf_net_gs_launch;
 
 /**

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,7 +200,8 @@ PF_EXPORT int pf_net_rtsp_server_add_session(pf_net_rtsp_server *s,
                                              const pf_net_rtsp_session *session)
 {
     pf_assert_return(s && session && session->id, PF_ERR_INVALID_ARGUMENT);
-    pf_assert_return(session->struct_size >= sizeof(*session), PF_ERR_INVALID_ARGUMENT);
+    pf_assert_return(session->struct_size >= offsetof(pf_net_rtsp_session, peer_ipv4),
+                     PF_ERR_INVALID_ARGUMENT);
     pf_assert_return(strnlen(session->ping_payload, 17) == 16, PF_ERR_INVALID_ARGUMENT);
     for (size_t i = 0; i < s->n_sess; i++)
         if (s->sess[i].s.id == session->id)
@@ -210,7 +212,8 @@ PF_EXPORT int pf_net_rtsp_server_add_session(pf_net_rtsp_server *s,
     s->sess = v;
     rtsp_sess *e = &v[s->n_sess];
     memset(e, 0, sizeof(*e));
-    e->s = *session;
+    memcpy(&e->s, session,
+           session->struct_size < sizeof(e->s) ? session->struct_size : sizeof(e->s));
     int r = pf_gs_cipher_create(NULL, session->rikey, &e->cipher);
     if (r < 0)
         return r;
@@ -238,12 +241,16 @@ PF_EXPORT int pf_net_rtsp_server_remove_session(pf_net_rtsp_server *s, uint32_t 
 /* The session a plaintext request is for: the one its Session header names, else the newest
  * one not yet announced. A session launched with rtspenc:// is never one of them: its
  * client seals every request, so a plaintext one is somebody else's. */
-static rtsp_sess *pick_session(pf_net_rtsp_server *s, const pfi_rtsp_request *rq)
+static rtsp_sess *pick_session(pf_net_rtsp_server *s, const conn *c, const pfi_rtsp_request *rq)
 {
     rtsp_sess *best = NULL;
     for (size_t i = 0; i < s->n_sess; i++) {
         rtsp_sess *e = &s->sess[i];
         if (e->s.require_encryption)
+            continue;
+        /* Plaintext carries no proof of who asks: only the launch address may take the
+         * session's token, connect data and ping payload. */
+        if (e->s.peer_ipv4 && e->s.peer_ipv4 != c->peer_ipv4)
             continue;
         if (rq->session) {
             if (rq->session_len == 16 && !memcmp(rq->session, e->token, 16))
@@ -262,7 +269,7 @@ static int handle(pf_net_rtsp_server *s, const conn *c, const pfi_rtsp_request *
                   rtsp_sess *enc_sess, char *out, size_t cap)
 {
     char extra[512];
-    rtsp_sess *e = enc_sess ? enc_sess : pick_session(s, rq);
+    rtsp_sess *e = enc_sess ? enc_sess : pick_session(s, c, rq);
     switch (rq->method) {
     case PFI_RTSP_OPTIONS:
         return pfi_rtsp_reply(200, rq->cseq, NULL, NULL, 0, out, cap);
