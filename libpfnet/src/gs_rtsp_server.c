@@ -24,6 +24,9 @@
 
 #define TOPIC "rtsp"
 #define REPLY_CAP 8192u
+/* Connections one address may hold: a client sends one request per connection, one at a
+ * time; a few clients behind one address stay well below this. */
+#define PER_ADDRESS 8u
 
 typedef struct rtsp_sess {
     pf_net_rtsp_session s;
@@ -484,13 +487,19 @@ static void accept_all(pf_net_rtsp_server *s, uint64_t now_ms)
         int fd = accept4(s->listen_fd, (struct sockaddr *)&peer, &pl, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (fd < 0)
             return;
+        uint32_t addr =
+            pl == sizeof(peer) && peer.sin_family == AF_INET ? peer.sin_addr.s_addr : 0;
         conn *c = NULL;
-        for (size_t i = 0; i < s->st.max_connections; i++)
-            if (!s->conns[i].in && !s->conns[i].out) {
-                c = &s->conns[i];
-                break;
-            }
-        if (!c) {
+        uint32_t same = 0;
+        for (size_t i = 0; i < s->st.max_connections; i++) {
+            conn *o = &s->conns[i];
+            if (o->in || o->out)
+                same += o->peer_ipv4 == addr;
+            else if (!c)
+                c = o;
+        }
+        /* One address must not hold every slot (slowloris). */
+        if (!c || same >= PER_ADDRESS) {
             close(fd);
             continue;
         }
@@ -503,7 +512,7 @@ static void accept_all(pf_net_rtsp_server *s, uint64_t now_ms)
             continue;
         }
         c->fd = fd;
-        c->peer_ipv4 = pl == sizeof(peer) && peer.sin_family == AF_INET ? peer.sin_addr.s_addr : 0;
+        c->peer_ipv4 = addr;
         c->in_len = 0;
         c->deadline_ms = now_ms + s->st.timeout_ms;
         s->n_conns++;

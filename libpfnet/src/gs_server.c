@@ -235,6 +235,7 @@ static enum MHD_Result queue(struct MHD_Connection *conn, char *body, size_t len
     }
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    pfi_httpd_guard_answered(conn);
     /* §2.1: always HTTP 200; the XML status_code carries the error. */
     enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, resp);
     MHD_destroy_response(resp);
@@ -289,6 +290,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         return MHD_NO;
     if (rep.wait) {
         r->suspended = 1;
+        /* parked on purpose: the pairing deadlines apply instead */
+        pfi_httpd_guard_answered(conn);
         MHD_suspend_connection(conn);
         watch_hangup(s, r);
         return MHD_YES;
@@ -360,6 +363,9 @@ static struct MHD_Daemon *start(pf_net_gs_server *s, uint16_t port, int https)
         OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY, NULL);
         OPT(MHD_OPTION_CONNECTION_TIMEOUT, CONNECTION_TIMEOUT_S, NULL);
         OPT(MHD_OPTION_CONNECTION_LIMIT, s->cfg.max_connections, NULL);
+        /* Slow clients: a bound per address and an absolute request deadline. */
+        OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, PFI_HTTPD_PER_ADDRESS, NULL);
+        OPT(MHD_OPTION_NOTIFY_CONNECTION, pfi_httpd_guard_notify, &s->guard);
         if (have_addr)
             OPT(MHD_OPTION_SOCK_ADDR, 0, &ss);
         if (https) {
@@ -423,6 +429,7 @@ int pf_net_gs_server_create(const pf_net_gs_settings *settings,
                             .paired = pair_paired,
                             .alive = req_alive};
     pfi_pairing_init(&s->pairing, identity, &s->cfg, &hooks);
+    pfi_httpd_guard_init(&s->guard, PFI_HTTPD_REQUEST_DEADLINE_MS);
     r = PF_ERR_IO;
     s->epfd = epoll_create1(EPOLL_CLOEXEC);
     if (s->epfd < 0)
@@ -463,6 +470,7 @@ void pf_net_gs_server_destroy(pf_net_gs_server *s)
         MHD_run(s->https);
         MHD_stop_daemon(s->https);
     }
+    pfi_httpd_guard_finish(&s->guard);
     if (s->epfd >= 0)
         close(s->epfd);
     for (uint32_t i = 0; i < s->nclients; i++)
@@ -483,6 +491,9 @@ int64_t pf_net_gs_server_get_timeout(const pf_net_gs_server *s, uint64_t now_ms)
     if (!s)
         return -1;
     int64_t best = pfi_pair_next_deadline(&s->pairing, now_ms);
+    int64_t g = pfi_httpd_guard_next(&s->guard);
+    if (g >= 0 && (best < 0 || g < best))
+        best = g;
     struct MHD_Daemon *ds[2] = {s->http, s->https};
     for (int i = 0; i < 2; i++) {
         MHD_UNSIGNED_LONG_LONG t;
@@ -507,6 +518,7 @@ int pf_net_gs_server_dispatch(pf_net_gs_server *s, uint64_t now_ms)
     struct epoll_event evs[4];
     /* Drain the readiness of our epoll set; MHD_run polls its own set without blocking. */
     (void)epoll_wait(s->epfd, evs, 4, 0);
+    pfi_httpd_guard_expire(&s->guard);
     int r = 0;
     if (MHD_run(s->http) != MHD_YES || MHD_run(s->https) != MHD_YES)
         r = PF_ERR_IO;
