@@ -14,4 +14,16 @@ int dir_create(const char *path, unsigned mode);
 /* "a" + "/" + "b" into a new string, or NULL. */
 char *path_join(const char *a, const char *b);
 
+/* A loader's warning, to stderr ("pfhost: ..."). */
+void file_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* After @p path loaded: PATH.good becomes a copy of its @p data (0600) when it differs, the
+ * copy a later load falls back to. Returns 0 or -errno. */
+int file_keep_good(const char *path, const char *data, size_t len);
+/* @p path did not load: it is set aside as PATH.bad (for the user to look at) and the last
+ * good copy, PATH.good, is read instead. Returns 0, or -ENOENT when there is none. */
+int file_fallback_good(const char *path, size_t max, char **ret_data, size_t *ret_len);
+/* Removes the temporary files of @p path that file_write_atomic leaves behind when the host
+ * dies between creating and renaming one (PATH.tmpXXXXXX). Returns how many, or -errno. */
+int file_remove_stale_temps(const char *path);
+
 #endif
