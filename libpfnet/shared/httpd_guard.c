@@ -2,6 +2,7 @@
 #include "httpd_guard.h"
 
 #include <stdlib.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -109,4 +110,26 @@ int64_t pfi_httpd_guard_expire(pfi_httpd_guard *g)
             next = left;
     }
     return next;
+}
+
+typedef struct framing {
+    unsigned lengths, encodings;
+} framing;
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    framing *f = cls;
+    if (key && !strcasecmp(key, "Content-Length"))
+        f->lengths++;
+    else if (key && !strcasecmp(key, "Transfer-Encoding"))
+        f->encodings++;
+    return MHD_YES;
+}
+
+int pfi_httpd_framing_ok(struct MHD_Connection *conn)
+{
+    framing f = {0, 0};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, count_framing, &f);
+    return f.lengths <= 1 && f.encodings <= 1 && !(f.lengths && f.encodings);
 }

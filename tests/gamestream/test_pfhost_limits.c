@@ -2,8 +2,12 @@
 /* pfhost against what a paired client, a local user or a crash can throw at it: unbounded
  * sessions, a FIFO as box art, app ids at the edge, damaged state files and temporary files
  * left by a crash, sloppy API bodies and ids. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -144,6 +148,58 @@ static void api_rejects_sloppy_json_and_ids(void **state)
     assert_int_equal(api_call(&host, "DELETE", path, NULL, NULL, NULL), 200);
 }
 
+/* One raw request to 127.0.0.1:@p port; returns what came back (caller frees). */
+static char *raw_request(uint16_t port, const char *req, size_t len)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    assert_int_equal(send(fd, req, len, MSG_NOSIGNAL), (ssize_t)len);
+    char *buf = calloc(1, 65536);
+    size_t got = 0;
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    while (got < 65535 && poll(&p, 1, 5000) > 0) {
+        ssize_t n = recv(fd, buf + got, 65535 - got, 0);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    close(fd);
+    return buf;
+}
+
+/* Audit finding 12 (decided): Content-Length together with Transfer-Encoding, or twice, is
+ * refused on every port instead of being read one way or the other. */
+static void ambiguous_framing_refused(void **state)
+{
+    char req[1024];
+    static const char *const framings[] = {
+        "Content-Length: 12\r\nTransfer-Encoding: chunked\r\n\r\nc\r\n{\"name\":\"X\"}\r\n0\r\n\r\n",
+        "Content-Length: 12\r\nContent-Length: 5\r\n\r\n{\"name\":\"X\"}",
+    };
+    for (int i = 0; i < 2; i++) {
+        int n = snprintf(req, sizeof(req),
+                         "POST /api/v1/apps HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                         "%s\r\nConnection: close\r\n%s",
+                         host.token, framings[i]);
+        char *r = raw_request(host.api, req, (size_t)n);
+        assert_true(strncmp(r, "HTTP/1.1 400", 12) == 0);
+        assert_non_null(strstr(r, "framing"));
+        free(r);
+        n = snprintf(req, sizeof(req),
+                     "GET /serverinfo?" Q " HTTP/1.1\r\nHost: 127.0.0.1\r\n%s", framings[i]);
+        r = raw_request(host.http, req, (size_t)n);
+        assert_non_null(strstr(r, "status_code=\"400\""));
+        free(r);
+    }
+    /* the catalog did not change */
+    char *body = NULL;
+    assert_int_equal(api_call(&host, "GET", "/api/v1/apps", NULL, NULL, &body), 200);
+    assert_null(strstr(body, "\"X\""));
+    free(body);
+}
+
 /* Audit finding 8: an image path naming a FIFO blocked /appasset and with it every request. */
 typedef struct asset_job {
     char *doc;
@@ -276,6 +332,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(app_ids_do_not_wrap),
         cmocka_unit_test(api_rejects_sloppy_json_and_ids),
+        cmocka_unit_test(ambiguous_framing_refused),
         cmocka_unit_test(fifo_box_art_does_not_block),
         cmocka_unit_test(sessions_bounded_and_expire),
         cmocka_unit_test(damaged_state_files_and_stale_temps),
