@@ -121,6 +121,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
                       enum MHD_RequestTerminationCode toe)
 {
     mreq *r = *con_cls;
+    pfi_httpd_guard_request_done(c);
     if (!r)
         return;
     free(r->body);

@@ -8,6 +8,7 @@
 
 struct pfi_httpd_guard_conn {
     pfi_httpd_guard_conn *prev, *next;
+    pfi_httpd_guard *guard;
     struct MHD_Connection *conn;
     uint64_t deadline_ms; /* 0 once answered */
     int closing;
@@ -44,6 +45,7 @@ void pfi_httpd_guard_notify(void *cls, struct MHD_Connection *conn, void **socke
         *socket_context = c;
         if (!c)
             return; /* unguarded: MHD's idle timeout still applies */
+        c->guard = g;
         c->conn = conn;
         c->deadline_ms = now_ms() + g->deadline_ms;
         c->next = g->head;
@@ -72,6 +74,15 @@ void pfi_httpd_guard_answered(struct MHD_Connection *conn)
     pfi_httpd_guard_conn *c = ci ? ci->socket_context : NULL;
     if (c)
         c->deadline_ms = 0;
+}
+
+void pfi_httpd_guard_request_done(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    pfi_httpd_guard_conn *c = ci ? ci->socket_context : NULL;
+    if (c)
+        c->deadline_ms = now_ms() + c->guard->deadline_ms;
 }
 
 int64_t pfi_httpd_guard_next(const pfi_httpd_guard *g)

@@ -112,6 +112,7 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
     pf_net_gs_server *s = cls;
     req *r = *con_cls;
+    pfi_httpd_guard_request_done(conn);
     if (!r)
         return;
     unwatch(s, r);
