@@ -28,10 +28,10 @@ typedef struct host_config {
     uint16_t api_port;  /* 47990; 0 = any free port */
     char *apps_file;    /* app catalog (JSON, Sunshine apps.json format accepted) */
     int mdns;
+    uint32_t connect_timeout_s; /* a launched session must finish RTSP by then */
     int hevc, av1;      /* CONFIG_CODEC_*: when /serverinfo offers HEVC, AV1 */
     uint32_t pin_wait_s, pin_ttl_s, pair_max_failures, pair_lockout_s;
     uint32_t api_max_failures, api_lockout_s;
-    uint32_t connect_timeout_s; /* a launched session must finish RTSP by then */
 } host_config;
 
 /* Fills defaults from the environment, then reads @p path (NULL: the XDG default). A missing
