@@ -177,9 +177,10 @@ static void clear_apps(app_catalog *c)
     c->n = 0;
 }
 
-static int parse_catalog(app_catalog *c, const char *path, const char *data, char *err,
+static int parse_catalog(void *ctx, const char *path, const char *data, char *err,
                          size_t err_len)
 {
+    app_catalog *c = ctx;
     json_object *root = json_tokener_parse(data);
     json_object *arr;
     if (!root || !json_object_object_get_ex(root, "apps", &arr) ||
@@ -216,6 +217,11 @@ static int parse_catalog(app_catalog *c, const char *path, const char *data, cha
     return 0;
 }
 
+static void reset_catalog(void *ctx)
+{
+    clear_apps(ctx);
+}
+
 int apps_load(app_catalog *c, const char *path, char *err, size_t err_len)
 {
     memset(c, 0, sizeof(*c));
@@ -227,39 +233,12 @@ int apps_load(app_catalog *c, const char *path, char *err, size_t err_len)
         snprintf(err, err_len, "out of memory");
         return -1;
     }
-    char *data = NULL;
-    size_t len = 0;
-    int r = file_read(path, 4 << 20, &data, &len);
-    if (r == -ENOENT)
-        return default_catalog(c);
-    if (r < 0)
-        snprintf(err, err_len, "cannot read %s: %s", path, strerror(-r));
-    else if (parse_catalog(c, path, data, err, err_len) == 0) {
-        file_keep_good(path, data, len);
-        free(data);
-        return 0;
-    }
-    /* A damaged catalog must not keep the host from starting: the last good copy is used
-     * and the damaged file kept beside it. */
-    free(data);
-    data = NULL;
-    clear_apps(c);
-    char reason[512];
-    snprintf(reason, sizeof(reason), "%s", err);
-    if (file_fallback_good(path, 4 << 20, &data, &len) == 0 &&
-        parse_catalog(c, path, data, err, err_len) == 0) {
-        snprintf(err, err_len, "%s; using the last good copy (%s.good); the damaged file is "
-                 "kept as %s.bad", reason, path, path);
-        r = 1;
-    } else {
-        clear_apps(c);
-        snprintf(err, err_len, "%s; no good copy: starting with the default catalog; the "
-                 "damaged file is kept as %s.bad", reason, path);
-        r = default_catalog(c) < 0 ? -1 : 1;
-    }
-    file_warn("%s", err);
-    free(data);
-    return r;
+    file_loader l = {c, parse_catalog, reset_catalog, "the default catalog"};
+    int r = file_load_checked(path, 4 << 20, &l, err, err_len);
+    /* A missing or empty-handed catalog is the default one ("Desktop"). */
+    if ((r == -ENOENT || (r == 1 && c->n == 0)) && default_catalog(c) < 0)
+        return -1;
+    return r == -ENOENT ? 0 : r;
 }
 
 void apps_free(app_catalog *c)

@@ -60,8 +60,10 @@ static int get_time(json_object *o, const char *key, int64_t *out)
 }
 
 /* Parses the store from @p data; any malformed value fails the whole file with a reason. */
-static int parse(client_store *s, const char *path, const char *data, char *err, size_t err_len)
+static int parse_store(void *ctx, const char *path, const char *data, char *err,
+                       size_t err_len)
 {
+    client_store *s = ctx;
     json_object *root = json_tokener_parse(data);
     json_object *arr;
     if (!root || !json_object_object_get_ex(root, "clients", &arr) ||
@@ -126,6 +128,11 @@ static void clear_entries(client_store *s)
     s->n = 0;
 }
 
+static void reset_store(void *ctx)
+{
+    clear_entries(ctx);
+}
+
 int clients_load(client_store *s, const char *path, char *err, size_t err_len)
 {
     memset(s, 0, sizeof(*s));
@@ -134,37 +141,9 @@ int clients_load(client_store *s, const char *path, char *err, size_t err_len)
         snprintf(err, err_len, "out of memory");
         return -1;
     }
-    char *data = NULL;
-    size_t len = 0;
-    int r = file_read(path, 16 << 20, &data, &len);
-    if (r == -ENOENT)
-        return 0;
-    if (r < 0)
-        snprintf(err, err_len, "cannot read %s: %s", path, strerror(-r));
-    else if (parse(s, path, data, err, err_len) == 0) {
-        file_keep_good(path, data, len);
-        free(data);
-        return 0;
-    }
-    /* A damaged store must not keep the host from starting: the last good copy is used and
-     * the damaged file kept beside it. */
-    free(data);
-    data = NULL;
-    clear_entries(s);
-    char reason[512];
-    snprintf(reason, sizeof(reason), "%s", err);
-    if (file_fallback_good(path, 16 << 20, &data, &len) == 0 &&
-        parse(s, path, data, err, err_len) == 0) {
-        snprintf(err, err_len, "%s; using the last good copy (%s.good); the damaged file is "
-                 "kept as %s.bad", reason, path, path);
-    } else {
-        clear_entries(s);
-        snprintf(err, err_len, "%s; no good copy: starting with no paired clients; the damaged "
-                 "file is kept as %s.bad", reason, path);
-    }
-    file_warn("%s", err);
-    free(data);
-    return 1;
+    file_loader l = {s, parse_store, reset_store, "no paired clients"};
+    int r = file_load_checked(path, 16 << 20, &l, err, err_len);
+    return r == -ENOENT ? 0 : r;
 }
 
 void clients_free(client_store *s)

@@ -152,7 +152,7 @@ int file_keep_good(const char *path, const char *data, size_t len)
     return r;
 }
 
-int file_fallback_good(const char *path, size_t max, char **ret_data, size_t *ret_len)
+static int fallback_good(const char *path, size_t max, char **ret_data, size_t *ret_len)
 {
     char *bad = with_suffix(path, ".bad"), *good = with_suffix(path, ".good");
     int r = -ENOMEM;
@@ -208,4 +208,40 @@ int file_remove_stale_temps(const char *path)
     closedir(d);
     free(dir);
     return n;
+}
+
+int file_load_checked(const char *path, size_t max, const file_loader *l, char *err,
+                      size_t err_len)
+{
+    char *data = NULL;
+    size_t len = 0;
+    int r = file_read(path, max, &data, &len);
+    if (r == -ENOENT)
+        return r;
+    if (r < 0)
+        snprintf(err, err_len, "cannot read %s: %s", path, strerror(-r));
+    else if (l->parse(l->ctx, path, data, err, err_len) == 0) {
+        file_keep_good(path, data, len);
+        free(data);
+        return 0;
+    }
+    /* A damaged file must not keep the host from starting: the last good copy is used and
+     * the damaged file kept beside it. */
+    free(data);
+    data = NULL;
+    l->reset(l->ctx);
+    char reason[512];
+    snprintf(reason, sizeof(reason), "%s", err);
+    if (fallback_good(path, max, &data, &len) == 0 &&
+        l->parse(l->ctx, path, data, err, err_len) == 0) {
+        snprintf(err, err_len, "%s; using the last good copy (%s.good); the damaged file is "
+                 "kept as %s.bad", reason, path, path);
+    } else {
+        l->reset(l->ctx);
+        snprintf(err, err_len, "%s; no good copy: starting with %s; the damaged file is kept "
+                 "as %s.bad", reason, l->empty, path);
+    }
+    file_warn("%s", err);
+    free(data);
+    return 1;
 }

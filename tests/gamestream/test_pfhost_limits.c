@@ -94,18 +94,6 @@ static int group_teardown(void **state)
     return st == 0 ? 0 : -1;
 }
 
-static int count_sessions(void)
-{
-    char *body = NULL;
-    int n = -1;
-    if (api_call(&host, "GET", "/api/v1/sessions", NULL, NULL, &body) == 200 && body) {
-        n = 0;
-        for (const char *p = body; (p = strstr(p, "\"id\":")); p++)
-            n++;
-    }
-    free(body);
-    return n;
-}
 
 /* Audit finding 7: with an app at the top id, the next POST created id 0, which PUT and
  * DELETE then refused. */
@@ -254,16 +242,16 @@ static void sessions_bounded_and_expire(void **state)
         refused += st == 503;
         free(doc);
     }
-    int n = count_sessions();
+    int n = api_count_sessions(&host);
     printf("# %d sessions after 41 launches (%d refused)\n", n, refused);
     /* some may already have expired while the loop ran (2 s); never more than 16 at once */
     assert_true(n >= 0 && n <= 16);
     assert_true(refused > 0);
     assert_int_equal(ok + refused, 41);
     double t0 = now_s();
-    while (count_sessions() > 0 && now_s() - t0 < 10.0)
+    while (api_count_sessions(&host) > 0 && now_s() - t0 < 10.0)
         msleep(100);
-    assert_int_equal(count_sessions(), 0);
+    assert_int_equal(api_count_sessions(&host), 0);
     assert_true(now_s() - t0 >= 0.5);
     char *log_path = NULL;
     char p[512];

@@ -161,18 +161,6 @@ static void print_figures(const char *when, const figures *f)
     fflush(stdout);
 }
 
-static int count_sessions(void)
-{
-    char *body = NULL;
-    int n = -1;
-    if (api_call(&host, "GET", "/api/v1/sessions", NULL, NULL, &body) == 200 && body) {
-        n = 0;
-        for (const char *p = body; (p = strstr(p, "\"id\":")); p++)
-            n++;
-    }
-    free(body);
-    return n;
-}
 
 /* One session: launch, stream @p seconds, quit. Returns frames received, -1 on failure. */
 static long one_session(uint32_t w, uint32_t h, uint32_t fps, uint32_t seconds, char *err,
@@ -216,7 +204,7 @@ static long one_session(uint32_t w, uint32_t h, uint32_t fps, uint32_t seconds, 
     free(doc);
     if (c)
         stream_client_destroy(c);
-    for (int i = 0; i < 100 && count_sessions() != 0; i++)
+    for (int i = 0; i < 100 && api_count_sessions(&host) != 0; i++)
         msleep(50);
     return frames;
 }
@@ -253,6 +241,18 @@ static int setup(const char *extra_serve_args)
     return pair_client(&host, &client, "1234", "1234", "0123456789ABCDEF", 0, &check, NULL) == 1
                ? 0
                : -1;
+}
+
+/* Removes what setup() made; the TAP exit status. */
+static int finish(void)
+{
+    host_remove_dir(&host);
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", work);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", work);
+    gsc_identity_free(&client);
+    return tap_failed ? 1 : 0;
 }
 
 typedef struct load_client {
@@ -386,13 +386,7 @@ static int load_main(void)
     free(doc);
     int st = host_stop(&host);
     tap(st == 0, "the host exits cleanly after the load");
-    host_remove_dir(&host);
-    char cmd[128];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", work);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", work);
-    gsc_identity_free(&client);
-    return tap_failed ? 1 : 0;
+    return finish();
 }
 
 int main(int argc, char **argv)
@@ -488,11 +482,5 @@ int main(int argc, char **argv)
     for (long j = 0; j < nseen; j++)
         orphans += kill(seen_children[j], 0) == 0;
     tap(st == 0 && orphans == 0, "the host exits cleanly and leaves no orphan (%ld)", orphans);
-    host_remove_dir(&host);
-    char cmd[128];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", work);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", work);
-    gsc_identity_free(&client);
-    return tap_failed ? 1 : 0;
+    return finish();
 }
