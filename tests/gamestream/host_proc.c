@@ -96,7 +96,8 @@ int host_start(host_proc *h, const char *extra_conf)
         _exit(127);
     }
     h->pid = pid;
-    for (int i = 0; i < 200; i++) {
+    /* Up to 30 s: a first start generates an RSA identity, slow when both cores are busy. */
+    for (int i = 0; i < 600; i++) {
         char *rt = read_text_file(path);
         if (rt) {
             h->http = (uint16_t)json_int(rt, "http_port");
@@ -133,7 +134,8 @@ int host_stop(host_proc *h)
         return -1;
     kill(h->pid, SIGTERM);
     int st = 0;
-    for (int i = 0; i < 200; i++) {
+    /* Up to 30 s: stopping sessions joins their threads and compositors, slow on busy cores. */
+    for (int i = 0; i < 600; i++) {
         if (waitpid(h->pid, &st, WNOHANG) == h->pid) {
             h->pid = 0;
             return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
