@@ -48,7 +48,6 @@ struct pipeline {
     pthread_cond_t cond;
     slot ring[RING];
     uint32_t head, count;
-    int video_done; /* the video thread let go of every captured frame (under lock) */
 
     pf_encode_device *dev;
     pf_encode_video *enc;
@@ -62,6 +61,7 @@ struct pipeline {
 
     pf_encode_audio *aenc;
     pf_gs_audio_tx *atx;
+    pw_source *src; /* the capture thread's source once it ended */
 
     pthread_mutex_t stats_lock;
     pipeline_stats stats;
@@ -135,19 +135,9 @@ static void *capture_main(void *arg)
         push_frame(p, f, f->pts_ns ? f->pts_ns : mono_ns(), counter++);
     }
     pf_frame_release(last);
-    /* Frames belong to the source: wait until the video thread let go of the one it may be
-     * encoding, hand back those still queued, and only then destroy the source (releasing
-     * them after it was gone crashed teardown when frames were queued). */
-    pthread_mutex_lock(&p->lock);
-    while (p->video_started && !p->video_done)
-        pthread_cond_wait(&p->cond, &p->lock);
-    for (uint32_t i = 0; i < RING; i++) {
-        pf_frame_release(p->ring[i].frame);
-        p->ring[i].frame = NULL;
-    }
-    p->count = 0;
-    pthread_mutex_unlock(&p->lock);
-    pw_source_destroy(src);
+    /* Frames in the ring and the one being encoded still point into the source: it goes in
+     * pipeline_destroy(), after the video thread and the ring are done with them. */
+    p->src = src;
     return NULL;
 }
 
@@ -359,10 +349,6 @@ static void *video_main(void *arg)
         }
     }
     free(mine);
-    pthread_mutex_lock(&p->lock);
-    p->video_done = 1;
-    pthread_cond_broadcast(&p->cond);
-    pthread_mutex_unlock(&p->lock);
     return NULL;
 }
 
@@ -613,6 +599,7 @@ void pipeline_destroy(pipeline *p)
         pf_frame_release(p->ring[i].frame);
         free(p->ring[i].pixels);
     }
+    pw_source_destroy(p->src);
     free(p->au);
     free(p->pkts);
     pthread_cond_destroy(&p->cond);

@@ -182,8 +182,7 @@ static void end_peer(pf_net_gs_control *c, ctrl_sess *e, uint32_t code)
     closing *v = r == 0 ? realloc(c->closing, (c->n_closing + 1) * sizeof(*v)) : NULL;
     if (v) {
         c->closing = v;
-        /* The wait starts at the next dispatch: a terminate() called from elsewhere (a /cancel
-         * whose teardown kept the loop busy) must still leave ENet time to deliver. */
+        /* The deadline is set by the next dispatch: see reap_closing(). */
         v[c->n_closing++] = (closing){.peer = e->peer, .deadline_ms = 0};
     } else {
         enet_peer_disconnect_now(e->peer, 0);
@@ -199,6 +198,8 @@ static void reap_closing(pf_net_gs_control *c, uint64_t now_ms, int force)
         ENetPeer *p = c->closing[i].peer;
         int acked = enet_list_empty(&p->sentReliableCommands) &&
                     enet_list_empty(&p->outgoingCommands);
+        /* The wait starts when the loop runs again: a host that was busy after terminate()
+         * (tearing the session down) must not use up the client's time to acknowledge. */
         if (!c->closing[i].deadline_ms)
             c->closing[i].deadline_ms = now_ms + CLOSE_WAIT_MS;
         if (force || acked || now_ms >= c->closing[i].deadline_ms) {
