@@ -72,11 +72,11 @@ static void config_values_and_errors(void **state)
                                       "av1 = sometimes\n", "hevc = 265\n",
                                       "external_address = 2001:db8::1\n",
                                       "external_address = my.router\n"};
-    /* A bad value is reported with file and line, and the last good copy (the file above)
-     * is used instead: the host starts. */
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         p = conf(bad[i]);
         err[0] = '\0';
+        /* A bad value is reported with file and line, and the last good copy (the file
+         * above) is used instead: the host starts. */
         assert_int_equal(config_load(&c, p, err, sizeof(err)), 1);
         assert_non_null(strstr(err, "test.conf:1"));
         assert_non_null(strstr(err, "last good copy"));
