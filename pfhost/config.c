@@ -80,11 +80,11 @@ static int set_key(host_config *c, const char *k, const char *v)
         {"api_port", &c->api_port, NULL, 65535},
         {"pin_wait", NULL, &c->pin_wait_s, 3600},
         {"pin_ttl", NULL, &c->pin_ttl_s, 3600},
+        {"connect_timeout", NULL, &c->connect_timeout_s, 3600},
         {"pair_max_failures", NULL, &c->pair_max_failures, 1000},
         {"pair_lockout", NULL, &c->pair_lockout_s, 86400},
         {"api_max_failures", NULL, &c->api_max_failures, 1000},
         {"api_lockout", NULL, &c->api_lockout_s, 86400},
-        {"connect_timeout", NULL, &c->connect_timeout_s, 3600},
     };
     for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
         if (strcmp(k, nums[i].key) != 0)

@@ -253,13 +253,13 @@ static const struct route {
     {"GET", "/api/v1/clients", get_clients},
     {"DELETE", "/api/v1/clients/{id}", delete_client},
     {"POST", "/api/v1/pin", post_pin},
-    {"GET", "/api/v1/pairing", get_pairing},
     {"GET", "/api/v1/apps", get_apps},
     {"POST", "/api/v1/apps", post_app},
     {"PUT", "/api/v1/apps/{id}", put_app},
     {"DELETE", "/api/v1/apps/{id}", delete_app},
     {"GET", "/api/v1/sessions", get_sessions},
     {"DELETE", "/api/v1/sessions/{id}", delete_session},
+    {"GET", "/api/v1/pairing", get_pairing},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
