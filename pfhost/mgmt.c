@@ -11,6 +11,7 @@
 
 #include <microhttpd.h>
 
+#include "httpd_guard.h"
 #include "mgmt_auth.h"
 #include "mgmt_routes.h"
 
@@ -21,6 +22,7 @@ struct mgmt {
     struct MHD_Daemon *d;
     mgmt_auth auth;
     int tls;
+    pfi_httpd_guard guard; /* slow clients: request deadlines */
 };
 
 typedef struct mreq {
@@ -45,6 +47,7 @@ static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, json
         snprintf(v, sizeof(v), "%u", retry_after);
         MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, v);
     }
+    pfi_httpd_guard_answered(c);
     enum MHD_Result r = MHD_queue_response(c, status, resp);
     MHD_destroy_response(resp);
     return r;
@@ -64,6 +67,9 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
     mgmt *m = cls;
     mreq *r = *con_cls;
     if (!r) {
+        if (!pfi_httpd_framing_ok(c))
+            return send_error(c, 400, "ambiguous body framing (Content-Length with "
+                                      "Transfer-Encoding, or twice)", 0);
         r = calloc(1, sizeof(*r));
         if (!r)
             return MHD_NO;
@@ -115,6 +121,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
                       enum MHD_RequestTerminationCode toe)
 {
     mreq *r = *con_cls;
+    pfi_httpd_guard_request_done(c);
     if (!r)
         return;
     free(r->body);
@@ -134,6 +141,7 @@ int mgmt_create(host *h, const char *token, mgmt **ret, char *err, size_t err_le
     if (!m)
         return -ENOMEM;
     m->h = h;
+    pfi_httpd_guard_init(&m->guard, PFI_HTTPD_REQUEST_DEADLINE_MS);
     snprintf(m->auth.token, sizeof(m->auth.token), "%s", token);
     m->auth.max_failures = h->cfg.api_max_failures ? h->cfg.api_max_failures : 1;
     m->auth.lockout_ms = (uint64_t)h->cfg.api_lockout_s * 1000;
@@ -168,6 +176,8 @@ int mgmt_create(host *h, const char *token, mgmt **ret, char *err, size_t err_le
     OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, 128 * 1024, NULL);
     OPT(MHD_OPTION_CONNECTION_TIMEOUT, 30, NULL);
     OPT(MHD_OPTION_CONNECTION_LIMIT, 32, NULL);
+    OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, PFI_HTTPD_PER_ADDRESS, NULL);
+    OPT(MHD_OPTION_NOTIFY_CONNECTION, pfi_httpd_guard_notify, &m->guard);
     if (m->tls) {
         OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, pf_net_identity_get_key_pem(h->id));
         OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, pf_net_identity_get_cert_pem(h->id));
@@ -192,6 +202,7 @@ void mgmt_destroy(mgmt *m)
         return;
     if (m->d)
         MHD_stop_daemon(m->d);
+    pfi_httpd_guard_finish(&m->guard);
     memset(m->auth.token, 0, sizeof(m->auth.token));
     free(m);
 }
@@ -205,11 +216,14 @@ int mgmt_get_fd(const mgmt *m)
 int64_t mgmt_get_timeout(const mgmt *m)
 {
     MHD_UNSIGNED_LONG_LONG t;
-    return MHD_get_timeout(m->d, &t) == MHD_YES ? (int64_t)t : -1;
+    int64_t best = MHD_get_timeout(m->d, &t) == MHD_YES ? (int64_t)t : -1;
+    int64_t g = pfi_httpd_guard_next(&m->guard);
+    return g >= 0 && (best < 0 || g < best) ? g : best;
 }
 
 void mgmt_dispatch(mgmt *m)
 {
+    pfi_httpd_guard_expire(&m->guard);
     MHD_run(m->d);
 }
 

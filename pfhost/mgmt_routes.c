@@ -95,17 +95,51 @@ static unsigned delete_client(host *h, const char *arg, json_object *body, json_
     return 200;
 }
 
+static unsigned get_pairing(host *h, const char *arg, json_object *body, json_object **ret)
+{
+    json_object *o = json_object_new_object(), *a = json_object_new_array();
+    uint64_t now = host_now_ms();
+    pf_net_gs_pair_attempt at = {.struct_size = sizeof(at)};
+    for (uint32_t i = 0; pf_net_gs_server_get_pairing_attempt(h->gs, i, now, &at) == 0; i++) {
+        json_object *e = json_object_new_object();
+        json_object_object_add(e, "id", json_object_new_string(at.id));
+        json_object_object_add(e, "name", json_object_new_string(at.device_name));
+        json_object_object_add(e, "address", json_object_new_string(at.address));
+        json_object_object_add(e, "age_s", json_object_new_int64((int64_t)(at.age_ms / 1000)));
+        json_object_array_add(a, e);
+    }
+    json_object_object_add(o, "attempts", a);
+    *ret = o;
+    return 200;
+}
+
 static unsigned post_pin(host *h, const char *arg, json_object *body, json_object **ret)
 {
-    json_object *pin;
+    json_object *pin, *attempt = NULL;
     if (!body || !json_object_object_get_ex(body, "pin", &pin) ||
         !json_object_is_type(pin, json_type_string))
         return fail(ret, 400, "expected {\"pin\": \"1234\"}");
-    int r = pf_net_gs_server_set_pin(h->gs, json_object_get_string(pin), host_now_ms());
+    if (json_object_object_get_ex(body, "attempt", &attempt) &&
+        !json_object_is_type(attempt, json_type_string))
+        return fail(ret, 400, "\"attempt\" is the id of a waiting attempt (a string)");
+    int r = pf_net_gs_server_set_pin2(h->gs, json_object_get_string(pin),
+                                      attempt ? json_object_get_string(attempt) : NULL,
+                                      host_now_ms());
     if (r == PF_ERR_INVALID_ARGUMENT)
         return fail(ret, 400, "the PIN must be four digits");
     if (r == PF_ERR_LIMIT)
         return fail(ret, 429, "pairing is locked after too many failed attempts");
+    if (r == PF_ERR_NOT_FOUND)
+        return fail(ret, 404, attempt ? "no pairing attempt with this id waits for a PIN"
+                                      : "no pairing attempt waits for a PIN; start pairing "
+                                        "on the client first");
+    if (r == PF_ERR_STATE)
+        return fail(ret, 409, "several pairing attempts wait for a PIN; choose the one with "
+                              "your client's name and address (GET /api/v1/pairing) and send "
+                              "its id as \"attempt\"");
+    if (r == PF_ERR_REPLAY)
+        return fail(ret, 409, "this PIN was already given to a pairing attempt; cancel "
+                              "pairing on the client and start again for a new PIN");
     if (r < 0)
         return fail(ret, 500, pf_strerror(r));
     json_object *o = json_object_new_object();
@@ -128,8 +162,11 @@ static int parse_id(const char *s, uint32_t *out)
 {
     char *end;
     errno = 0;
-    unsigned long v = s ? strtoul(s, &end, 10) : 0;
-    if (!s || !*s || *end || errno || v == 0 || v > UINT32_MAX || *s == '-')
+    /* Digits only: strtoul alone would also take "+1", " 1" and "-1". */
+    if (!s || *s < '1' || *s > '9')
+        return -1;
+    unsigned long v = strtoul(s, &end, 10);
+    if (*end || errno || v > UINT32_MAX)
         return -1;
     *out = (uint32_t)v;
     return 0;
@@ -224,6 +261,7 @@ static const struct route {
     {"DELETE", "/api/v1/apps/{id}", delete_app},
     {"GET", "/api/v1/sessions", get_sessions},
     {"DELETE", "/api/v1/sessions/{id}", delete_session},
+    {"GET", "/api/v1/pairing", get_pairing},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -245,6 +283,27 @@ static int match(const char *pattern, const char *path, char *arg, size_t cap)
     return 1;
 }
 
+/* One JSON document and nothing after it but white space: json-c alone stops at the end of
+ * the first value and would ignore trailing garbage. */
+static json_object *parse_body(const char *body, size_t len)
+{
+    if (len > INT32_MAX)
+        return NULL;
+    json_tokener *tok = json_tokener_new();
+    if (!tok)
+        return NULL;
+    json_object *j = json_tokener_parse_ex(tok, body, (int)len);
+    size_t used = j ? json_tokener_get_parse_end(tok) : 0;
+    json_tokener_free(tok);
+    while (j && used < len && strchr(" \t\r\n", body[used]) && body[used])
+        used++;
+    if (j && used != len) {
+        json_object_put(j);
+        j = NULL;
+    }
+    return j;
+}
+
 unsigned mroute_dispatch(host *h, const char *method, const char *path, const char *body,
                          size_t body_len, json_object **ret)
 {
@@ -257,12 +316,8 @@ unsigned mroute_dispatch(host *h, const char *method, const char *path, const ch
         if (strcmp(routes[i].method, method) != 0)
             continue;
         json_object *j = NULL;
-        if (body && body_len) {
-            enum json_tokener_error jerr;
-            j = json_tokener_parse_verbose(body, &jerr);
-            if (!j)
-                return fail(ret, 400, "the body is not valid JSON");
-        }
+        if (body && body_len && (j = parse_body(body, body_len)) == NULL)
+            return fail(ret, 400, "the body is not one valid JSON document");
         unsigned st = routes[i].fn(h, arg, j, ret);
         json_object_put(j);
         return st;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -38,6 +39,8 @@ typedef struct req {
     int https;
     int suspended;
     int ready;
+    int watched_fd; /* a suspended request's socket in our epoll set (hang-up), else -1 */
+    int framing_checked;
     char *doc;
     size_t len;
 } req;
@@ -67,8 +70,40 @@ static void *uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
         return NULL;
     r->s = cls;
     r->conn = conn;
+    r->watched_fd = -1;
     r->uri = strdup(uri ? uri : "");
     return r;
+}
+
+/* MHD does not poll a suspended connection, so a client that gives up while phase 1 waits
+ * for the PIN would go unnoticed: its socket joins our epoll set for hang-ups only. */
+static void watch_hangup(pf_net_gs_server *s, req *r)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!ci)
+        return;
+    struct epoll_event ev = {.events = EPOLLRDHUP, .data.ptr = r};
+    if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, ci->connect_fd, &ev) == 0)
+        r->watched_fd = ci->connect_fd;
+}
+
+static void unwatch(pf_net_gs_server *s, req *r)
+{
+    if (r->watched_fd >= 0)
+        (void)epoll_ctl(s->epfd, EPOLL_CTL_DEL, r->watched_fd, NULL);
+    r->watched_fd = -1;
+}
+
+static int req_alive(void *user_data, void *waiter)
+{
+    req *r = waiter;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!ci)
+        return 0;
+    struct pollfd pfd = {.fd = ci->connect_fd, .events = POLLRDHUP};
+    return !(poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR)));
 }
 
 static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -76,8 +111,10 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
     pf_net_gs_server *s = cls;
     req *r = *con_cls;
+    pfi_httpd_guard_request_done(conn);
     if (!r)
         return;
+    unwatch(s, r);
     if (r->suspended && !r->ready)
         pfi_pair_forget_waiter(&s->pairing, r);
     free(r->doc);
@@ -90,6 +127,7 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 static void pair_complete(void *user_data, void *waiter, char *doc, size_t len)
 {
     req *r = waiter;
+    unwatch(user_data, r);
     free(r->doc);
     r->doc = doc;
     r->len = len;
@@ -97,14 +135,18 @@ static void pair_complete(void *user_data, void *waiter, char *doc, size_t len)
     MHD_resume_connection(r->conn);
 }
 
-static int pair_paired(void *user_data, const pfi_peer_cert *cert, const char *pem,
-                       const char *device_name)
+int pfi_gs_pair_store(void *user_data, const pfi_peer_cert *cert, const char *pem,
+                      const char *device_name)
 {
     pf_net_gs_server *s = user_data;
     char id[17];
     int r = pf_net_cert_id(cert->der, cert->der_len, id);
     if (r < 0)
         return r;
+    /* Checked before the host stores the client: a full table used to store it and then
+     * fail the pairing. */
+    if (s->nclients >= PFI_GS_MAX_CLIENTS && !pfi_gs_find_client(s, cert->der, cert->der_len))
+        return PF_ERR_LIMIT;
     if (s->cb.paired && (r = s->cb.paired(s->cb.user_data, id, pem, device_name)) < 0)
         return r;
     return pf_net_gs_server_add_client(s, pem);
@@ -170,6 +212,7 @@ static enum MHD_Result queue(struct MHD_Connection *conn, char *body, size_t len
     }
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    pfi_httpd_guard_answered(conn);
     /* §2.1: always HTTP 200; the XML status_code carries the error. */
     enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, resp);
     MHD_destroy_response(resp);
@@ -186,6 +229,15 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
     if (!r)
         return MHD_NO;
     r->https = https;
+    if (!r->framing_checked) {
+        r->framing_checked = 1;
+        if (!pfi_httpd_framing_ok(conn)) {
+            pfi_gs_reply rep;
+            if (pfi_gs_error(400, "Ambiguous request framing", &rep) < 0)
+                return MHD_NO;
+            return queue(conn, rep.body, rep.len, rep.content_type);
+        }
+    }
     if (*upload_data_size) {
         /* GameStream requests have no body; discard whatever is sent. */
         *upload_data_size = 0;
@@ -224,7 +276,10 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         return MHD_NO;
     if (rep.wait) {
         r->suspended = 1;
+        /* parked on purpose: the pairing deadlines apply instead */
+        pfi_httpd_guard_answered(conn);
         MHD_suspend_connection(conn);
+        watch_hangup(s, r);
         return MHD_YES;
     }
     return queue(conn, rep.body, rep.len, rep.content_type);
@@ -294,6 +349,9 @@ static struct MHD_Daemon *start(pf_net_gs_server *s, uint16_t port, int https)
         OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY, NULL);
         OPT(MHD_OPTION_CONNECTION_TIMEOUT, CONNECTION_TIMEOUT_S, NULL);
         OPT(MHD_OPTION_CONNECTION_LIMIT, s->cfg.max_connections, NULL);
+        /* Slow clients: a bound per address and an absolute request deadline. */
+        OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, PFI_HTTPD_PER_ADDRESS, NULL);
+        OPT(MHD_OPTION_NOTIFY_CONNECTION, pfi_httpd_guard_notify, &s->guard);
         if (have_addr)
             OPT(MHD_OPTION_SOCK_ADDR, 0, &ss);
         if (https) {
@@ -352,8 +410,12 @@ int pf_net_gs_server_create(const pf_net_gs_settings *settings,
     int r = PF_ERR_NOMEM;
     if (!s->hostname || (settings->bind_address && !s->bind_address))
         goto fail;
-    pfi_pair_hooks hooks = {.user_data = s, .complete = pair_complete, .paired = pair_paired};
+    pfi_pair_hooks hooks = {.user_data = s,
+                            .complete = pair_complete,
+                            .paired = pfi_gs_pair_store,
+                            .alive = req_alive};
     pfi_pairing_init(&s->pairing, identity, &s->cfg, &hooks);
+    pfi_httpd_guard_init(&s->guard, PFI_HTTPD_REQUEST_DEADLINE_MS);
     r = PF_ERR_IO;
     s->epfd = epoll_create1(EPOLL_CLOEXEC);
     if (s->epfd < 0)
@@ -394,6 +456,7 @@ void pf_net_gs_server_destroy(pf_net_gs_server *s)
         MHD_run(s->https);
         MHD_stop_daemon(s->https);
     }
+    pfi_httpd_guard_finish(&s->guard);
     if (s->epfd >= 0)
         close(s->epfd);
     for (uint32_t i = 0; i < s->nclients; i++)
@@ -414,6 +477,9 @@ int64_t pf_net_gs_server_get_timeout(const pf_net_gs_server *s, uint64_t now_ms)
     if (!s)
         return -1;
     int64_t best = pfi_pair_next_deadline(&s->pairing, now_ms);
+    int64_t g = pfi_httpd_guard_next(&s->guard);
+    if (g >= 0 && (best < 0 || g < best))
+        best = g;
     struct MHD_Daemon *ds[2] = {s->http, s->https};
     for (int i = 0; i < 2; i++) {
         MHD_UNSIGNED_LONG_LONG t;
@@ -424,6 +490,13 @@ int64_t pf_net_gs_server_get_timeout(const pf_net_gs_server *s, uint64_t now_ms)
     return best;
 }
 
+/* A resumed phase-1 request may sit on HTTP or on HTTPS (§3.2 allows both). */
+static void run_both(pf_net_gs_server *s)
+{
+    MHD_run(s->http);
+    MHD_run(s->https);
+}
+
 int pf_net_gs_server_dispatch(pf_net_gs_server *s, uint64_t now_ms)
 {
     pf_assert_return(s, PF_ERR_INVALID_ARGUMENT);
@@ -431,12 +504,15 @@ int pf_net_gs_server_dispatch(pf_net_gs_server *s, uint64_t now_ms)
     struct epoll_event evs[4];
     /* Drain the readiness of our epoll set; MHD_run polls its own set without blocking. */
     (void)epoll_wait(s->epfd, evs, 4, 0);
+    pfi_httpd_guard_expire(&s->guard);
     int r = 0;
     if (MHD_run(s->http) != MHD_YES || MHD_run(s->https) != MHD_YES)
         r = PF_ERR_IO;
+    pfi_pair_prune(&s->pairing, now_ms);
     pfi_pair_expire(&s->pairing, now_ms);
-    /* Expiry may have resumed waiting requests; let MHD send their replies now. */
-    MHD_run(s->http);
+    /* Pruning and expiry may have resumed waiting requests, on either port; let MHD send
+     * their replies now. */
+    run_both(s);
     return r;
 }
 
@@ -487,12 +563,36 @@ int pf_net_gs_server_set_launch_error(pf_net_gs_server *s, const char *message)
 
 int pf_net_gs_server_set_pin(pf_net_gs_server *s, const char *pin, uint64_t now_ms)
 {
+    return pf_net_gs_server_set_pin2(s, pin, NULL, now_ms);
+}
+
+int pf_net_gs_server_set_pin2(pf_net_gs_server *s, const char *pin, const char *attempt_id,
+                              uint64_t now_ms)
+{
     pf_assert_return(s && pin, PF_ERR_INVALID_ARGUMENT);
     s->now_ms = now_ms;
-    int r = pfi_pair_set_pin(&s->pairing, pin, now_ms);
-    if (r >= 0)
-        MHD_run(s->http);
+    int r = pfi_pair_set_pin(&s->pairing, pin, attempt_id, now_ms);
+    /* Pruning may have answered requests even when the PIN was refused. */
+    run_both(s);
     return r;
+}
+
+int pf_net_gs_server_get_pairing_attempt(const pf_net_gs_server *s, uint32_t index,
+                                         uint64_t now_ms, pf_net_gs_pair_attempt *ret)
+{
+    pf_assert_return(s && ret && ret->struct_size >= sizeof(*ret), PF_ERR_INVALID_ARGUMENT);
+    pfi_pair_info list[PFI_PAIR_MAX_ATTEMPTS];
+    uint32_t n = pfi_pair_list(&s->pairing, now_ms, list, PFI_PAIR_MAX_ATTEMPTS);
+    if (index >= n || index >= PFI_PAIR_MAX_ATTEMPTS)
+        return PF_ERR_NOT_FOUND;
+    uint32_t size = ret->struct_size;
+    memset(ret, 0, sizeof(*ret));
+    ret->struct_size = size;
+    snprintf(ret->id, sizeof(ret->id), "%s", list[index].id);
+    snprintf(ret->device_name, sizeof(ret->device_name), "%s", list[index].device_name);
+    snprintf(ret->address, sizeof(ret->address), "%s", list[index].peer);
+    ret->age_ms = list[index].age_ms;
+    return 0;
 }
 
 uint32_t pf_net_gs_server_get_pairing_waiting(const pf_net_gs_server *s)

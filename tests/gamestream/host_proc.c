@@ -129,7 +129,8 @@ int host_start(host_proc *h, const char *extra_conf)
         _exit(127);
     }
     h->pid = pid;
-    for (int i = 0; i < 200; i++) {
+    /* Up to 30 s: a first start generates an RSA identity, slow when both cores are busy. */
+    for (int i = 0; i < 600; i++) {
         char *rt = read_text_file(path);
         if (rt) {
             h->http = (uint16_t)json_int(rt, "http_port");
@@ -166,7 +167,8 @@ int host_stop(host_proc *h)
         return -1;
     kill(h->pid, SIGTERM);
     int st = 0;
-    for (int i = 0; i < 200; i++) {
+    /* Up to 30 s: stopping sessions joins their threads and compositors, slow on busy cores. */
+    for (int i = 0; i < 600; i++) {
         if (waitpid(h->pid, &st, WNOHANG) == h->pid) {
             h->pid = 0;
             return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
@@ -285,6 +287,19 @@ int api_count_clients(const host_proc *h)
     return n;
 }
 
+int api_count_sessions(const host_proc *h)
+{
+    char *body = NULL;
+    int n = -1;
+    if (api_call(h, "GET", "/api/v1/sessions", NULL, NULL, &body) == 200 && body) {
+        n = 0;
+        for (const char *p = body; (p = strstr(p, "\"id\":")); p++)
+            n++;
+    }
+    free(body);
+    return n;
+}
+
 int api_pairing_waiting(const host_proc *h)
 {
     char *body = NULL;
@@ -338,6 +353,41 @@ int enter_pin(const host_proc *h, const char *pin, int via_cli)
     }
     char body[64];
     snprintf(body, sizeof(body), "{\"pin\":\"%s\"}", pin);
+    return api_call(h, "POST", "/api/v1/pin", body, NULL, NULL) == 200 ? 0 : -1;
+}
+
+int api_attempt_id(const host_proc *h, int index, char *out, size_t cap)
+{
+    char *body = NULL;
+    int r = -1;
+    if (api_call(h, "GET", "/api/v1/pairing", NULL, NULL, &body) == 200 && body) {
+        const char *p = body;
+        for (int i = 0; i <= index && p; i++)
+            if ((p = strstr(p, "\"id\":")))
+                p += 5;
+        if (p) {
+            while (*p == ' ' || *p == '"')
+                p++;
+            size_t n = strcspn(p, "\"");
+            if (n > 0 && n < cap) {
+                memcpy(out, p, n);
+                out[n] = '\0';
+                r = 0;
+            }
+        }
+    }
+    free(body);
+    return r;
+}
+
+int enter_pin_for(const host_proc *h, const char *pin, const char *attempt, int via_cli)
+{
+    if (via_cli) {
+        const char *args[] = {"pin", "--attempt", attempt, pin, NULL};
+        return run_cli(h, NULL, args) == 0 ? 0 : -1;
+    }
+    char body[128];
+    snprintf(body, sizeof(body), "{\"pin\":\"%s\",\"attempt\":\"%s\"}", pin, attempt);
     return api_call(h, "POST", "/api/v1/pin", body, NULL, NULL) == 200 ? 0 : -1;
 }
 

@@ -51,12 +51,18 @@ int pair_client(const host_proc *h, const gsc_identity *id, const char *client_p
                 const char *host_pin, const char *uniqueid, int via_cli, int *ret_check,
                 char **ret_server_pem);
 int api_pairing_waiting(const host_proc *h);
+/* Number of sessions the management API lists, -1 on errors. */
+int api_count_sessions(const host_proc *h);
 /* Number of paired clients the management API lists, 0 on errors. */
 int api_count_clients(const host_proc *h);
 /* A whole small text file (NUL-terminated, up to 64 KiB), or NULL. */
 char *read_text_file(const char *path);
 int wait_pairing_waiting(const host_proc *h, int n);
 int enter_pin(const host_proc *h, const char *pin, int via_cli);
+/* The id of the waiting pairing attempt at @p index (oldest first) from GET /api/v1/pairing. */
+int api_attempt_id(const host_proc *h, int index, char *out, size_t cap);
+/* The PIN for one chosen attempt, through the API or `pfhost pin --attempt`. */
+int enter_pin_for(const host_proc *h, const char *pin, const char *attempt, int via_cli);
 
 /* The same in steps, for concurrent pairings: phase 1 runs in a thread until the PIN. */
 typedef struct pair_run {

@@ -69,8 +69,20 @@ static uint64_t mono_ns(void)
 
 char *rtsp_exchange(uint16_t port, const char *request, size_t len, size_t *ret_len)
 {
+    return rtsp_exchange_from(NULL, port, request, len, ret_len);
+}
+
+char *rtsp_exchange_from(const char *src, uint16_t port, const char *request, size_t len,
+                         size_t *ret_len)
+{
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
+    struct sockaddr_in from = {.sin_family = AF_INET};
+    if (src && (inet_pton(AF_INET, src, &from.sin_addr) != 1 ||
+                bind(fd, (struct sockaddr *)&from, sizeof(from)) < 0)) {
+        close(fd);
+        return NULL;
+    }
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     struct timeval tv = {.tv_sec = 5};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -208,6 +220,10 @@ static void on_frame(void *ud, const pf_gs_video_frame *f)
     /* §6.8: after a lost frame a client decodes nothing until the IDR it asked for. */
     if (c->waiting_idr && f->frame_type != PF_GS_FRAME_TYPE_IDR)
         return;
+    if (c->cfg.no_decode) {
+        c->waiting_idr = 0;
+        return;
+    }
     c->waiting_idr = 0;
     if (decode(c, f->data, f->len)) {
         c->st.decoded++;

@@ -11,6 +11,9 @@
 /* One RTSP exchange (new TCP connection, request, read until close). Returns the reply
  * (NUL-terminated, malloc'd) or NULL. */
 char *rtsp_exchange(uint16_t port, const char *request, size_t len, size_t *ret_len);
+/* The same from source address @p src (NULL: any). */
+char *rtsp_exchange_from(const char *src, uint16_t port, const char *request, size_t len,
+                         size_t *ret_len);
 /* The value of header @p name in @p reply (malloc'd), or NULL. */
 char *rtsp_header(const char *reply, const char *name);
 int rtsp_status(const char *reply);
@@ -31,6 +34,8 @@ typedef struct stream_client_config {
     uint32_t csc_mode;           /* encoderCscMode: (colour space << 1) | full range */
     uint32_t legacy_client;      /* no x-ml-general.featureFlags 0x02: "PING" pings and
                                     ENet connect data 0 (§5.1, §6.1) */
+    uint32_t no_decode;          /* count whole (reassembled) frames only: load tests, where
+                                    decoding four streams would measure the client */
 } stream_client_config;
 
 typedef struct stream_client_stats {
