@@ -43,6 +43,9 @@ const help_config_key help_config_keys[] = {
      "Failed pairings (wrong PIN) before pairing is locked (max 1000)."},
     {"pair_lockout", "SECONDS", "300", "300",
      "How long pairing stays locked after too many failures (max 86400)."},
+    {"connect_timeout", "SECONDS", "30", "30",
+     "How long a launched or resumed session has to finish its RTSP handshake before it ends "
+     "and its app stops (max 3600)."},
     {"api_max_failures", "N", "5", "5",
      "Requests with a wrong API token before the management API locks (max 1000)."},
     {"api_lockout", "SECONDS", "60", "60",
