@@ -16,5 +16,8 @@
 #include "core/gs_video.h"
 #include "core/gs_audio.h"
 #include "core/gs_control.h"
+#include "core/pkf1.h"
+#include "core/pkf1_handshake.h"
+#include "core/pkf1_control.h"
 
 #endif

@@ -72,6 +72,28 @@ def main():
     lib.pf_rs8_destroy(rs)
     lib.pf_rs8_destroy(None)
 
+    # punktfunk/1 codecs: the golden LossReport of native-protocol.md §5.1, and a Hello.
+    out = (ctypes.c_uint8 * 64)()
+    out_len = ctypes.c_size_t()
+    lib.pf_pkf1_frame_header.argtypes = [ctypes.c_size_t, ctypes.c_void_p]
+    lib.pf_pkf1_msg_decode.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p]
+    lib.pf_pkf1_msg_encode.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t,
+                                       ctypes.POINTER(ctypes.c_size_t)]
+    golden = bytes.fromhex("504b466304" "04030201")
+    msg = ctypes.create_string_buffer(1024)  # larger than pf_pkf1_msg
+    check("pf_pkf1_msg_decode(LossReport)",
+          lib.pf_pkf1_msg_decode(golden, len(golden), msg) == 0)
+    check("decoded type is 0x04", msg.raw[0] == 4)
+    check("pf_pkf1_msg_encode gives the golden bytes back",
+          lib.pf_pkf1_msg_encode(msg, out, 64, ctypes.byref(out_len)) == 0
+          and bytes(out[:out_len.value]) == golden)
+    check("pf_pkf1_frame_header(9)",
+          lib.pf_pkf1_frame_header(9, out) == 0 and bytes(out[:2]) == b"\x09\x00")
+    lib.pf_pkf1_close_code_name.restype = ctypes.c_char_p
+    lib.pf_pkf1_close_code_name.argtypes = [ctypes.c_uint32]
+    check("close code 0x67 has a name",
+          lib.pf_pkf1_close_code_name(0x67) == b"wire version mismatch")
+
     print(f"1..{len(results)}")
     for i, (name, ok) in enumerate(results, 1):
         print(f"{'ok' if ok else 'not ok'} {i} - {name}")
