@@ -62,6 +62,9 @@ int native_send_msg(native_conn *nc, const pf_pkf1_msg *msg, int fin)
 void native_refuse(native_conn *nc, uint32_t code, const char *reason)
 {
     const char *name = pf_pkf1_close_code_name(code);
+    if (nc->closing)
+        return;
+    nc->closing = 1;
     host_log("native %s: closed with 0x%02x (%s): %s", nc->peer, code, name ? name : "?",
              reason);
     pf_net_quic_conn_close(nc->qc, code, reason);
@@ -210,9 +213,11 @@ static void handle_start(native_conn *nc, const uint8_t *p, size_t n)
         native_refuse(nc, PF_PKF1_CLOSE_SETUP_FAILED, "malformed or missing Start");
         return;
     }
+    int abr = pf_pkf1_ext_find(ext, count, PF_PKF1_EXT_TAG_ABR);
+    int abr_reason = abr >= 0 && ext[abr].len >= 1 && (ext[abr].value[0] & PF_PKF1_EXT_ABR_ACK_REASON);
     nc->state = NC_STREAMING;
     nc->deadline_ms = 0;
-    native_session_start(nc->sess, port);
+    native_session_start(nc->sess, port, abr_reason);
 }
 
 static void handle_typed(native_conn *nc, const uint8_t *p, size_t n, uint64_t recv_ns)
@@ -230,13 +235,13 @@ static void handle_typed(native_conn *nc, const uint8_t *p, size_t n, uint64_t r
     switch (nc->state) {
     case NC_FIRST:
         if (m.type == PF_PKF1_MSG_PAIR_REQUEST)
-            native_pairing_request(nc, &m);
+            native_pairing_request(nc, p, n);
         else
             native_refuse(nc, PF_PKF1_CLOSE_SETUP_FAILED, "expected Hello or PairRequest");
         return;
     case NC_PAIR_PROOF:
         if (m.type == PF_PKF1_MSG_PAIR_PROOF)
-            native_pairing_proof(nc, &m);
+            native_pairing_proof(nc, p, n);
         else
             native_refuse(nc, PF_PKF1_CLOSE_SETUP_FAILED, "expected PairProof");
         return;
@@ -296,11 +301,8 @@ static void on_stream(pf_net_quic_conn *qc, int64_t id, const uint8_t *data, siz
          * HOST_CAP_CLIPBOARD): their bytes are dropped. */
         return;
     }
-    /* One frame is at most 2 + 65535 bytes, so more buffered than that cannot be pending. */
-    if (nc->len + len > PF_PKF1_FRAME_HEADER_BYTES + PF_PKF1_MAX_FRAME_PAYLOAD + len) {
-        native_refuse(nc, PF_PKF1_CLOSE_SETUP_FAILED, "control stream overflow");
+    if (nc->closing)
         return;
-    }
     if (nc->len + len > nc->cap) {
         size_t cap = (nc->len + len) * 2;
         uint8_t *b = realloc(nc->buf, cap);
@@ -315,18 +317,16 @@ static void on_stream(pf_net_quic_conn *qc, int64_t id, const uint8_t *data, siz
     nc->len += len;
     size_t off = 0;
     /* Frames are handled one at a time; a refusal ends the loop (the connection is closing). */
-    while (pf_net_quic_conn_get_user(qc) == nc) {
+    while (!nc->closing) {
         const uint8_t *payload;
         size_t plen, used;
         if (pf_pkf1_frame_split(nc->buf + off, nc->len - off, &payload, &plen, &used) < 0)
             break;
         off += used;
-        native_state before = nc->state;
         handle_frame(nc, payload, plen, recv_ns);
-        (void)before;
     }
-    if (pf_net_quic_conn_get_user(qc) != nc)
-        return; /* closed (and freed) while handling */
+    if (nc->closing)
+        return;
     memmove(nc->buf, nc->buf + off, nc->len - off);
     nc->len -= off;
     if (fin && nc->state != NC_PAIR_DONE)
@@ -408,7 +408,11 @@ int native_plane_create(host *h, const stream_options *opt, native_plane **ret, 
     pf_net_quic_settings st;
     pf_net_quic_settings_default(&st);
     st.bind_address = h->cfg.native_address;
-    st.port = h->cfg.native_port;
+    /* Like the GameStream media ports (stream.h): with http_port 0 (tests) the default
+     * native port becomes a free one, so hosts under test never collide on 9777. */
+    st.port = h->cfg.http_port == 0 && h->cfg.native_port == PF_PKF1_DEFAULT_PORT
+                  ? 0
+                  : h->cfg.native_port;
     st.alpn = PF_PKF1_ALPN;
     st.cert_pem = np->cert_pem;
     st.key_pem = key;
@@ -443,8 +447,10 @@ void native_plane_destroy(native_plane *np)
 {
     if (!np)
         return;
-    while (np->conns)
-        pf_net_quic_conn_close(np->conns->qc, PF_PKF1_CLOSE_HOST_POWER, "host shutting down");
+    for (native_conn *nc = np->conns, *next; nc; nc = next) {
+        next = nc->next;
+        pf_net_quic_conn_close(nc->qc, PF_PKF1_CLOSE_HOST_POWER, "host shutting down");
+    }
     sd_event_source_unref(np->io);
     sd_event_source_unref(np->timer);
     pf_net_quic_endpoint_destroy(np->ep);

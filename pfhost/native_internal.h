@@ -47,6 +47,7 @@ typedef struct native_conn {
     uint8_t fp[PF_NET_QUIC_FINGERPRINT_LEN];
     char fp_hex[65];
     char peer[64]; /* printable peer address for the log */
+    int closing; /* a close was asked for; no more frames are handled */
     native_pairing *pairing;
     native_session *sess;
     uint32_t grants;
@@ -73,9 +74,9 @@ int native_send_msg(native_conn *nc, const pf_pkf1_msg *msg, int fin);
 /* Refuses or ends @p nc with a punktfunk/1 close code; logs the reason once. */
 void native_refuse(native_conn *nc, uint32_t code, const char *reason);
 
-/* native_pairing.c: §6. The message is a decoded PairRequest / PairProof. */
-void native_pairing_request(native_conn *nc, const pf_pkf1_msg *msg);
-void native_pairing_proof(native_conn *nc, const pf_pkf1_msg *msg);
+/* native_pairing.c: §6. @p payload is a PairRequest / PairProof typed payload. */
+void native_pairing_request(native_conn *nc, const uint8_t *payload, size_t len);
+void native_pairing_proof(native_conn *nc, const uint8_t *payload, size_t len);
 void native_pairing_free(native_pairing *p);
 
 /* native_session.c: one streaming session of a connection. */
@@ -85,7 +86,7 @@ uint32_t native_session_create(native_conn *nc, const pf_pkf1_hello *hello,
                                pf_pkf1_welcome *ret_welcome, native_session **ret, char *reason,
                                size_t reason_len);
 /* Start arrived: wait for the punch, then stream. */
-void native_session_start(native_session *s, uint16_t client_udp_port);
+void native_session_start(native_session *s, uint16_t client_udp_port, int abr_reason);
 void native_session_control(native_session *s, const pf_pkf1_msg *msg, uint64_t recv_ns);
 void native_session_datagram(native_session *s, const uint8_t *data, size_t len);
 void native_session_destroy(native_session *s);
