@@ -19,5 +19,6 @@
 #include "core/pkf1.h"
 #include "core/pkf1_handshake.h"
 #include "core/pkf1_control.h"
+#include "core/pkf1_pair.h"
 
 #endif
