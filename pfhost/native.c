@@ -228,7 +228,8 @@ static void handle_typed(native_conn *nc, const uint8_t *p, size_t n, uint64_t r
         return; /* §2: unknown types are ignored */
     if (r < 0) {
         char why[64];
-        snprintf(why, sizeof(why), "malformed control message (type 0x%02x)", m.type);
+        snprintf(why, sizeof(why), "malformed control message (type 0x%02x)",
+                 n > PF_PKF1_MSG_HEADER_BYTES - 1 ? p[PF_PKF1_MSG_HEADER_BYTES - 1] : 0);
         native_refuse(nc, PF_PKF1_CLOSE_SETUP_FAILED, why);
         return;
     }

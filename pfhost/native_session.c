@@ -106,6 +106,8 @@ static int start_pipeline(native_session *s, uint32_t w, uint32_t h, uint32_t hz
 {
     pipeline_settings ps;
     memset(&ps, 0, sizeof(ps));
+    ps.cfg.struct_size = sizeof(ps.cfg);
+    ps.cfg.slices = 1;
     ps.cfg.width = w;
     ps.cfg.height = h;
     ps.cfg.fps = hz;
