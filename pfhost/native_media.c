@@ -8,20 +8,39 @@
 #include <string.h>
 #include <time.h>
 
+#include "pf/core/crypto.h"
 #include "pf/core/error.h"
+#include "pf/core/pkf1_media.h"
 #include "pf/net_stream.h"
+
+/* §8.2: 0xC9 ‖ seq LE32 ‖ pts_ns LE64 ‖ Opus. */
+#define AUDIO_TAG 0xC9u
+#define AUDIO_PREFIX 13u
 
 struct native_media {
     int fd;
     pf_pkf1_welcome w;
+    pf_pkf1_video_tx *tx;
     pf_net_pacer *pacer;
+    uint8_t *pkts;
+    size_t pkts_cap;
     atomic_int ready;
     atomic_uint fec_percent;
+    atomic_uint fps;
+    uint32_t fec_applied;
     uint32_t frame_index; /* §9.2: owned here, across encoder rebuilds */
     uint32_t audio_seq;
+    int64_t realtime_minus_mono; /* header pts_ns is host CLOCK_REALTIME (§7.4) */
     pthread_mutex_t stats_lock;
     native_media_stats stats;
 };
+
+static int64_t clock_ns(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 
 int native_media_create(int fd, const pf_pkf1_welcome *w, native_media **ret)
 {
@@ -32,13 +51,34 @@ int native_media_create(int fd, const pf_pkf1_welcome *w, native_media **ret)
     m->w = *w;
     atomic_init(&m->ready, 0);
     atomic_init(&m->fec_percent, w->fec_percent);
+    atomic_init(&m->fps, w->refresh_hz ? w->refresh_hz : 60);
+    m->fec_applied = w->fec_percent;
+    m->realtime_minus_mono = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
     pthread_mutex_init(&m->stats_lock, NULL);
+    pf_pkf1_video_tx_settings ts;
+    pf_pkf1_video_tx_settings_default(PF_PKF1_VIDEO_TX_SETTINGS_VERSION, &ts);
+    ts.shard_payload = w->shard_payload;
+    ts.max_shard_payload = w->shard_payload;
+    ts.max_data_per_block = w->max_data_per_block;
+    ts.welcome_fec_percent = w->fec_percent;
+    ts.fec_percent = w->fec_percent;
+    ts.cipher = w->cipher == PF_PKF1_CIPHER_CHACHA20_POLY1305 ? PF_AEAD_CHACHA20_POLY1305
+                                                              : PF_AEAD_AES128_GCM;
+    memcpy(ts.key, ts.cipher == PF_AEAD_CHACHA20_POLY1305 ? w->key_chacha : w->key,
+           ts.cipher == PF_AEAD_CHACHA20_POLY1305 ? 32 : 16);
+    memcpy(ts.salt, w->salt, 4);
+    ts.encrypt = 1;
+    int r = pf_pkf1_video_tx_create(&ts, &m->tx);
+    memset(ts.key, 0, sizeof(ts.key));
     pf_net_pacer_settings ps;
     pf_net_pacer_settings_default(&ps);
     ps.fd = fd;
+    /* PF_UDP_GSO=0 sends each datagram alone: netfilter sees a GSO burst as one packet, so
+     * per-datagram loss emulation needs it off (as on the GameStream path). */
     const char *gso = getenv("PF_UDP_GSO");
     ps.use_gso = !(gso && !strcmp(gso, "0"));
-    int r = pf_net_pacer_create(&ps, &m->pacer);
+    if (r == 0)
+        r = pf_net_pacer_create(&ps, &m->pacer);
     if (r < 0) {
         native_media_destroy(m);
         return r;
@@ -52,16 +92,23 @@ void native_media_destroy(native_media *m)
 {
     if (!m)
         return;
+    pf_pkf1_video_tx_destroy(m->tx);
     pf_net_pacer_destroy(m->pacer);
     pthread_mutex_destroy(&m->stats_lock);
     memset(m->w.key, 0, sizeof(m->w.key));
     memset(m->w.key_chacha, 0, sizeof(m->w.key_chacha));
+    free(m->pkts);
     free(m);
 }
 
 void native_media_set_ready(native_media *m, int ready)
 {
     atomic_store(&m->ready, ready != 0);
+}
+
+void native_media_set_fps(native_media *m, uint32_t fps)
+{
+    atomic_store(&m->fps, fps ? fps : 60);
 }
 
 void native_media_set_fec(native_media *m, uint32_t percent)
@@ -77,24 +124,65 @@ uint32_t native_media_get_fec(native_media *m)
 int native_media_send_au(native_media *m, const uint8_t *au, size_t len, uint64_t pts_ns,
                          int idr)
 {
-    (void)au;
-    (void)len;
-    (void)pts_ns;
     (void)idr;
     if (!atomic_load(&m->ready))
         return PF_ERR_STATE;
-    /* The packetizer and sealer of libpfcore (pf/core/pkf1_media.h) are not in this build
-     * yet: frames are not sent. */
-    return PF_ERR_UNSUPPORTED;
+    uint32_t fec = atomic_load(&m->fec_percent);
+    if (fec != m->fec_applied && pf_pkf1_video_tx_set_fec_percent(m->tx, fec) == 0)
+        m->fec_applied = fec;
+    uint32_t pbytes, count;
+    int r = pf_pkf1_video_tx_get_frame_size(m->tx, len, &pbytes, &count);
+    if (r < 0)
+        return r;
+    if ((size_t)pbytes * count > m->pkts_cap) {
+        /* Grows to the largest frame seen, then stays: no allocation in the steady state. */
+        size_t cap = (size_t)pbytes * count * 3 / 2;
+        uint8_t *n = realloc(m->pkts, cap);
+        if (!n)
+            return PF_ERR_NOMEM;
+        m->pkts = n;
+        m->pkts_cap = cap;
+    }
+    pf_pkf1_video_frame_info info = {
+        .pts_ns = (uint64_t)((int64_t)pts_ns + m->realtime_minus_mono),
+        .frame_index = m->frame_index,
+    };
+    pf_pkf1_video_tx_result res;
+    r = pf_pkf1_video_tx_packetize(m->tx, &info, au, len, m->pkts, m->pkts_cap, pbytes, &res);
+    if (r < 0)
+        return r;
+    m->frame_index++;
+    uint64_t interval = 1000000000ull / atomic_load(&m->fps);
+    r = pf_net_pacer_send(m->pacer, m->pkts, pbytes, res.packet_bytes, res.packet_count,
+                          interval, NULL);
+    pthread_mutex_lock(&m->stats_lock);
+    m->stats.frames++;
+    m->stats.packets += res.packet_count;
+    m->stats.bytes += (uint64_t)res.packet_count * res.packet_bytes;
+    pthread_mutex_unlock(&m->stats_lock);
+    return r;
 }
 
 void native_media_send_audio(native_media *m, pf_net_quic_conn *qc, const uint8_t *opus,
                              size_t len)
 {
-    (void)m;
-    (void)qc;
-    (void)opus;
-    (void)len;
+    uint8_t d[AUDIO_PREFIX + 1500];
+    if (len > sizeof(d) - AUDIO_PREFIX || !atomic_load(&m->ready))
+        return;
+    uint64_t pts = (uint64_t)clock_ns(CLOCK_REALTIME);
+    uint32_t seq = m->audio_seq++;
+    d[0] = AUDIO_TAG;
+    for (int i = 0; i < 4; i++)
+        d[1 + i] = (uint8_t)(seq >> (8 * i));
+    for (int i = 0; i < 8; i++)
+        d[5 + i] = (uint8_t)(pts >> (8 * i));
+    memcpy(d + AUDIO_PREFIX, opus, len);
+    /* Latest-wins (§1.1): a datagram that does not fit the congestion window is dropped. */
+    if (pf_net_quic_conn_send_datagram(qc, d, AUDIO_PREFIX + len) == 0) {
+        pthread_mutex_lock(&m->stats_lock);
+        m->stats.audio_packets++;
+        pthread_mutex_unlock(&m->stats_lock);
+    }
 }
 
 void native_media_get_stats(native_media *m, native_media_stats *ret)

@@ -20,6 +20,8 @@ int native_media_create(int fd, const pf_pkf1_welcome *w, native_media **ret);
 void native_media_destroy(native_media *m);
 /* 1 once the data socket is connected to the client: frames go out from then on. */
 void native_media_set_ready(native_media *m, int ready);
+/* Pacing interval of the frames to come (the session's refresh rate). Any thread. */
+void native_media_set_fps(native_media *m, uint32_t fps);
 /* Parity percentage for the frames to come (adaptive FEC, 5–50). Any thread. */
 void native_media_set_fec(native_media *m, uint32_t percent);
 uint32_t native_media_get_fec(native_media *m);

@@ -366,6 +366,7 @@ static void reconfigure(native_session *s, const pf_pkf1_msg *m)
             s->w.width = w;
             s->w.height = h;
             s->w.refresh_hz = hz;
+            native_media_set_fps(s->media, hz);
         }
         native_media_set_ready(s->media, s->connected);
         if (r < 0) {

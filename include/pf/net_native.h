@@ -158,7 +158,8 @@ PF_EXPORT int pf_net_quic_conn_write(pf_net_quic_conn *conn, int64_t stream_id,
 
 /**
  * Sends one QUIC DATAGRAM now. Datagrams are unreliable and latest-wins: one that does not fit
- * the congestion window is dropped. @return 0; PF_ERR_AGAIN (dropped: congested or not yet
+ * the congestion window is dropped, and so is one sent from another thread while the endpoint
+ * is busy (this call never blocks on the endpoint's lock). @return 0; PF_ERR_AGAIN (dropped: congested or not yet
  * connected); PF_ERR_LIMIT (larger than the peer accepts). Since 0.2.
  */
 PF_EXPORT int pf_net_quic_conn_send_datagram(pf_net_quic_conn *conn, const uint8_t *data,

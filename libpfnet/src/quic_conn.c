@@ -640,7 +640,11 @@ PF_EXPORT int pf_net_quic_conn_send_datagram(pf_net_quic_conn *c, const uint8_t 
                                              size_t len)
 {
     pf_assert_return(c && data && len, PF_ERR_INVALID_ARGUMENT);
-    pthread_mutex_lock(&c->ep->lock);
+    /* Never waits for the endpoint: a media thread must not block behind the event loop
+     * (which may be joining that very thread while it holds the lock). A contended send is
+     * dropped like a congested one; datagrams are latest-wins anyway. */
+    if (pthread_mutex_trylock(&c->ep->lock) != 0)
+        return PF_ERR_AGAIN;
     int r = PF_ERR_AGAIN;
     if (c->state != PFQ_ACTIVE || !c->connected || c->close_pending)
         goto out;
