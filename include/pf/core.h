@@ -20,5 +20,6 @@
 #include "core/pkf1_handshake.h"
 #include "core/pkf1_control.h"
 #include "core/pkf1_pair.h"
+#include "core/pkf1_media.h"
 
 #endif
