@@ -49,6 +49,7 @@ struct native_session {
     pipeline_sink sink;
     native_media *media;
     uint32_t fec_percent, bitrate_kbps;
+    uint64_t last_step_ms; /* last +3 step of the FEC while whole frames die */
     uint64_t loss_reports, delivery_packets, input_datagrams;
 };
 
@@ -393,6 +394,20 @@ static void reconfigure(native_session *s, const pf_pkf1_msg *m)
     native_send_msg(s->nc, &out, 0);
 }
 
+/* §9.3: while whole frames die (the client asks for keyframes) the parity steps up 3 points
+ * per report window, on top of what the loss reports ask for. */
+static void frames_died(native_session *s)
+{
+    uint64_t now = native_now_ms();
+    if (now < s->last_step_ms + 750 || s->fec_percent >= FEC_MAX)
+        return;
+    s->last_step_ms = now;
+    uint32_t next = s->fec_percent + 3 > FEC_MAX ? FEC_MAX : s->fec_percent + 3;
+    host_log("native %s: frames lost, FEC %u%% -> %u%%", s->nc->peer, s->fec_percent, next);
+    s->fec_percent = next;
+    native_media_set_fec(s->media, next);
+}
+
 void native_session_control(native_session *s, const pf_pkf1_msg *m, uint64_t recv_ns)
 {
     switch (m->type) {
@@ -407,19 +422,20 @@ void native_session_control(native_session *s, const pf_pkf1_msg *m, uint64_t re
         break;
     }
     case PF_PKF1_MSG_REQUEST_KEYFRAME:
-        pipeline_request_idr(s->pl);
-        break;
     case PF_PKF1_MSG_RFI_REQUEST:
         /* The encoders here cannot re-anchor on an older reference: every RFI is answered
          * with an IDR (§9.2 allows it; a range over 256 would be one anyway). */
         pipeline_request_idr(s->pl);
+        frames_died(s);
         break;
     case PF_PKF1_MSG_LOSS_REPORT: {
         s->loss_reports++;
         uint32_t next = next_fec(s->fec_percent, m->value32 > 1000000u ? 1000000u : m->value32);
         if (next != s->fec_percent) {
-            host_log("native %s: loss %u ppm, FEC %u%% -> %u%%", s->nc->peer, m->value32,
-                     s->fec_percent, next);
+            /* Rises are news; the slow decay afterwards is not logged. */
+            if (next > s->fec_percent)
+                host_log("native %s: loss %u ppm, FEC %u%% -> %u%%", s->nc->peer, m->value32,
+                         s->fec_percent, next);
             s->fec_percent = next;
             native_media_set_fec(s->media, next);
         }
