@@ -337,17 +337,6 @@ void native_session_start(native_session *s, uint16_t client_udp_port, int abr_r
     sd_event_source_set_enabled(s->punch_timer, s->connected ? SD_EVENT_OFF : SD_EVENT_ONESHOT);
 }
 
-static void send_bitrate_changed(native_session *s, uint32_t kbps, uint8_t reason)
-{
-    pf_pkf1_msg m;
-    pf_pkf1_msg_init(&m, PF_PKF1_MSG_BITRATE_CHANGED);
-    m.value32 = kbps;
-    /* §5.1: the 10-byte form only toward a client whose Start had ABR bit0. */
-    m.has_ext = (uint8_t)s->abr_reason;
-    m.code8 = reason;
-    native_send_msg(s->nc, &m, 0);
-}
-
 static void reconfigure(native_session *s, const pf_pkf1_msg *m)
 {
     pf_pkf1_msg out;
@@ -399,6 +388,17 @@ static void reconfigure(native_session *s, const pf_pkf1_msg *m)
     native_send_msg(s->nc, &out, 0);
 }
 
+static void send_bitrate_changed(native_session *s, uint32_t kbps, uint8_t reason)
+{
+    pf_pkf1_msg m;
+    pf_pkf1_msg_init(&m, PF_PKF1_MSG_BITRATE_CHANGED);
+    m.value32 = kbps;
+    /* §5.1: the 10-byte form only toward a client whose Start had ABR bit0. */
+    m.has_ext = (uint8_t)s->abr_reason;
+    m.code8 = reason;
+    native_send_msg(s->nc, &m, 0);
+}
+
 static void input_bytes(native_session *s, const uint8_t *data, size_t len)
 {
     pf_pkf1_input ev;
@@ -421,6 +421,24 @@ static void frames_died(native_session *s)
     host_log("native %s: frames lost, FEC %u%% -> %u%%", s->nc->peer, s->fec_percent, next);
     s->fec_percent = next;
     native_media_set_fec(s->media, next);
+    /* And the bitrate backs off by a fifth (floor 500 kbps), said to the client (§9.6). */
+    uint32_t cur = pipeline_get_bitrate(s->pl), lower = cur * 4 / 5 < 500 ? 500 : cur * 4 / 5;
+    if (lower < cur) {
+        pipeline_set_bitrate(s->pl, lower);
+        send_bitrate_changed(s, lower, 0);
+    }
+}
+
+/* A clean report window lets the bitrate climb back by a tenth toward what was asked. */
+static void loss_free_window(native_session *s)
+{
+    uint32_t cur = pipeline_get_bitrate(s->pl);
+    if (cur >= s->bitrate_kbps)
+        return;
+    uint32_t up = cur + cur / 10 + 1;
+    up = up > s->bitrate_kbps ? s->bitrate_kbps : up;
+    pipeline_set_bitrate(s->pl, up);
+    send_bitrate_changed(s, up, 0);
 }
 
 void native_session_control(native_session *s, const pf_pkf1_msg *m, uint64_t recv_ns)
@@ -445,6 +463,8 @@ void native_session_control(native_session *s, const pf_pkf1_msg *m, uint64_t re
         break;
     case PF_PKF1_MSG_LOSS_REPORT: {
         s->loss_reports++;
+        if (m->value32 == 0)
+            loss_free_window(s);
         uint32_t next = next_fec(s->fec_percent, m->value32 > 1000000u ? 1000000u : m->value32);
         if (next != s->fec_percent) {
             /* Rises are news; the slow decay afterwards is not logged. */

@@ -255,6 +255,27 @@ static void input_through_grants(void **state)
     restart_with_grants(PF_PKF1_GRANT_ALL);
 }
 
+static void ipv6_session(void **state)
+{
+    (void)state;
+    /* The host listens on "::" (IPv4 and IPv6); over IPv6 the shard is 1388 bytes (§7.5) and
+     * sealed video reaches the client's IPv6 data socket after its punch. */
+    pf_pkf1_welcome w;
+    int fd;
+    native_client *c = open_session_at("::1", 1280, 720, 60, 0, &w, &fd);
+    assert_int_equal(w.shard_payload, 1388);
+    uint8_t buf[2048];
+    ssize_t n = -1;
+    for (int i = 0; i < 200 && n <= 0; i++) {
+        nclient_pump(c, 25);
+        n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+    }
+    assert_int_equal(n, 1388 + 64);
+    nclient_close(c, PF_PKF1_CLOSE_CLIENT_QUIT);
+    nclient_destroy(c);
+    close(fd);
+}
+
 static void restart_keeps_identity(void **state)
 {
     (void)state;
@@ -303,6 +324,7 @@ int main(void)
         cmocka_unit_test(bad_input),
         cmocka_unit_test(handshake_and_control),
         cmocka_unit_test(input_through_grants),
+        cmocka_unit_test(ipv6_session),
         cmocka_unit_test(restart_keeps_identity),
         cmocka_unit_test(unpair_revokes),
     };
