@@ -19,6 +19,7 @@
 #include "pf/net_gamestream.h"
 
 #include "host.h"
+#include "mgmt.h"
 #include "native_internal.h"
 #include "native_input.h"
 #include "native_media.h"
@@ -271,10 +272,14 @@ uint32_t native_session_create(native_conn *nc, const pf_pkf1_hello *hello,
     wl->chroma_format_idc = 1;
     wl->audio_channels = 2; /* stereo Opus; surround over punktfunk/1 is not offered yet */
     wl->codec = (uint8_t)codec;
-    wl->host_caps = 0;
-    /* §3.5: REPEAT_MARK (no repeats is truthful) | EXT (the Start block is read). */
-    wl->host_caps2 = PF_PKF1_HOST_CAP2_REPEAT_MARK | PF_PKF1_HOST_CAP2_EXT;
-    wl->mgmt_port = 0;
+    /* §3.5: only what is implemented. Pad snapshots (kind 12) and text (kind 15) are
+     * injected; REPEAT_MARK is truthful with no repeats; EXT: the Start block is read;
+     * INPUT_EDGES: InputEdge takes the same path as 0xC8. */
+    wl->host_caps = PF_PKF1_HOST_CAP_GAMEPAD_STATE | PF_PKF1_HOST_CAP_TEXT_INPUT;
+    wl->host_caps2 = PF_PKF1_HOST_CAP2_REPEAT_MARK | PF_PKF1_HOST_CAP2_EXT |
+                     PF_PKF1_HOST_CAP2_INPUT_EDGES;
+    /* §4.4: the management API port (clients use it for the library and console). */
+    wl->mgmt_port = np->h->api ? mgmt_get_port(np->h->api) : 0;
     wl->grants = nc->grants;
     wl->expires_in_secs = 0;
     wl->audio_codec = PF_PKF1_AUDIO_CODEC_OPUS;

@@ -137,6 +137,7 @@ static void handshake_and_control(void **state)
     assert_int_equal(w.codec, PF_PKF1_CODEC_H264);
     assert_int_equal(w.host_caps2 & 0x05, 0x05);
     assert_true(w.udp_port != 0);
+    assert_int_equal(w.mgmt_port, host.api);
     /* Clock probe: t1 echoed, t2 <= t3, both near this machine's realtime clock. */
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -227,6 +228,17 @@ static void input_through_grants(void **state)
     send_input(c, PF_PKF1_INPUT_MOUSE_MOVE_ABS, 0, 640, 360, (1280u << 16) | 720u);
     send_input(c, PF_PKF1_INPUT_MOUSE_BUTTON_DOWN, 1, 0, 0, 0);
     send_input(c, PF_PKF1_INPUT_GAMEPAD_BUTTON, 0x1000, 1, 0, 0);
+    send_input(c, PF_PKF1_INPUT_TEXT, 0x00e9, 0, 0, 0);
+    /* InputEdge (HOST_CAP2_INPUT_EDGES): a key on the reliable stream, same path. */
+    assert_true(w.host_caps2 & PF_PKF1_HOST_CAP2_INPUT_EDGES);
+    pf_pkf1_input edge = {PF_PKF1_INPUT_KEY_DOWN, 0x43, 0, 0, 0};
+    uint8_t ev[PF_PKF1_INPUT_BYTES];
+    assert_int_equal(pf_pkf1_input_encode(&edge, ev), 0);
+    pf_pkf1_msg em;
+    pf_pkf1_msg_init(&em, PF_PKF1_MSG_INPUT_EDGE);
+    em.blob = ev;
+    em.blob_len = sizeof(ev);
+    assert_int_equal(nclient_send_msg(c, &em), 0);
     uint8_t junk[18] = {0xC8, 200};
     pf_net_quic_conn_send_datagram(nclient_conn(c), junk, sizeof(junk)); /* unknown kind */
     nclient_pump(c, 500);
@@ -236,6 +248,8 @@ static void input_through_grants(void **state)
     assert_true(recorded(" mouse_abs 640 360 1280 720\n"));
     assert_true(recorded(" button_down 1\n"));
     assert_true(recorded(" pad_state 0 1 4096 "));
+    assert_true(recorded(" text U+00E9\n"));
+    assert_true(recorded(" key_down 67 0 0\n"));
     nclient_close(c, PF_PKF1_CLOSE_CLIENT_QUIT);
     nclient_destroy(c);
     close(fd);
