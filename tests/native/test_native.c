@@ -56,7 +56,14 @@ static void wrong_pin_cooldown_one_guess(void **state)
     char pin[5], wrong[8], fph[65];
     hex(fp_b, 32, fph);
     msleep(2100);
-    assert_int_equal(arm_pin(pin), 0);
+    /* Armed from the command line this time: `pfhost pair-native` prints the PIN. */
+    char *out = NULL;
+    const char *arm[] = {"pair-native", NULL};
+    assert_int_equal(run_cli(&host, &out, arm), 0);
+    assert_non_null(out);
+    assert_int_equal(sscanf(out, "PIN %4s", pin), 1);
+    free(out);
+    assert_int_equal(strspn(pin, "0123456789"), 4);
     snprintf(wrong, sizeof(wrong), "%04u", (unsigned)(atoi(pin) + 1) % 10000u);
     /* The client sees the host's confirmation fail: a wrong PIN. */
     assert_int_equal(pair_once(cert_b, key_b, fp_b, wrong), PF_ERR_AUTH);
