@@ -6,7 +6,10 @@
  * AUs in flight (so the receiver is never overrun and frames lost must be 0), at 1 MB and 4 MB
  * AUs; the reference is GameStream's path (GF(2^8), 255-shard blocks, AES-GCM per datagram),
  * whose 4-block limit sends a 4 MB AU without parity (counted). Transport latency is
- * packetize start → reassembled for 720p120-sized AUs (64 KB at 120 fps).
+ * packetize start → reassembled for 720p120-sized AUs (64 KB at 120 fps). Beside each wall-clock
+ * rate the payload per CPU-second of the sending and the receiving thread is printed (on a
+ * shared machine that is what the code costs; on loopback the sender's system time includes
+ * the kernel's delivery into the receiving socket).
  *
  * usage: pf-bench-native [--json] [--quick] */
 #include <arpa/inet.h>
@@ -51,12 +54,22 @@ typedef struct side {
     uint64_t *done_ns; /* by AU number */
     uint32_t max_frames;
     uint64_t fec_skipped;
+    uint64_t rx_cpu_ns; /* receiver thread CPU time, set when it ends */
 } side;
 
 static uint64_t now_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* CPU time of the calling thread (user + system): on a shared machine the rate per CPU-second
+ * of each side says what the code costs, where wall-clock rates say how busy the machine was. */
+static uint64_t thread_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
@@ -104,6 +117,7 @@ static void *rx_main(void *arg)
         msgs[i].msg_hdr.msg_iov = &iov[i];
         msgs[i].msg_hdr.msg_iovlen = 1;
     }
+    uint64_t cpu0 = thread_cpu_ns();
     while (!atomic_load(&s->stop)) {
         /* recvmmsg's own timeout is checked only after a datagram: SO_RCVTIMEO bounds the
          * wait so that the thread sees stop. */
@@ -115,6 +129,7 @@ static void *rx_main(void *arg)
                 pf_gs_video_rx_feed(s->grx, bufs[i], msgs[i].msg_len);
         }
     }
+    s->rx_cpu_ns = thread_cpu_ns() - cpu0;
     return NULL;
 }
 
@@ -250,32 +265,44 @@ static uint64_t settled(side *s)
 }
 
 /* Sends @p frames AUs of @p len bytes, at most WINDOW unfinished. Returns payload Gbit/s. */
-static double throughput(int native, size_t len, uint32_t frames, uint64_t *ret_lost,
-                         uint64_t *ret_skipped)
+typedef struct rate {
+    double gbps;     /* payload per wall-clock second */
+    double tx_cpu;   /* payload per sender CPU-second, Gbit/s */
+    double rx_cpu;   /* payload per receiver CPU-second, Gbit/s */
+    uint64_t lost, skipped;
+} rate;
+
+static rate throughput(int native, size_t len, uint32_t frames)
 {
     side s;
+    rate out = {0};
     uint8_t *au = malloc(len);
     if (!au || side_open(&s, native, frames) < 0) {
         free(au);
-        return 0;
+        return out;
     }
     bench_fill(au, len, 99);
-    uint64_t t0 = now_ns();
+    uint64_t t0 = now_ns(), c0 = thread_cpu_ns();
     for (uint32_t i = 0; i < frames; i++) {
         uint64_t give_up = now_ns() + 500000000ull;
         while (settled(&s) + WINDOW < (uint64_t)i + 1 && now_ns() < give_up)
             sched_yield();
         send_au(&s, au, len, i);
     }
+    uint64_t c1 = thread_cpu_ns(); /* the waits below are yields, not sending */
     uint64_t give_up = now_ns() + 2000000000ull;
     while (settled(&s) < frames && now_ns() < give_up)
         sched_yield();
     uint64_t t1 = now_ns();
-    *ret_lost = frames - atomic_load(&s.delivered);
-    *ret_skipped = s.fec_skipped;
+    out.lost = frames - atomic_load(&s.delivered);
+    out.skipped = s.fec_skipped;
     side_close(&s);
     free(au);
-    return (double)len * frames * 8.0 / (double)(t1 - t0);
+    double bits = (double)len * frames * 8.0;
+    out.gbps = bits / (double)(t1 - t0);
+    out.tx_cpu = c1 > c0 ? bits / (double)(c1 - c0) : 0;
+    out.rx_cpu = s.rx_cpu_ns ? bits / (double)s.rx_cpu_ns : 0;
+    return out;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -373,26 +400,30 @@ int main(int argc, char **argv)
         if (!bench_selected(&o, "native_throughput"))
             break;
         uint32_t frames = o.quick ? 8 : (sizes[i] > (1u << 20) ? 150 : 500);
-        uint64_t nl, ns, gl, gs;
         /* Interleaved: GameStream, punktfunk/1, GameStream, punktfunk/1; best of two each. */
-        double g = throughput(0, sizes[i], frames, &gl, &gs);
-        double n = throughput(1, sizes[i], frames, &nl, &ns);
-        double g2 = throughput(0, sizes[i], frames, &gl, &gs);
-        double n2 = throughput(1, sizes[i], frames, &nl, &ns);
-        g = g2 > g ? g2 : g;
-        n = n2 > n ? n2 : n;
+        rate g = throughput(0, sizes[i], frames), n = throughput(1, sizes[i], frames);
+        rate g2 = throughput(0, sizes[i], frames), n2 = throughput(1, sizes[i], frames);
+        g = g2.gbps > g.gbps ? g2 : g;
+        n = n2.gbps > n.gbps ? n2 : n;
         if (o.json)
             printf("{\"bench\":\"native_throughput\",\"frame_bytes\":%zu,\"fec_percent\":%u,"
-                   "\"frames\":%u,\"gbps\":%.3f,\"frames_lost\":%llu,\"ref\":\"gamestream\","
-                   "\"ref_gbps\":%.3f,\"ref_frames_lost\":%llu,\"ref_frames_without_fec\":%llu,"
-                   "\"ratio\":%.3f}\n",
-                   sizes[i], FEC_PERCENT, frames, n, (unsigned long long)nl, g,
-                   (unsigned long long)gl, (unsigned long long)gs, g > 0 ? n / g : 0);
+                   "\"frames\":%u,\"gbps\":%.3f,\"gbps_per_tx_cpu\":%.3f,"
+                   "\"gbps_per_rx_cpu\":%.3f,\"frames_lost\":%llu,\"ref\":\"gamestream\","
+                   "\"ref_gbps\":%.3f,\"ref_gbps_per_tx_cpu\":%.3f,\"ref_gbps_per_rx_cpu\":%.3f,"
+                   "\"ref_frames_lost\":%llu,\"ref_frames_without_fec\":%llu,\"ratio\":%.3f,"
+                   "\"ratio_tx_cpu\":%.3f}\n",
+                   sizes[i], FEC_PERCENT, frames, n.gbps, n.tx_cpu, n.rx_cpu,
+                   (unsigned long long)n.lost, g.gbps, g.tx_cpu, g.rx_cpu,
+                   (unsigned long long)g.lost, (unsigned long long)g.skipped,
+                   g.gbps > 0 ? n.gbps / g.gbps : 0, g.tx_cpu > 0 ? n.tx_cpu / g.tx_cpu : 0);
         else
-            printf("%zu-byte AUs, FEC %u %%: punktfunk/1 %.2f Gbit/s (%llu lost), GameStream "
-                   "%.2f Gbit/s (%llu lost, %llu without parity): ratio %.2f\n",
-                   sizes[i], FEC_PERCENT, n, (unsigned long long)nl, g, (unsigned long long)gl,
-                   (unsigned long long)gs, g > 0 ? n / g : 0);
+            printf("%zu-byte AUs, FEC %u %%: punktfunk/1 %.2f Gbit/s (%.2f per sender CPU-s, "
+                   "%.2f per receiver CPU-s, %llu lost), GameStream %.2f Gbit/s (%.2f, %.2f; "
+                   "%llu lost, %llu without parity): ratio %.2f (per sender CPU %.2f)\n",
+                   sizes[i], FEC_PERCENT, n.gbps, n.tx_cpu, n.rx_cpu, (unsigned long long)n.lost,
+                   g.gbps, g.tx_cpu, g.rx_cpu, (unsigned long long)g.lost,
+                   (unsigned long long)g.skipped, g.gbps > 0 ? n.gbps / g.gbps : 0,
+                   g.tx_cpu > 0 ? n.tx_cpu / g.tx_cpu : 0);
     }
     if (bench_selected(&o, "native_latency")) {
         uint32_t frames = o.quick ? 24 : 600;
