@@ -14,6 +14,8 @@
 /* With @p pin NULL, lists the pairing attempts waiting for a PIN; else hands @p pin to the
  * attempt @p attempt (NULL: the only one waiting). */
 int cli_pin(const host_config *cfg, const char *pin, const char *attempt);
+/* Arms punktfunk/1 pairing on the running host and prints the PIN to enter on the device. */
+int cli_pair_native(const host_config *cfg);
 int cli_clients_list(const host_config *cfg);
 int cli_clients_unpair(const host_config *cfg, const char *id);
 /* Reads the catalog file; works whether or not the host runs. */

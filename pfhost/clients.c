@@ -16,8 +16,12 @@ static int save(const client_store *s)
     for (size_t i = 0; i < s->n; i++) {
         json_object *o = json_object_new_object();
         json_object_object_add(o, "id", json_object_new_string(s->v[i].id));
+        json_object_object_add(o, "kind", json_object_new_string(client_kind_name(s->v[i].kind)));
         json_object_object_add(o, "name", json_object_new_string(s->v[i].name));
-        json_object_object_add(o, "cert", json_object_new_string(s->v[i].cert_pem));
+        if (s->v[i].cert_pem)
+            json_object_object_add(o, "cert", json_object_new_string(s->v[i].cert_pem));
+        if (s->v[i].kind == CLIENT_NATIVE)
+            json_object_object_add(o, "grants", json_object_new_int64(s->v[i].grants));
         json_object_object_add(o, "first_seen", json_object_new_int64(s->v[i].first_seen));
         json_object_object_add(o, "last_seen", json_object_new_int64(s->v[i].last_seen));
         json_object_array_add(arr, o);
@@ -59,6 +63,18 @@ static int get_time(json_object *o, const char *key, int64_t *out)
     return 0;
 }
 
+static int get_grants(json_object *o, uint32_t *out)
+{
+    json_object *v;
+    if (!json_object_object_get_ex(o, "grants", &v))
+        return 0;
+    if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0 ||
+        json_object_get_int64(v) > 0xff)
+        return -1;
+    *out = (uint32_t)json_object_get_int64(v);
+    return 0;
+}
+
 /* Parses the store from @p data; any malformed value fails the whole file with a reason. */
 static int parse_store(void *ctx, const char *path, const char *data, char *err,
                        size_t err_len)
@@ -81,23 +97,37 @@ static int parse_store(void *ctx, const char *path, const char *data, char *err,
     }
     for (size_t i = 0; i < n; i++) {
         json_object *o = json_object_array_get_idx(arr, i);
-        const char *id = NULL, *name = "unknown", *cert = NULL;
+        const char *id = NULL, *name = "unknown", *cert = NULL, *kind = "moonlight";
         paired_client c = {0};
         const char *why = NULL;
+        /* Entries written before kinds existed are Moonlight clients. A Moonlight client is
+         * known by pf_net_cert_id (16 hex digits) and needs its certificate; a native one by
+         * its certificate's SHA-256 (64 hex digits) and carries its grants instead. */
         if (!json_object_is_type(o, json_type_object))
             why = "is not an object";
-        else if (get_str(o, "id", 1, &id) < 0 || strlen(id) != 16 ||
-                 strspn(id, "0123456789abcdef") != 16)
-            why = "\"id\" is not 16 hex digits";
-        else if (get_str(o, "name", 0, &name) < 0)
-            why = "\"name\" is not a string";
-        else if (get_str(o, "cert", 1, &cert) < 0 || !*cert)
-            why = "\"cert\" is not a certificate (PEM text)";
-        else if (get_time(o, "first_seen", &c.first_seen) < 0 ||
-                 get_time(o, "last_seen", &c.last_seen) < 0)
-            why = "\"first_seen\" or \"last_seen\" is not an integer";
-        else if (clients_find(s, id))
-            why = "repeats an earlier client's id";
+        else if (get_str(o, "kind", 0, &kind) < 0 ||
+                 (strcmp(kind, "moonlight") && strcmp(kind, "native")))
+            why = "\"kind\" is neither \"moonlight\" nor \"native\"";
+        else {
+            c.kind = strcmp(kind, "native") ? CLIENT_MOONLIGHT : CLIENT_NATIVE;
+            size_t id_len = c.kind == CLIENT_NATIVE ? 64 : 16;
+            c.grants = 0xffu;
+            if (get_str(o, "id", 1, &id) < 0 || strlen(id) != id_len ||
+                strspn(id, "0123456789abcdef") != id_len)
+                why = c.kind == CLIENT_NATIVE ? "\"id\" is not 64 hex digits"
+                                              : "\"id\" is not 16 hex digits";
+            else if (get_str(o, "name", 0, &name) < 0)
+                why = "\"name\" is not a string";
+            else if (c.kind == CLIENT_MOONLIGHT && (get_str(o, "cert", 1, &cert) < 0 || !*cert))
+                why = "\"cert\" is not a certificate (PEM text)";
+            else if (c.kind == CLIENT_NATIVE && get_grants(o, &c.grants) < 0)
+                why = "\"grants\" is not an integer from 0 to 255";
+            else if (get_time(o, "first_seen", &c.first_seen) < 0 ||
+                     get_time(o, "last_seen", &c.last_seen) < 0)
+                why = "\"first_seen\" or \"last_seen\" is not an integer";
+            else if (clients_find(s, id))
+                why = "repeats an earlier client's id";
+        }
         if (why) {
             snprintf(err, err_len, "%s: client %zu %s", path, i + 1, why);
             json_object_put(root);
@@ -107,9 +137,9 @@ static int parse_store(void *ctx, const char *path, const char *data, char *err,
         *d = c;
         snprintf(d->id, sizeof(d->id), "%s", id);
         d->name = strdup(name);
-        d->cert_pem = strdup(cert);
+        d->cert_pem = cert ? strdup(cert) : NULL;
         s->n++;
-        if (!d->name || !d->cert_pem) {
+        if (!d->name || (cert && !d->cert_pem)) {
             snprintf(err, err_len, "out of memory");
             json_object_put(root);
             return -1;
@@ -163,26 +193,60 @@ const paired_client *clients_find(const client_store *s, const char *id)
     return NULL;
 }
 
+/* The entry for @p id, created (first seen @p now) when there is none; NULL without memory. */
+static paired_client *find_or_create(client_store *s, const char *id, int64_t now)
+{
+    paired_client *c = (paired_client *)clients_find(s, id);
+    if (c)
+        return c;
+    paired_client *v = realloc(s->v, (s->n + 1) * sizeof(*v));
+    if (!v)
+        return NULL;
+    s->v = v;
+    c = &s->v[s->n++];
+    memset(c, 0, sizeof(*c));
+    snprintf(c->id, sizeof(c->id), "%s", id);
+    c->first_seen = now;
+    return c;
+}
+
 int clients_add(client_store *s, const char *id, const char *name, const char *cert_pem,
                 int64_t now)
 {
-    paired_client *c = (paired_client *)clients_find(s, id);
-    if (!c) {
-        paired_client *v = realloc(s->v, (s->n + 1) * sizeof(*v));
-        if (!v)
-            return -ENOMEM;
-        s->v = v;
-        c = &s->v[s->n++];
-        memset(c, 0, sizeof(*c));
-        snprintf(c->id, sizeof(c->id), "%s", id);
-        c->first_seen = now;
-    }
+    paired_client *c = find_or_create(s, id, now);
+    if (!c)
+        return -ENOMEM;
     free(c->name);
     free(c->cert_pem);
     c->name = strdup(name ? name : "unknown");
     c->cert_pem = strdup(cert_pem);
     c->last_seen = now;
     if (!c->name || !c->cert_pem)
+        return -ENOMEM;
+    return save(s);
+}
+
+const char *client_kind_name(client_kind k)
+{
+    return k == CLIENT_NATIVE ? "native" : "moonlight";
+}
+
+int clients_add_native(client_store *s, const char *fp_hex, const char *name, uint32_t grants,
+                       int64_t now)
+{
+    if (strlen(fp_hex) != 64)
+        return -EINVAL;
+    paired_client *c = find_or_create(s, fp_hex, now);
+    if (!c)
+        return -ENOMEM;
+    free(c->name);
+    free(c->cert_pem);
+    c->cert_pem = NULL;
+    c->kind = CLIENT_NATIVE;
+    c->grants = grants & 0xffu;
+    c->name = strdup(name && *name ? name : "unknown");
+    c->last_seen = now;
+    if (!c->name)
         return -ENOMEM;
     return save(s);
 }
@@ -215,6 +279,7 @@ json_object *clients_to_json(const client_store *s)
     for (size_t i = 0; i < s->n; i++) {
         json_object *o = json_object_new_object();
         json_object_object_add(o, "id", json_object_new_string(s->v[i].id));
+        json_object_object_add(o, "kind", json_object_new_string(client_kind_name(s->v[i].kind)));
         json_object_object_add(o, "name", json_object_new_string(s->v[i].name));
         json_object_object_add(o, "first_seen", json_object_new_int64(s->v[i].first_seen));
         json_object_object_add(o, "last_seen", json_object_new_int64(s->v[i].last_seen));

@@ -31,6 +31,15 @@ const help_config_key help_config_keys[] = {
      "kwin, wlr, gamescope or testpattern. serve --vdisplay-backend and PF_VDISPLAY override it."},
     {"mdns", "yes|no", "yes", "yes",
      "Announce the host as _nvstream._tcp over mDNS (needs avahi-daemon)."},
+    {"native", "yes|no", "yes", "yes",
+     "Serve punktfunk/1 (QUIC) beside GameStream. If its port cannot be bound the host runs "
+     "without it and says so."},
+    {"native_address", "ADDRESS", "", ":: (IPv4 and IPv6)",
+     "The address punktfunk/1 binds to (IPv4 or IPv6)."},
+    {"native_port", "PORT", "9777", "9777",
+     "punktfunk/1 UDP port; 0 picks a free port (so does the default when http_port is 0)."},
+    {"native_pin_ttl", "SECONDS", "120", "120",
+     "How long a PIN from pfhost pair-native stays valid; it serves one attempt (max 3600)."},
     {"hevc", "auto|yes|no", "auto", "auto",
      "Offer HEVC: auto only from a hardware encoder (NVENC, VAAPI), yes from any encoder "
      "that has it, no never. H.264 is always offered."},
@@ -65,6 +74,9 @@ static const struct {
     {"$XDG_STATE_HOME/pfhost/cert.pem, key.pem, uniqueid",
      "The host's identity: its certificate, key and GameStream unique id, made at the first "
      "start. Clients paired with this host trust exactly this certificate."},
+    {"$XDG_STATE_HOME/pfhost/native-cert.pem, native-key.pem",
+     "The punktfunk/1 identity: an ECDSA P-256 certificate that native clients pin by the "
+     "SHA-256 of its DER (mode 0600)."},
     {"$XDG_STATE_HOME/pfhost/clients.json", "Paired clients: names and pinned certificates."},
     {"$XDG_RUNTIME_DIR/pfhost/runtime.json",
      "Where the running host listens; the commands other than serve read it to find the "

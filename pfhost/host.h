@@ -17,6 +17,7 @@
 #include "supervisor.h"
 
 typedef struct mgmt mgmt;
+typedef struct native_plane native_plane;
 
 /* The running host: one per `pfhost serve`, owned by serve.c, lent to mgmt.c. */
 typedef struct host {
@@ -29,6 +30,7 @@ typedef struct host {
     app_catalog apps;
     session_table sessions;
     mgmt *api;
+    native_plane *native; /* punktfunk/1; NULL when off (config native = no) */
     uint64_t started_ms;
     uint32_t codec_mask;
     char capture_source[64]; /* what sessions capture: "testpattern", "pipewire",

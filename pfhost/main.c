@@ -29,6 +29,7 @@ static const char usage_main[] =
     "  pin                   list the pairing attempts waiting for a PIN\n"
     "  pin --attempt ID PIN  hand the PIN to the attempt ID (when several wait)\n"
     "  pin PIN               hand the PIN a client shows to the running host\n"
+    "  pair-native           show a PIN to pair a punktfunk/1 device\n"
     "  clients list          list paired clients\n"
     "  clients unpair ID     forget a paired client and end its sessions\n"
     "  apps list             list the app catalog\n"
@@ -60,8 +61,11 @@ static const struct {
             "age). When several attempts wait, name yours with --attempt:\nany device on "
             "the network can start one. A PIN serves one attempt; typing\nthe same PIN "
             "again is refused.\n"},
+    {"pair-native", "usage: pfhost pair-native\n\nArms punktfunk/1 pairing on the running "
+                    "host and prints a four-digit PIN\nto enter on the device. The PIN serves "
+                    "one attempt and expires after\nnative_pin_ttl seconds (default 120).\n"},
     {"clients", "usage: pfhost clients list\n       pfhost clients unpair ID\n\nLists paired "
-                "clients (id and name), or unpairs one by its id: its\ncertificate is "
+                "clients (id, kind and name), or unpairs one by its id: its\ncertificate is "
                 "forgotten and its sessions end.\n"},
     {"apps", "usage: pfhost apps list\n\nLists the app catalog (id, name, command) from the "
              "apps file named in the\nconfig (default $XDG_CONFIG_HOME/pfhost/apps.json; "
@@ -195,6 +199,8 @@ int main(int argc, char **argv)
             st = usage_error(cmd, "expected `pin`, `pin PIN` or `pin --attempt ID PIN`");
         else
             st = cli_pin(&cfg, pin, attempt);
+    } else if (!strcmp(cmd, "pair-native")) {
+        st = nargs == 0 ? cli_pair_native(&cfg) : usage_error(cmd, "pair-native takes no arguments");
     } else if (!strcmp(cmd, "clients")) {
         if (nargs == 1 && !strcmp(args[0], "list"))
             st = cli_clients_list(&cfg);
