@@ -125,7 +125,10 @@ int host_start(host_proc *h, const char *extra_conf)
             dup2(fd, 2);
             dup2(fd, 1);
         }
-        execl(bin, "pfhost", "--verbose", "serve", (char *)NULL);
+        if (h->source)
+            execl(bin, "pfhost", "--verbose", "serve", "--source", h->source, (char *)NULL);
+        else
+            execl(bin, "pfhost", "--verbose", "serve", (char *)NULL);
         _exit(127);
     }
     h->pid = pid;
