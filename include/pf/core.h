@@ -21,5 +21,7 @@
 #include "core/pkf1_control.h"
 #include "core/pkf1_pair.h"
 #include "core/pkf1_media.h"
+#include "core/pkf1_datagram.h"
+#include "core/pkf1_clock.h"
 
 #endif

@@ -27,48 +27,50 @@ typedef struct layout {
     uint8_t type;
     uint8_t nbase;          /* fields of the short form */
     uint8_t next;           /* extra fields of the long form (has_ext), 0 if none */
+    uint8_t open_ended;     /* longer than the long form is accepted (trailing ignored) */
     field fields[MAX_FIELDS];
 } layout;
 
 static const layout layouts[] = {
-    {PF_PKF1_MSG_RECONFIGURE, 3, 0, {F(width), F(height), F(refresh_hz)}},
-    {PF_PKF1_MSG_RECONFIGURED, 4, 0, {F(flag), F(width), F(height), F(refresh_hz)}},
-    {PF_PKF1_MSG_REQUEST_KEYFRAME, 0, 0, {{0, 0}}},
-    {PF_PKF1_MSG_LOSS_REPORT, 1, 0, {F(value32)}},
-    {PF_PKF1_MSG_SET_BITRATE, 1, 0, {F(value32)}},
+    {PF_PKF1_MSG_RECONFIGURE, 3, 0, 0, {F(width), F(height), F(refresh_hz)}},
+    {PF_PKF1_MSG_RECONFIGURED, 4, 0, 0, {F(flag), F(width), F(height), F(refresh_hz)}},
+    {PF_PKF1_MSG_REQUEST_KEYFRAME, 0, 0, 0, {{0, 0}}},
+    {PF_PKF1_MSG_LOSS_REPORT, 1, 0, 0, {F(value32)}},
+    {PF_PKF1_MSG_SET_BITRATE, 1, 0, 0, {F(value32)}},
     /* The reason byte only toward a client whose Start ABR entry had bit 0; every other
      * client rejects a 10-byte ack. */
-    {PF_PKF1_MSG_BITRATE_CHANGED, 1, 1, {F(value32), F(code8)}},
-    {PF_PKF1_MSG_RFI_REQUEST, 2, 0, {F(first_frame), F(last_frame)}},
-    {PF_PKF1_MSG_SHARD_PAYLOAD_CHANGED, 1, 0, {F(value16)}},
-    {PF_PKF1_MSG_SHARD_PAYLOAD_ACK, 1, 0, {F(value16)}},
-    {PF_PKF1_MSG_PIPELINE_GAP, 1, 0, {F(value32)}},
-    {PF_PKF1_MSG_DELIVERY_REPORT, 1, 0, {F(value64)}},
-    {PF_PKF1_MSG_LINK_REPORT, 1, 0, {F(value32)}},
-    {PF_PKF1_MSG_SET_DELIVERY, 1, 0, {F(code8)}},
-    {PF_PKF1_MSG_DELIVERY_CHANGED, 2, 0, {F(code8), F(flag)}},
-    {PF_PKF1_MSG_HOST_FACTS, 4, 0, {F(code8), F(value32), F(value32b), F(code8b)}},
-    {PF_PKF1_MSG_PAIR_PROOF, 1, 0, {F(mac)}},
-    {PF_PKF1_MSG_PAIR_RESULT, 1, 0, {F(flag)}},
-    {PF_PKF1_MSG_AUTH_CHALLENGE, 1, 0, {F(mac)}},
-    {PF_PKF1_MSG_PROBE_REQUEST, 2, 0, {F(value32), F(value32b)}},
-    /* 21 bytes from hosts older than the wire counters, 29 since. */
-    {PF_PKF1_MSG_PROBE_RESULT, 3, 2, {F(value64), F(value32), F(value32b), F(value32c),
+    {PF_PKF1_MSG_BITRATE_CHANGED, 1, 1, 0, {F(value32), F(code8)}},
+    {PF_PKF1_MSG_RFI_REQUEST, 2, 0, 0, {F(first_frame), F(last_frame)}},
+    {PF_PKF1_MSG_SHARD_PAYLOAD_CHANGED, 1, 0, 0, {F(value16)}},
+    {PF_PKF1_MSG_SHARD_PAYLOAD_ACK, 1, 0, 0, {F(value16)}},
+    {PF_PKF1_MSG_PIPELINE_GAP, 1, 0, 0, {F(value32)}},
+    {PF_PKF1_MSG_DELIVERY_REPORT, 1, 0, 0, {F(value64)}},
+    {PF_PKF1_MSG_LINK_REPORT, 1, 0, 0, {F(value32)}},
+    {PF_PKF1_MSG_SET_DELIVERY, 1, 0, 0, {F(code8)}},
+    {PF_PKF1_MSG_DELIVERY_CHANGED, 2, 0, 0, {F(code8), F(flag)}},
+    {PF_PKF1_MSG_HOST_FACTS, 4, 0, 0, {F(code8), F(value32), F(value32b), F(code8b)}},
+    {PF_PKF1_MSG_PAIR_PROOF, 1, 0, 0, {F(mac)}},
+    {PF_PKF1_MSG_PAIR_RESULT, 1, 0, 0, {F(flag)}},
+    {PF_PKF1_MSG_AUTH_CHALLENGE, 1, 0, 0, {F(mac)}},
+    {PF_PKF1_MSG_PROBE_REQUEST, 2, 0, 0, {F(value32), F(value32b)}},
+    /* 21 bytes from hosts older than the wire counters, 29 since; the reference reads any
+     * length from 21 on (the counters when 8 bytes remain) and so does this decoder. */
+    {PF_PKF1_MSG_PROBE_RESULT, 3, 2, 1, {F(value64), F(value32), F(value32b), F(value32c),
                                       F(value32d)}},
-    {PF_PKF1_MSG_PROBE_SHAPED, 5, 0, {F(value32), F(value32b), F(value16), F(value32c),
+    {PF_PKF1_MSG_PROBE_SHAPED, 5, 0, 0, {F(value32), F(value32b), F(value16), F(value32c),
                                       F(value32d)}},
-    {PF_PKF1_MSG_CLOCK_PROBE, 1, 0, {F(t1)}},
-    {PF_PKF1_MSG_CLOCK_ECHO, 3, 0, {F(t1), F(t2), F(t3)}},
+    {PF_PKF1_MSG_CLOCK_PROBE, 1, 0, 0, {F(t1)}},
+    {PF_PKF1_MSG_CLOCK_ECHO, 3, 0, 0, {F(t1), F(t2), F(t3)}},
     /* 25 or 27 bytes; 26 is invalid. */
-    {PF_PKF1_MSG_PHASE_REPORT, 4, 1, {F(value64), F(value32), F(value32b), F(value32c),
+    {PF_PKF1_MSG_PHASE_REPORT, 4, 1, 0, {F(value64), F(value32), F(value32b), F(value32c),
                                       F(value16)}},
-    {PF_PKF1_MSG_CLIP_CONTROL, 2, 0, {F(flag), F(code8)}},
-    {PF_PKF1_MSG_CLIP_STATE, 3, 0, {F(flag), F(code8), F(code8b)}},
-    {PF_PKF1_MSG_CLIP_FETCH_HDR, 2, 0, {F(code8), F(value64)}},
-    {PF_PKF1_MSG_CURSOR_RENDER_MODE, 1, 0, {F(flag)}},
-    {PF_PKF1_MSG_ACCESS_UPDATE, 2, 0, {F(value32), F(value32b)}},
-    {PF_PKF1_MSG_AUDIO_STATE, 1, 0, {F(flag)}},
-    {PF_PKF1_MSG_PAD_SLOTS, 1, 0, {F(value16)}},
+    {PF_PKF1_MSG_CLIP_CONTROL, 2, 0, 0, {F(flag), F(code8)}},
+    {PF_PKF1_MSG_CLIP_STATE, 3, 0, 0, {F(flag), F(code8), F(code8b)}},
+    {PF_PKF1_MSG_CLIP_FETCH_HDR, 2, 0, 0, {F(code8), F(value64)}},
+    {PF_PKF1_MSG_CURSOR_RENDER_MODE, 1, 0, 0, {F(flag)}},
+    {PF_PKF1_MSG_ACCESS_UPDATE, 2, 0, 0, {F(value32), F(value32b)}},
+    {PF_PKF1_MSG_AUDIO_STATE, 1, 0, 0, {F(flag)}},
+    {PF_PKF1_MSG_PAD_SLOTS, 1, 0, 0, {F(value16)}},
 };
 
 static const layout *find_layout(uint32_t type)
@@ -278,11 +280,12 @@ static int decode_variable(const uint8_t *p, size_t len, pf_pkf1_msg *m)
         if (len < 1)
             return PF_ERR_MALFORMED;
         size_t n = p[0];
-        if (len - 1 < n + 2)
+        /* The reference refuses a name over 64 bytes but reads invalid UTF-8 lossily; a
+         * label that is not UTF-8 is dropped here instead (the host then labels the device
+         * by its fingerprint), so nothing undecodable reaches the pairing store. */
+        if (n > PF_PKF1_PAIR_NAME_MAX || len - 1 < n + 2)
             return PF_ERR_MALFORMED;
-        /* A name the reference would not take (too long, not UTF-8) is no name; the
-         * ceremony does not depend on it. */
-        if (n <= PF_PKF1_PAIR_NAME_MAX && pfi_utf8_valid(p + 1, n) && n > 0) {
+        if (n > 0 && pfi_utf8_valid(p + 1, n)) {
             m->text = p + 1;
             m->text_len = n;
         }
@@ -326,7 +329,8 @@ static int decode_variable(const uint8_t *p, size_t len, pf_pkf1_msg *m)
         if (len < 6)
             return PF_ERR_MALFORMED;
         size_t n = pfi_get_le16(p + 4);
-        if (n > PF_PKF1_REFUSED_REASON_MAX || len - 6 != n)
+        /* As the reference: any length (encoders cap at 256), but UTF-8 only. */
+        if (len - 6 != n || !pfi_utf8_valid(p + 6, n))
             return PF_ERR_MALFORMED;
         m->value32 = pfi_get_le32(p);
         m->text = n ? p + 6 : NULL;
@@ -374,7 +378,7 @@ static int decode_variable(const uint8_t *p, size_t len, pf_pkf1_msg *m)
         if (len < 2)
             return PF_ERR_MALFORMED;
         size_t n = p[1];
-        if (n > PF_PKF1_LAUNCH_MESSAGE_MAX || len - 2 != n)
+        if (n > PF_PKF1_LAUNCH_MESSAGE_MAX || len - 2 != n || !pfi_utf8_valid(p + 2, n))
             return PF_ERR_MALFORMED;
         /* Unknown outcome kinds read as "spawned" (0), as the reference maps them. */
         m->code8 = p[0] <= 5 ? p[0] : 0;
@@ -383,7 +387,9 @@ static int decode_variable(const uint8_t *p, size_t len, pf_pkf1_msg *m)
         return 0;
     }
     case PF_PKF1_MSG_INPUT_EDGE:
-        if (len != PF_PKF1_INPUT_EVENT_BYTES)
+        /* The datagram encoding unchanged, tag included; any kind passes (the input path
+         * drops kinds it does not know, as for the datagram). */
+        if (len != PF_PKF1_INPUT_EVENT_BYTES || p[0] != 0xC8)
             return PF_ERR_MALFORMED;
         m->blob = p;
         m->blob_len = len;
@@ -409,9 +415,11 @@ int pf_pkf1_msg_decode(const uint8_t *buf, size_t len, pf_pkf1_msg *ret_msg)
         size_t n;
         if (body == base) {
             n = l->nbase;
-        } else if (l->next && body == ext) {
+        } else if (l->next && (body == ext || (l->open_ended && body > ext))) {
             n = (size_t)l->nbase + l->next;
             m.has_ext = 1;
+        } else if (l->open_ended && body > base) {
+            n = l->nbase;
         } else {
             return PF_ERR_MALFORMED;
         }

@@ -211,7 +211,7 @@ int pf_pkf1_pair_client_on_result(pf_pkf1_pair *p, const uint8_t *payload, size_
     if (!decode_as(payload, len, PF_PKF1_MSG_PAIR_RESULT, &m))
         return PF_ERR_MALFORMED;
     p->step = DONE;
-    return m.flag == 1 ? 0 : PF_ERR_AUTH;
+    return m.flag != 0 ? 0 : PF_ERR_AUTH; /* the reference reads any nonzero as ok */
 }
 
 int pf_pkf1_pair_host_get_name(const pf_pkf1_pair *p, uint8_t *out, size_t out_cap,

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "pf/core/error.h"
+#include "pf/core/pkf1.h"
 
 #include "pkf1_bytes.h"
 #include "pkf1_fec.h"
@@ -240,6 +241,10 @@ static int check_shape(const pf_pkf1_video_rx *rx, const pf_pkf1_media_header *h
         return PF_ERR_MALFORMED;
     if (h->block_count == 0) /* streamed AU: this client never sets VIDEO_CAP_STREAMED_AU */
         return PF_ERR_MALFORMED;
+    /* Hosts send GF(2^16) only (Welcome fec_scheme 1); GF(2^8) blocks are not decoded here,
+     * and repairing them with the wrong field would deliver garbage. */
+    if (h->fec_scheme != PF_PKF1_FEC_GF16)
+        return PF_ERR_UNSUPPORTED;
     uint32_t k = h->data_shards, m = h->recovery_shards;
     uint64_t ceil90 = ((uint64_t)d * 9 + 9) / 10, bound = d + ceil90;
     if (bound > 65535)
@@ -259,6 +264,20 @@ static int check_shape(const pf_pkf1_video_rx *rx, const pf_pkf1_media_header *h
     return 0;
 }
 
+/* A shard of a block already complete. A data shard FEC rebuilt before it came is
+ * reordering, not loss (§9.1 "late"); it is marked so a duplicate does not count twice. */
+static void count_late(pf_pkf1_video_rx *rx, const pf_pkf1_media_header *h)
+{
+    rx->stats.packets_stale++;
+    if (h->block_index >= rx->au.block_count)
+        return;
+    pfi_shard_block *b = &rx->blocks[h->block_index];
+    if (b->done && h->shard_index < b->k && !b->present[h->shard_index]) {
+        b->present[h->shard_index] = 1;
+        rx->stats.shards_late++;
+    }
+}
+
 static int add_shard(pf_pkf1_video_rx *rx, const pf_pkf1_media_header *h, const uint8_t *shard)
 {
     pfi_shard_block *b = &rx->blocks[h->block_index];
@@ -271,10 +290,7 @@ static int add_shard(pf_pkf1_video_rx *rx, const pf_pkf1_media_header *h, const 
     }
     int r = pfi_shard_block_add(b, h->shard_index, shard, h->shard_bytes);
     if (r == PF_ERR_REPLAY) {
-        /* Arrived after its block was rebuilt: reordering, not loss (§9.1 "late"). */
-        if (b->done)
-            rx->stats.shards_late++;
-        rx->stats.packets_stale++;
+        count_late(rx, h);
         return r;
     }
     if (r < 0)
@@ -347,8 +363,16 @@ int pf_pkf1_video_rx_feed(pf_pkf1_video_rx *rx, const uint8_t *pkt, size_t len)
         return r;
     }
     int32_t age = rx->active ? (int32_t)(h.frame_index - rx->au.frame_index) : 1;
-    if (age < 0 || (age == 0 && rx->complete)) {
+    if (age < 0) {
         rx->stats.packets_stale++;
+        return PF_ERR_REPLAY;
+    }
+    if (age == 0 && rx->complete) {
+        if (h.frame_bytes == rx->au.frame_bytes && h.block_count == rx->au.block_count &&
+            h.shard_bytes == rx->au.shard_bytes)
+            count_late(rx, &h);
+        else
+            rx->stats.packets_stale++;
         return PF_ERR_REPLAY;
     }
     if (age > 0) {

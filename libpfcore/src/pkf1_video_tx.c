@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* punktfunk/1 video packetizer (native-protocol.md §7.2–§7.6): cut, protect, number and seal
- * one access unit into caller-owned datagram slots. Three passes over the output: data
- * shards copied in, parity computed from them in place, then headers written and every
- * datagram sealed in place. Nothing is allocated per frame. */
+ * one access unit into caller-owned datagram slots. Parity is computed from the AU in place
+ * (only the zero-padded last shard is staged) straight into the parity datagrams; then each
+ * datagram gets its header and shard and is sealed at once, while it is still in L1: a 4 MB
+ * AU does not fit the caches, so every extra pass over it costs a trip to memory. Nothing is
+ * allocated per frame. */
 #include "pf/core/pkf1_media.h"
 
 #include <stdlib.h>
@@ -29,6 +31,7 @@ struct pf_pkf1_video_tx {
     pfi_pkf1_fec fec;
     const uint8_t **data_ptrs; /* max_data_per_block entries */
     uint8_t **parity_ptrs;     /* max_data_per_block entries */
+    uint8_t *tail;             /* the AU's last shard, zero-padded (max_shard_payload) */
 };
 
 int pf_pkf1_video_tx_settings_default(uint32_t version, pf_pkf1_video_tx_settings *ret)
@@ -93,7 +96,8 @@ int pf_pkf1_video_tx_create(const pf_pkf1_video_tx_settings *settings, pf_pkf1_v
         r = pfi_pkf1_fec_init(&tx->fec, s->rs16_tables, s->simd, max_s, tx->max_data_per_block);
     tx->data_ptrs = calloc(tx->max_data_per_block, sizeof(*tx->data_ptrs));
     tx->parity_ptrs = calloc(tx->max_data_per_block, sizeof(*tx->parity_ptrs));
-    if (r == 0 && (!tx->data_ptrs || !tx->parity_ptrs))
+    tx->tail = malloc(max_s);
+    if (r == 0 && (!tx->data_ptrs || !tx->parity_ptrs || !tx->tail))
         r = PF_ERR_NOMEM;
     if (r < 0) {
         pf_pkf1_video_tx_destroy(tx);
@@ -112,6 +116,7 @@ void pf_pkf1_video_tx_destroy(pf_pkf1_video_tx *tx)
         pfi_pkf1_fec_finish(&tx->fec);
     free(tx->data_ptrs);
     free(tx->parity_ptrs);
+    free(tx->tail);
     memset(tx, 0, sizeof(*tx));
     free(tx);
 }
@@ -204,17 +209,16 @@ int pf_pkf1_video_tx_packetize(pf_pkf1_video_tx *tx, const pf_pkf1_video_frame_i
     if (out_cap < pkt || (out_cap - pkt) / stride < (size_t)n - 1)
         return PF_ERR_BUFFER_TOO_SMALL;
 
-    /* 1. data shards, the last one zero-padded (an empty AU is one zero shard) */
-    for (uint32_t i = 0; i < p.total_data; i++) {
-        uint8_t *dst = out + (size_t)i * stride + shard_at;
-        size_t off = (size_t)i * s, take = off < au_len ? au_len - off : 0;
-        if (take > s)
-            take = s;
-        if (take)
-            memcpy(dst, au + off, take);
-        if (take < s)
-            memset(dst + take, 0, s - take);
+    /* 1. the AU's shards: full ones in place, the last one staged zero-padded (an empty AU
+     * is one zero shard) */
+    const size_t full = au_len / s;
+    if (full < p.total_data) {
+        size_t rem = au_len - full * s;
+        if (rem)
+            memcpy(tx->tail, au + full * s, rem);
+        memset(tx->tail + rem, 0, s - rem);
     }
+#define SHARD(i) ((size_t)(i) < full ? au + (size_t)(i) * s : tx->tail)
 
     /* 2. parity of each block, straight into its datagrams (after all the data) */
     uint32_t parity_at = p.total_data;
@@ -226,7 +230,7 @@ int pf_pkf1_video_tx_packetize(pf_pkf1_video_tx *tx, const pf_pkf1_video_frame_i
         if (m == 0)
             continue;
         for (uint32_t i = 0; i < k; i++)
-            tx->data_ptrs[i] = out + (size_t)(first + i) * stride + shard_at;
+            tx->data_ptrs[i] = SHARD(first + i);
         for (uint32_t j = 0; j < m; j++)
             tx->parity_ptrs[j] = out + (size_t)(parity_at + j) * stride + shard_at;
         r = pfi_pkf1_fec_encode(&tx->fec, k, m, tx->data_ptrs, tx->parity_ptrs, s);
@@ -235,7 +239,7 @@ int pf_pkf1_video_tx_packetize(pf_pkf1_video_tx *tx, const pf_pkf1_video_frame_i
         parity_at += m;
     }
 
-    /* 3. headers and sealing, in wire order */
+    /* 3. header, data shard and seal per datagram, in wire order */
     pf_pkf1_media_header h = {
         .pts_ns = info->pts_ns,
         .frame_index = info->frame_index,
@@ -272,6 +276,8 @@ int pf_pkf1_video_tx_packetize(pf_pkf1_video_tx *tx, const pf_pkf1_video_frame_i
                 if (info->probe)
                     h.flags |= PF_PKF1_MEDIA_FLAG_PROBE;
                 pf_pkf1_media_header_encode(&h, dg + hdr_at);
+                if (pass == 0)
+                    memcpy(dg + shard_at, SHARD(first + idx), s);
                 if (!tx->encrypt)
                     continue;
                 uint8_t nonce[PF_AEAD_NONCE_BYTES];
@@ -286,6 +292,7 @@ int pf_pkf1_video_tx_packetize(pf_pkf1_video_tx *tx, const pf_pkf1_video_frame_i
         }
     }
 
+#undef SHARD
     ret_result->packet_count = n;
     ret_result->packet_bytes = (uint32_t)pkt;
     ret_result->data_shards = p.total_data;

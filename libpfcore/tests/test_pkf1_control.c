@@ -136,7 +136,7 @@ static void test_exact_lengths(void **state)
         {0x01, {17}}, {0x02, {18}}, {0x03, {5}}, {0x04, {9}}, {0x05, {9}}, {0x06, {9, 10}},
         {0x07, {13}}, {0x08, {7}}, {0x09, {7}}, {0x0A, {9}}, {0x0B, {13}}, {0x0C, {9}},
         {0x0D, {6}}, {0x0E, {7}}, {0x0F, {15}}, {0x12, {37}}, {0x13, {6}}, {0x14, {37}},
-        {0x20, {13}}, {0x21, {21, 29}}, {0x22, {23}}, {0x30, {13}}, {0x31, {29}},
+        {0x20, {13}}, {0x22, {23}}, {0x30, {13}}, {0x31, {29}},
         {0x32, {25, 27}}, {0x40, {7}}, {0x41, {8}}, {0x44, {14}}, {0x51, {6}}, {0x58, {13}},
         {0x59, {6}}, {0x5B, {7}}, {0x5C, {23}},
     };
@@ -162,6 +162,27 @@ static void test_exact_lengths(void **state)
             }
         }
     }
+}
+
+/* ProbeResult as the reference reads it: any length from 21, the wire counters from 29. */
+static void test_probe_result_lengths(void **state)
+{
+    (void)state;
+    uint8_t buf[40] = {'P', 'K', 'F', 'c', 0x21};
+    for (int i = 5; i < 40; i++)
+        buf[i] = (uint8_t)i;
+    pf_pkf1_msg d;
+    assert_int_equal(pf_pkf1_msg_decode(buf, 20, &d), PF_ERR_MALFORMED);
+    assert_int_equal(pf_pkf1_msg_decode(buf, 21, &d), 0);
+    assert_int_equal(d.has_ext, 0);
+    assert_int_equal(pf_pkf1_msg_decode(buf, 28, &d), 0);
+    assert_int_equal(d.has_ext, 0);
+    assert_int_equal(d.value32c, 0);
+    assert_int_equal(pf_pkf1_msg_decode(buf, 29, &d), 0);
+    assert_int_equal(d.has_ext, 1);
+    assert_int_equal(d.value32d, 0x1c1b1a19);
+    assert_int_equal(pf_pkf1_msg_decode(buf, 40, &d), 0);
+    assert_int_equal(d.has_ext, 1);
 }
 
 static void test_unknown_and_garbage(void **state)
@@ -289,6 +310,7 @@ int main(void)
         cmocka_unit_test(test_golden),
         cmocka_unit_test(test_pairing_golden),
         cmocka_unit_test(test_exact_lengths),
+        cmocka_unit_test(test_probe_result_lengths),
         cmocka_unit_test(test_unknown_and_garbage),
         cmocka_unit_test(test_variable_types),
     };

@@ -477,10 +477,92 @@ static void test_replay_and_forgery(void **state)
     feed(&p, &r, NULL, NULL);
     assert_int_equal(p.sink.frames, 1);
     assert_int_equal(p.sink.mismatch, 0);
-    /* a late shard of a finished AU */
     pf_pkf1_video_rx_stats st;
     pf_pkf1_video_rx_get_stats(p.rx, &st);
     assert_true(st.packets_replayed >= 2);
+    assert_int_equal(st.shards_late, 0);
+
+    /* Reordering: data shard 1 of the next AU comes after its parity, which rebuilt it.
+     * It counts as late (not loss) once, and the AU is delivered before it arrives. */
+    r = send_au(&p, 1, 5000, 7); /* k 4, m 2 */
+    uint32_t order[6] = {0, 2, 3, 4, 1, 5};
+    for (int i = 0; i < 6; i++) {
+        int rc = pf_pkf1_video_rx_feed(p.rx, p.out + (size_t)order[i] * r.packet_bytes,
+                                       r.packet_bytes);
+        assert_int_equal(rc, i < 4 ? 0 : PF_ERR_REPLAY);
+    }
+    assert_int_equal(p.sink.frames, 2);
+    assert_int_equal(p.sink.mismatch, 0);
+    pf_pkf1_video_rx_get_stats(p.rx, &st);
+    assert_int_equal(st.shards_late, 1);
+    assert_int_equal(st.shards_recovered, 1);
+
+    /* A GF(2^8) block, genuinely sealed, is refused rather than repaired with GF(2^16). */
+    r = send_au(&p, 2, 5000, 8);
+    uint8_t key[32], nonce[12];
+    for (int i = 0; i < 32; i++)
+        key[i] = (uint8_t)(i * 7);
+    pf_aead *a;
+    assert_int_equal(pf_aead_create(NULL, PF_AEAD_AES128_GCM, key, 16, &a), 0);
+    uint8_t *dg = p.out;
+    size_t plain = r.packet_bytes - 24;
+    pf_pkf1_media_nonce((const uint8_t *)"\x01\x02\x03\x04", 0, r.first_seq, nonce);
+    assert_int_equal(pf_aead_open(a, nonce, dg, 8, dg + 8, plain, dg + 8 + plain, dg + 8), 0);
+    dg[8 + 38] = 0; /* fec_scheme */
+    assert_int_equal(pf_aead_seal(a, nonce, dg, 8, dg + 8, plain, dg + 8, dg + 8 + plain), 0);
+    assert_int_equal(pf_pkf1_video_rx_feed(p.rx, dg, r.packet_bytes), PF_ERR_UNSUPPORTED);
+    pf_aead_destroy(a);
+    free_pair(&p);
+}
+
+/* Adaptive FEC and a shard-size change mid-stream (§9.3, §9.4): the wire is self-describing,
+ * so the reassembler follows without being told. */
+static void test_live_changes(void **state)
+{
+    (void)state;
+    pair p;
+    memset(&p, 0, sizeof(p));
+    pf_pkf1_video_tx_settings ts;
+    pf_pkf1_video_tx_settings_default(PF_PKF1_VIDEO_TX_SETTINGS_VERSION, &ts);
+    ts.max_shard_payload = 8908;
+    ts.rs16_tables = tables;
+    assert_int_equal(pf_pkf1_video_tx_create(&ts, &p.tx), 0);
+    pf_pkf1_video_rx_settings rs;
+    pf_pkf1_video_rx_settings_default(PF_PKF1_VIDEO_RX_SETTINGS_VERSION, &rs);
+    rs.max_shard_payload = 8908;
+    rs.rs16_tables = tables;
+    rs.callbacks.on_frame = on_frame;
+    rs.callbacks.on_frames_lost = on_lost;
+    rs.callbacks.user_data = &p.sink;
+    assert_int_equal(pf_pkf1_video_rx_create(&rs, &p.rx), 0);
+    p.out_cap = (size_t)2000 * (8908 + 64);
+    p.out = malloc(p.out_cap);
+    uint8_t drop[2000];
+    static const uint32_t percents[] = {5, 50, 90, 0};
+    static const uint32_t shards[] = {1408, 8908, 512, 1408};
+    for (uint32_t i = 0; i < 4; i++) {
+        assert_int_equal(pf_pkf1_video_tx_set_fec_percent(p.tx, percents[i]), 0);
+        assert_int_equal(pf_pkf1_video_tx_set_shard_payload(p.tx, shards[i]), 0);
+        pf_pkf1_video_tx_result r = send_au(&p, i, 300000, 20 + i);
+        assert_int_equal(r.packet_bytes, shards[i] + 64);
+        memset(drop, 0, sizeof(drop));
+        /* lose as many data shards as the parity covers */
+        for (uint32_t l = 0; l < r.parity_shards && l < r.data_shards; l++)
+            drop[l * r.data_shards / r.parity_shards] = 1;
+        feed(&p, &r, drop, NULL);
+        assert_int_equal(p.sink.frames, i + 1);
+        assert_int_equal(p.sink.mismatch, 0);
+    }
+    assert_int_equal(pf_pkf1_video_tx_set_fec_percent(p.tx, 91), PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_pkf1_video_tx_set_shard_payload(p.tx, 8910), PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pf_pkf1_video_tx_set_shard_payload(p.tx, 1407), PF_ERR_INVALID_ARGUMENT);
+    /* a shard over the client's ceiling is refused */
+    pf_pkf1_video_rx_destroy(p.rx);
+    rs.max_shard_payload = 1408;
+    assert_int_equal(pf_pkf1_video_rx_create(&rs, &p.rx), 0);
+    assert_int_equal(pf_pkf1_video_tx_set_shard_payload(p.tx, 1410), 0);
+    pf_pkf1_video_tx_result r = send_au(&p, 9, 3000, 30);
+    assert_int_equal(pf_pkf1_video_rx_feed(p.rx, p.out, r.packet_bytes), PF_ERR_MALFORMED);
     free_pair(&p);
 }
 
@@ -496,6 +578,7 @@ int main(void)
         cmocka_unit_test(test_roundtrip_chacha_v6),
         cmocka_unit_test(test_loss_beyond_parity),
         cmocka_unit_test(test_replay_and_forgery),
+        cmocka_unit_test(test_live_changes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -5,8 +5,9 @@
  * "PKFc" ‖ type u8 ‖ fields, all little-endian, framed on the control stream like every
  * message (pf/core/pkf1.h).
  *
- * Every known type decodes at its exact length (or its documented alternative lengths); any
- * other length is PF_ERR_MALFORMED for that message, which the receiver logs and drops. A
+ * Every known type decodes at its exact length (or its documented alternative lengths; only
+ * ProbeResult, as in the reference, takes any length from 21); any other length is
+ * PF_ERR_MALFORMED for that message, which the receiver logs and drops. A
  * type this library does not know decodes as PF_ERR_NOT_FOUND with @c type filled in, so the
  * caller can ignore it as the reference does. New fields always come as new types.
  *
@@ -50,9 +51,9 @@ extern "C" {
 #define PF_PKF1_MSG_PAIR_RESULT 0x13u        /**< H→C flag = ok */
 #define PF_PKF1_MSG_AUTH_CHALLENGE 0x14u     /**< H→C mac = 32-byte nonce */
 #define PF_PKF1_MSG_AUTH_RESPONSE 0x15u      /**< C→H blob = everything after the type */
-#define PF_PKF1_MSG_REFUSED 0x16u            /**< H→C value32 = code, text = reason (<= 256) */
+#define PF_PKF1_MSG_REFUSED 0x16u            /**< H→C value32 = code, text = reason (UTF-8; encode <= 256) */
 #define PF_PKF1_MSG_PROBE_REQUEST 0x20u      /**< C→H value32 = target_kbps, value32b = duration_ms */
-#define PF_PKF1_MSG_PROBE_RESULT 0x21u       /**< H→C value64 = bytes_sent, value32 = packets_sent, value32b = duration_ms, has_ext: value32c = wire_packets_sent, value32d = send_dropped */
+#define PF_PKF1_MSG_PROBE_RESULT 0x21u       /**< H→C value64 = bytes_sent, value32 = packets_sent, value32b = duration_ms, has_ext: value32c = wire_packets_sent, value32d = send_dropped; 21 bytes or more */
 #define PF_PKF1_MSG_PROBE_SHAPED 0x22u       /**< C→H value32 = target_kbps, value32b = duration_ms, value16 = burst_hz, value32c = group_bytes, value32d = group_rate_kbps */
 #define PF_PKF1_MSG_CLOCK_PROBE 0x30u        /**< C→H t1 */
 #define PF_PKF1_MSG_CLOCK_ECHO 0x31u         /**< H→C t1, t2, t3 */

@@ -294,7 +294,8 @@ PF_EXPORT void pf_pkf1_video_rx_destroy(pf_pkf1_video_rx *rx);
  * shard of a newer AU abandons an unfinished one (on_frames_lost). Any bytes are safe.
  * @return 0 (stored or counted); PF_ERR_REPLAY (duplicate seq, finished block, older AU);
  *         PF_ERR_MALFORMED; PF_ERR_AUTH; PF_ERR_LIMIT (an AU beyond the configured bounds);
- *         PF_ERR_NOMEM (a new codec shape). Since 0.2.
+ *         PF_ERR_UNSUPPORTED (a GF(2^8) block: hosts send GF(2^16) only); PF_ERR_NOMEM
+ *         (a new codec shape). Since 0.2.
  */
 PF_EXPORT int pf_pkf1_video_rx_feed(pf_pkf1_video_rx *rx, const uint8_t *pkt, size_t len);
 
