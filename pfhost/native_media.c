@@ -10,12 +10,10 @@
 
 #include "pf/core/crypto.h"
 #include "pf/core/error.h"
+#include "pf/core/pkf1_datagram.h"
 #include "pf/core/pkf1_media.h"
 #include "pf/net_stream.h"
 
-/* §8.2: 0xC9 ‖ seq LE32 ‖ pts_ns LE64 ‖ Opus. */
-#define AUDIO_TAG 0xC9u
-#define AUDIO_PREFIX 13u
 
 struct native_media {
     int fd;
@@ -166,19 +164,19 @@ int native_media_send_au(native_media *m, const uint8_t *au, size_t len, uint64_
 void native_media_send_audio(native_media *m, pf_net_quic_conn *qc, const uint8_t *opus,
                              size_t len)
 {
-    uint8_t d[AUDIO_PREFIX + 1500];
-    if (len > sizeof(d) - AUDIO_PREFIX || !atomic_load(&m->ready))
+    uint8_t d[1500];
+    if (!atomic_load(&m->ready))
         return;
-    uint64_t pts = (uint64_t)clock_ns(CLOCK_REALTIME);
-    uint32_t seq = m->audio_seq++;
-    d[0] = AUDIO_TAG;
-    for (int i = 0; i < 4; i++)
-        d[1 + i] = (uint8_t)(seq >> (8 * i));
-    for (int i = 0; i < 8; i++)
-        d[5 + i] = (uint8_t)(pts >> (8 * i));
-    memcpy(d + AUDIO_PREFIX, opus, len);
+    pf_pkf1_audio a = {.tag = PF_PKF1_DG_AUDIO,
+                       .seq = m->audio_seq++,
+                       .pts_ns = (uint64_t)clock_ns(CLOCK_REALTIME),
+                       .payload = opus,
+                       .payload_len = len};
+    size_t n;
+    if (pf_pkf1_audio_encode(&a, d, sizeof(d), &n) < 0)
+        return;
     /* Latest-wins (§1.1): a datagram that does not fit the congestion window is dropped. */
-    if (pf_net_quic_conn_send_datagram(qc, d, AUDIO_PREFIX + len) == 0) {
+    if (pf_net_quic_conn_send_datagram(qc, d, n) == 0) {
         pthread_mutex_lock(&m->stats_lock);
         m->stats.audio_packets++;
         pthread_mutex_unlock(&m->stats_lock);

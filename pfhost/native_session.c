@@ -20,6 +20,7 @@
 
 #include "host.h"
 #include "native_internal.h"
+#include "native_input.h"
 #include "native_media.h"
 #include "pipeline.h"
 
@@ -48,6 +49,7 @@ struct native_session {
     pipeline *pl;
     pipeline_sink sink;
     native_media *media;
+    native_input *input;
     uint32_t fec_percent, bitrate_kbps;
     uint64_t last_step_ms; /* last +3 step of the FEC while whole frames die */
     uint64_t loss_reports, delivery_packets, input_datagrams;
@@ -300,6 +302,9 @@ uint32_t native_session_create(native_conn *nc, const pf_pkf1_hello *hello,
              IN6_IS_ADDR_V4MAPPED(&((struct sockaddr_in6 *)&s->peer)->sin6_addr);
     wl->shard_payload = v4 ? 1408 : 1388;
     r = native_media_create(s->fd, wl, &s->media);
+    if (r == 0 && native_input_create(0x10000u + (uint32_t)s->fd, np->opt.input_record,
+                                      &s->input) < 0)
+        r = PF_ERR_NOMEM;
     if (r == 0) {
         s->sink = (pipeline_sink){.user = s, .video = video_sink, .audio = audio_sink};
         r = start_pipeline(s, w, h, hz);
@@ -394,6 +399,16 @@ static void reconfigure(native_session *s, const pf_pkf1_msg *m)
     native_send_msg(s->nc, &out, 0);
 }
 
+static void input_bytes(native_session *s, const uint8_t *data, size_t len)
+{
+    pf_pkf1_input ev;
+    /* Malformed or newer-kind events are dropped (§8: unknown datagrams are dropped). */
+    if (pf_pkf1_input_decode(data, len, &ev) < 0)
+        return;
+    s->input_datagrams++;
+    native_input_event(s->input, &ev, s->nc->grants);
+}
+
 /* §9.3: while whole frames die (the client asks for keyframes) the parity steps up 3 points
  * per report window, on top of what the loss reports ask for. */
 static void frames_died(native_session *s)
@@ -458,6 +473,10 @@ void native_session_control(native_session *s, const pf_pkf1_msg *m, uint64_t re
     case PF_PKF1_MSG_RECONFIGURE:
         reconfigure(s, m);
         break;
+    case PF_PKF1_MSG_INPUT_EDGE:
+        /* §5.6: the same event on the reliable stream, same path and grants. */
+        input_bytes(s, m->blob, m->blob_len);
+        break;
     default:
         /* Optional messages this host does not offer (probes, delivery, clipboard, cursor,
          * phase, shard acks): ignored, as an old host would. */
@@ -467,10 +486,8 @@ void native_session_control(native_session *s, const pf_pkf1_msg *m, uint64_t re
 
 void native_session_datagram(native_session *s, const uint8_t *data, size_t len)
 {
-    /* Input (0xC8) reaches the host but is not injected yet (see pfhost/README.md). */
-    (void)data;
-    (void)len;
-    s->input_datagrams++;
+    if (len && data[0] == PF_PKF1_DG_INPUT)
+        input_bytes(s, data, len);
 }
 
 void native_session_destroy(native_session *s)
@@ -479,6 +496,7 @@ void native_session_destroy(native_session *s)
         return;
     pipeline_destroy(s->pl);
     native_media_destroy(s->media);
+    native_input_destroy(s->input);
     sd_event_source_unref(s->io);
     sd_event_source_unref(s->punch_timer);
     if (s->fd >= 0)

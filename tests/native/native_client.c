@@ -242,3 +242,8 @@ int nclient_recv_datagram(native_client *c, uint8_t *out, size_t cap, size_t *re
     c->dg_count--;
     return 0;
 }
+
+pf_net_quic_conn *nclient_conn(native_client *c)
+{
+    return c->conn;
+}

@@ -42,6 +42,8 @@ void nclient_close(native_client *c, uint64_t code);
 /* Next QUIC datagram (copied). Returns 0 or PF_ERR_TIMEOUT. */
 int nclient_recv_datagram(native_client *c, uint8_t *out, size_t cap, size_t *ret_len,
                           int timeout_ms);
+/* The QUIC connection (for DATAGRAM frames), NULL once closed. */
+pf_net_quic_conn *nclient_conn(native_client *c);
 /* Runs the endpoint for @p ms (answers keep-alives, collects datagrams). */
 void nclient_pump(native_client *c, int ms);
 

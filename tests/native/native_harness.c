@@ -28,6 +28,7 @@ uint16_t native_port;
 char host_fp_hex[65];
 char *cert_a, *key_a, *cert_b, *key_b;
 uint8_t fp_a[32], fp_b[32];
+char input_record_path[300];
 
 void hex(const uint8_t *b, size_t n, char *out)
 {
@@ -86,9 +87,11 @@ int native_setup(void **state)
     if (!f)
         return -1;
     /* Only `serve` takes the source option; the command-line calls go through unchanged. */
-    fprintf(f, "#!/bin/sh\ncase \"$*\" in *serve*) exec %s \"$@\" --source testpattern;; esac\n"
-               "exec %s \"$@\"\n",
-            getenv("PFHOST_BIN"), getenv("PFHOST_BIN"));
+    snprintf(input_record_path, sizeof(input_record_path), "%s/input.log", dir);
+    fprintf(f,
+            "#!/bin/sh\ncase \"$*\" in *serve*) exec %s \"$@\" --source testpattern "
+            "--input-record %s;; esac\nexec %s \"$@\"\n",
+            getenv("PFHOST_BIN"), input_record_path, getenv("PFHOST_BIN"));
     fclose(f);
     chmod(wrapper, 0755);
     setenv("PFHOST_BIN", wrapper, 1);

@@ -17,6 +17,8 @@ extern uint16_t native_port;
 extern char host_fp_hex[65];
 extern char *cert_a, *key_a, *cert_b, *key_b;
 extern uint8_t fp_a[32], fp_b[32];
+/* Where the host records the input it would inject (`serve --input-record`). */
+extern char input_record_path[300];
 
 /* cmocka group setup / teardown: starts the host; the teardown prints its punktfunk/1 log. */
 int native_setup(void **state);

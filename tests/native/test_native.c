@@ -25,6 +25,8 @@
 #include "pf/core/pkf1_handshake.h"
 #include "pf/core/pkf1_pair.h"
 
+#include "pf/core/pkf1_datagram.h"
+
 #include "native_harness.h"
 
 static void pair_by_pin(void **state)
@@ -173,6 +175,86 @@ static void handshake_and_control(void **state)
     close(fd);
 }
 
+static void send_input(native_client *c, uint32_t kind, uint32_t code, int32_t x, int32_t y,
+                       uint32_t flags)
+{
+    pf_pkf1_input in = {kind, code, x, y, flags};
+    uint8_t d[PF_PKF1_INPUT_BYTES];
+    assert_int_equal(pf_pkf1_input_encode(&in, d), 0);
+    assert_int_equal(pf_net_quic_conn_send_datagram(nclient_conn(c), d, sizeof(d)), 0);
+}
+
+static int recorded(const char *needle)
+{
+    char *log = read_text_file(input_record_path);
+    int r = log && strstr(log, needle);
+    free(log);
+    return r;
+}
+
+/* Sets client A's stored grants while the host is down, then starts it again. */
+static void restart_with_grants(int grants)
+{
+    assert_int_equal(host_stop(&host), 0);
+    char path[512], fph[65];
+    snprintf(path, sizeof(path), "%s/state/pfhost/clients.json", host.dir);
+    hex(fp_a, 32, fph);
+    json_object *root = json_object_from_file(path), *arr, *o, *id;
+    assert_non_null(root);
+    assert_true(json_object_object_get_ex(root, "clients", &arr));
+    for (size_t i = 0; i < json_object_array_length(arr); i++) {
+        o = json_object_array_get_idx(arr, i);
+        if (json_object_object_get_ex(o, "id", &id) && !strcmp(json_object_get_string(id), fph))
+            json_object_object_add(o, "grants", json_object_new_int(grants));
+    }
+    assert_int_equal(json_object_to_file(path, root), 0);
+    json_object_put(root);
+    assert_int_equal(host_start(&host, NULL), 0);
+    assert_int_equal(read_native_status(), 0);
+}
+
+static void input_through_grants(void **state)
+{
+    (void)state;
+    pf_pkf1_welcome w;
+    int fd;
+    native_client *c = open_session(1280, 720, 60, 0, &w, &fd);
+    assert_int_equal(w.grants, PF_PKF1_GRANT_ALL);
+    nclient_pump(c, 300);
+    send_input(c, PF_PKF1_INPUT_KEY_DOWN, 0x41, 0, 0, 0);
+    send_input(c, PF_PKF1_INPUT_KEY_UP, 0x41, 0, 0, 0);
+    send_input(c, PF_PKF1_INPUT_MOUSE_MOVE, 0, 7, -3, 0);
+    send_input(c, PF_PKF1_INPUT_MOUSE_MOVE_ABS, 0, 640, 360, (1280u << 16) | 720u);
+    send_input(c, PF_PKF1_INPUT_MOUSE_BUTTON_DOWN, 1, 0, 0, 0);
+    send_input(c, PF_PKF1_INPUT_GAMEPAD_BUTTON, 0x1000, 1, 0, 0);
+    uint8_t junk[18] = {0xC8, 200};
+    pf_net_quic_conn_send_datagram(nclient_conn(c), junk, sizeof(junk)); /* unknown kind */
+    nclient_pump(c, 500);
+    assert_true(recorded(" key_down 65 0 0\n"));
+    assert_true(recorded(" key_up 65 0 0\n"));
+    assert_true(recorded(" mouse_rel 7 -3\n"));
+    assert_true(recorded(" mouse_abs 640 360 1280 720\n"));
+    assert_true(recorded(" button_down 1\n"));
+    assert_true(recorded(" pad_state 0 1 4096 "));
+    nclient_close(c, PF_PKF1_CLOSE_CLIENT_QUIT);
+    nclient_destroy(c);
+    close(fd);
+    /* Controller only (§3.6 preset 0x01): the Welcome says so and keys are dropped. */
+    restart_with_grants(PF_PKF1_GRANT_GAMEPAD);
+    c = open_session(1280, 720, 60, 0, &w, &fd);
+    assert_int_equal(w.grants, PF_PKF1_GRANT_GAMEPAD);
+    nclient_pump(c, 300);
+    send_input(c, PF_PKF1_INPUT_KEY_DOWN, 0x42, 0, 0, 0);
+    send_input(c, PF_PKF1_INPUT_GAMEPAD_BUTTON, 0x2000, 1, 0, 0);
+    nclient_pump(c, 500);
+    assert_false(recorded(" key_down 66 "));
+    assert_true(recorded(" pad_state 0 1 8192 "));
+    nclient_close(c, PF_PKF1_CLOSE_CLIENT_QUIT);
+    nclient_destroy(c);
+    close(fd);
+    restart_with_grants(PF_PKF1_GRANT_ALL);
+}
+
 static void restart_keeps_identity(void **state)
 {
     (void)state;
@@ -220,6 +302,7 @@ int main(void)
         cmocka_unit_test(gate_refusals),
         cmocka_unit_test(bad_input),
         cmocka_unit_test(handshake_and_control),
+        cmocka_unit_test(input_through_grants),
         cmocka_unit_test(restart_keeps_identity),
         cmocka_unit_test(unpair_revokes),
     };

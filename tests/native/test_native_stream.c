@@ -20,6 +20,7 @@
 
 #include "pf/core/pkf1.h"
 #include "pf/core/pkf1_control.h"
+#include "pf/core/pkf1_datagram.h"
 
 #include "native_harness.h"
 #include "native_video.h"
@@ -127,6 +128,21 @@ static void stream_300(uint8_t caps, uint32_t cipher, const char *what)
     assert_int_equal(st.width, 1280);
     assert_int_equal(st.height, 720);
     assert_true(st.last_counter - st.first_counter >= 299);
+    /* Audio rides QUIC datagrams: 0xC9, 5 ms Opus frames with a running seq (§8.2). */
+    uint8_t d[1500];
+    size_t n;
+    uint32_t audio = 0, last_seq = 0, in_order = 1;
+    while (nclient_recv_datagram(r.c, d, sizeof(d), &n, 0) == 0) {
+        pf_pkf1_audio a;
+        if (pf_pkf1_audio_decode(d, n, &a) < 0 || a.tag != PF_PKF1_DG_AUDIO || !a.payload_len)
+            continue;
+        in_order &= !audio || a.seq > last_seq;
+        last_seq = a.seq;
+        audio++;
+    }
+    print_message("# %u Opus datagrams queued, in order: %u\n", audio, in_order);
+    assert_true(audio >= 50);
+    assert_true(in_order);
     run_close(&r);
 }
 
