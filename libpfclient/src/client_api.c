@@ -319,6 +319,11 @@ int pf_client_pair(pf_client *c, const char *pin, uint32_t timeout_ms)
         }
     }
     c->want_msgs = 0;
+    /* The ceremony ends the connection: return once it is closed, so that the close info
+     * is final. */
+    uint64_t close_end = deadline_of(1000);
+    while (c->state != PFC_CLOSED && wait_until(c, close_end))
+        ;
     pthread_mutex_unlock(&c->lock);
     pf_pkf1_pair_destroy(p);
     return r;
