@@ -402,7 +402,7 @@ static int cmd_stream(pfc_options *o)
     ss.codecs = o->codecs;
     /* A checking client must see every AU even when the decoder falls behind for a while on
      * a busy machine (about 4 s at 120 Hz); a viewer wants the newest picture instead. */
-    ss.video_queue = o->window ? 8 : 512;
+    ss.video_queue = o->window ? 64 : 512;
     if (o->chacha)
         ss.video_caps |= 0x40u; /* VIDEO_CAP_CHACHA20 */
     if (r == 0)
