@@ -86,8 +86,7 @@ def bind(path):
         "pf_client_close": (None, [P]),
         "pf_client_get_host_fingerprint": (C.c_int, [P, C.POINTER(C.c_uint8)]),
         "pf_client_pair": (C.c_int, [P, C.c_char_p, C.c_uint32]),
-        "pf_client_start": (C.c_int, [P, C.POINTER(StreamSettings), C.POINTER(StreamInfo),
-                                      C.c_uint32]),
+        "pf_client_start": (C.c_int, [P, C.POINTER(StreamSettings), C.c_void_p, C.c_uint32]),
         "pf_client_video_next": (C.c_int, [P, C.c_int, C.POINTER(VideoFrame)]),
         "pf_client_audio_next": (C.c_int, [P, C.c_int, C.POINTER(AudioPacket)]),
         "pf_client_send_input": (C.c_int, [P, C.c_uint32, C.c_uint32, C.c_int32, C.c_int32,
@@ -143,6 +142,17 @@ def main():
     t.ok(lib.pf_client_cert_fingerprint(cert, fp) == 0, "fingerprint of the new identity")
     host = Host(sys.argv[2])
     try:
+        # No identity at all: the host refuses the Hello with 0x63 and says why.
+        r, cl = connect(lib, host, None, None)
+        ss0 = StreamSettings()
+        lib.pf_client_stream_settings_default(C.byref(ss0))
+        r = lib.pf_client_start(cl, C.byref(ss0), None, 10000) if r == 0 else r
+        ci = CloseInfo(struct_size=C.sizeof(CloseInfo))
+        lib.pf_client_get_close_info(cl, C.byref(ci))
+        lib.pf_client_destroy(cl)
+        t.ok(r != 0 and ci.reason == 0x63 and ci.remote == 1 and b"certificate" in ci.text,
+             "without a client certificate: 0x63 with the host's reason", (r, ci.reason, ci.text))
+
         r, cl = connect(lib, host, key, cert)
         hfp = (C.c_uint8 * 32)()
         lib.pf_client_get_host_fingerprint(cl, hfp)
