@@ -5,6 +5,7 @@
  * application code, a host that is not the pinned one, and a port where nothing answers. */
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,7 +24,7 @@
 typedef struct server {
     pf_net_quic_endpoint *ep;
     pthread_t thread;
-    volatile int stop;
+    atomic_int stop;
     uint64_t close_code;
     uint8_t fp[32];
 } server;
@@ -37,7 +38,7 @@ static void on_connected(pf_net_quic_conn *conn, void *user)
 static void *serve(void *arg)
 {
     server *s = arg;
-    while (!s->stop) {
+    while (!atomic_load(&s->stop)) {
         struct pollfd p = {pf_net_quic_endpoint_get_fd(s->ep), POLLIN, 0};
         int t = pf_net_quic_endpoint_get_timeout(s->ep);
         poll(&p, 1, t < 0 || t > 20 ? 20 : t);
@@ -70,7 +71,7 @@ static void server_start(server *s, uint64_t code)
 
 static void server_stop(server *s)
 {
-    s->stop = 1;
+    atomic_store(&s->stop, 1);
     pthread_join(s->thread, NULL);
     pf_net_quic_endpoint_destroy(s->ep);
 }
