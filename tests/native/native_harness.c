@@ -115,7 +115,8 @@ int native_teardown(void **state)
     FILE *f = fopen(path, "r");
     char line[512];
     while (f && fgets(line, sizeof(line), f))
-        if (strstr(line, "native") || strstr(line, "punktfunk") || strstr(line, "pipeline"))
+        if (getenv("NATIVE_TEST_FULL_LOG") || strstr(line, "native") ||
+            strstr(line, "punktfunk") || strstr(line, "pipeline") || strstr(line, "Sanitizer"))
             print_message("# %s", line);
     if (f)
         fclose(f);
