@@ -12,6 +12,20 @@ import time
 import urllib.request
 
 
+def reexec_in_namespaces(flags):
+    """Runs this script again inside new namespaces (`unshare FLAGS`, root only), or prints a
+    TAP skip when that is not possible. Returns the exit status to end with, or None when
+    already inside."""
+    if os.environ.get("PFCLIENT_TEST_IN_NS") == "1":
+        return None
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        print("1..0 # SKIP needs root and unshare for private namespaces")
+        return 0
+    env = dict(os.environ, PFCLIENT_TEST_IN_NS="1")
+    p = subprocess.run(["unshare", *flags, sys.executable, *sys.argv], env=env)
+    return p.returncode
+
+
 class Host:
     def __init__(self, pfhost, extra_args=(), extra_env=None, conf_extra="mdns = no\n",
                  prefix=()):

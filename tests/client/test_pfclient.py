@@ -6,7 +6,7 @@ keeps its state, 600 frames at 720p120 checked by the test pattern's counter, a 
 ChaCha20-Poly1305, and revocation mid-stream.
 
 usage: test_pfclient.py PFCLIENT PFHOST
-With --loss (run inside a private network namespace: `unshare -n`) it streams under 20 % random
+With --loss (it runs itself again in a private network namespace) it streams under 20 % random
 loss on the data plane instead and checks that every frame was repaired by FEC or re-keyed."""
 import json
 import os
@@ -18,7 +18,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pfhost_fixture import Host, Tap  # noqa: E402
+from pfhost_fixture import Host, Tap, reexec_in_namespaces  # noqa: E402
 
 PFCLIENT, PFHOST = sys.argv[1], sys.argv[2]
 LOSS = "--loss" in sys.argv
@@ -186,6 +186,10 @@ def loss(t, host, state):
 
 
 def main():
+    if LOSS:
+        ret = reexec_in_namespaces(["-n"])
+        if ret is not None:
+            return ret
     t = Tap()
     extra_env = {"PF_UDP_GSO": "0"} if LOSS else None  # nft sees a GSO burst as one packet
     if LOSS and (subprocess.run("ip link set lo up", shell=True).returncode != 0 or

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """pfclient --discover finds a pfhost announcing _punktfunk._udp over mDNS, with its port and
-certificate fingerprint. Runs inside private network and mount namespaces (`unshare -n -m`):
+certificate fingerprint. Runs itself again inside private network and mount namespaces:
 a veth pair, its own system bus and avahi-daemon, never the machine's interfaces or daemons.
 
 usage: test_pfclient_discover.py PFCLIENT PFHOST"""
@@ -15,7 +15,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pfhost_fixture import Host, Tap  # noqa: E402
+from pfhost_fixture import Host, Tap, reexec_in_namespaces  # noqa: E402
 
 PFCLIENT, PFHOST = sys.argv[1], sys.argv[2]
 
@@ -25,6 +25,9 @@ def sh(cmd):
 
 
 def main():
+    ret = reexec_in_namespaces(["-n", "-m"])
+    if ret is not None:
+        return ret
     for tool in ("ip", "dbus-daemon", "avahi-daemon"):
         if not shutil.which(tool):
             print("1..0 # SKIP %s missing" % tool)
