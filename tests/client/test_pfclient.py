@@ -10,6 +10,7 @@ With --loss (it runs itself again in a private network namespace) it streams und
 loss on the data plane instead and checks that every frame was repaired by FEC or re-keyed."""
 import json
 import os
+import shutil
 import socket
 import stat
 import subprocess
@@ -139,6 +140,7 @@ def mismatch_and_unreachable(t, host, state):
         f.write("%s %s\n" % (dead, host.fingerprint))
     rc, out, err = pfclient(other, "stream", dead, "--frames", "10")
     s.close()
+    shutil.rmtree(other, ignore_errors=True)
     t.ok(rc == 2 and "no punktfunk/1 host answered" in err, "nothing listening: said so", err)
 
 
@@ -215,6 +217,7 @@ def main():
         if t.failed:
             t.note("host log:\n" + "\n".join(host.read_log().splitlines()[-30:]))
         host.stop()
+        shutil.rmtree(state, ignore_errors=True)
     return t.done()
 
 

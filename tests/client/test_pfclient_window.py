@@ -8,6 +8,7 @@ recorder as the Windows virtual-key code.
 usage: test_pfclient_window.py PFCLIENT PFHOST"""
 import os
 import random
+import shutil
 import struct
 import subprocess
 import sys
@@ -169,6 +170,7 @@ def main():
         xvfb.wait()
         if os.path.exists(rec):
             os.unlink(rec)
+        shutil.rmtree(state, ignore_errors=True)
     return t.done()
 
 
