@@ -19,6 +19,8 @@
 
 #include <cairo.h>
 #include <json-c/json.h>
+
+#include "tool_test.h"
 #include <math.h>
 
 static char dir[64];
@@ -28,23 +30,7 @@ static int run_harness(const char *args, char **ret_out)
 {
     char cmd[1024];
     snprintf(cmd, sizeof(cmd), "%s %s", getenv("PF_LOSS_HARNESS"), args);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t cap = 1 << 20, len = 0;
-    char *out = malloc(cap);
-    size_t n;
-    while ((n = fread(out + len, 1, cap - len - 1, p)) > 0) {
-        len += n;
-        if (len + 1 == cap)
-            out = realloc(out, cap *= 2);
-    }
-    out[len] = '\0';
-    int st = pclose(p);
-    if (ret_out)
-        *ret_out = out;
-    else
-        free(out);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return tool_run(cmd, ret_out);
 }
 
 static json_object *run_json(const char *args)
@@ -57,13 +43,7 @@ static json_object *run_json(const char *args)
     return root;
 }
 
-static json_object *get(json_object *o, const char *key)
-{
-    json_object *v = NULL;
-    if (!json_object_object_get_ex(o, key, &v))
-        fail_msg("missing \"%s\"", key);
-    return v;
-}
+#define get tool_json_get
 
 static int64_t get_int(json_object *o, const char *key)
 {
@@ -268,9 +248,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tool_remove_dir(dir);
 }
 
 int main(void)
