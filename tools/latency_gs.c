@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "gs_client.h"
 #include "host_proc.h"
+#include "latency_host.h"
 #include "stream_client.h"
 
 #define UNIQUEID "0123456789ABCDEF"
@@ -68,25 +68,14 @@ static uint16_t free_tcp_port(void)
     return port;
 }
 
-/* apps.json and a wrapper that adds the serve options host_proc does not pass. */
-static int write_files(const char *work, const char *pfhost, char *apps, size_t n)
+static int write_apps(const char *work, char *apps, size_t n)
 {
     snprintf(apps, n, "%s/apps.json", work);
     FILE *f = fopen(apps, "w");
     if (!f)
         return -1;
     fprintf(f, "{\"apps\": [{\"name\": \"Desktop\"}]}\n");
-    fclose(f);
-    char wrapper[256];
-    snprintf(wrapper, sizeof(wrapper), "%s/pfhost", work);
-    f = fopen(wrapper, "w");
-    if (!f)
-        return -1;
-    fprintf(f, "#!/bin/sh\nexec '%s' \"$@\" --source testpattern --grace 2\n", pfhost);
-    fclose(f);
-    if (chmod(wrapper, 0700) < 0)
-        return -1;
-    return setenv("PFHOST_BIN", wrapper, 1);
+    return fclose(f);
 }
 
 static int launch(const host_proc *h, const gsc_identity *id, const latency_gs_options *o,
@@ -173,15 +162,13 @@ int latency_gs_run(const latency_gs_options *o, lat_report *r, char *err, size_t
                       "(GameStream has no clock probe)";
 
     char work[64] = "/tmp/pf-latency-probe-XXXXXX", apps[128], conf[512];
-    if (!mkdtemp(work)) {
-        snprintf(err, n, "cannot create a directory under /tmp");
-        return -1;
-    }
     host_proc host = {0};
     gsc_identity id = {0};
     int rc = -1, have_id = 0;
     uint16_t rtsp_port = free_tcp_port();
-    if (write_files(work, o->pfhost, apps, sizeof(apps)) < 0 || !rtsp_port) {
+    if (latency_host_prepare(work, o->pfhost, err, n) < 0)
+        goto out;
+    if (write_apps(work, apps, sizeof(apps)) < 0 || !rtsp_port) {
         snprintf(err, n, "cannot prepare %s", work);
         goto out;
     }
@@ -206,17 +193,8 @@ int latency_gs_run(const latency_gs_options *o, lat_report *r, char *err, size_t
         goto out;
     rc = stream(o, rtsp_port, rtspenc, r, err, n);
 out:
-    if (host.pid > 0)
-        host_stop(&host);
-    if (o->keep_dir)
-        fprintf(stderr, "pf-latency-probe: host directory kept: %s\n", host.dir);
-    else if (host.dir[0])
-        host_remove_dir(&host);
+    latency_host_cleanup(&host, work, o->keep_dir);
     if (have_id)
         gsc_identity_free(&id);
-    char cmd[128];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", work);
-    if (system(cmd) != 0)
-        fprintf(stderr, "pf-latency-probe: could not remove %s\n", work);
     return rc;
 }
