@@ -136,6 +136,18 @@ int cli_pin(const host_config *cfg, const char *pin)
     return st;
 }
 
+int cli_pair_native(const host_config *cfg)
+{
+    json_object *out = NULL, *pin, *exp;
+    int st = call(cfg, "POST", "/api/v1/native/pair", "{}", &out);
+    if (st == EXIT_OK && json_object_object_get_ex(out, "pin", &pin) &&
+        json_object_object_get_ex(out, "expires_s", &exp))
+        printf("PIN %s: enter it on the punktfunk device within %d s (one attempt)\n",
+               json_object_get_string(pin), json_object_get_int(exp));
+    json_object_put(out);
+    return st;
+}
+
 int cli_clients_list(const host_config *cfg)
 {
     json_object *out = NULL, *arr;
@@ -147,10 +159,13 @@ int cli_clients_list(const host_config *cfg)
         if (n == 0)
             printf("no paired clients\n");
         for (size_t i = 0; i < n; i++) {
-            json_object *c = json_object_array_get_idx(arr, i), *id, *name;
+            json_object *c = json_object_array_get_idx(arr, i), *id, *name, *kind = NULL;
             json_object_object_get_ex(c, "id", &id);
             json_object_object_get_ex(c, "name", &name);
-            printf("%s  %s\n", json_object_get_string(id), json_object_get_string(name));
+            json_object_object_get_ex(c, "kind", &kind);
+            printf("%s  %-9s  %s\n", json_object_get_string(id),
+                   kind ? json_object_get_string(kind) : "moonlight",
+                   json_object_get_string(name));
         }
     }
     json_object_put(out);
@@ -159,11 +174,13 @@ int cli_clients_list(const host_config *cfg)
 
 int cli_clients_unpair(const host_config *cfg, const char *id)
 {
-    if (strlen(id) != 16 || strspn(id, "0123456789abcdef") != 16) {
-        fprintf(stderr, "pfhost: a client id is 16 hex digits (see `pfhost clients list`)\n");
+    size_t n = strlen(id);
+    if ((n != 16 && n != 64) || strspn(id, "0123456789abcdef") != n) {
+        fprintf(stderr, "pfhost: a client id is 16 (Moonlight) or 64 (punktfunk/1) hex digits "
+                        "(see `pfhost clients list`)\n");
         return EXIT_USAGE;
     }
-    char path[64];
+    char path[128];
     snprintf(path, sizeof(path), "/api/v1/clients/%s", id);
     json_object *out = NULL;
     int st = call(cfg, "DELETE", path, NULL, &out);

@@ -12,6 +12,8 @@
 
 /* Commands that talk to a running host through its management API. */
 int cli_pin(const host_config *cfg, const char *pin);
+/* Arms punktfunk/1 pairing on the running host and prints the PIN to enter on the device. */
+int cli_pair_native(const host_config *cfg);
 int cli_clients_list(const host_config *cfg);
 int cli_clients_unpair(const host_config *cfg, const char *id);
 /* Reads the catalog file; works whether or not the host runs. */

@@ -16,8 +16,12 @@ static int save(const client_store *s)
     for (size_t i = 0; i < s->n; i++) {
         json_object *o = json_object_new_object();
         json_object_object_add(o, "id", json_object_new_string(s->v[i].id));
+        json_object_object_add(o, "kind", json_object_new_string(client_kind_name(s->v[i].kind)));
         json_object_object_add(o, "name", json_object_new_string(s->v[i].name));
-        json_object_object_add(o, "cert", json_object_new_string(s->v[i].cert_pem));
+        if (s->v[i].cert_pem)
+            json_object_object_add(o, "cert", json_object_new_string(s->v[i].cert_pem));
+        if (s->v[i].kind == CLIENT_NATIVE)
+            json_object_object_add(o, "grants", json_object_new_int64(s->v[i].grants));
         json_object_object_add(o, "first_seen", json_object_new_int64(s->v[i].first_seen));
         json_object_object_add(o, "last_seen", json_object_new_int64(s->v[i].last_seen));
         json_object_array_add(arr, o);
@@ -63,17 +67,25 @@ int clients_load(client_store *s, const char *path, char *err, size_t err_len)
     size_t n = json_object_array_length(arr);
     s->v = calloc(n ? n : 1, sizeof(*s->v));
     for (size_t i = 0; s->v && i < n; i++) {
-        json_object *o = json_object_array_get_idx(arr, i), *id, *name, *cert, *f, *l;
+        json_object *o = json_object_array_get_idx(arr, i), *id, *name, *cert = NULL, *f, *l,
+                    *kind, *grants;
+        /* Entries written before kinds existed are Moonlight clients. */
+        int native = json_object_object_get_ex(o, "kind", &kind) &&
+                     !strcmp(json_object_get_string(kind), "native");
         if (!json_object_object_get_ex(o, "id", &id) ||
-            !json_object_object_get_ex(o, "cert", &cert) ||
-            strlen(json_object_get_string(id)) != 16)
+            strlen(json_object_get_string(id)) != (native ? 64u : 16u) ||
+            (!native && !json_object_object_get_ex(o, "cert", &cert)))
             continue;
         paired_client *c = &s->v[s->n++];
         snprintf(c->id, sizeof(c->id), "%s", json_object_get_string(id));
+        c->kind = native ? CLIENT_NATIVE : CLIENT_MOONLIGHT;
+        c->grants = native && json_object_object_get_ex(o, "grants", &grants)
+                        ? (uint32_t)json_object_get_int64(grants) & 0xffu
+                        : 0xffu;
         c->name = strdup(json_object_object_get_ex(o, "name", &name)
                              ? json_object_get_string(name)
                              : "unknown");
-        c->cert_pem = strdup(json_object_get_string(cert));
+        c->cert_pem = cert ? strdup(json_object_get_string(cert)) : NULL;
         c->first_seen = json_object_object_get_ex(o, "first_seen", &f) ? json_object_get_int64(f)
                                                                          : 0;
         c->last_seen = json_object_object_get_ex(o, "last_seen", &l) ? json_object_get_int64(l)
@@ -124,6 +136,39 @@ int clients_add(client_store *s, const char *id, const char *name, const char *c
     return save(s);
 }
 
+const char *client_kind_name(client_kind k)
+{
+    return k == CLIENT_NATIVE ? "native" : "moonlight";
+}
+
+int clients_add_native(client_store *s, const char *fp_hex, const char *name, uint32_t grants,
+                       int64_t now)
+{
+    if (strlen(fp_hex) != 64)
+        return -EINVAL;
+    paired_client *c = (paired_client *)clients_find(s, fp_hex);
+    if (!c) {
+        paired_client *v = realloc(s->v, (s->n + 1) * sizeof(*v));
+        if (!v)
+            return -ENOMEM;
+        s->v = v;
+        c = &s->v[s->n++];
+        memset(c, 0, sizeof(*c));
+        snprintf(c->id, sizeof(c->id), "%s", fp_hex);
+        c->first_seen = now;
+    }
+    free(c->name);
+    free(c->cert_pem);
+    c->cert_pem = NULL;
+    c->kind = CLIENT_NATIVE;
+    c->grants = grants & 0xffu;
+    c->name = strdup(name && *name ? name : "unknown");
+    c->last_seen = now;
+    if (!c->name)
+        return -ENOMEM;
+    return save(s);
+}
+
 int clients_remove(client_store *s, const char *id)
 {
     for (size_t i = 0; i < s->n; i++) {
@@ -152,6 +197,7 @@ json_object *clients_to_json(const client_store *s)
     for (size_t i = 0; i < s->n; i++) {
         json_object *o = json_object_new_object();
         json_object_object_add(o, "id", json_object_new_string(s->v[i].id));
+        json_object_object_add(o, "kind", json_object_new_string(client_kind_name(s->v[i].kind)));
         json_object_object_add(o, "name", json_object_new_string(s->v[i].name));
         json_object_object_add(o, "first_seen", json_object_new_int64(s->v[i].first_seen));
         json_object_object_add(o, "last_seen", json_object_new_int64(s->v[i].last_seen));

@@ -7,12 +7,20 @@
 
 #include <json-c/json.h>
 
-/* Paired GameStream clients, persisted atomically as JSON in the state directory. A client
- * is known by its certificate (id = pf_net_cert_id), never by the uniqueid it sends. */
+/* Paired clients, persisted atomically as JSON in the state directory. A client is known by
+ * its certificate, never by a name or id it sends: a Moonlight client by pf_net_cert_id (16
+ * hex digits), a punktfunk/1 ("native") client by the SHA-256 of its certificate's DER (64
+ * hex digits, native-protocol.md §1.2). */
+typedef enum client_kind { CLIENT_MOONLIGHT = 0, CLIENT_NATIVE = 1 } client_kind;
+
+#define CLIENT_ID_MAX 64
+
 typedef struct paired_client {
-    char id[17];
+    char id[CLIENT_ID_MAX + 1];
+    client_kind kind;
+    uint32_t grants;    /* native: punktfunk/1 access grants (§3.6) */
     char *name;
-    char *cert_pem;
+    char *cert_pem;     /* Moonlight only; NULL for native clients */
     int64_t first_seen; /* Unix seconds */
     int64_t last_seen;
 } paired_client;
@@ -29,11 +37,16 @@ void clients_free(client_store *s);
 /* Adds or refreshes a client and saves. Returns 0 or -errno. */
 int clients_add(client_store *s, const char *id, const char *name, const char *cert_pem,
                 int64_t now);
+/* Adds or refreshes a native client by its certificate fingerprint (64 hex digits) and saves.
+ * Returns 0 or -errno. */
+int clients_add_native(client_store *s, const char *fp_hex, const char *name, uint32_t grants,
+                       int64_t now);
+const char *client_kind_name(client_kind k);
 /* Removes and saves. Returns 0, -ENOENT or -errno. */
 int clients_remove(client_store *s, const char *id);
 void clients_touch(client_store *s, const char *id, int64_t now);
 const paired_client *clients_find(const client_store *s, const char *id);
-/* A JSON array of {id, name, first_seen, last_seen}; caller owns it. */
+/* A JSON array of {id, kind, name, first_seen, last_seen}; caller owns it. */
 json_object *clients_to_json(const client_store *s);
 
 #endif

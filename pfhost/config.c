@@ -84,6 +84,8 @@ static int set_key(host_config *c, const char *k, const char *v)
         {"pair_lockout", NULL, &c->pair_lockout_s, 86400},
         {"api_max_failures", NULL, &c->api_max_failures, 1000},
         {"api_lockout", NULL, &c->api_lockout_s, 86400},
+        {"native_port", &c->native_port, NULL, 65535},
+        {"native_pin_ttl", NULL, &c->native_pin_ttl_s, 3600},
     };
     for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
         if (strcmp(k, nums[i].key) != 0)
@@ -112,6 +114,14 @@ static int set_key(host_config *c, const char *k, const char *v)
         set_str(&c->apps_file, v);
     else if (!strcmp(k, "mdns"))
         return parse_bool(v, &c->mdns);
+    else if (!strcmp(k, "native"))
+        return parse_bool(v, &c->native);
+    else if (!strcmp(k, "native_address")) {
+        struct in6_addr ip;
+        if (*v && inet_pton(AF_INET, v, &ip) != 1 && inet_pton(AF_INET6, v, &ip) != 1)
+            return -1;
+        set_str(&c->native_address, *v ? v : NULL);
+    }
     else if (!strcmp(k, "hevc"))
         return parse_codec_policy(v, &c->hevc);
     else if (!strcmp(k, "av1"))
@@ -150,6 +160,9 @@ int config_load(host_config *c, const char *path, char *err, size_t err_len)
     c->rtsp_port = 48010;
     c->api_port = 47990;
     c->mdns = 1;
+    c->native = 1;
+    c->native_port = 9777; /* punktfunk/1 (native-protocol.md §1.1) */
+    c->native_pin_ttl_s = 120;
     c->pin_wait_s = 120;
     c->pin_ttl_s = 60;
     c->pair_max_failures = 3;
@@ -207,6 +220,7 @@ void config_free(host_config *c)
     free(c->hostname);
     free(c->address);
     free(c->external_address);
+    free(c->native_address);
     free(c->api_address);
     free(c->apps_file);
     memset(c, 0, sizeof(*c));

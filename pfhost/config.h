@@ -31,6 +31,10 @@ typedef struct host_config {
     int hevc, av1;      /* CONFIG_CODEC_*: when /serverinfo offers HEVC, AV1 */
     uint32_t pin_wait_s, pin_ttl_s, pair_max_failures, pair_lockout_s;
     uint32_t api_max_failures, api_lockout_s;
+    int native;             /* serve punktfunk/1 (QUIC) beside GameStream */
+    char *native_address;   /* its bind address; NULL = dual-stack "::" */
+    uint16_t native_port;   /* 9777; 0 = any free port */
+    uint32_t native_pin_ttl_s; /* how long an armed native pairing PIN is valid */
 } host_config;
 
 /* Fills defaults from the environment, then reads @p path (NULL: the XDG default). A missing

@@ -15,6 +15,7 @@
 #include "sessions.h"
 
 typedef struct mgmt mgmt;
+typedef struct native_plane native_plane;
 
 /* The running host: one per `pfhost serve`, owned by serve.c, lent to mgmt.c. */
 typedef struct host {
@@ -27,6 +28,7 @@ typedef struct host {
     app_catalog apps;
     session_table sessions;
     mgmt *api;
+    native_plane *native; /* punktfunk/1; NULL when off (config native = no) */
     uint64_t started_ms;
     uint32_t codec_mask;
     char capture_source[64]; /* what sessions capture: "testpattern", "pipewire",

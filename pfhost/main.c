@@ -26,6 +26,7 @@ static const char usage_main[] =
     "commands:\n"
     "  serve                 run the host in the foreground\n"
     "  pin PIN               hand the PIN a client shows to the running host\n"
+    "  pair-native           show a PIN to pair a punktfunk/1 device\n"
     "  clients list          list paired clients\n"
     "  clients unpair ID     forget a paired client and end its sessions\n"
     "  apps list             list the app catalog\n"
@@ -53,8 +54,11 @@ static const struct {
     {"pin", "usage: pfhost pin PIN\n\nHands the four-digit PIN shown by a pairing Moonlight "
             "client to the running\nhost. A PIN serves one pairing attempt and expires after "
             "a minute.\n"},
+    {"pair-native", "usage: pfhost pair-native\n\nArms punktfunk/1 pairing on the running "
+                    "host and prints a four-digit PIN\nto enter on the device. The PIN serves "
+                    "one attempt and expires after\nnative_pin_ttl seconds (default 120).\n"},
     {"clients", "usage: pfhost clients list\n       pfhost clients unpair ID\n\nLists paired "
-                "clients (id and name), or unpairs one by its id: its\ncertificate is "
+                "clients (id, kind and name), or unpairs one by its id: its\ncertificate is "
                 "forgotten and its sessions end.\n"},
     {"apps", "usage: pfhost apps list\n\nLists the app catalog (id, name, command) from the "
              "apps file named in the\nconfig (default $XDG_CONFIG_HOME/pfhost/apps.json; "
@@ -168,6 +172,8 @@ int main(int argc, char **argv)
         return serve_run(&cfg, verbose, &so);
     } else if (!strcmp(cmd, "pin")) {
         st = nargs == 1 ? cli_pin(&cfg, args[0]) : usage_error(cmd, "pin takes one PIN");
+    } else if (!strcmp(cmd, "pair-native")) {
+        st = nargs == 0 ? cli_pair_native(&cfg) : usage_error(cmd, "pair-native takes no arguments");
     } else if (!strcmp(cmd, "clients")) {
         if (nargs == 1 && !strcmp(args[0], "list"))
             st = cli_clients_list(&cfg);

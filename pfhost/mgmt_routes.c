@@ -14,6 +14,7 @@
 #include "pf/net.h"
 
 #include "mgmt.h"
+#include "native.h"
 
 typedef unsigned (*route_fn)(host *h, const char *arg, json_object *body, json_object **ret);
 
@@ -68,6 +69,30 @@ static unsigned get_status(host *h, const char *arg, json_object *body, json_obj
     json_object_object_add(ports, "rtsp",
                            json_object_new_int(pf_net_gs_server_get_rtsp_port(h->gs)));
     json_object_object_add(o, "ports", ports);
+    if (h->native) {
+        json_object *n = json_object_new_object();
+        json_object_object_add(n, "port", json_object_new_int(native_plane_port(h->native)));
+        json_object_object_add(n, "fingerprint",
+                               json_object_new_string(native_plane_fingerprint(h->native)));
+        json_object_object_add(n, "sessions",
+                               json_object_new_int64(native_plane_sessions(h->native)));
+        json_object_object_add(o, "native", n);
+    }
+    *ret = o;
+    return 200;
+}
+
+static unsigned post_native_pair(host *h, const char *arg, json_object *body, json_object **ret)
+{
+    if (!h->native)
+        return fail(ret, 409, "punktfunk/1 is off on this host (config native = no)");
+    char pin[5];
+    uint32_t ttl;
+    if (native_plane_arm_pairing(h->native, pin, &ttl) < 0)
+        return fail(ret, 500, "cannot draw a PIN");
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "pin", json_object_new_string(pin));
+    json_object_object_add(o, "expires_s", json_object_new_int64(ttl));
     *ret = o;
     return 200;
 }
@@ -216,6 +241,7 @@ static const struct route {
     {"GET", "/api/v1/clients", get_clients},
     {"DELETE", "/api/v1/clients/{id}", delete_client},
     {"POST", "/api/v1/pin", post_pin},
+    {"POST", "/api/v1/native/pair", post_native_pair},
     {"GET", "/api/v1/apps", get_apps},
     {"POST", "/api/v1/apps", post_app},
     {"PUT", "/api/v1/apps/{id}", put_app},

@@ -253,6 +253,22 @@ static int encode_and_send(pipeline *p, const pf_frame *frame, uint8_t *pixels, 
         if (len < 0)
             return len;
         uint64_t encoded = mono_ns();
+        if (p->st.sink) {
+            r = p->st.sink->video(p->st.sink->user, p->au, (size_t)len, pts_ns,
+                                  (pk.flags & PF_ENCODE_PACKET_IDR) != 0);
+            pthread_mutex_lock(&p->stats_lock);
+            p->stats.frames_encoded++;
+            p->stats.idr_frames += (pk.flags & PF_ENCODE_PACKET_IDR) != 0;
+            if (r == 0) {
+                p->stats.frames_sent++;
+                p->stats.bytes_sent += (uint64_t)len;
+                p->stats.encode_ns_total += encoded - pts_ns;
+            }
+            pthread_mutex_unlock(&p->stats_lock);
+            if (r == PF_ERR_STATE)
+                atomic_store(&p->idr, 1);
+            continue;
+        }
         /* Before sizing: a higher percentage means more packets for this frame. */
         pf_gs_video_tx_set_fec_percent(p->vtx, atomic_load(&p->fec_percent));
         uint32_t pbytes, maxp;
@@ -403,6 +419,13 @@ static void *audio_main(void *arg)
         int len = pf_encode_audio_encode(p->aenc, pcm, n, opus, sizeof(opus));
         if (len <= 0)
             continue;
+        if (p->st.sink) {
+            p->st.sink->audio(p->st.sink->user, opus, (size_t)len, mono_ns());
+            pthread_mutex_lock(&p->stats_lock);
+            p->stats.audio_packets++;
+            pthread_mutex_unlock(&p->stats_lock);
+            continue;
+        }
         pf_gs_audio_tx_result res;
         if (pf_gs_audio_tx_packetize(p->atx, opus, (size_t)len, out, sizeof(out),
                                      PF_GS_AUDIO_MAX_DATAGRAM, &res) < 0)
@@ -441,7 +464,10 @@ static int setup_video(pipeline *p)
     vs.height = p->st.cfg.height;
     vs.input_format = PF_FRAME_FORMAT_BGRX;
     vs.fps = p->st.cfg.fps;
-    p->max_kbps = fec_budget_kbps(p->st.cfg.packet_size, p->st.fec_percent, p->st.cfg.fps);
+    /* A sink has its own FEC (punktfunk/1: GF(2^16), no 4-block wall). */
+    p->max_kbps = p->st.sink ? 1000000u
+                             : fec_budget_kbps(p->st.cfg.packet_size, p->st.fec_percent,
+                                               p->st.cfg.fps);
     vs.bitrate_kbps = p->st.cfg.bitrate_kbps < 50 ? 50 : p->st.cfg.bitrate_kbps;
     if (vs.bitrate_kbps > p->max_kbps) {
         if (p->st.log.fn) {
@@ -538,7 +564,7 @@ int pipeline_create(const pipeline_settings *st, pipeline **ret)
     pthread_cond_init(&p->cond, NULL);
     atomic_init(&p->stop, 0);
     atomic_init(&p->idr, 1);
-    atomic_init(&p->video_peer, 0);
+    atomic_init(&p->video_peer, st->sink != NULL); /* a sink decides when frames go out */
     pf_net_pacer_settings ps;
     pf_net_pacer_settings_default(&ps);
     ps.fd = st->video_fd;

@@ -16,6 +16,15 @@ typedef struct pipeline pipeline;
 #define PIPELINE_SOURCE_PIPEWIRE 1u    /* libpfcapture's test-pattern node, captured */
 #define PIPELINE_SOURCE_VDISPLAY 2u    /* a virtual output at the client's mode, captured */
 
+/* Where encoded media goes instead of the GameStream packetizers (punktfunk/1 sessions).
+ * Called on the video / audio thread; video returns 0, or PF_ERR_STATE when the peer cannot
+ * take frames yet (the next frame is then an IDR). */
+typedef struct pipeline_sink {
+    void *user;
+    int (*video)(void *user, const uint8_t *au, size_t len, uint64_t pts_ns, int idr);
+    void (*audio)(void *user, const uint8_t *opus, size_t len, uint64_t pts_ns);
+} pipeline_sink;
+
 typedef struct pipeline_settings {
     pf_net_gs_stream_config cfg;
     uint8_t rikey[16];
@@ -27,6 +36,7 @@ typedef struct pipeline_settings {
     const char *pipewire_remote; /* PIPELINE_SOURCE_PIPEWIRE: NULL = default; borrowed */
     const char *vdisplay_backend; /* PIPELINE_SOURCE_VDISPLAY: NULL = autoselect; borrowed */
     pf_log_hook log;
+    const pipeline_sink *sink; /* NULL: GameStream; else borrowed, outlives the pipeline */
 } pipeline_settings;
 
 typedef struct pipeline_stats {

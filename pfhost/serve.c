@@ -21,6 +21,7 @@
 #include "identity_store.h"
 #include "mgmt.h"
 #include "mgmt_auth.h"
+#include "native.h"
 
 
 typedef struct loop_ctx {
@@ -63,10 +64,15 @@ static void session_log(void *user_data, const char *msg)
 
 int host_unpair(host *h, const char *client_id)
 {
+    const paired_client *c = clients_find(&h->clients, client_id);
+    int native = c && c->kind == CLIENT_NATIVE;
     int r = clients_remove(&h->clients, client_id);
     if (r < 0)
         return r;
-    pf_net_gs_server_remove_client(h->gs, client_id);
+    if (native)
+        native_plane_revoke(h->native, client_id);
+    else
+        pf_net_gs_server_remove_client(h->gs, client_id);
     sessions_close_client(&h->sessions, client_id);
     host_log("client %s unpaired", client_id);
     return 0;
@@ -310,7 +316,8 @@ static int setup(host *h, loop_ctx *l, char *err, size_t n)
         return -1;
     }
     for (size_t i = 0; i < h->clients.n; i++)
-        if (pf_net_gs_server_add_client(h->gs, h->clients.v[i].cert_pem) < 0)
+        if (h->clients.v[i].kind == CLIENT_MOONLIGHT &&
+            pf_net_gs_server_add_client(h->gs, h->clients.v[i].cert_pem) < 0)
             host_log("stored client %s has an unreadable certificate; ignored",
                      h->clients.v[i].id);
 
@@ -381,6 +388,7 @@ static void teardown(host *h, loop_ctx *l)
     for (size_t i = 0; i < sizeof(srcs) / sizeof(srcs[0]); i++)
         sd_event_source_unref(srcs[i]);
     pf_net_mdns_destroy(h->mdns);
+    native_plane_destroy(h->native);
     sessions_finish(&h->sessions);
     stream_destroy(l->stream);
     mgmt_destroy(h->api);
@@ -393,6 +401,29 @@ static void teardown(host *h, loop_ctx *l)
     apps_free(&h->apps);
     pf_net_identity_destroy(h->id);
     config_free(&h->cfg);
+}
+
+/* punktfunk/1 beside GameStream, announced on mDNS as native-protocol.md §0.3 describes. */
+static int serve_native(host *h, const stream_options *stream, char *err, size_t n)
+{
+    if (native_plane_create(h, stream, &h->native, err, n) < 0) {
+        /* GameStream keeps working without it; the status then has no "native". */
+        host_log("punktfunk/1 is unavailable: %s", err);
+        err[0] = '\0';
+        return 0;
+    }
+    host_log("punktfunk/1 on UDP %u, certificate %s", native_plane_port(h->native),
+             native_plane_fingerprint(h->native));
+    if (h->mdns) {
+        char fp[80], id[80];
+        snprintf(fp, sizeof(fp), "fp=%s", native_plane_fingerprint(h->native));
+        snprintf(id, sizeof(id), "id=%s", pf_net_identity_get_uniqueid(h->id));
+        /* wire=1: only pkf1 is served (v0.43 hosts that also serve pkf2 say "1,2"). */
+        const char *txt[] = {"proto=punktfunk/1", fp, "pair=required", id, "wire=1"};
+        pf_net_mdns_set_native(h->mdns, native_plane_port(h->native), txt,
+                               sizeof(txt) / sizeof(txt[0]));
+    }
+    return 0;
 }
 
 int serve_run(host_config *cfg, int verbose, const stream_options *stream)
@@ -422,6 +453,10 @@ int serve_run(host_config *cfg, int verbose, const stream_options *stream)
         goto out;
     }
     h.sessions.plane = stream_get_plane(l.stream);
+    if (h.cfg.native && serve_native(&h, stream, err, sizeof(err)) < 0) {
+        fprintf(stderr, "pfhost: %s\n", err);
+        goto out;
+    }
     host_log("serving \"%s\": GameStream HTTP %u, HTTPS %u; management API %s port %u",
              h.cfg.hostname, pf_net_gs_server_get_port(h.gs, 0),
              pf_net_gs_server_get_port(h.gs, 1), mgmt_is_tls(h.api) ? "(HTTPS)" : "(HTTP)",

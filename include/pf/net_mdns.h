@@ -38,6 +38,16 @@ PF_EXPORT int pf_net_mdns_create(const char *name, uint16_t port, const pf_log_h
 /** Withdraws the service; NULL allowed. Since 0.1. */
 PF_EXPORT void pf_net_mdns_destroy(pf_net_mdns *mdns);
 
+/**
+ * Announces the punktfunk/1 service `_punktfunk._udp` beside the GameStream one, under the
+ * same instance name, or withdraws it (@p port 0). Re-announces when the daemon runs.
+ * @param txt @p ntxt TXT strings "key=value" (copied), e.g. "proto=punktfunk/1",
+ *        "fp=<certificate SHA-256 hex>", "pair=required", "id=<host id>", "wire=1".
+ * @return 0; PF_ERR_INVALID_ARGUMENT; PF_ERR_NOMEM. Since 0.2.
+ */
+PF_EXPORT int pf_net_mdns_set_native(pf_net_mdns *mdns, uint16_t port, const char *const *txt,
+                                     size_t ntxt);
+
 /** @return 1 once the daemon confirmed the service, else 0. Since 0.1. */
 PF_EXPORT int pf_net_mdns_is_established(pf_net_mdns *mdns);
 

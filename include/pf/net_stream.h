@@ -395,6 +395,14 @@ typedef struct pf_net_pacer_result {
 PF_EXPORT void pf_net_pacer_settings_default(pf_net_pacer_settings *settings);
 /** @return 0; PF_ERR_INVALID_ARGUMENT; PF_ERR_NOMEM. Ownership: caller destroys. Since 0.1. */
 PF_EXPORT int pf_net_pacer_create(const pf_net_pacer_settings *settings, pf_net_pacer **ret_pacer);
+
+/**
+ * Sends to the address the pacer's socket is connect()ed to (IPv4 or IPv6) instead of the
+ * pf_net_pacer_set_peer() address, when @p connected is non-zero. punktfunk/1 connects its
+ * media socket to the client's punch source. Any thread. Since 0.2.
+ */
+PF_EXPORT void pf_net_pacer_set_connected(pf_net_pacer *pacer, int connected);
+
 /** NULL allowed. Since 0.1. */
 PF_EXPORT void pf_net_pacer_destroy(pf_net_pacer *pacer);
 /**

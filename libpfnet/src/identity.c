@@ -36,7 +36,7 @@ void pf_net_identity_destroy(pf_net_identity *id)
     free(id);
 }
 
-static char *datum_to_str(const gnutls_datum_t *d)
+char *pfi_datum_to_str(const gnutls_datum_t *d)
 {
     char *s = malloc(d->size + 1);
     if (!s)
@@ -56,12 +56,12 @@ static int finish(pf_net_identity *id)
         return PF_ERR_CRYPTO;
     if (gnutls_x509_privkey_export2(id->key, GNUTLS_X509_FMT_PEM, &d) < 0)
         return PF_ERR_CRYPTO;
-    id->key_pem = datum_to_str(&d);
+    id->key_pem = pfi_datum_to_str(&d);
     gnutls_memset(d.data, 0, d.size);
     gnutls_free(d.data);
     if (gnutls_x509_crt_export2(id->crt, GNUTLS_X509_FMT_PEM, &d) < 0)
         return PF_ERR_CRYPTO;
-    id->cert_pem = datum_to_str(&d);
+    id->cert_pem = pfi_datum_to_str(&d);
     gnutls_free(d.data);
     if (gnutls_x509_crt_export2(id->crt, GNUTLS_X509_FMT_DER, &d) < 0)
         return PF_ERR_CRYPTO;

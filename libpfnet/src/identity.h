@@ -27,6 +27,9 @@ struct pf_net_identity {
     char uniqueid[65];
 };
 
+/* A NUL-terminated malloc'd copy of @p d, or NULL. */
+char *pfi_datum_to_str(const gnutls_datum_t *d);
+
 /* PKCS#1 v1.5 with SHA-256 over @p data (pairing phase 3). */
 int pfi_identity_sign(const pf_net_identity *id, const uint8_t *data, size_t len, uint8_t *sig,
                       size_t *sig_len);

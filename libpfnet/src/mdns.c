@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* `_nvstream._tcp` announcement through the Avahi daemon (gamestream-protocol.md §1.2).
+/* `_nvstream._tcp` announcement through the Avahi daemon (gamestream-protocol.md §1.2), and
+ * beside it the punktfunk/1 service `_punktfunk._udp` (native-protocol.md §0.3).
  * Avahi's threaded poll keeps its D-Bus traffic off the caller's loop. */
 #include "pf/net_mdns.h"
 
@@ -19,6 +20,7 @@
 
 #define TOPIC "mdns"
 #define SERVICE_TYPE "_nvstream._tcp"
+#define NATIVE_SERVICE_TYPE "_punktfunk._udp"
 
 struct pf_net_mdns {
     AvahiThreadedPoll *poll;
@@ -29,6 +31,8 @@ struct pf_net_mdns {
     pf_log_hook log;
     int warned;
     int established;
+    uint16_t native_port;     /* 0: no punktfunk/1 service */
+    AvahiStringList *native_txt;
 };
 
 static void create_service(pf_net_mdns *m, AvahiClient *c);
@@ -64,6 +68,10 @@ static void create_service(pf_net_mdns *m, AvahiClient *c)
         return;
     int r = avahi_entry_group_add_service(m->group, AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC, 0,
                                           m->name, SERVICE_TYPE, NULL, NULL, m->port, NULL);
+    if (r == 0 && m->native_port)
+        r = avahi_entry_group_add_service_strlst(m->group, AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC,
+                                                 0, m->name, NATIVE_SERVICE_TYPE, NULL, NULL,
+                                                 m->native_port, m->native_txt);
     if (r == AVAHI_ERR_COLLISION) {
         group_cb(m->group, AVAHI_ENTRY_GROUP_COLLISION, m);
         return;
@@ -153,8 +161,37 @@ void pf_net_mdns_destroy(pf_net_mdns *m)
         avahi_client_free(m->client); /* frees the entry group too */
     if (m->poll)
         avahi_threaded_poll_free(m->poll);
+    avahi_string_list_free(m->native_txt);
     free(m->name);
     free(m);
+}
+
+int pf_net_mdns_set_native(pf_net_mdns *m, uint16_t port, const char *const *txt, size_t ntxt)
+{
+    pf_assert_return(m && (txt || !ntxt), PF_ERR_INVALID_ARGUMENT);
+    AvahiStringList *l = NULL;
+    for (size_t i = ntxt; i > 0; i--) {
+        AvahiStringList *n = avahi_string_list_add(l, txt[i - 1]);
+        if (!n) {
+            avahi_string_list_free(l);
+            return PF_ERR_NOMEM;
+        }
+        l = n;
+    }
+    if (m->poll)
+        avahi_threaded_poll_lock(m->poll);
+    avahi_string_list_free(m->native_txt);
+    m->native_txt = l;
+    m->native_port = port;
+    /* Re-announce both services with the new set. */
+    if (m->group && m->client && avahi_client_get_state(m->client) == AVAHI_CLIENT_S_RUNNING) {
+        avahi_entry_group_reset(m->group);
+        m->established = 0;
+        create_service(m, m->client);
+    }
+    if (m->poll)
+        avahi_threaded_poll_unlock(m->poll);
+    return 0;
 }
 
 int pf_net_mdns_is_established(pf_net_mdns *m)

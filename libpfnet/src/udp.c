@@ -27,6 +27,7 @@ struct pf_net_pacer {
     pf_net_pacer_settings st;
     pthread_mutex_t lock;
     struct sockaddr_in peer;
+    int connected; /* the socket is connect()ed: send without an address (IPv4 or IPv6) */
     int gso_ok;
     struct mmsghdr msgs[MAX_BURST];
     struct iovec iov[MAX_BURST];
@@ -84,6 +85,15 @@ PF_EXPORT void pf_net_pacer_set_peer(pf_net_pacer *p, uint32_t addr_be, uint16_t
     pthread_mutex_unlock(&p->lock);
 }
 
+PF_EXPORT void pf_net_pacer_set_connected(pf_net_pacer *p, int connected)
+{
+    if (!p)
+        return;
+    pthread_mutex_lock(&p->lock);
+    p->connected = connected != 0;
+    pthread_mutex_unlock(&p->lock);
+}
+
 static uint64_t now_ns(void)
 {
     struct timespec ts;
@@ -105,7 +115,7 @@ static int send_gso(pf_net_pacer *p, const struct sockaddr_in *to, const uint8_t
     char ctrl[CMSG_SPACE(sizeof(uint16_t))];
     memset(ctrl, 0, sizeof(ctrl));
     struct iovec iov = {.iov_base = (void *)data, .iov_len = len * n};
-    struct msghdr mh = {.msg_name = (void *)to, .msg_namelen = sizeof(*to), .msg_iov = &iov,
+    struct msghdr mh = {.msg_name = (void *)to, .msg_namelen = to ? sizeof(*to) : 0, .msg_iov = &iov,
                         .msg_iovlen = 1, .msg_control = ctrl, .msg_controllen = sizeof(ctrl)};
     struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
     cm->cmsg_level = SOL_UDP;
@@ -124,7 +134,7 @@ static void send_mmsg(pf_net_pacer *p, const struct sockaddr_in *to, const uint8
         p->iov[i].iov_len = len;
         memset(&p->msgs[i].msg_hdr, 0, sizeof(p->msgs[i].msg_hdr));
         p->msgs[i].msg_hdr.msg_name = (void *)to;
-        p->msgs[i].msg_hdr.msg_namelen = sizeof(*to);
+        p->msgs[i].msg_hdr.msg_namelen = to ? sizeof(*to) : 0;
         p->msgs[i].msg_hdr.msg_iov = &p->iov[i];
         p->msgs[i].msg_hdr.msg_iovlen = 1;
     }
@@ -157,9 +167,11 @@ PF_EXPORT int pf_net_pacer_send(pf_net_pacer *p, const uint8_t *pkts, size_t str
     pf_assert_return(p && pkts && len && stride >= len, PF_ERR_INVALID_ARGUMENT);
     pthread_mutex_lock(&p->lock);
     struct sockaddr_in to = p->peer;
+    int connected = p->connected;
     pthread_mutex_unlock(&p->lock);
-    if (!to.sin_port)
+    if (!to.sin_port && !connected)
         return PF_ERR_STATE;
+    const struct sockaddr_in *dst = connected ? NULL : &to;
     uint32_t burst = p->st.burst_packets;
     uint32_t bursts = (count + burst - 1) / burst;
     /* A burst's wire time at the pacing rate; the whole frame never takes longer than its
@@ -176,7 +188,7 @@ PF_EXPORT int pf_net_pacer_send(pf_net_pacer *p, const uint8_t *pkts, size_t str
         const uint8_t *base = pkts + (size_t)off * stride;
         int done = 0;
         if (p->gso_ok && stride == len && n > 1 && len * n <= 65000) {
-            int r = send_gso(p, &to, base, len, n);
+            int r = send_gso(p, dst, base, len, n);
             if (r == 0)
                 done = 1;
             else if (r == -EIO || r == -EINVAL || r == -ENOPROTOOPT || r == -EOPNOTSUPP)
@@ -185,7 +197,7 @@ PF_EXPORT int pf_net_pacer_send(pf_net_pacer *p, const uint8_t *pkts, size_t str
                 done = 1; /* transient: the burst is dropped like any lost packet */
         }
         if (!done)
-            send_mmsg(p, &to, base, stride, len, n);
+            send_mmsg(p, dst, base, stride, len, n);
         t = now_ns();
     }
     if (ret) {

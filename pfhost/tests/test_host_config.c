@@ -137,6 +137,42 @@ static void client_store_persists(void **state)
     free(p);
 }
 
+static void client_store_kinds(void **state)
+{
+    client_store s;
+    char err[256] = "", fp[65];
+    memset(fp, 'a', 64);
+    fp[64] = '\0';
+    char *p = path_join(dir, "clients.json");
+    /* A store written before kinds existed: its entries are Moonlight clients. */
+    static const char old[] = "{\"version\":1,\"clients\":[{\"id\":\"00112233aabbccdd\","
+                              "\"name\":\"tv\",\"cert\":\"PEM\",\"first_seen\":1,"
+                              "\"last_seen\":2}]}";
+    assert_int_equal(file_write_atomic(p, old, sizeof(old) - 1, 0600), 0);
+    assert_int_equal(clients_load(&s, p, err, sizeof(err)), 0);
+    assert_int_equal(s.n, 1);
+    assert_int_equal(s.v[0].kind, CLIENT_MOONLIGHT);
+    assert_int_equal(clients_add_native(&s, fp, "phone", 0x01, 10), 0);
+    assert_int_equal(clients_add_native(&s, "short", "x", 0xff, 10), -EINVAL);
+    clients_free(&s);
+    assert_int_equal(clients_load(&s, p, err, sizeof(err)), 0);
+    assert_int_equal(s.n, 2);
+    const paired_client *c = clients_find(&s, fp);
+    assert_non_null(c);
+    assert_int_equal(c->kind, CLIENT_NATIVE);
+    assert_int_equal(c->grants, 0x01);
+    assert_null(c->cert_pem);
+    assert_string_equal(c->name, "phone");
+    json_object *j = clients_to_json(&s);
+    const char *text = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN);
+    assert_non_null(strstr(text, "\"kind\":\"native\""));
+    assert_non_null(strstr(text, "\"kind\":\"moonlight\""));
+    json_object_put(j);
+    assert_int_equal(clients_remove(&s, fp), 0);
+    clients_free(&s);
+    free(p);
+}
+
 static void token_and_lockout(void **state)
 {
     char *p = path_join(dir, "token");
@@ -181,6 +217,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(config_values_and_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(client_store_persists, setup, teardown),
+        cmocka_unit_test_setup_teardown(client_store_kinds, setup, teardown),
         cmocka_unit_test_setup_teardown(token_and_lockout, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

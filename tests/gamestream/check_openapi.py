@@ -141,6 +141,8 @@ try:
     call("DELETE", "/api/v1/clients/0123456789abcdef")
     call("POST", "/api/v1/pin", {"pin": "1234"})
     call("POST", "/api/v1/pin", {"pin": "12"})
+    st, text = call("POST", "/api/v1/native/pair")
+    check(st == 200 and len(json.loads(text).get("pin", "")) == 4, "native pairing armed", text)
     call("GET", "/api/v1/apps")
     st, text = call("POST", "/api/v1/apps", {"name": "Steam", "cmd": "steam -bigpicture",
                                              "prep-cmd": [{"do": "true", "undo": "true"}],

@@ -27,6 +27,8 @@
 #include <libavcodec/avcodec.h>
 #include <libavutil/frame.h>
 
+#include "pattern_counter.h"
+
 #define MAX_FRAMES 4096
 #define TONE_SAMPLES 9600 /* 200 ms per channel for the tone analysis */
 
@@ -157,23 +159,9 @@ static char *request(stream_client *c, const char *method, const char *target, u
     return plain;
 }
 
-/* The host's test pattern: 16 blocks of 32x32 along the top row, white (235) = bit set.
- * Read straight from the luma plane at each block's centre: no colour conversion. */
 static int luma_counter(const AVFrame *fr)
 {
-    int v = 0;
-    for (int b = 0; b < 16; b++) {
-        uint32_t sum = 0;
-        for (int y = 12; y < 20; y++)
-            for (int x = b * 32 + 12; x < b * 32 + 20; x++)
-                sum += fr->data[0][(size_t)y * (size_t)fr->linesize[0] + (size_t)x];
-        uint32_t avg = sum / 64;
-        if (avg > 150)
-            v |= 1 << b;
-        else if (avg > 80)
-            return -1;
-    }
-    return v;
+    return pattern_luma_counter(fr->data[0], (size_t)fr->linesize[0]);
 }
 
 static int decode(stream_client *c, const uint8_t *data, size_t len)

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef PFHOST_NATIVE_MEDIA_H
+#define PFHOST_NATIVE_MEDIA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pf/core/pkf1_handshake.h"
+#include "pf/net_native.h"
+
+/* The punktfunk/1 data plane of one session (native-protocol.md §7, §8.2): access units
+ * packetized into GF(2^16) FEC blocks and sealed by libpfcore, paced out of the session's
+ * data socket (sendmmsg/GSO, libpfnet's pacer) once it is connected to the client's punch;
+ * Opus audio as 0xC9 QUIC datagrams. Sequence number, keys and frame numbering live here, so
+ * they survive a pipeline rebuild (Reconfigure). Sending runs on the pipeline's threads. */
+typedef struct native_media native_media;
+
+/* @p fd is the data socket (borrowed); @p w the Welcome sent (keys, cipher, shard size, FEC). */
+int native_media_create(int fd, const pf_pkf1_welcome *w, native_media **ret);
+void native_media_destroy(native_media *m);
+/* 1 once the data socket is connected to the client: frames go out from then on. */
+void native_media_set_ready(native_media *m, int ready);
+/* Pacing interval of the frames to come (the session's refresh rate). Any thread. */
+void native_media_set_fps(native_media *m, uint32_t fps);
+/* Parity percentage for the frames to come (adaptive FEC, 5–50). Any thread. */
+void native_media_set_fec(native_media *m, uint32_t percent);
+uint32_t native_media_get_fec(native_media *m);
+/* One access unit (video thread). @p pts_ns is CLOCK_MONOTONIC. Returns 0, PF_ERR_STATE
+ * (not ready: the caller makes the next frame an IDR) or another PF_ERR_* value. */
+int native_media_send_au(native_media *m, const uint8_t *au, size_t len, uint64_t pts_ns,
+                         int idr);
+/* One 5 ms Opus packet as a 0xC9 datagram on @p qc (audio thread). */
+void native_media_send_audio(native_media *m, pf_net_quic_conn *qc, const uint8_t *opus,
+                             size_t len);
+
+typedef struct native_media_stats {
+    uint64_t frames, packets, bytes, audio_packets;
+} native_media_stats;
+void native_media_get_stats(native_media *m, native_media_stats *ret);
+
+#endif

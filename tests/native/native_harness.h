@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef PF_TEST_NATIVE_HARNESS_H
+#define PF_TEST_NATIVE_HARNESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pf/core/pkf1_handshake.h"
+
+#include "host_proc.h"
+#include "native_client.h"
+
+/* The pfhost under test (`serve --source testpattern`), its punktfunk/1 port and certificate
+ * fingerprint (hex, from the management API), and two client identities A and B. */
+extern host_proc host;
+extern uint16_t native_port;
+extern char host_fp_hex[65];
+extern char *cert_a, *key_a, *cert_b, *key_b;
+extern uint8_t fp_a[32], fp_b[32];
+/* Where the host records the input it would inject (`serve --input-record`). */
+extern char input_record_path[300];
+
+/* cmocka group setup / teardown: starts the host; the teardown prints its punktfunk/1 log. */
+int native_setup(void **state);
+int native_teardown(void **state);
+
+void hex(const uint8_t *b, size_t n, char *out);
+void msleep(int ms);
+int read_native_status(void);
+/* POST /api/v1/native/pair. */
+int arm_pin(char pin[5]);
+/* Connects and checks the pinned fingerprint against the one the API reports. */
+native_client *connect_as(const char *cert, const char *key);
+void expect_close(native_client *c, uint64_t code);
+/* One pairing ceremony: 0 paired, PF_ERR_AUTH (wrong PIN) or the host's close code. */
+int pair_once(const char *cert, const char *key, const uint8_t *fp, const char *pin);
+int client_listed(const char *fp_hex, const char *kind);
+void send_hello(native_client *c, uint32_t version, uint32_t w, uint32_t h, uint32_t hz,
+                uint8_t video_caps);
+/* As client A: Hello → Welcome → Start → punch. */
+native_client *open_session(uint32_t w, uint32_t h, uint32_t hz, uint8_t caps,
+                            pf_pkf1_welcome *ret_w, int *ret_fd);
+
+#endif
