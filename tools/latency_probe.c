@@ -10,6 +10,9 @@
 #include <unistd.h>
 
 #include "latency_gs.h"
+#ifdef PF_PROBE_PKF1
+#include "latency_pkf1.h"
+#endif
 #include "latency_report.h"
 
 static void usage(FILE *f)
@@ -21,13 +24,14 @@ static void usage(FILE *f)
         "sent, received, reassembled, decoded - as p50/p95/p99 from capture and from the\n"
         "stage before, with the host/client clock offset removed. Stages the protocol does\n"
         "not carry are listed as not on the wire.\n\n"
-        "  --protocol NAME    gamestream (default; the in-repo GameStream client)\n"
+        "  --protocol NAME    gamestream (default; the in-repo GameStream client) or pkf1\n"
+        "                     (punktfunk/1 through libpfclient, when built with it)\n"
         "  --pfhost PATH      the pfhost binary (default: $PFHOST_BIN, else pfhost in PATH)\n"
         "  --mode WxHxFPS     stream mode (default 1280x720x60)\n"
         "  --bitrate KBPS     video bitrate (default 10000)\n"
         "  --frames N         frames measured (default 600)\n"
         "  --warmup N         frames ignored first: encoder start, first IDR (default 30)\n"
-        "  --encrypt-video    GameStream video encryption (§6.6) on\n"
+        "  --encrypt-video    GameStream video encryption (§6.6) on (punktfunk/1 always seals)\n"
         "  --json             JSON on stdout instead of the table\n"
         "  --samples          with --json: every frame's stage times since its capture\n"
         "  --png FILE         histograms of every stage step into FILE\n"
@@ -35,7 +39,10 @@ static void usage(FILE *f)
         "  -h, --help         this text\n\n"
         "GameStream carries the capture time (RTP timestamp) and capture-to-encoded time\n"
         "(frame header) but no send time and no clock probe: the stream runs over loopback,\n"
-        "where host and client share CLOCK_MONOTONIC, so the offset is exactly zero.\n");
+        "where host and client share CLOCK_MONOTONIC, so the offset is exactly zero.\n"
+        "punktfunk/1 carries the capture time (media header pts_ns) and the clock offset\n"
+        "(ClockProbe/ClockEcho); encoded and sent come from 0xCF host timing when the host\n"
+        "sends it, and are reported as not on the wire when it does not.\n");
 }
 
 static int parse_u32(const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
@@ -118,14 +125,25 @@ int main(int argc, char **argv)
     }
     if (optind < argc)
         return fprintf(stderr, "pf-latency-probe: unexpected '%s'\n", argv[optind]), 2;
-    if (strcmp(protocol, "gamestream") != 0)
+    int pkf1 = strcmp(protocol, "pkf1") == 0;
+#ifndef PF_PROBE_PKF1
+    if (pkf1)
+        return fprintf(stderr, "pf-latency-probe: built without libpfclient: no pkf1\n"), 2;
+#endif
+    if (!pkf1 && strcmp(protocol, "gamestream") != 0)
         return fprintf(stderr, "pf-latency-probe: unknown --protocol '%s'\n", protocol), 2;
     /* Twice the stream's duration plus start-up slack on a busy machine. */
     gs.timeout_ms = (uint32_t)((uint64_t)gs.frames * 2000u / gs.fps) + 20000u;
 
     lat_report r;
     char err[512] = "";
-    if (latency_gs_run(&gs, &r, err, sizeof(err)) < 0) {
+#ifdef PF_PROBE_PKF1
+    int failed = pkf1 ? latency_pkf1_run(&gs, &r, err, sizeof(err)) < 0
+                      : latency_gs_run(&gs, &r, err, sizeof(err)) < 0;
+#else
+    int failed = latency_gs_run(&gs, &r, err, sizeof(err)) < 0;
+#endif
+    if (failed) {
         fprintf(stderr, "pf-latency-probe: %s\n", err);
         lat_report_free(&r);
         return 1;

@@ -61,40 +61,57 @@ static void test_help_and_errors(void **state)
 static const char *const stage_names[] = {"capture", "encoded", "sent",
                                           "received", "reassembled", "decoded"};
 
-static void test_gamestream_report(void **state)
+/* The report of one run. @p pkf1: punktfunk/1 (clock from probes; encoded and sent only
+ * with 0xCF host timing) rather than GameStream (same clock; encoded on the wire, sent not). */
+static void check_report(const char *extra, int pkf1)
 {
     const int frames = 90;
-    char args[256], *out = NULL;
+    char args[256], *out = NULL, png[128];
+    snprintf(png, sizeof(png), "%s/lat-%d.png", dir, pkf1);
     snprintf(args, sizeof(args),
-             "--mode 640x360x60 --frames %d --warmup 10 --json --samples --png %s/lat.png",
-             frames, dir);
+             "%s --mode 640x360x60 --frames %d --warmup 10 --json --samples --png %s", extra,
+             frames, png);
     assert_int_equal(run_probe(args, &out), 0);
     json_object *root = json_tokener_parse(out);
     free(out);
     assert_non_null(root);
-    assert_string_equal(json_object_get_string(get(root, "protocol")), "gamestream");
+    assert_string_equal(json_object_get_string(get(root, "protocol")),
+                        pkf1 ? "punktfunk/1" : "gamestream");
     assert_int_equal(json_object_get_int(get(root, "frames_received")), frames);
     assert_true(json_object_get_int(get(root, "video_packets")) >= frames);
     int decoded = json_object_get_int(get(root, "frames_decoded"));
     assert_true(decoded > 0 && decoded <= frames);
     json_object *clock = get(root, "clock");
-    assert_int_equal(json_object_get_int64(get(clock, "offset_ns")), 0);
-    assert_non_null(strstr(json_object_get_string(get(clock, "source")), "loopback"));
+    /* The capture stamp may sit before the true capture by the offset's uncertainty: half the
+     * probe's round trip (§4.5); GameStream shares the clock exactly. */
+    int64_t slack = 0;
+    if (pkf1) {
+        assert_non_null(strstr(json_object_get_string(get(clock, "source")), "probe"));
+        slack = json_object_get_int64(get(clock, "probe_rtt_ns")) / 2 + 1;
+        assert_true(slack > 0);
+        /* host and client run on one machine: the true offset is 0 */
+        assert_true(llabs(json_object_get_int64(get(clock, "offset_ns"))) < 1000000000ll);
+    } else {
+        assert_int_equal(json_object_get_int64(get(clock, "offset_ns")), 0);
+        assert_non_null(strstr(json_object_get_string(get(clock, "source")), "loopback"));
+    }
 
-    /* Stages in order; sent is said to be off the wire; counts match the frames. */
+    /* Stages in order; missing ones say why; counts match the frames. */
     json_object *stages = get(root, "stages");
     assert_int_equal(json_object_array_length(stages), 6);
-    double prev_p50 = 0;
+    int avail[6];
+    double prev_p50 = -1e9;
     for (size_t s = 0; s < 6; s++) {
         json_object *st = json_object_array_get_idx(stages, s);
         assert_string_equal(json_object_get_string(get(st, "name")), stage_names[s]);
-        int avail = json_object_get_boolean(get(st, "available"));
-        if (s == 2) {
-            assert_false(avail);
+        avail[s] = json_object_get_boolean(get(st, "available"));
+        if (!avail[s]) {
+            /* only host stages can be missing: sent always in GameStream, encoded and
+             * sent without host timing in punktfunk/1 */
+            assert_true(s == 2 || (pkf1 && s == 1));
             assert_non_null(strstr(json_object_get_string(get(st, "note")), "wire"));
             continue;
         }
-        assert_true(avail);
         if (s == 0)
             continue;
         json_object *since = get(st, "since_capture"), *step = get(st, "step");
@@ -104,14 +121,17 @@ static void test_gamestream_report(void **state)
         double p50 = get_double(since, "p50_ms"), p95 = get_double(since, "p95_ms"),
                p99 = get_double(since, "p99_ms");
         assert_true(p50 <= p95 && p95 <= p99);
-        assert_true(get_double(since, "min_ms") >= 0 && get_double(step, "min_ms") >= 0);
+        assert_true(get_double(since, "min_ms") >= -(double)slack / 1e6);
         if (s < 5) { /* the same frames at every stage up to reassembled */
             assert_true(p50 >= prev_p50);
             prev_p50 = p50;
         }
-        assert_string_equal(json_object_get_string(get(step, "from")),
-                            stage_names[s == 3 ? 1 : s - 1]);
+        size_t from = s - 1;
+        while (!avail[from])
+            from--;
+        assert_string_equal(json_object_get_string(get(step, "from")), stage_names[from]);
     }
+    assert_true(avail[0] && avail[3] && avail[4] && avail[5]);
 
     /* Every frame: stamps monotonic along the pipeline, capture → decoded positive. */
     json_object *samples = get(root, "samples_ns");
@@ -121,12 +141,13 @@ static void test_gamestream_report(void **state)
         json_object *row = json_object_array_get_idx(samples, i);
         assert_int_equal(json_object_array_length(row), 6);
         assert_int_equal(json_object_get_int64(json_object_array_get_idx(row, 0)), 0);
-        assert_null(json_object_array_get_idx(row, 2));
-        int64_t last = 0;
+        int64_t last = -slack;
         for (size_t s = 1; s < 6; s++) {
-            if (s == 2)
-                continue; /* sent: not on the wire, null as checked above */
             json_object *v = json_object_array_get_idx(row, s);
+            if (!avail[s]) {
+                assert_null(v);
+                continue;
+            }
             if (!v) {
                 assert_int_equal(s, 5); /* only a decode may be missing (after a loss) */
                 continue;
@@ -145,22 +166,31 @@ static void test_gamestream_report(void **state)
     assert_int_equal(with_decode, decoded);
     json_object_put(root);
 
-    /* The histogram PNG decodes and shows the first stage's bars in its colour. */
-    char path[128];
-    snprintf(path, sizeof(path), "%s/lat.png", dir);
-    cairo_surface_t *s = cairo_image_surface_create_from_png(path);
-    assert_int_equal(cairo_surface_status(s), CAIRO_STATUS_SUCCESS);
-    cairo_surface_flush(s);
-    const uint8_t *px = cairo_image_surface_get_data(s);
-    int stride = cairo_image_surface_get_stride(s), bars = 0;
-    for (int y = 0; y < cairo_image_surface_get_height(s); y++)
-        for (int x = 0; x < cairo_image_surface_get_width(s); x++) {
+    /* The histogram PNG decodes and shows bars in the first measured step's colour. */
+    cairo_surface_t *sf = cairo_image_surface_create_from_png(png);
+    assert_int_equal(cairo_surface_status(sf), CAIRO_STATUS_SUCCESS);
+    cairo_surface_flush(sf);
+    const uint8_t *px = cairo_image_surface_get_data(sf);
+    int stride = cairo_image_surface_get_stride(sf), bars = 0;
+    uint32_t colour = avail[1] ? 0x1f77b4 : 0x2ca02c; /* chart_palette(0) or (2) */
+    for (int y = 0; y < cairo_image_surface_get_height(sf); y++)
+        for (int x = 0; x < cairo_image_surface_get_width(sf); x++) {
             uint32_t v;
             memcpy(&v, px + (size_t)y * (size_t)stride + (size_t)x * 4, 4);
-            bars += (v & 0xFFFFFF) == 0x1f77b4; /* chart_palette(0): encoded − capture */
+            bars += (v & 0xFFFFFF) == colour;
         }
     assert_true(bars > 100);
-    cairo_surface_destroy(s);
+    cairo_surface_destroy(sf);
+}
+
+static void test_gamestream_report(void **state)
+{
+    check_report("", 0);
+}
+
+static void test_pkf1_report(void **state)
+{
+    check_report("--protocol pkf1", 1);
 }
 
 static int setup(void **state)
@@ -179,6 +209,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_help_and_errors),
         cmocka_unit_test(test_gamestream_report),
+        cmocka_unit_test(test_pkf1_report),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    /* The punktfunk/1 side exists when the probe was built with libpfclient. */
+    size_t n = sizeof(tests) / sizeof(tests[0]) - (getenv("PF_PROBE_PKF1") ? 0 : 1);
+    return _cmocka_run_group_tests("tests", tests, n, setup, teardown);
 }
