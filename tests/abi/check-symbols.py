@@ -3,7 +3,7 @@
 """Checks that a shared library exports exactly the symbols of its linker map, and that every
 function its public headers mark PF_EXPORT is in the map (and so exported).
 
-usage: check-symbols.py LIBRARY.so MAP.sym HEADER_DIR [HEADER_DIR ...]
+usage: check-symbols.py LIBRARY.so MAP.sym HEADER_DIR|HEADER [HEADER_DIR|HEADER ...]
 Prints TAP. Fails on: a symbol exported but not in the map (a leak), a map entry the library
 does not export (stale map or missing definition), a PF_EXPORT declaration missing from the map.
 """
@@ -43,7 +43,9 @@ def header_exports(dirs):
     names = {}
     decl = re.compile(r"PF_EXPORT\b[^;{]*?\b([A-Za-z_][A-Za-z0-9_]*)\s*\(", re.S)
     for d in dirs:
-        for root, _, files in os.walk(d):
+        # A header file names itself; a directory, every header under it.
+        walk = [(os.path.dirname(d), [], [os.path.basename(d)])] if os.path.isfile(d) else os.walk(d)
+        for root, _, files in walk:
             for f in sorted(files):
                 if not f.endswith(".h"):
                     continue

@@ -8,3 +8,8 @@ build=${1:-build/test}
 abidw --headers-dir include/pf/core --out-file tests/abi/libpfcore.abi \
   "$build/libpfcore/libpfcore.so"
 echo "wrote tests/abi/libpfcore.abi"
+if [ -f "$build/libpfclient/libpfclient.so" ]; then
+  abidw --headers-dir include/pf --out-file tests/abi/libpfclient.abi \
+    "$build/libpfclient/libpfclient.so"
+  echo "wrote tests/abi/libpfclient.abi"
+fi
