@@ -191,7 +191,10 @@ static int codec_create(codec *c, const loss_cell_spec *spec, const pf_rs16_tabl
     pf_pkf1_video_rx_settings_default(PF_PKF1_VIDEO_RX_SETTINGS_VERSION, &rs);
     ts.encrypt = 0;
     rs.decrypt = 0;
-    ts.welcome_fec_percent = ts.fec_percent = spec->parity_percent;
+    /* 90 % is the protocol's ceiling (§7.6); the packetizer refuses more. */
+    ts.welcome_fec_percent = ts.fec_percent = spec->parity_percent < PF_PKF1_MEDIA_MAX_FEC_PERCENT
+                                                  ? spec->parity_percent
+                                                  : PF_PKF1_MEDIA_MAX_FEC_PERCENT;
     ts.rs16_tables = rs.rs16_tables = tables;
     if (spec->frame_bytes > rs.max_frame_bytes)
         rs.max_frame_bytes = spec->frame_bytes;
