@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 
 #define PANEL_W 460
 #define PANEL_H 320
@@ -188,4 +189,10 @@ int chart_write_png(const char *path, const char *title, const chart_panel *pane
         return -1;
     }
     return 0;
+}
+
+void chart_shutdown(void)
+{
+    cairo_debug_reset_static_data();
+    FcFini();
 }

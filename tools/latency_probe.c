@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "chart.h"
 #include "latency_gs.h"
 #ifdef PF_PROBE_PKF1
 #include "latency_pkf1.h"
@@ -161,5 +162,6 @@ int main(int argc, char **argv)
         lat_report_print(&r, stdout);
     }
     lat_report_free(&r);
+    chart_shutdown();
     return rc;
 }

@@ -391,5 +391,6 @@ int main(int argc, char **argv)
 out:
     pf_rs16_tables_destroy(tables);
     free(cells);
+    chart_shutdown();
     return rc;
 }

@@ -304,7 +304,8 @@ int loss_cell_run(const loss_cell_spec *spec, const pf_rs16_tables *tables,
     if (rc >= 0)
         rc = frame_size(&c, spec->frame_bytes, &pkt_bytes, &max_packets);
     if (rc < 0) {
-        snprintf(err, err_len, "%s: %s", loss_scheme_name(spec->scheme), pf_strerror(rc));
+        snprintf(err, err_len, "%s, %u-byte frames: %s", loss_scheme_name(spec->scheme),
+                 spec->frame_bytes, pf_strerror(rc));
         goto done;
     }
     size_t cap = (size_t)pkt_bytes * max_packets;
