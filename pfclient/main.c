@@ -402,7 +402,7 @@ static int cmd_stream(pfc_options *o)
     ss.codecs = o->codecs;
     /* A checking client must see every AU even when the decoder falls behind for a while on
      * a busy machine (about 4 s at 120 Hz); a viewer wants the newest picture instead. */
-    ss.video_queue = o->window ? 8 : 512;
+    ss.video_queue = o->window ? 64 : 512;
     if (o->chacha)
         ss.video_caps |= 0x40u; /* VIDEO_CAP_CHACHA20 */
     if (r == 0)
@@ -453,7 +453,7 @@ static int cmd_stream(pfc_options *o)
         fprintf(stderr, "pfclient: only %llu of %llu frames decoded\n",
                 (unsigned long long)s.video.decoded, (unsigned long long)o->frames);
         ret = PFC_EXIT_CHECK;
-    } else if (o->check_pattern && !o->speed_kbps &&
+    } else if (o->check_pattern && !o->speed_kbps && !o->window && /* a viewer only reports */
                (!s.video.counter_frames || s.video.counter_errors ||
                 (s.switched < 0 && s.video.counter_gaps))) {
         /* A gap after a loss is not counted (the counter restarts at the keyframe); across

@@ -112,20 +112,29 @@ const paired_client *clients_find(const client_store *s, const char *id)
     return NULL;
 }
 
+/* The entry for @p id, created (first seen @p now) when there is none; NULL without memory. */
+static paired_client *find_or_create(client_store *s, const char *id, int64_t now)
+{
+    paired_client *c = (paired_client *)clients_find(s, id);
+    if (c)
+        return c;
+    paired_client *v = realloc(s->v, (s->n + 1) * sizeof(*v));
+    if (!v)
+        return NULL;
+    s->v = v;
+    c = &s->v[s->n++];
+    memset(c, 0, sizeof(*c));
+    snprintf(c->id, sizeof(c->id), "%s", id);
+    c->first_seen = now;
+    return c;
+}
+
 int clients_add(client_store *s, const char *id, const char *name, const char *cert_pem,
                 int64_t now)
 {
-    paired_client *c = (paired_client *)clients_find(s, id);
-    if (!c) {
-        paired_client *v = realloc(s->v, (s->n + 1) * sizeof(*v));
-        if (!v)
-            return -ENOMEM;
-        s->v = v;
-        c = &s->v[s->n++];
-        memset(c, 0, sizeof(*c));
-        snprintf(c->id, sizeof(c->id), "%s", id);
-        c->first_seen = now;
-    }
+    paired_client *c = find_or_create(s, id, now);
+    if (!c)
+        return -ENOMEM;
     free(c->name);
     free(c->cert_pem);
     c->name = strdup(name ? name : "unknown");
@@ -146,17 +155,9 @@ int clients_add_native(client_store *s, const char *fp_hex, const char *name, ui
 {
     if (strlen(fp_hex) != 64)
         return -EINVAL;
-    paired_client *c = (paired_client *)clients_find(s, fp_hex);
-    if (!c) {
-        paired_client *v = realloc(s->v, (s->n + 1) * sizeof(*v));
-        if (!v)
-            return -ENOMEM;
-        s->v = v;
-        c = &s->v[s->n++];
-        memset(c, 0, sizeof(*c));
-        snprintf(c->id, sizeof(c->id), "%s", fp_hex);
-        c->first_seen = now;
-    }
+    paired_client *c = find_or_create(s, fp_hex, now);
+    if (!c)
+        return -ENOMEM;
     free(c->name);
     free(c->cert_pem);
     c->cert_pem = NULL;

@@ -19,6 +19,7 @@
 #include "pf/net_gamestream.h"
 
 #include "host.h"
+#include "mgmt.h"
 #include "native_internal.h"
 #include "native_input.h"
 #include "native_media.h"
@@ -271,10 +272,14 @@ uint32_t native_session_create(native_conn *nc, const pf_pkf1_hello *hello,
     wl->chroma_format_idc = 1;
     wl->audio_channels = 2; /* stereo Opus; surround over punktfunk/1 is not offered yet */
     wl->codec = (uint8_t)codec;
-    wl->host_caps = 0;
-    /* §3.5: REPEAT_MARK (no repeats is truthful) | EXT (the Start block is read). */
-    wl->host_caps2 = PF_PKF1_HOST_CAP2_REPEAT_MARK | PF_PKF1_HOST_CAP2_EXT;
-    wl->mgmt_port = 0;
+    /* §3.5: only what is implemented. Pad snapshots (kind 12) and text (kind 15) are
+     * injected; REPEAT_MARK is truthful with no repeats; EXT: the Start block is read;
+     * INPUT_EDGES: InputEdge takes the same path as 0xC8. */
+    wl->host_caps = PF_PKF1_HOST_CAP_GAMEPAD_STATE | PF_PKF1_HOST_CAP_TEXT_INPUT;
+    wl->host_caps2 = PF_PKF1_HOST_CAP2_REPEAT_MARK | PF_PKF1_HOST_CAP2_EXT |
+                     PF_PKF1_HOST_CAP2_INPUT_EDGES;
+    /* §4.4: the management API port (clients use it for the library and console). */
+    wl->mgmt_port = np->h->api ? mgmt_get_port(np->h->api) : 0;
     wl->grants = nc->grants;
     wl->expires_in_secs = 0;
     wl->audio_codec = PF_PKF1_AUDIO_CODEC_OPUS;
@@ -337,17 +342,6 @@ void native_session_start(native_session *s, uint16_t client_udp_port, int abr_r
     sd_event_source_set_enabled(s->punch_timer, s->connected ? SD_EVENT_OFF : SD_EVENT_ONESHOT);
 }
 
-static void send_bitrate_changed(native_session *s, uint32_t kbps, uint8_t reason)
-{
-    pf_pkf1_msg m;
-    pf_pkf1_msg_init(&m, PF_PKF1_MSG_BITRATE_CHANGED);
-    m.value32 = kbps;
-    /* §5.1: the 10-byte form only toward a client whose Start had ABR bit0. */
-    m.has_ext = (uint8_t)s->abr_reason;
-    m.code8 = reason;
-    native_send_msg(s->nc, &m, 0);
-}
-
 static void reconfigure(native_session *s, const pf_pkf1_msg *m)
 {
     pf_pkf1_msg out;
@@ -399,6 +393,17 @@ static void reconfigure(native_session *s, const pf_pkf1_msg *m)
     native_send_msg(s->nc, &out, 0);
 }
 
+static void send_bitrate_changed(native_session *s, uint32_t kbps, uint8_t reason)
+{
+    pf_pkf1_msg m;
+    pf_pkf1_msg_init(&m, PF_PKF1_MSG_BITRATE_CHANGED);
+    m.value32 = kbps;
+    /* §5.1: the 10-byte form only toward a client whose Start had ABR bit0. */
+    m.has_ext = (uint8_t)s->abr_reason;
+    m.code8 = reason;
+    native_send_msg(s->nc, &m, 0);
+}
+
 static void input_bytes(native_session *s, const uint8_t *data, size_t len)
 {
     pf_pkf1_input ev;
@@ -421,6 +426,28 @@ static void frames_died(native_session *s)
     host_log("native %s: frames lost, FEC %u%% -> %u%%", s->nc->peer, s->fec_percent, next);
     s->fec_percent = next;
     native_media_set_fec(s->media, next);
+    /* And the bitrate backs off by a fifth, said to the client (§9.6), but not below a
+     * quarter of what the client asked for (at least 500 kbps): loss this host cannot out-run
+     * with parity is not congestion it can cure by starving the picture. */
+    uint32_t cur = pipeline_get_bitrate(s->pl), floor_kbps = s->bitrate_kbps / 4;
+    floor_kbps = floor_kbps < 500 ? 500 : floor_kbps;
+    uint32_t lower = cur * 4 / 5 < floor_kbps ? floor_kbps : cur * 4 / 5;
+    if (lower < cur) {
+        pipeline_set_bitrate(s->pl, lower);
+        send_bitrate_changed(s, lower, 0);
+    }
+}
+
+/* A clean report window lets the bitrate climb back by a tenth toward what was asked. */
+static void loss_free_window(native_session *s)
+{
+    uint32_t cur = pipeline_get_bitrate(s->pl);
+    if (cur >= s->bitrate_kbps)
+        return;
+    uint32_t up = cur + cur / 10 + 1;
+    up = up > s->bitrate_kbps ? s->bitrate_kbps : up;
+    pipeline_set_bitrate(s->pl, up);
+    send_bitrate_changed(s, up, 0);
 }
 
 void native_session_control(native_session *s, const pf_pkf1_msg *m, uint64_t recv_ns)
@@ -445,6 +472,8 @@ void native_session_control(native_session *s, const pf_pkf1_msg *m, uint64_t re
         break;
     case PF_PKF1_MSG_LOSS_REPORT: {
         s->loss_reports++;
+        if (m->value32 == 0)
+            loss_free_window(s);
         uint32_t next = next_fec(s->fec_percent, m->value32 > 1000000u ? 1000000u : m->value32);
         if (next != s->fec_percent) {
             /* Rises are news; the slow decay afterwards is not logged. */

@@ -271,8 +271,8 @@ PF_EXPORT int pf_client_audio_next(pf_client *c, int timeout_ms,
 #define PF_CLIENT_INPUT_GAMEPAD_AXIS 8u       /**< code: axis 0..5; x: value; flags: pad */
 
 /**
- * Sends one input event as a QUIC datagram (0xC8). Datagrams are unreliable; key presses and
- * releases are also sent on the control stream when the host accepts InputEdge.
+ * Sends one input event as a QUIC datagram (0xC8). Datagrams are unreliable, so key presses
+ * and releases go on the control stream instead (InputEdge) when the host accepts that.
  * @return 0; PF_ERR_STATE (no session); PF_ERR_INVALID_ARGUMENT (kind > 255). Since 0.2.
  */
 PF_EXPORT int pf_client_send_input(pf_client *c, uint32_t kind, uint32_t code, int32_t x,

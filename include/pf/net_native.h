@@ -157,10 +157,13 @@ PF_EXPORT int pf_net_quic_conn_write(pf_net_quic_conn *conn, int64_t stream_id,
                                      const uint8_t *data, size_t len, int fin);
 
 /**
- * Sends one QUIC DATAGRAM now. Datagrams are unreliable and latest-wins: one that does not fit
- * the congestion window is dropped, and so is one sent from another thread while the endpoint
- * is busy (this call never blocks on the endpoint's lock). @return 0; PF_ERR_AGAIN (dropped: congested or not yet
- * connected); PF_ERR_LIMIT (larger than the peer accepts). Since 0.2.
+ * Sends one QUIC DATAGRAM. Datagrams are unreliable and latest-wins: what congestion control or
+ * pacing holds back waits in a 4 KiB queue whose oldest entries give way, and a datagram sent
+ * from another thread while the endpoint is busy is dropped (this call never blocks on the
+ * endpoint's lock).
+ * @return 0 (sent or queued); PF_ERR_AGAIN (dropped: the endpoint was busy, or not yet
+ *         connected); PF_ERR_LIMIT (larger than the peer accepts or a packet carries).
+ *         Since 0.2.
  */
 PF_EXPORT int pf_net_quic_conn_send_datagram(pf_net_quic_conn *conn, const uint8_t *data,
                                              size_t len);

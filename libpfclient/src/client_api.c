@@ -319,6 +319,11 @@ int pf_client_pair(pf_client *c, const char *pin, uint32_t timeout_ms)
         }
     }
     c->want_msgs = 0;
+    /* The ceremony ends the connection: return once it is closed, so that the close info
+     * is final. */
+    uint64_t close_end = deadline_of(1000);
+    while (c->state != PFC_CLOSED && wait_until(c, close_end))
+        ;
     pthread_mutex_unlock(&c->lock);
     pf_pkf1_pair_destroy(p);
     return r;
@@ -585,19 +590,19 @@ int pf_client_send_input(pf_client *c, uint32_t kind, uint32_t code, int32_t x, 
     int r = pf_pkf1_input_encode(&in, dg);
     if (r < 0)
         return r;
-    r = pfc_queue(c, PFC_CMD_DATAGRAM, 0, dg, sizeof(dg));
     pthread_mutex_lock(&c->lock);
     int edges = (c->info.host_caps2 & PF_PKF1_HOST_CAP2_INPUT_EDGES) != 0;
     pthread_mutex_unlock(&c->lock);
-    if (r == 0 && edges && kind <= PF_PKF1_INPUT_KEY_UP) {
-        /* §5.6: key edges also ride the reliable stream toward hosts that take them. */
+    if (edges && kind <= PF_PKF1_INPUT_KEY_UP) {
+        /* §5.6: toward hosts that take InputEdge, key presses and releases ride the reliable
+         * stream instead of a datagram, so that none is lost or doubled. */
         pf_pkf1_msg m;
         pf_pkf1_msg_init(&m, PF_PKF1_MSG_INPUT_EDGE);
         m.blob = dg;
         m.blob_len = sizeof(dg);
-        r = pfc_queue_msg(c, &m);
+        return pfc_queue_msg(c, &m);
     }
-    return r;
+    return pfc_queue(c, PFC_CMD_DATAGRAM, 0, dg, sizeof(dg));
 }
 
 int pf_client_request_keyframe(pf_client *c)

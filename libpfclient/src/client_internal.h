@@ -126,6 +126,9 @@ void pfc_io_stop(pf_client *c);
 int pfc_queue(pf_client *c, enum pfc_cmd_kind kind, uint64_t code, const uint8_t *data,
               size_t len);
 int pfc_queue_msg(pf_client *c, const pf_pkf1_msg *msg);
+/* The same with the lock held and without the wake-up (the I/O thread's own callbacks). */
+int pfc_queue_locked(pf_client *c, enum pfc_cmd_kind kind, uint64_t code, const uint8_t *data,
+                     size_t len);
 void pfc_wake(pf_client *c);
 
 /* client_media.c (called with the lock held unless noted) */

@@ -49,9 +49,11 @@ void pfc_wake(pf_client *c)
     (void)n; /* a full pipe already wakes the thread */
 }
 
-int pfc_queue(pf_client *c, enum pfc_cmd_kind kind, uint64_t code, const uint8_t *data,
-              size_t len)
+int pfc_queue_locked(pf_client *c, enum pfc_cmd_kind kind, uint64_t code, const uint8_t *data,
+                     size_t len)
 {
+    if (c->state == PFC_CLOSED)
+        return PF_ERR_STATE;
     pfc_cmd *cmd = malloc(sizeof(*cmd) + len);
     if (!cmd)
         return PF_ERR_NOMEM;
@@ -61,20 +63,23 @@ int pfc_queue(pf_client *c, enum pfc_cmd_kind kind, uint64_t code, const uint8_t
     cmd->len = len;
     if (len)
         memcpy(cmd->data, data, len);
-    pthread_mutex_lock(&c->lock);
-    if (c->state == PFC_CLOSED) {
-        pthread_mutex_unlock(&c->lock);
-        free(cmd);
-        return PF_ERR_STATE;
-    }
     if (c->cmd_tail)
         c->cmd_tail->next = cmd;
     else
         c->cmd_head = cmd;
     c->cmd_tail = cmd;
-    pthread_mutex_unlock(&c->lock);
-    pfc_wake(c);
     return 0;
+}
+
+int pfc_queue(pf_client *c, enum pfc_cmd_kind kind, uint64_t code, const uint8_t *data,
+              size_t len)
+{
+    pthread_mutex_lock(&c->lock);
+    int r = pfc_queue_locked(c, kind, code, data, len);
+    pthread_mutex_unlock(&c->lock);
+    if (r == 0)
+        pfc_wake(c);
+    return r;
 }
 
 int pfc_queue_msg(pf_client *c, const pf_pkf1_msg *msg)

@@ -27,21 +27,9 @@ void pfc_ask_keyframe(pf_client *c)
     pf_pkf1_msg_init(&m, PF_PKF1_MSG_REQUEST_KEYFRAME);
     uint8_t buf[16];
     size_t n;
-    if (pf_pkf1_msg_encode(&m, buf, sizeof(buf), &n) != 0)
-        return;
-    pfc_cmd *cmd = malloc(sizeof(*cmd) + n);
-    if (!cmd)
-        return;
-    cmd->next = NULL;
-    cmd->kind = PFC_CMD_STREAM;
-    cmd->code = 0;
-    cmd->len = n;
-    memcpy(cmd->data, buf, n);
-    if (c->cmd_tail)
-        c->cmd_tail->next = cmd;
-    else
-        c->cmd_head = cmd;
-    c->cmd_tail = cmd; /* run by the I/O thread after this feed */
+    /* Runs on the I/O thread (or with the lock held), which sends it after this feed. */
+    if (pf_pkf1_msg_encode(&m, buf, sizeof(buf), &n) == 0)
+        pfc_queue_locked(c, PFC_CMD_STREAM, 0, buf, n);
 }
 
 void pfc_media_on_frame(void *user, const pf_pkf1_video_frame *f)

@@ -339,7 +339,13 @@ uint64_t pfq_conn_expiry(const pf_net_quic_conn *c)
         return c->close_deadline;
     if (c->state == PFQ_DEAD)
         return 0;
-    return ngtcp2_conn_get_expiry(c->conn);
+    uint64_t e = ngtcp2_conn_get_expiry(c->conn);
+    /* Queued datagrams are retried within a millisecond. */
+    if (c->dgrams) {
+        uint64_t soon = pfq_now() + 1000000u;
+        e = e < soon ? e : soon;
+    }
+    return e;
 }
 
 /* Reports the end to the application and leaves @p c for the endpoint to unlink. With
@@ -627,13 +633,44 @@ static void send_queued_datagrams(pf_net_quic_conn *c)
 {
     while (c->dgrams && c->state == PFQ_ACTIVE) {
         pfq_dgram *d = c->dgrams;
+        if (datagram_now(c, d->data, d->len) == PF_ERR_AGAIN)
+            return; /* still congested or paced: kept for the next flush */
         c->dgrams = d->next;
         if (!c->dgrams)
             c->dgrams_tail = NULL;
         c->ndgrams--;
-        datagram_now(c, d->data, d->len);
+        c->dgram_bytes -= d->len;
         free(d);
     }
+}
+
+/* Queues a copy of @p data; the oldest queued datagrams give way beyond PFQ_DGRAM_QUEUE_BYTES
+ * (latest-wins, like the reference's 4 KiB datagram send buffer). */
+static int queue_datagram(pf_net_quic_conn *c, const uint8_t *data, size_t len)
+{
+    while (c->dgrams && c->dgram_bytes + len > PFQ_DGRAM_QUEUE_BYTES) {
+        pfq_dgram *old = c->dgrams;
+        c->dgrams = old->next;
+        if (!c->dgrams)
+            c->dgrams_tail = NULL;
+        c->ndgrams--;
+        c->dgram_bytes -= old->len;
+        free(old);
+    }
+    pfq_dgram *d = malloc(sizeof(*d) + len);
+    if (!d)
+        return PF_ERR_NOMEM;
+    d->next = NULL;
+    d->len = len;
+    memcpy(d->data, data, len);
+    if (c->dgrams_tail)
+        c->dgrams_tail->next = d;
+    else
+        c->dgrams = d;
+    c->dgrams_tail = d;
+    c->ndgrams++;
+    c->dgram_bytes += len;
+    return 0;
 }
 
 PF_EXPORT int pf_net_quic_conn_send_datagram(pf_net_quic_conn *c, const uint8_t *data,
@@ -654,27 +691,17 @@ PF_EXPORT int pf_net_quic_conn_send_datagram(pf_net_quic_conn *c, const uint8_t 
         r = PF_ERR_LIMIT;
         goto out;
     }
-    if (c->busy) {
-        /* Inside a callback ngtcp2 may not write: queue, latest-wins when full. */
-        if (c->ndgrams >= PFQ_DGRAM_QUEUE_MAX)
-            goto out;
-        pfq_dgram *d = malloc(sizeof(*d) + len);
-        r = PF_ERR_NOMEM;
-        if (!d)
-            goto out;
-        d->next = NULL;
-        d->len = len;
-        memcpy(d->data, data, len);
-        if (c->dgrams_tail)
-            c->dgrams_tail->next = d;
-        else
-            c->dgrams = d;
-        c->dgrams_tail = d;
-        c->ndgrams++;
-        r = 0;
+    /* Inside a callback ngtcp2 may not write, and behind queued ones a datagram waits its
+     * turn: queue. Otherwise send now, and queue what congestion or pacing holds back. */
+    if (c->busy || c->dgrams) {
+        r = queue_datagram(c, data, len);
+        if (r == 0 && !c->busy)
+            send_queued_datagrams(c);
         goto out;
     }
     r = datagram_now(c, data, len);
+    if (r == PF_ERR_AGAIN)
+        r = queue_datagram(c, data, len);
 out:
     pthread_mutex_unlock(&c->ep->lock);
     return r;

@@ -37,13 +37,14 @@ typedef struct pfq_stream {
     int fin_queued, fin_sent, blocked;
 } pfq_stream;
 
-/* A DATAGRAM queued from inside a callback, sent when the read returns. */
+/* A DATAGRAM waiting to be sent: queued from inside a callback, or held back by congestion
+ * control or pacing; sent at the next flush. */
 typedef struct pfq_dgram {
     struct pfq_dgram *next;
     size_t len;
     uint8_t data[];
 } pfq_dgram;
-#define PFQ_DGRAM_QUEUE_MAX 64u
+#define PFQ_DGRAM_QUEUE_BYTES 4096u
 
 enum pfq_state { PFQ_ACTIVE, PFQ_CLOSING, PFQ_DEAD };
 
@@ -61,6 +62,7 @@ struct pf_net_quic_conn {
     pfq_stream *streams;
     pfq_dgram *dgrams, *dgrams_tail;
     unsigned ndgrams;
+    size_t dgram_bytes;
     int busy;            /* >0 while inside ngtcp2 (callbacks may not free or write) */
     int connected;       /* handshake completed and ALPN checked */
     int close_pending;   /* pf_net_quic_conn_close() called while busy */

@@ -13,14 +13,15 @@ import urllib.request
 
 
 class Host:
-    def __init__(self, pfhost, extra_args=(), extra_env=None):
+    def __init__(self, pfhost, extra_args=(), extra_env=None, conf_extra="mdns = no\n",
+                 prefix=()):
         self.pfhost = pfhost
         self.dir = tempfile.mkdtemp(prefix="pfclient-test-")
         conf = os.path.join(self.dir, "config", "pfhost")
         os.makedirs(conf, mode=0o700)
         with open(os.path.join(conf, "pfhost.conf"), "w") as f:
             f.write("hostname = pf-test\nhttp_port = 0\nhttps_port = 0\napi_port = 0\n"
-                    "rtsp_port = 0\nmdns = no\n")
+                    "rtsp_port = 0\n" + conf_extra)
         self.env = dict(os.environ)
         self.env.update({"XDG_CONFIG_HOME": os.path.join(self.dir, "config"),
                          "XDG_STATE_HOME": os.path.join(self.dir, "state"),
@@ -29,7 +30,7 @@ class Host:
         self.log_path = os.path.join(self.dir, "host.log")
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            [pfhost, "--verbose", "serve", "--source", "testpattern", *extra_args],
+            [*prefix, pfhost, "--verbose", "serve", "--source", "testpattern", *extra_args],
             env=self.env, stdout=self.log, stderr=self.log)
         runtime = os.path.join(self.dir, "run", "pfhost", "runtime.json")
         deadline = time.monotonic() + 30

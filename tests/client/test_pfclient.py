@@ -101,6 +101,21 @@ def stream_checks(t, host, state):
          s.get("counter_errors") == 0 and s.get("frames_lost") == 0,
          "a mode change mid-stream (720p to 540p) on ChaCha20-Poly1305", out + err)
 
+    # IPv6: the same host over ::1 (pinned under its own address), 1388-byte shards.
+    with open(os.path.join(state, "hosts"), "a") as f:
+        f.write("[::1]:%d %s\n" % (host.port, host.fingerprint))
+    rc, out, err = pfclient(state, "stream", "[::1]:%d" % host.port, "--frames", "30",
+                            "--seconds", "60", "--json")
+    s = summary(out)
+    t.ok(rc == 0 and s.get("frames_decoded") == 30 and s.get("counter_errors") == 0,
+         "30 frames over IPv6 (::1)", out + err)
+
+    # pfhost does not offer speed-test probes (§9.5): the client says so instead of hanging.
+    rc, out, err = pfclient(state, "stream", host.addr, "--speed-test", "5000:1", "--json")
+    s = summary(out)
+    t.ok(rc == 2 and "does not offer ProbeRequest" in err and s.get("frames_decoded", 0) > 0,
+         "--speed-test against a host without probes: said so, the stream went on", out + err)
+
     rc, out, err = pfclient(state, "stream", host.addr, "--mode", "1281x721@60", "--frames",
                             "10")
     t.ok(rc == 2 and "0x68" in err and "could not set the session up" in err,

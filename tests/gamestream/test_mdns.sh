@@ -123,6 +123,23 @@ if [ -n "$found" ] && echo "$found" | awk -F';' -v p="$port" '$9 == p { f = 1 } 
 else
   notok "the service's port is the HTTP port ($port)"; echo "$found" | sed 's/^/# /'
 fi
+# punktfunk/1 beside it (native-protocol.md §0.3): its UDP port and certificate fingerprint.
+native=""
+for _ in $(seq 40); do
+  native=$(ip netns exec "$ns" env DBUS_SYSTEM_BUS_ADDRESS="$bus" \
+    timeout 5 avahi-browse -rtp _punktfunk._udp 2>/dev/null | grep '^=' | grep 'pf-mdns-test')
+  [ -n "$native" ] && break
+  sleep 0.25
+done
+nport=$(sed -n 's/.*punktfunk\/1 on UDP \([0-9]*\), certificate \([0-9a-f]*\).*/\1/p' "$tmp/b/host.log")
+nfp=$(sed -n 's/.*punktfunk\/1 on UDP \([0-9]*\), certificate \([0-9a-f]*\).*/\2/p' "$tmp/b/host.log")
+if [ -n "$native" ] && echo "$native" | awk -F';' -v p="$nport" '$9 == p { f = 1 } END { exit !f }' &&
+   echo "$native" | grep -q "\"fp=$nfp\"" && echo "$native" | grep -q '"proto=punktfunk/1"' &&
+   echo "$native" | grep -q '"pair=required"'; then
+  ok "avahi-browse sees _punktfunk._udp on UDP $nport with fp, proto and pair"
+else
+  notok "avahi-browse sees _punktfunk._udp with fp, proto and pair"; echo "$native" | sed 's/^/# /'
+fi
 if ! grep -qi 'warning\|avahi client failed' "$tmp/b/host.log"; then ok "no warnings with a daemon"
 else notok "no warnings with a daemon"; sed 's/^/# /' "$tmp/b/host.log"; fi
 

@@ -129,8 +129,13 @@ int native_teardown(void **state)
 
 native_client *connect_as(const char *cert, const char *key)
 {
+    return connect_as_at("127.0.0.1", cert, key);
+}
+
+native_client *connect_as_at(const char *addr, const char *cert, const char *key)
+{
     native_client *c = NULL;
-    assert_int_equal(nclient_connect("127.0.0.1", native_port, cert, key, 5000, &c), 0);
+    assert_int_equal(nclient_connect(addr, native_port, cert, key, 5000, &c), 0);
     uint8_t fp[32];
     char fph[65];
     nclient_host_fingerprint(c, fp);
@@ -224,9 +229,15 @@ void send_hello(native_client *c, uint32_t version, uint32_t w, uint32_t h, uint
 
 /* Hello → Welcome → Start → punch; returns the client and its data socket. */
 native_client *open_session(uint32_t w, uint32_t h, uint32_t hz, uint8_t caps,
-                                   pf_pkf1_welcome *ret_w, int *ret_fd)
+                             pf_pkf1_welcome *ret_w, int *ret_fd)
 {
-    native_client *c = connect_as(cert_a, key_a);
+    return open_session_at("127.0.0.1", w, h, hz, caps, ret_w, ret_fd);
+}
+
+native_client *open_session_at(const char *addr, uint32_t w, uint32_t h, uint32_t hz,
+                                uint8_t caps, pf_pkf1_welcome *ret_w, int *ret_fd)
+{
+    native_client *c = connect_as_at(addr, cert_a, key_a);
     send_hello(c, PF_PKF1_WIRE_VERSION, w, h, hz, caps);
     uint8_t buf[512];
     size_t n;
@@ -235,17 +246,27 @@ native_client *open_session(uint32_t w, uint32_t h, uint32_t hz, uint8_t caps,
     assert_int_equal(ret_w->wire_version, PF_PKF1_WIRE_VERSION);
     /* §3.2: 88/89 bytes (120/121 with the ChaCha key): audio_layout 0 may be left off. */
     assert_true(n == (ret_w->cipher ? 120u : 88u) || n == (ret_w->cipher ? 121u : 89u));
-    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(ret_w->udp_port)};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-    struct sockaddr_in me;
-    socklen_t ml = sizeof(me);
-    getsockname(fd, (struct sockaddr *)&me, &ml);
+    /* §4.2 step 3: a UDP socket connected to (host IP, Welcome.udp_port). */
+    int v6 = strchr(addr, ':') != NULL;
+    int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_storage ss = {0};
+    struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+    if (v6) {
+        a6->sin6_family = AF_INET6;
+        a6->sin6_port = htons(ret_w->udp_port);
+        inet_pton(AF_INET6, addr, &a6->sin6_addr);
+    } else {
+        a4->sin_family = AF_INET;
+        a4->sin_port = htons(ret_w->udp_port);
+        inet_pton(AF_INET, addr, &a4->sin_addr);
+    }
+    assert_int_equal(connect(fd, (struct sockaddr *)&ss, v6 ? sizeof(*a6) : sizeof(*a4)), 0);
+    socklen_t ml = sizeof(ss);
+    getsockname(fd, (struct sockaddr *)&ss, &ml);
+    uint16_t my_port = ntohs(v6 ? a6->sin6_port : a4->sin_port);
     uint8_t start[16];
-    assert_int_equal(pf_pkf1_start_encode(ntohs(me.sin_port), 0, NULL, 0, start, sizeof(start),
-                                          &n),
-                     0);
+    assert_int_equal(pf_pkf1_start_encode(my_port, 0, NULL, 0, start, sizeof(start), &n), 0);
     assert_int_equal(nclient_send(c, start, n), 0);
     assert_int_equal(send(fd, "PFpunch1", 8, 0), 8);
     *ret_fd = fd;

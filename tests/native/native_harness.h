@@ -31,6 +31,8 @@ int read_native_status(void);
 int arm_pin(char pin[5]);
 /* Connects and checks the pinned fingerprint against the one the API reports. */
 native_client *connect_as(const char *cert, const char *key);
+/* The same at @p addr (numeric IPv4 or IPv6). */
+native_client *connect_as_at(const char *addr, const char *cert, const char *key);
 void expect_close(native_client *c, uint64_t code);
 /* One pairing ceremony: 0 paired, PF_ERR_AUTH (wrong PIN) or the host's close code. */
 int pair_once(const char *cert, const char *key, const uint8_t *fp, const char *pin);
@@ -40,5 +42,7 @@ void send_hello(native_client *c, uint32_t version, uint32_t w, uint32_t h, uint
 /* As client A: Hello → Welcome → Start → punch. */
 native_client *open_session(uint32_t w, uint32_t h, uint32_t hz, uint8_t caps,
                             pf_pkf1_welcome *ret_w, int *ret_fd);
+native_client *open_session_at(const char *addr, uint32_t w, uint32_t h, uint32_t hz,
+                               uint8_t caps, pf_pkf1_welcome *ret_w, int *ret_fd);
 
 #endif

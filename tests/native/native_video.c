@@ -2,6 +2,7 @@
 #include "native_video.h"
 
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -27,6 +28,7 @@ struct native_video {
     AVFrame *frame;
     native_video_stats st;
     int have_counter, lost, waiting_idr;
+    uint32_t next_index; /* frame_index expected next */
     uint64_t lat[MAX_LAT];
     size_t n_lat;
     uint64_t seq_lo, seq_hi, seq_got; /* wire sequence numbers seen in this window */
@@ -39,17 +41,27 @@ static uint64_t realtime_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+static void on_frames_lost(void *ud, uint32_t first, uint32_t count);
+
 static void on_frame(void *ud, const pf_pkf1_video_frame *f)
 {
     native_video *v = ud;
+    /* An AU whose every datagram was lost leaves a gap in the numbering: a loss too. */
+    if (v->st.frames && f->frame_index != v->next_index)
+        on_frames_lost(v, v->next_index, f->frame_index - v->next_index);
+    v->next_index = f->frame_index + 1;
     v->st.frames++;
     uint64_t now = realtime_ns();
     if (v->n_lat < MAX_LAT && now > f->pts_ns && now - f->pts_ns < 10000000000ull)
         v->lat[v->n_lat++] = now - f->pts_ns;
     v->pkt->data = (uint8_t *)f->data;
     v->pkt->size = (int)f->len;
-    /* An IDR starts with parameter sets; after a loss nothing else decodes until one. */
-    int idr = f->len > 4 && memmem(f->data, f->len < 64 ? f->len : 64, "\x00\x00\x01\x67", 4);
+    /* After a loss nothing decodes until an IDR: an AU holding an IDR slice (NAL type 5).
+     * Parameter sets alone do not tell, encoders may repeat them on every frame. */
+    int idr = 0;
+    for (size_t i = 0; i + 3 < f->len && !idr; i++)
+        if (f->data[i] == 0 && f->data[i + 1] == 0 && f->data[i + 2] == 1)
+            idr = (f->data[i + 3] & 0x1f) == 5;
     if (idr)
         v->st.idr_frames++;
     if (v->waiting_idr && !idr)
@@ -63,6 +75,10 @@ static void on_frame(void *ud, const pf_pkf1_video_frame *f)
     int c = pattern_luma_counter(v->frame->data[0], (size_t)v->frame->linesize[0]);
     if (c < 0) {
         v->st.counter_errors++;
+        if (getenv("NVIDEO_DEBUG"))
+            fprintf(stderr, "# unreadable: frame %u len %zu idr %d recovered %u lost so far %llu\n",
+                    f->frame_index, f->len, idr, f->recovered_shards,
+                    (unsigned long long)v->st.frames_lost);
         return;
     }
     if (v->have_counter && (uint16_t)(v->st.last_counter + 1) != (uint16_t)c)
@@ -77,6 +93,8 @@ static void on_frames_lost(void *ud, uint32_t first, uint32_t count)
 {
     native_video *v = ud;
     v->st.frames_lost += count;
+    if (first + count - v->next_index < 0x80000000u)
+        v->next_index = first + count; /* counted once, whoever saw it first */
     v->lost = 1;
     v->waiting_idr = 1;
     v->have_counter = 0;

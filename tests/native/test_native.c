@@ -56,7 +56,14 @@ static void wrong_pin_cooldown_one_guess(void **state)
     char pin[5], wrong[8], fph[65];
     hex(fp_b, 32, fph);
     msleep(2100);
-    assert_int_equal(arm_pin(pin), 0);
+    /* Armed from the command line this time: `pfhost pair-native` prints the PIN. */
+    char *out = NULL;
+    const char *arm[] = {"pair-native", NULL};
+    assert_int_equal(run_cli(&host, &out, arm), 0);
+    assert_non_null(out);
+    assert_int_equal(sscanf(out, "PIN %4s", pin), 1);
+    free(out);
+    assert_int_equal(strspn(pin, "0123456789"), 4);
     snprintf(wrong, sizeof(wrong), "%04u", (unsigned)(atoi(pin) + 1) % 10000u);
     /* The client sees the host's confirmation fail: a wrong PIN. */
     assert_int_equal(pair_once(cert_b, key_b, fp_b, wrong), PF_ERR_AUTH);
@@ -137,6 +144,7 @@ static void handshake_and_control(void **state)
     assert_int_equal(w.codec, PF_PKF1_CODEC_H264);
     assert_int_equal(w.host_caps2 & 0x05, 0x05);
     assert_true(w.udp_port != 0);
+    assert_int_equal(w.mgmt_port, host.api);
     /* Clock probe: t1 echoed, t2 <= t3, both near this machine's realtime clock. */
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -227,6 +235,17 @@ static void input_through_grants(void **state)
     send_input(c, PF_PKF1_INPUT_MOUSE_MOVE_ABS, 0, 640, 360, (1280u << 16) | 720u);
     send_input(c, PF_PKF1_INPUT_MOUSE_BUTTON_DOWN, 1, 0, 0, 0);
     send_input(c, PF_PKF1_INPUT_GAMEPAD_BUTTON, 0x1000, 1, 0, 0);
+    send_input(c, PF_PKF1_INPUT_TEXT, 0x00e9, 0, 0, 0);
+    /* InputEdge (HOST_CAP2_INPUT_EDGES): a key on the reliable stream, same path. */
+    assert_true(w.host_caps2 & PF_PKF1_HOST_CAP2_INPUT_EDGES);
+    pf_pkf1_input edge = {PF_PKF1_INPUT_KEY_DOWN, 0x43, 0, 0, 0};
+    uint8_t ev[PF_PKF1_INPUT_BYTES];
+    assert_int_equal(pf_pkf1_input_encode(&edge, ev), 0);
+    pf_pkf1_msg em;
+    pf_pkf1_msg_init(&em, PF_PKF1_MSG_INPUT_EDGE);
+    em.blob = ev;
+    em.blob_len = sizeof(ev);
+    assert_int_equal(nclient_send_msg(c, &em), 0);
     uint8_t junk[18] = {0xC8, 200};
     pf_net_quic_conn_send_datagram(nclient_conn(c), junk, sizeof(junk)); /* unknown kind */
     nclient_pump(c, 500);
@@ -236,6 +255,8 @@ static void input_through_grants(void **state)
     assert_true(recorded(" mouse_abs 640 360 1280 720\n"));
     assert_true(recorded(" button_down 1\n"));
     assert_true(recorded(" pad_state 0 1 4096 "));
+    assert_true(recorded(" text U+00E9\n"));
+    assert_true(recorded(" key_down 67 0 0\n"));
     nclient_close(c, PF_PKF1_CLOSE_CLIENT_QUIT);
     nclient_destroy(c);
     close(fd);
@@ -253,6 +274,27 @@ static void input_through_grants(void **state)
     nclient_destroy(c);
     close(fd);
     restart_with_grants(PF_PKF1_GRANT_ALL);
+}
+
+static void ipv6_session(void **state)
+{
+    (void)state;
+    /* The host listens on "::" (IPv4 and IPv6); over IPv6 the shard is 1388 bytes (§7.5) and
+     * sealed video reaches the client's IPv6 data socket after its punch. */
+    pf_pkf1_welcome w;
+    int fd;
+    native_client *c = open_session_at("::1", 1280, 720, 60, 0, &w, &fd);
+    assert_int_equal(w.shard_payload, 1388);
+    uint8_t buf[2048];
+    ssize_t n = -1;
+    for (int i = 0; i < 200 && n <= 0; i++) {
+        nclient_pump(c, 25);
+        n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+    }
+    assert_int_equal(n, 1388 + 64);
+    nclient_close(c, PF_PKF1_CLOSE_CLIENT_QUIT);
+    nclient_destroy(c);
+    close(fd);
 }
 
 static void restart_keeps_identity(void **state)
@@ -303,6 +345,7 @@ int main(void)
         cmocka_unit_test(bad_input),
         cmocka_unit_test(handshake_and_control),
         cmocka_unit_test(input_through_grants),
+        cmocka_unit_test(ipv6_session),
         cmocka_unit_test(restart_keeps_identity),
         cmocka_unit_test(unpair_revokes),
     };
