@@ -35,6 +35,44 @@ double loss_block_fail(uint32_t n, uint32_t m, double p)
     return sum > 1.0 ? 1.0 : sum;
 }
 
+double loss_burst_frame_fail(const uint32_t *data, const uint32_t *parity, uint32_t blocks,
+                             double p, double burst_len)
+{
+    if (p <= 0.0)
+        return 0.0;
+    double to_good = 1.0 / burst_len, to_bad = p * to_good / (1.0 - p);
+    /* Mass per channel state (good, bad) of the paths on which every block so far held;
+     * the state before the frame is the stationary one (the channel starts there and stays
+     * there in distribution). */
+    double v[2] = {1.0 - p, p};
+    for (uint32_t b = 0; b < blocks; b++) {
+        uint32_t n = data[b] + parity[b], m = parity[b];
+        double *dp = calloc(4 * ((size_t)m + 1), sizeof(double)), *nd = dp + 2 * (m + 1);
+        if (!dp)
+            return -1.0;
+        dp[0] = v[0]; /* dp[2 j + s]: j lost so far, channel in state s */
+        dp[1] = v[1];
+        for (uint32_t i = 0; i < n; i++) {
+            memset(nd, 0, 2 * ((size_t)m + 1) * sizeof(double));
+            for (uint32_t j = 0; j <= m; j++) {
+                double g = dp[2 * j], d = dp[2 * j + 1];
+                nd[2 * j] += g * (1.0 - to_bad) + d * to_good;     /* delivered */
+                if (j < m)
+                    nd[2 * (j + 1) + 1] += g * to_bad + d * (1.0 - to_good); /* dropped */
+            }
+            memcpy(dp, nd, 2 * ((size_t)m + 1) * sizeof(double));
+        }
+        v[0] = v[1] = 0.0;
+        for (uint32_t j = 0; j <= m; j++) {
+            v[0] += dp[2 * j];
+            v[1] += dp[2 * j + 1];
+        }
+        free(dp);
+    }
+    double fail = 1.0 - v[0] - v[1];
+    return fail < 0.0 ? 0.0 : fail;
+}
+
 /* splitmix64: small, seedable, and good enough for loss draws. */
 static uint64_t next_u64(uint64_t *s)
 {
@@ -269,6 +307,10 @@ static void finish(const codec *c, const loss_cell_spec *spec, const run *r, con
     res->recovery_rate =
         res->frames_hit ? (double)res->frames_hit_delivered / (double)res->frames_hit : -1.0;
     res->expected_loss = -1.0;
+    if (spec->model == LOSS_MODEL_BURST)
+        res->expected_loss = loss_burst_frame_fail(res->block_data, res->block_parity,
+                                                   res->block_count, spec->loss,
+                                                   spec->burst_len);
     if (spec->model == LOSS_MODEL_RANDOM) {
         double ok = 1.0;
         for (uint32_t b = 0; b < res->block_count; b++)

@@ -43,11 +43,18 @@ typedef struct loss_cell_result {
     uint32_t block_data[LOSS_MAX_BLOCKS], block_parity[LOSS_MAX_BLOCKS];
     double residual_loss;  /* 1 − delivered / sent */
     double recovery_rate;  /* hit_delivered / hit; negative when no frame was hit */
-    double expected_loss;  /* binomial expectation (random model); negative otherwise */
+    double expected_loss;  /* expected residual loss: binomial (random model) or the exact
+                              Gilbert–Elliott chain over the block shapes (burst model) */
 } loss_cell_result;
 
 /* P(more than m of n lost) at independent loss @p p. */
 double loss_block_fail(uint32_t n, uint32_t m, double p);
+
+/* P(frame lost) under the Gilbert–Elliott channel of this harness (stationary loss @p p,
+ * mean burst @p burst_len) for a frame of @p blocks blocks sent in order, block b holding
+ * data[b] + parity[b] datagrams; -1 when out of memory. */
+double loss_burst_frame_fail(const uint32_t *data, const uint32_t *parity, uint32_t blocks,
+                             double p, double burst_len);
 
 /* Runs one cell. @p tables: shared GF(2^16) tables (may be NULL). 0, or a PF_ERR_* code
  * from libpfcore with a message in @p err. */

@@ -2,7 +2,8 @@
 /* pf-loss-harness against arithmetic it does not share: under random loss the residual
  * frame loss of every cell must match the binomial expectation of the block shapes read off
  * the wire (P(frame lost) = 1 − Π over blocks P(at most m of n lost)), within five standard
- * errors plus three frames, so the test cannot flake; the shapes themselves must follow the
+ * errors plus three frames, so the test cannot flake; burst loss likewise against the exact
+ * Gilbert–Elliott chain; the shapes themselves must follow the
  * parity rules (gamestream-protocol.md §6.3, native-protocol.md §7.6); the PNG must decode
  * with a distinct curve per series; the same seed must give the same numbers. */
 #include <setjmp.h>
@@ -117,6 +118,39 @@ static check_totals check_binomial(json_object *root)
     return t;
 }
 
+/* P(frame ok) under the burst channel: a two-state Markov chain (good delivers, bad drops)
+ * with P(bad → good) = 1/B and stationary loss p, entered in its stationary distribution.
+ * good[j] and bad[j] hold the probability of j losses in the current block with the channel
+ * in that state, over the paths on which every earlier block held. */
+static double burst_frame_ok(json_object *blocks, double p, double burst)
+{
+    double r = 1.0 / burst, q = p * r / (1 - p), in_good = 1 - p, in_bad = p;
+    for (size_t b = 0; b < json_object_array_length(blocks); b++) {
+        json_object *bo = json_object_array_get_idx(blocks, b);
+        int k = (int)get_int(bo, "data"), m = (int)get_int(bo, "parity");
+        double *good = calloc((size_t)m + 2, sizeof(double));
+        double *bad = calloc((size_t)m + 2, sizeof(double));
+        good[0] = in_good;
+        bad[0] = in_bad;
+        for (int i = 0; i < k + m; i++)
+            for (int j = m; j >= 0; j--) {
+                /* a drop moves j → j + 1 (j = m + 1 is a failed block and is not kept) */
+                double g = good[j], d = bad[j];
+                good[j] = g * (1 - q) + d * r;
+                bad[j + 1] += g * q + d * (1 - r);
+                bad[j] = 0;
+                if (j == 0)
+                    break;
+            }
+        in_good = in_bad = 0;
+        for (int j = 0; j <= m; j++)
+            in_good += good[j], in_bad += bad[j];
+        free(good);
+        free(bad);
+    }
+    return in_good + in_bad;
+}
+
 static void test_help_and_errors(void **state)
 {
     char *out = NULL;
@@ -209,6 +243,43 @@ static void test_multi_block_frames(void **state)
     json_object_put(root);
 }
 
+/* Burst loss against the exact chain: frames are correlated through the channel state, so
+ * the variance of the lost-frame count grows by at most 1 + 2λ/(1 − λ^n) (λ = 1 − 1/B − q the
+ * chain's second eigenvalue, n datagrams per frame); the bound uses that factor. */
+static void test_burst_matches_markov_chain(void **state)
+{
+    json_object *root = run_json("--models burst --burst-len 4 --sizes 1000,4k,32k "
+                                 "--parity 10,50 --loss-max 40 --loss-step 10 --frames 2000 "
+                                 "--seed 5 --json");
+    json_object *cells = get(root, "cells");
+    int informative = 0;
+    for (size_t i = 0; i < json_object_array_length(cells); i++) {
+        json_object *c = json_object_array_get_idx(cells, i);
+        double p = json_object_get_double(get(c, "loss"));
+        json_object *blocks = get(c, "blocks");
+        double q = 1 - burst_frame_ok(blocks, p, 4.0);
+        double sent = (double)get_int(c, "frames_sent");
+        double lost = sent - (double)get_int(c, "frames_delivered");
+        double lambda = fabs(1 - 0.25 - p * 0.25 / (1 - p)), n = 0;
+        for (size_t b = 0; b < json_object_array_length(blocks); b++) {
+            json_object *bo = json_object_array_get_idx(blocks, b);
+            n += (double)(get_int(bo, "data") + get_int(bo, "parity"));
+        }
+        double inflate = 1 + 2 * lambda / (1 - pow(lambda, n));
+        double bound = 5 * sqrt(inflate * sent * q * (1 - q)) + 3;
+        if (fabs(lost - sent * q) > bound)
+            fail_msg("%s %lld B %lld %% at burst loss %.2f: %.0f of %.0f frames lost, the "
+                     "chain says %.1f (bound %.1f)",
+                     json_object_get_string(get(c, "scheme")),
+                     (long long)get_int(c, "frame_bytes"), (long long)get_int(c, "parity_percent"),
+                     p, lost, sent, sent * q, bound);
+        assert_true(fabs(json_object_get_double(get(c, "expected_loss")) - q) < 1e-9);
+        informative += q > 0.02 && q < 0.98;
+    }
+    assert_true(informative >= 15);
+    json_object_put(root);
+}
+
 /* Burst loss: the channel reaches the stated loss rate, FEC repairs frames, and the run is
  * deterministic per seed. */
 static void test_burst_and_determinism(void **state)
@@ -257,6 +328,7 @@ int main(void)
         cmocka_unit_test(test_help_and_errors),
         cmocka_unit_test(test_random_loss_is_binomial),
         cmocka_unit_test(test_multi_block_frames),
+        cmocka_unit_test(test_burst_matches_markov_chain),
         cmocka_unit_test(test_burst_and_determinism),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
