@@ -310,7 +310,7 @@ typedef struct pf_client_probe_result {
 
 /**
  * Runs a speed test beside the stream: the host sends filler at @p target_kbps for
- * @p duration_ms, then reports what it sent. Blocks about duration + 2 s.
+ * @p duration_ms, then reports what it sent. Blocks at most duration + 5 s.
  * @return 0; PF_ERR_TIMEOUT (no ProbeResult: the host cannot); PF_ERR_STATE. Since 0.2.
  */
 PF_EXPORT int pf_client_speed_test(pf_client *c, uint32_t target_kbps, uint32_t duration_ms,

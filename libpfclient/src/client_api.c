@@ -18,14 +18,13 @@
 
 /* The struct_size rule: fill the caller's struct up to the size it was compiled with, and
  * leave its struct_size as it set it. */
-static void copy_sized(void *dst, const void *src, size_t src_size)
+void pfc_copy_sized(void *dst, const void *src, size_t src_size)
 {
     uint32_t want;
     memcpy(&want, dst, sizeof(want));
     memcpy(dst, src, want < src_size ? want : src_size);
     memcpy(dst, &want, sizeof(want));
 }
-#define COPY_SIZED(dst, src) copy_sized((dst), (src), sizeof(*(src)))
 
 uint32_t pf_client_abi_version(void)
 {
@@ -93,8 +92,7 @@ void pf_client_stream_settings_default(pf_client_stream_settings *s)
     s->auto_keyframe = 1;
 }
 
-/* Waits on the condition until @p deadline (monotonic ns; 0 = forever). 0 on timeout. */
-static int wait_until(pf_client *c, uint64_t deadline)
+int pfc_wait_until(pf_client *c, uint64_t deadline)
 {
     if (deadline && pfc_monotonic_ns() >= deadline)
         return 0;
@@ -112,7 +110,7 @@ static int wait_until(pf_client *c, uint64_t deadline)
     return 1;
 }
 
-static uint64_t deadline_of(int timeout_ms)
+uint64_t pfc_deadline_of(int timeout_ms)
 {
     return timeout_ms < 0 ? 0 : pfc_monotonic_ns() + (uint64_t)timeout_ms * 1000000ull;
 }
@@ -177,9 +175,9 @@ int pf_client_connect(const pf_client_settings *settings, const char *host, uint
     int r = pfc_io_start(c, s.cert_pem, s.key_pem);
     if (r < 0)
         return r;
-    uint64_t end = deadline_of((int)s.connect_timeout_ms);
+    uint64_t end = pfc_deadline_of((int)s.connect_timeout_ms);
     pthread_mutex_lock(&c->lock);
-    while (c->state == PFC_CONNECTING && wait_until(c, end))
+    while (c->state == PFC_CONNECTING && pfc_wait_until(c, end))
         ;
     r = c->state == PFC_CONNECTED ? 0 : c->state == PFC_CLOSED ? PF_ERR_STATE : PF_ERR_TIMEOUT;
     if (r == PF_ERR_TIMEOUT) {
@@ -255,7 +253,7 @@ static int next_msg(pf_client *c, uint64_t end, uint8_t *out, size_t cap, size_t
         }
         if (c->state == PFC_CLOSED)
             return PF_ERR_STATE;
-        if (!wait_until(c, end))
+        if (!pfc_wait_until(c, end))
             return PF_ERR_TIMEOUT;
     }
 }
@@ -291,7 +289,7 @@ int pf_client_pair(pf_client *c, const char *pin, uint32_t timeout_ms)
         r = pf_pkf1_pair_client_request(p, buf, sizeof(buf), &n);
     if (r == 0)
         r = pfc_queue(c, PFC_CMD_STREAM, 0, buf, n);
-    uint64_t end = deadline_of((int)timeout_ms);
+    uint64_t end = pfc_deadline_of((int)timeout_ms);
     pthread_mutex_lock(&c->lock);
     if (r == 0)
         r = next_msg(c, end, buf, sizeof(buf), &n);
@@ -321,8 +319,8 @@ int pf_client_pair(pf_client *c, const char *pin, uint32_t timeout_ms)
     c->want_msgs = 0;
     /* The ceremony ends the connection: return once it is closed, so that the close info
      * is final. */
-    uint64_t close_end = deadline_of(1000);
-    while (c->state != PFC_CLOSED && wait_until(c, close_end))
+    uint64_t close_end = pfc_deadline_of(1000);
+    while (c->state != PFC_CLOSED && pfc_wait_until(c, close_end))
         ;
     pthread_mutex_unlock(&c->lock);
     pf_pkf1_pair_destroy(p);
@@ -436,7 +434,7 @@ int pf_client_start(pf_client *c, const pf_client_stream_settings *settings,
     int r = pf_pkf1_hello_encode(&hello, buf, sizeof(buf), &n);
     if (r == 0)
         r = pfc_queue(c, PFC_CMD_STREAM, 0, buf, n);
-    uint64_t end = deadline_of((int)timeout_ms);
+    uint64_t end = pfc_deadline_of((int)timeout_ms);
     pf_pkf1_welcome w;
     pthread_mutex_lock(&c->lock);
     if (r == 0)
@@ -515,7 +513,7 @@ typedef struct queue_node {
 static int pop_wait(pf_client *c, void **head, void **tail, unsigned *count, void **current,
                     int timeout_ms, queue_node **ret)
 {
-    uint64_t end = deadline_of(timeout_ms);
+    uint64_t end = pfc_deadline_of(timeout_ms);
     pthread_mutex_lock(&c->lock);
     free(*current);
     *current = NULL;
@@ -536,7 +534,7 @@ static int pop_wait(pf_client *c, void **head, void **tail, unsigned *count, voi
             r = PF_ERR_STATE;
             break;
         }
-        if (!wait_until(c, end)) {
+        if (!pfc_wait_until(c, end)) {
             r = PF_ERR_TIMEOUT;
             break;
         }
@@ -568,162 +566,6 @@ int pf_client_audio_next(pf_client *c, int timeout_ms, pf_client_audio_packet *r
         COPY_SIZED(ret_packet, &((pfc_audio *)n)->p);
     pthread_mutex_unlock(&c->lock);
     return r;
-}
-
-static int streaming(pf_client *c)
-{
-    pthread_mutex_lock(&c->lock);
-    int s = c->state == PFC_STREAMING;
-    pthread_mutex_unlock(&c->lock);
-    return s;
-}
-
-int pf_client_send_input(pf_client *c, uint32_t kind, uint32_t code, int32_t x, int32_t y,
-                         uint32_t flags)
-{
-    if (!c || kind > 255)
-        return PF_ERR_INVALID_ARGUMENT;
-    if (!streaming(c))
-        return PF_ERR_STATE;
-    pf_pkf1_input in = {kind, code, x, y, flags};
-    uint8_t dg[PF_PKF1_INPUT_BYTES];
-    int r = pf_pkf1_input_encode(&in, dg);
-    if (r < 0)
-        return r;
-    pthread_mutex_lock(&c->lock);
-    int edges = (c->info.host_caps2 & PF_PKF1_HOST_CAP2_INPUT_EDGES) != 0;
-    pthread_mutex_unlock(&c->lock);
-    if (edges && kind <= PF_PKF1_INPUT_KEY_UP) {
-        /* §5.6: toward hosts that take InputEdge, key presses and releases ride the reliable
-         * stream instead of a datagram, so that none is lost or doubled. */
-        pf_pkf1_msg m;
-        pf_pkf1_msg_init(&m, PF_PKF1_MSG_INPUT_EDGE);
-        m.blob = dg;
-        m.blob_len = sizeof(dg);
-        return pfc_queue_msg(c, &m);
-    }
-    return pfc_queue(c, PFC_CMD_DATAGRAM, 0, dg, sizeof(dg));
-}
-
-int pf_client_request_keyframe(pf_client *c)
-{
-    if (!c)
-        return PF_ERR_INVALID_ARGUMENT;
-    if (!streaming(c))
-        return PF_ERR_STATE;
-    pf_pkf1_msg m;
-    pf_pkf1_msg_init(&m, PF_PKF1_MSG_REQUEST_KEYFRAME);
-    pthread_mutex_lock(&c->lock);
-    c->st.keyframes_requested++;
-    pthread_mutex_unlock(&c->lock);
-    return pfc_queue_msg(c, &m);
-}
-
-int pf_client_set_bitrate(pf_client *c, uint32_t kbps)
-{
-    if (!c)
-        return PF_ERR_INVALID_ARGUMENT;
-    if (!streaming(c))
-        return PF_ERR_STATE;
-    pf_pkf1_msg m;
-    pf_pkf1_msg_init(&m, PF_PKF1_MSG_SET_BITRATE);
-    m.value32 = kbps;
-    return pfc_queue_msg(c, &m);
-}
-
-int pf_client_reconfigure(pf_client *c, uint32_t width, uint32_t height, uint32_t refresh_hz,
-                          uint32_t timeout_ms)
-{
-    if (!c || !width || !height || !refresh_hz)
-        return PF_ERR_INVALID_ARGUMENT;
-    pthread_mutex_lock(&c->lock);
-    c->reconf_answered = 0;
-    pthread_mutex_unlock(&c->lock);
-    if (!streaming(c))
-        return PF_ERR_STATE;
-    pf_pkf1_msg m;
-    pf_pkf1_msg_init(&m, PF_PKF1_MSG_RECONFIGURE);
-    m.width = width;
-    m.height = height;
-    m.refresh_hz = refresh_hz;
-    int r = pfc_queue_msg(c, &m);
-    if (r < 0)
-        return r;
-    uint64_t end = deadline_of((int)timeout_ms);
-    pthread_mutex_lock(&c->lock);
-    for (;;) {
-        if (c->reconf_answered) {
-            r = c->reconf_accepted ? 1 : 0;
-            break;
-        }
-        if (c->state == PFC_CLOSED) {
-            r = PF_ERR_STATE;
-            break;
-        }
-        if (!wait_until(c, end)) {
-            r = PF_ERR_TIMEOUT;
-            break;
-        }
-    }
-    pthread_mutex_unlock(&c->lock);
-    return r;
-}
-
-int pf_client_speed_test(pf_client *c, uint32_t target_kbps, uint32_t duration_ms,
-                         pf_client_probe_result *ret_result)
-{
-    if (!c || !target_kbps || !duration_ms || !ret_result ||
-        ret_result->struct_size < sizeof(uint32_t))
-        return PF_ERR_INVALID_ARGUMENT;
-    if (!streaming(c))
-        return PF_ERR_STATE;
-    pthread_mutex_lock(&c->lock);
-    c->probe_answered = 0;
-    /* The reassembler counts probe filler (FLAG_PROBE) apart from video; the I/O thread
-     * copies its count after every read. */
-    uint64_t before = c->probe_packets;
-    pthread_mutex_unlock(&c->lock);
-    pf_pkf1_msg m;
-    pf_pkf1_msg_init(&m, PF_PKF1_MSG_PROBE_REQUEST);
-    m.value32 = target_kbps;
-    m.value32b = duration_ms;
-    int r = pfc_queue_msg(c, &m);
-    if (r < 0)
-        return r;
-    uint64_t end = deadline_of((int)(duration_ms + 5000));
-    pthread_mutex_lock(&c->lock);
-    while (!c->probe_answered && c->state != PFC_CLOSED && wait_until(c, end))
-        ;
-    int got = c->probe_answered;
-    pf_pkf1_msg res = c->probe_msg;
-    int closed = c->state == PFC_CLOSED;
-    pthread_mutex_unlock(&c->lock);
-    if (!got)
-        return closed ? PF_ERR_STATE : PF_ERR_TIMEOUT;
-    /* Filler still in flight when the result was sent arrives within a few ms. */
-    struct timespec ts = {0, 100000000L};
-    nanosleep(&ts, NULL);
-    pf_client_probe_result out;
-    memset(&out, 0, sizeof(out));
-    out.struct_size = sizeof(out);
-    out.target_kbps = target_kbps;
-    out.duration_ms = res.value32b ? res.value32b : duration_ms;
-    out.host_bytes_sent = res.value64;
-    out.host_packets_sent = res.value32;
-    out.host_wire_packets_sent = res.has_ext ? res.value32c : res.value32;
-    out.host_send_dropped = res.has_ext ? res.value32d : 0;
-    /* Every filler datagram is a full shard plus the 64 bytes of seal and header. */
-    pthread_mutex_lock(&c->lock);
-    out.packets_received = c->probe_packets - before;
-    uint64_t per = (uint64_t)c->info.shard_payload + 64u;
-    pthread_mutex_unlock(&c->lock);
-    out.bytes_received = out.packets_received * per;
-    out.received_kbps = (uint32_t)(out.bytes_received * 8u / out.duration_ms);
-    uint64_t sent = out.host_wire_packets_sent;
-    out.loss_ppm = sent && out.packets_received < sent
-                       ? (uint32_t)((sent - out.packets_received) * 1000000u / sent) : 0;
-    COPY_SIZED(ret_result, &out);
-    return 0;
 }
 
 int pf_client_get_stats(pf_client *c, pf_client_stats *ret)

@@ -119,6 +119,17 @@ struct pf_client {
 uint64_t pfc_realtime_ns(void);
 uint64_t pfc_monotonic_ns(void);
 
+/* client_api.c */
+/* The struct_size rule: fills the caller's struct up to the size it was compiled with and
+ * leaves its struct_size as it set it. */
+void pfc_copy_sized(void *dst, const void *src, size_t src_size);
+#define COPY_SIZED(dst, src) pfc_copy_sized((dst), (src), sizeof(*(src)))
+/* Monotonic deadline @p timeout_ms from now; 0 (forever) for a negative timeout. */
+uint64_t pfc_deadline_of(int timeout_ms);
+/* Waits on the condition (lock held) for at most 20 ms or until @p deadline; 0 once the
+ * deadline has passed. */
+int pfc_wait_until(pf_client *c, uint64_t deadline);
+
 /* client_io.c */
 int pfc_io_start(pf_client *c, const char *cert_pem, const char *key_pem);
 void pfc_io_stop(pf_client *c);
