@@ -80,7 +80,8 @@ struct pf_client {
     uint64_t probe_t1; /* outstanding probe, 0 = none */
     uint64_t report_received, report_recovered, report_late; /* at the last report */
     uint64_t seq_lo, seq_hi, seq_got;
-    uint64_t au_first_packet_ns; /* first datagram after the last completed AU */
+    uint64_t au_first_packet_ns; /* first datagram stored for the AU being assembled */
+    int au_completed;            /* the datagram being fed completed an AU (I/O thread) */
     uint64_t last_keyframe_ask_ns;
     uint64_t rate_t0_ns, rate_bytes0;
 

@@ -273,8 +273,6 @@ static void read_video(pf_client *c, int fd)
         if (n < 0)
             break;
         uint64_t now = pfc_realtime_ns();
-        if (!c->au_first_packet_ns)
-            c->au_first_packet_ns = now;
         if (n >= 8) {
             /* The wire seq is in clear (§7.2): the gaps between the lowest and the highest
              * seen in a window are the packets lost, whether FEC repaired them or not. */
@@ -290,7 +288,15 @@ static void read_video(pf_client *c, int fd)
         pthread_mutex_lock(&c->lock);
         c->st.bytes_received += (uint64_t)n;
         pthread_mutex_unlock(&c->lock);
-        pf_pkf1_video_rx_feed(c->vrx, buf, (size_t)n);
+        c->au_completed = 0;
+        int r = pf_pkf1_video_rx_feed(c->vrx, buf, (size_t)n);
+        /* An AU's first datagram is the first one stored for it: the parity shards that
+         * arrive after FEC completed the AU before are refused as stale and must not stamp
+         * the next AU, nor may the shard that just completed one. */
+        pthread_mutex_lock(&c->lock);
+        if (r == 0 && !c->au_completed && !c->au_first_packet_ns)
+            c->au_first_packet_ns = now;
+        pthread_mutex_unlock(&c->lock);
     }
     pf_pkf1_video_rx_stats s;
     pf_pkf1_video_rx_get_stats(c->vrx, &s);

@@ -40,6 +40,7 @@ void pfc_media_on_frame(void *user, const pf_pkf1_video_frame *f)
     pthread_mutex_lock(&c->lock);
     uint64_t first = c->au_first_packet_ns ? c->au_first_packet_ns : now;
     c->au_first_packet_ns = 0;
+    c->au_completed = 1;
     c->st.frames_delivered++;
     if (c->clock.valid) {
         int64_t lat = (int64_t)(now + (uint64_t)c->clock.offset_ns - f->pts_ns);

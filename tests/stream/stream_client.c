@@ -60,6 +60,11 @@ struct stream_client {
     size_t n_lat;
     uint32_t termination;
     int waiting_idr;
+    /* pf-latency-probe's per-frame timing */
+    stream_client_timing_fn timing_fn;
+    void *timing_user;
+    uint32_t rx_frame_index;
+    uint64_t rx_first_ns, decoded_ns;
 };
 
 static uint64_t mono_ns(void)
@@ -192,9 +197,8 @@ static int decode(stream_client *c, const uint8_t *data, size_t len)
     return avcodec_receive_frame(c->dec, c->frame) == 0;
 }
 
-static void on_frame(void *ud, const pf_gs_video_frame *f)
+static void handle_frame(stream_client *c, const pf_gs_video_frame *f)
 {
-    stream_client *c = ud;
     c->st.frames++;
     c->st.shards_recovered += f->recovered_shards;
     if (f->frame_type == PF_GS_FRAME_TYPE_IDR)
@@ -214,6 +218,7 @@ static void on_frame(void *ud, const pf_gs_video_frame *f)
     }
     c->waiting_idr = 0;
     if (decode(c, f->data, f->len)) {
+        c->decoded_ns = mono_ns();
         c->st.decoded++;
         c->st.color_space = (uint32_t)c->frame->colorspace;
         c->st.full_range = c->frame->color_range == AVCOL_RANGE_JPEG;
@@ -234,6 +239,28 @@ static void on_frame(void *ud, const pf_gs_video_frame *f)
         c->have_counter = 1;
         c->st.last_counter = (uint64_t)v;
     }
+}
+
+static void on_frame(void *ud, const pf_gs_video_frame *f)
+{
+    stream_client *c = ud;
+    uint64_t reassembled = mono_ns();
+    c->decoded_ns = 0;
+    handle_frame(c, f);
+    if (c->timing_fn) {
+        stream_client_frame_timing t = {
+            .frame_index = f->frame_index, .frame_type = f->frame_type,
+            .rtp_timestamp = f->rtp_timestamp, .host_latency = f->host_latency,
+            .first_rx_ns = c->rx_frame_index == f->frame_index ? c->rx_first_ns : reassembled,
+            .reassembled_ns = reassembled, .decoded_ns = c->decoded_ns};
+        c->timing_fn(c->timing_user, &t);
+    }
+}
+
+void stream_client_set_timing_hook(stream_client *c, stream_client_timing_fn fn, void *user)
+{
+    c->timing_fn = fn;
+    c->timing_user = user;
 }
 
 static void on_frames_lost(void *ud, uint32_t first, uint32_t count)
@@ -594,6 +621,16 @@ static void drain(stream_client *c, int fd, int video)
             return;
         if (video) {
             c->st.video_packets++;
+            /* frameIndex: LE32 at 20 in the plain shard, at 12 in the §6.6 prefix */
+            size_t at = (c->cfg.encryption_enabled & 2) ? 12 : 20;
+            uint32_t fi = n >= (ssize_t)(at + 4)
+                              ? (uint32_t)buf[at] | (uint32_t)buf[at + 1] << 8 |
+                                    (uint32_t)buf[at + 2] << 16 | (uint32_t)buf[at + 3] << 24
+                              : 0;
+            if (fi && (int32_t)(fi - c->rx_frame_index) > 0) {
+                c->rx_frame_index = fi;
+                c->rx_first_ns = mono_ns();
+            }
             pf_gs_video_rx_feed(c->vrx, buf, (size_t)n);
         } else {
             pf_gs_audio_rx_feed(c->arx, buf, (size_t)n);

@@ -79,6 +79,18 @@ int stream_client_audio_tones(const stream_client *c, const double *freqs,
                               double power[8][8]);
 /* The host's video port from the SETUP reply. */
 uint16_t stream_client_get_video_port(const stream_client *c);
+/* Per-frame timing for pf-latency-probe: the host's stamps as the wire carries them and the
+ * client's CLOCK_MONOTONIC stamps (first datagram received, frame reassembled, picture
+ * decoded; decoded_ns is 0 when the frame was not decoded). */
+typedef struct stream_client_frame_timing {
+    uint32_t frame_index, frame_type;
+    uint32_t rtp_timestamp; /* host capture time, 90 kHz */
+    uint32_t host_latency;  /* frame header: capture to encoded, 0.1 ms units */
+    uint64_t first_rx_ns, reassembled_ns, decoded_ns;
+} stream_client_frame_timing;
+typedef void (*stream_client_timing_fn)(void *user, const stream_client_frame_timing *t);
+/* Calls @p fn for every reassembled frame from now on (NULL stops it). */
+void stream_client_set_timing_hook(stream_client *c, stream_client_timing_fn fn, void *user);
 /* Frees without a word to the host, as a client that lost its network. */
 void stream_client_vanish(stream_client *c);
 /* Graceful ENet disconnect, then frees. */
