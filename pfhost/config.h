@@ -31,6 +31,7 @@ typedef struct host_config {
     int hevc, av1;      /* CONFIG_CODEC_*: when /serverinfo offers HEVC, AV1 */
     uint32_t pin_wait_s, pin_ttl_s, pair_max_failures, pair_lockout_s;
     uint32_t api_max_failures, api_lockout_s;
+    char *api_hosts;    /* more names the API is served as (Host check), comma-separated */
 } host_config;
 
 /* Fills defaults from the environment, then reads @p path (NULL: the XDG default). A missing
@@ -38,5 +39,7 @@ typedef struct host_config {
  * with a message in @p err. Returns 0 or -1. */
 int config_load(host_config *c, const char *path, char *err, size_t err_len);
 void config_free(host_config *c);
+/* Sets one key as a config line would: 0, -1 for a bad value, -2 for an unknown key. */
+int config_set(host_config *c, const char *key, const char *value);
 
 #endif
