@@ -1,0 +1,526 @@
+// The web console in a real browser against a real host: Playwright (playwright-core) drives
+// Debian's chromium (never a downloaded browser) through `pfhost serve --source testpattern`,
+// with the in-repo GameStream client (pf-console-gs) pairing and streaming. Prints TAP.
+//
+// Environment (set by meson): PFHOST_BIN, PFHOST_CONSOLE_DIR, PF_CONSOLE_GS, CHROMIUM,
+// PF_CONSOLE_ARTIFACTS (screenshots at 360 and 1280 px and the host log on failure).
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync, rmSync, copyFileSync } from "node:fs";
+import { createServer, request as httpRequest } from "node:http";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { deflateSync } from "node:zlib";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const env = (k) => {
+  if (!process.env[k]) throw new Error(`${k} is not set`);
+  return process.env[k];
+};
+const pfhostBin = env("PFHOST_BIN");
+const gsCli = env("PF_CONSOLE_GS");
+const artifacts = process.env.PF_CONSOLE_ARTIFACTS ?? join(tmpdir(), "pf-console-artifacts");
+const axeSource = readFileSync(join(here, "..", "node_modules", "axe-core", "axe.min.js"), "utf8");
+const PASSWORD = "correct horse battery";
+
+const work = mkdtempSync(join(tmpdir(), "pf-console-"));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+let results = [];
+let host, runtime, base, page, context;
+const children = [];
+
+function freePort() {
+  return new Promise((res) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const p = s.address().port;
+      s.close(() => res(p));
+    });
+  });
+}
+
+function assert(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+
+async function waitFor(fn, what, ms = 15000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+/** A raw HTTP request to the management port (headers exactly as given). */
+function raw(method, path, headers = {}, body) {
+  const u = new URL(base);
+  return new Promise((res, rej) => {
+    const r = httpRequest(
+      { host: u.hostname, port: u.port, method, path, headers: { Host: u.host, ...headers }, setHost: false },
+      (resp) => {
+        let data = "";
+        resp.setEncoding("utf8");
+        resp.on("data", (d) => (data += d));
+        resp.on("end", () => res({ status: resp.statusCode, headers: resp.headers, body: data }));
+      },
+    );
+    r.on("error", rej);
+    if (body) r.write(body);
+    r.end();
+  });
+}
+
+function startHost() {
+  const cfgDir = join(work, "config", "pfhost");
+  mkdirSync(cfgDir, { recursive: true });
+  const log = join(work, "host.log");
+  const child = spawn(pfhostBin, ["--verbose", "serve", "--source", "testpattern", "--grace", "2"], {
+    env: {
+      ...process.env,
+      XDG_CONFIG_HOME: join(work, "config"),
+      XDG_STATE_HOME: join(work, "state"),
+      XDG_RUNTIME_DIR: join(work, "run"),
+    },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let text = "";
+  child.stderr.on("data", (d) => {
+    text += d;
+    writeFileSync(log, text);
+  });
+  children.push(child);
+  return child;
+}
+
+function gs(args) {
+  const child = spawn(gsCli, args, { stdio: ["ignore", "pipe", "pipe"] });
+  child.out = "";
+  child.stdout.on("data", (d) => (child.out += d));
+  child.stderr.on("data", (d) => (child.out += d));
+  child.done = new Promise((res) => child.on("exit", (code) => res(code)));
+  children.push(child);
+  return child;
+}
+
+async function axe(name) {
+  await page.evaluate(axeSource);
+  const r = await page.evaluate(() =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { resultTypes: ["violations"] }).then((x) =>
+      x.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) })),
+    ),
+  );
+  const bad = r.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert(bad.length === 0, `${name}: accessibility violations ${JSON.stringify(bad)}`);
+}
+
+/** No horizontal scrolling at 360 px: the page is usable on a phone. */
+async function fits360(name) {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await sleep(150);
+  const w = await page.evaluate(() => document.documentElement.scrollWidth);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  assert(w <= 362, `${name} is ${w} px wide at a 360 px viewport`);
+}
+
+async function gotoPage(label, heading) {
+  await page.getByRole("navigation", { name: "Pages" }).getByRole("link", { name: label }).click();
+  await page.getByRole("heading", { level: 1, name: heading ?? label }).waitFor();
+}
+
+const cspViolations = [];
+
+async function screenshots(name) {
+  if (!page) return;
+  mkdirSync(artifacts, { recursive: true });
+  const safe = name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
+  for (const width of [360, 1280]) {
+    await page.setViewportSize({ width, height: 900 }).catch(() => undefined);
+    await page.screenshot({ path: join(artifacts, `${safe}-${width}.png`), fullPage: true }).catch(() => undefined);
+  }
+  if (existsSync(join(work, "host.log"))) copyFileSync(join(work, "host.log"), join(artifacts, "host.log"));
+}
+
+async function step(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    results.push([true, name]);
+    console.log(`ok ${results.length} - ${name} # ${Date.now() - t0} ms`);
+  } catch (e) {
+    results.push([false, name]);
+    console.log(`not ok ${results.length} - ${name}`);
+    console.log(`# ${String(e.stack ?? e).split("\n").slice(0, 4).join("\n# ")}`);
+    await screenshots(name);
+    throw e;
+  }
+}
+
+function png(w, h) {
+  // A real, small PNG: signature, IHDR, one IDAT of grey pixels, IEND.
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (b) => {
+    let c = 0xffffffff;
+    for (const x of b) c = crcTable[(c ^ x) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type), data]);
+    const c = Buffer.alloc(4);
+    c.writeUInt32BE(crc(td));
+    return Buffer.concat([len, td, c]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 0;
+  const rows = Buffer.alloc((w + 1) * h, 0x80);
+  for (let y = 0; y < h; y++) rows[y * (w + 1)] = 0;
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", deflateSync(rows)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+async function main() {
+  const rtsp = await freePort();
+  const cfgDir = join(work, "config", "pfhost");
+  mkdirSync(cfgDir, { recursive: true });
+  writeFileSync(
+    join(cfgDir, "pfhost.conf"),
+    `# console test\nhttp_port = 0\nhttps_port = 0\napi_port = 0\nrtsp_port = ${rtsp}\nmdns = no\npin_wait = 60\n`,
+  );
+  writeFileSync(join(cfgDir, "apps.json"), JSON.stringify({ apps: [{ name: "Desktop" }] }));
+  host = startHost();
+  const rtPath = join(work, "run", "pfhost", "runtime.json");
+  runtime = await waitFor(async () => existsSync(rtPath) && JSON.parse(readFileSync(rtPath, "utf8")), "pfhost to start");
+  base = runtime.api_url;
+  const status = JSON.parse(
+    (await raw("GET", "/api/v1/status", { Authorization: `Bearer ${readFileSync(runtime.token_file, "utf8").trim()}` })).body,
+  );
+  const ports = status.ports;
+
+  const profile = mkdtempSync(join(tmpdir(), "pf-console-chromium-"));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: env("CHROMIUM"),
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+    viewport: { width: 1280, height: 900 },
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on("console", (m) => {
+    if (m.type() === "error" && /Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
+  page.setDefaultTimeout(15000);
+
+  await step("before login only the login page is served, with CSP and caching headers", async () => {
+    const root = await raw("GET", "/");
+    assert(root.status === 200 && /log in/.test(root.body), "/ is the login page");
+    assert(/^text\/html/.test(root.headers["content-type"]), "HTML content type");
+    assert(root.headers["cache-control"] === "no-cache", "pages are revalidated");
+    const csp = root.headers["content-security-policy"] ?? "";
+    assert(/default-src 'none'/.test(csp) && /script-src 'self'/.test(csp) && !/unsafe/.test(csp), `strict CSP: ${csp}`);
+    assert(root.headers["x-content-type-options"] === "nosniff", "nosniff");
+    const index = readFileSync(join(env("PFHOST_CONSOLE_DIR"), "index.html"), "utf8");
+    const appJs = index.match(/src="(\/assets\/[^"]+\.js)"/)[1];
+    assert((await raw("GET", appJs)).status === 401, "the app's code is refused before login");
+    assert((await raw("GET", "/apps")).body.includes("log in"), "every page is the login page before login");
+    const loginJs = root.body.match(/src="(\/assets\/[^"]+\.js)"/)[1];
+    const lj = await raw("GET", loginJs);
+    assert(lj.status === 200 && /^text\/javascript/.test(lj.headers["content-type"]), "login script served as JavaScript");
+    assert(/immutable/.test(lj.headers["cache-control"]), "hashed assets are immutable");
+    const escape = await raw("GET", "/assets/../../../../../etc/host.conf");
+    assert(escape.status === 404 && !/multi/.test(escape.body), "no path escapes");
+    assert((await raw("GET", "/api/v1/status")).status === 401, "the API needs a login or a token");
+  });
+
+  await step("a foreign Host (DNS rebinding) is refused; an IP or localhost is not", async () => {
+    const u = new URL(base);
+    const evil = await raw("GET", "/api/v1/auth", { Host: `rebind.example:${u.port}` });
+    assert(evil.status === 403, `foreign Host got ${evil.status}`);
+    assert((await raw("GET", "/", { Host: `rebind.example:${u.port}` })).status === 403, "console refused too");
+    assert((await raw("GET", "/api/v1/auth", { Host: `localhost:${u.port}` })).status === 200, "localhost is fine");
+  });
+
+  await step("first visit sets the admin password (keyboard only, errors next to the field)", async () => {
+    await page.goto(base + "/");
+    await page.getByText("Choose the password").waitFor();
+    await axe("login page (first run)");
+    await page.keyboard.press("Tab");
+    await page.keyboard.type("short");
+    await page.keyboard.press("Enter");
+    await page.locator("#password-error", { hasText: "at least 8" }).waitFor();
+    await page.fill("#password", PASSWORD);
+    await page.fill("#confirm", PASSWORD + "x");
+    await page.keyboard.press("Enter");
+    await page.locator("#confirm-error", { hasText: "differ" }).waitFor();
+    await page.fill("#confirm", PASSWORD);
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
+    const cookies = await context.cookies();
+    const c = cookies.find((x) => x.name === "pf_session");
+    assert(c && c.httpOnly && c.sameSite === "Strict", `session cookie flags: ${JSON.stringify(c)}`);
+    const pw = readFileSync(join(work, "state", "pfhost", "console-password"), "utf8");
+    assert(pw.startsWith("$argon2id$"), "the password is stored as an argon2id hash");
+  });
+
+  await step("dashboard: host, codecs with reasons, ports; accessible; fits 360 px", async () => {
+    await page.getByTestId("hostname").waitFor();
+    await page.getByText("not offered").first().waitFor();
+    await page.getByText(String(ports.rtsp)).first().waitFor();
+    await axe("dashboard");
+    await fits360("dashboard");
+  });
+
+  await step("a forged request without the CSRF token is refused", async () => {
+    const forged = await page.evaluate(async () => {
+      const r = await fetch("/api/v1/apps", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ name: "Forged" }),
+      });
+      return r.status;
+    });
+    assert(forged === 403, `POST without X-CSRF-Token got ${forged}`);
+    const cookie = (await context.cookies()).find((x) => x.name === "pf_session");
+    const wrong = await raw(
+      "POST",
+      "/api/v1/apps",
+      { Cookie: `pf_session=${cookie.value}`, "X-CSRF-Token": "0".repeat(64), "Content-Type": "application/json" },
+      JSON.stringify({ name: "Forged" }),
+    );
+    assert(wrong.status === 403, `wrong token got ${wrong.status}`);
+    const cross = await raw("GET", "/api/v1/apps", { Cookie: `pf_session=${cookie.value}`, Origin: "http://evil.example" });
+    assert(cross.status === 403, `cross-origin got ${cross.status}`);
+    const apps = JSON.parse((await raw("GET", "/api/v1/apps", { Cookie: `pf_session=${cookie.value}` })).body);
+    assert(!apps.apps.some((a) => a.name === "Forged"), "nothing forged was added");
+  });
+
+  const idDir = join(work, "client");
+  mkdirSync(idDir);
+  await step("pairing: the waiting client appears and takes the PIN typed in the page", async () => {
+    await gotoPage("Pairing");
+    await page.getByTestId("no-attempts").waitFor();
+    await axe("pairing");
+    const pin = String(1000 + Math.floor(Math.random() * 9000));
+    const pairer = gs(["pair", String(ports.http), String(ports.https), idDir, pin]);
+    const attempt = page.getByTestId("pairing-attempt").first();
+    await attempt.waitFor({ timeout: 20000 });
+    const input = attempt.getByRole("textbox");
+    await input.fill("12");
+    await attempt.getByRole("button", { name: "Pair" }).click();
+    await attempt.getByText("four digits").waitFor();
+    await input.fill(pin);
+    await input.press("Enter");
+    const code = await Promise.race([pairer.done, sleep(30000).then(() => "timeout")]);
+    assert(code === 0, `client not paired (${code}): ${pairer.out}`);
+    await page.getByTestId("no-attempts").waitFor();
+  });
+
+  await step("clients: the paired client is listed with kind and dates; rename", async () => {
+    await gotoPage("Clients");
+    const row = page.getByTestId("client-row");
+    await row.first().waitFor();
+    assert((await row.count()) === 1, "one client");
+    await row.getByText("moonlight").waitFor();
+    await axe("clients");
+    await fits360("clients");
+    await row.getByRole("button", { name: /^Rename/ }).click();
+    await row.getByLabel("New name").fill("");
+    await row.getByRole("button", { name: "Save" }).click();
+    await row.getByText("1 to 64 characters").waitFor();
+    await row.getByLabel("New name").fill("Living room");
+    await row.getByRole("button", { name: "Save" }).click();
+    await row.getByText("Living room").waitFor();
+  });
+
+  let streamer;
+  await step("dashboard: a live session from the in-repo client with its figures changing", async () => {
+    streamer = gs(["stream", String(ports.http), String(ports.https), String(rtsp), idDir, "25"]);
+    await gotoPage("Dashboard");
+    const session = page.getByTestId("session").first();
+    await session.waitFor({ timeout: 20000 });
+    await session.getByText("Living room").waitFor();
+    const frames = session.getByTestId("frames-sent");
+    await frames.waitFor({ timeout: 20000 });
+    const first = Number(await frames.textContent());
+    await waitFor(async () => Number(await frames.textContent()) > first + 10, "frames-sent to grow", 15000);
+    await waitFor(async () => (await session.locator("canvas").count()) >= 2, "the charts", 10000);
+    const br = Number(await session.getByTestId("bitrate").textContent());
+    assert(br > 0, `bitrate ${br}`);
+    await axe("dashboard with a session");
+    await fits360("dashboard with a session");
+  });
+
+  await step("apps: add, edit, reorder, box art, delete", async () => {
+    await gotoPage("Apps");
+    await axe("apps");
+    await page.getByRole("button", { name: "Add an app" }).click();
+    await page.getByRole("button", { name: "Add app" }).click();
+    await page.locator("#app-new-name-error", { hasText: "needs a name" }).waitFor();
+    await page.fill("#app-new-name", "Console Game");
+    await page.fill("#app-new-cmd", "sleep 100");
+    await page.fill("#app-new-prep", "true | true");
+    await page.getByRole("button", { name: "Add app" }).click();
+    const row = page.getByTestId("app-row").filter({ hasText: "Console Game" });
+    await row.waitFor();
+    await row.getByRole("button", { name: "Edit Console Game" }).click();
+    const form = page.getByRole("form", { name: "Edit Console Game" });
+    await form.getByLabel("Name").fill("Console Game 2");
+    await form.getByRole("button", { name: "Save" }).click();
+    const row2 = page.getByTestId("app-row").filter({ hasText: "Console Game 2" });
+    await row2.waitFor();
+    await row2.getByRole("button", { name: "Move Console Game 2 up" }).click();
+    await waitFor(async () => (await page.getByTestId("app-row").first().textContent()).includes("Console Game 2"), "reorder");
+    const file = join(work, "art.png");
+    writeFileSync(file, png(60, 80));
+    await row2.locator('input[type="file"]').setInputFiles(file);
+    writeFileSync(join(work, "not.png"), "GIF89a not a png");
+    await row2.locator('input[type="file"]').setInputFiles({ name: "x.gif", mimeType: "image/gif", buffer: Buffer.from("GIF89a") });
+    await row2.getByText("must be a PNG").waitFor();
+    const cookie = (await context.cookies()).find((x) => x.name === "pf_session");
+    const apps = JSON.parse((await raw("GET", "/api/v1/apps", { Cookie: `pf_session=${cookie.value}` })).body).apps;
+    await waitFor(async () => {
+      const a = JSON.parse((await raw("GET", "/api/v1/apps", { Cookie: `pf_session=${cookie.value}` })).body).apps[0];
+      return a["image-path"] && readFileSync(a["image-path"]).equals(png(60, 80));
+    }, "the box art on disk");
+    assert(apps[0].name === "Console Game 2" && apps[0]["prep-cmd"][0].undo === "true", "catalog order and fields");
+    await row2.getByRole("button", { name: "Delete Console Game 2" }).click();
+    await row2.getByRole("button", { name: "Really delete Console Game 2" }).click();
+    await waitFor(async () => (await page.getByTestId("app-row").filter({ hasText: "Console Game 2" }).count()) === 0, "delete");
+  });
+
+  await step("apps: import a Sunshine apps.json, with what was skipped and why", async () => {
+    const sunshine = {
+      env: { PATH: "$(PATH):$(HOME)/.local/bin" },
+      apps: [
+        { name: "Desktop", "image-path": "desktop.png" },
+        { name: "Steam Big Picture", detached: ["setsid steam steam://open/bigpicture"], "image-path": "steam.png", "auto-detach": "true" },
+        { name: "Low Res Desktop", "prep-cmd": [{ do: "xrandr --output HDMI-1 --mode 1920x1080", undo: "xrandr --output HDMI-1 --mode 1920x1200" }] },
+        { cmd: "no-name-app" },
+      ],
+    };
+    const file = join(work, "apps.json");
+    writeFileSync(file, JSON.stringify(sunshine));
+    await page.locator("#import-file").setInputFiles(file);
+    const res = page.getByTestId("import-result");
+    await res.getByText("Imported 2, skipped 2.").waitFor();
+    await res.getByText("already in the catalog").waitFor();
+    await res.getByText('"name" is required').waitFor();
+    await res.getByText("default box art").waitFor();
+    await page.getByTestId("app-row").filter({ hasText: "Steam Big Picture" }).waitFor();
+    await fits360("apps");
+  });
+
+  await step("settings: validated next to the field, saved to pfhost.conf, restart flagged", async () => {
+    await gotoPage("Settings");
+    await page.locator("#set-http_port").waitFor();
+    await axe("settings");
+    await fits360("settings");
+    await page.fill("#set-http_port", "99999");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await page.locator("#set-http_port-error", { hasText: "0 to 65535" }).waitFor();
+    await page.fill("#set-http_port", "0");
+    await page.fill("#set-pin_wait", "45");
+    await page.selectOption("#set-hevc", "no");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await page.getByTestId("settings-saved").getByText("Restart pfhost").waitFor();
+    const conf = readFileSync(join(cfgDir, "pfhost.conf"), "utf8");
+    assert(/^pin_wait = 45$/m.test(conf) && /^hevc = no$/m.test(conf), `pfhost.conf: ${conf}`);
+    assert(conf.startsWith("# console test"), "comments are kept");
+    assert(/^rtsp_port = \d+$/m.test(conf), "other keys are kept");
+  });
+
+  await step("logs: live tail with level filter and search", async () => {
+    await gotoPage("Logs");
+    const lines = page.getByTestId("log-lines");
+    await lines.getByText("settings changed").waitFor();
+    await axe("logs");
+    await fits360("logs");
+    await page.fill("#log-search", "paired");
+    await lines.getByText(/client [0-9a-f]{16} .* paired/).waitFor();
+    assert(!(await lines.textContent()).includes("settings changed"), "search filters");
+    await page.fill("#log-search", "");
+    await page.selectOption("#log-level", "error");
+    await waitFor(async () => !(await lines.textContent()).includes("settings changed"), "level filter");
+  });
+
+  await step("clients: unpair", async () => {
+    await gotoPage("Clients");
+    const row = page.getByTestId("client-row");
+    await row.getByRole("button", { name: "Unpair Living room" }).click();
+    await row.getByRole("button", { name: "Really unpair Living room" }).click();
+    await page.getByText("No client is paired yet").waitFor();
+    const code = await Promise.race([streamer.done, sleep(10000).then(() => "still streaming")]);
+    assert(code !== "still streaming", "unpairing ended the client's stream");
+  });
+
+  await step("logout ends the session; the old cookie no longer works", async () => {
+    const old = (await context.cookies()).find((x) => x.name === "pf_session").value;
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.getByText("Log in to manage this host").waitFor();
+    assert((await raw("GET", "/api/v1/status", { Cookie: `pf_session=${old}` })).status === 401, "old session dead");
+    await axe("login page");
+    await fits360("login page");
+  });
+
+  await step("login: a wrong password is refused next to the field, the right one logs in", async () => {
+    await page.fill("#password", "not the password");
+    await page.keyboard.press("Enter");
+    await page.locator("#password-error", { hasText: "Wrong password" }).waitFor();
+    await page.fill("#password", PASSWORD);
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
+  });
+
+  await step("login attempts are limited per address", async () => {
+    let last;
+    for (let i = 0; i < 6; i++)
+      last = await raw("POST", "/api/v1/auth/login", { "Content-Type": "application/json" }, JSON.stringify({ password: "guess guess" }));
+    assert(last.status === 429 && last.headers["retry-after"], `after 6 wrong passwords: ${last.status}`);
+  });
+
+  await step("the page runs under the CSP without violations", async () => {
+    assert(cspViolations.length === 0, cspViolations.join("\n"));
+  });
+
+  await step("a stopped host is reported as unreachable", async () => {
+    host.kill("SIGTERM");
+    await new Promise((r) => host.on("exit", r));
+    await page.getByTestId("unreachable").waitFor({ timeout: 20000 });
+  });
+}
+
+let failed = false;
+try {
+  await main();
+} catch {
+  failed = true;
+} finally {
+  await context?.close().catch(() => undefined);
+  for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+  console.log(`1..${results.length}`);
+  if (failed) console.log(`# artefacts in ${artifacts}; work directory ${work}`);
+  else rmSync(work, { recursive: true, force: true });
+}
+process.exit(failed || results.some(([ok]) => !ok) ? 1 : 0);
