@@ -113,6 +113,7 @@ async function axe(name) {
       x.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) })),
     ),
   );
+  if (process.env.PF_CONSOLE_SHOTS) await screenshots(name, process.env.PF_CONSOLE_SHOTS);
   const bad = r.filter((v) => v.impact === "serious" || v.impact === "critical");
   assert(bad.length === 0, `${name}: accessibility violations ${JSON.stringify(bad)}`);
 }
@@ -133,15 +134,16 @@ async function gotoPage(label, heading) {
 
 const cspViolations = [];
 
-async function screenshots(name) {
+async function screenshots(name, into = artifacts) {
   if (!page) return;
-  mkdirSync(artifacts, { recursive: true });
+  mkdirSync(into, { recursive: true });
   const safe = name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
   for (const width of [360, 1280]) {
     await page.setViewportSize({ width, height: 900 }).catch(() => undefined);
-    await page.screenshot({ path: join(artifacts, `${safe}-${width}.png`), fullPage: true }).catch(() => undefined);
+    await page.screenshot({ path: join(into, `${safe}-${width}.png`), fullPage: true }).catch(() => undefined);
   }
-  if (existsSync(join(work, "host.log"))) copyFileSync(join(work, "host.log"), join(artifacts, "host.log"));
+  await page.setViewportSize({ width: 1280, height: 900 }).catch(() => undefined);
+  if (existsSync(join(work, "host.log"))) copyFileSync(join(work, "host.log"), join(into, "host.log"));
 }
 
 async function step(name, fn) {
@@ -290,6 +292,14 @@ async function main() {
     await page.getByText(String(ports.rtsp)).first().waitFor();
     await axe("dashboard");
     await fits360("dashboard");
+    // Light and dark follow the system; both keep their contrast.
+    const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const light = await bg();
+    await page.emulateMedia({ colorScheme: "dark" });
+    const dark = await bg();
+    assert(light !== dark, `the dark scheme changes the page (${light} vs ${dark})`);
+    await axe("dashboard (dark)");
+    await page.emulateMedia({ colorScheme: "light" });
   });
 
   await step("a forged request without the CSRF token is refused", async () => {

@@ -146,7 +146,7 @@ function BoxArt({ app, version }: { app: App; version: number }) {
   }
   const id = `art-${app.id}`;
   return (
-    <div>
+    <div className="art">
       <img src={`/api/v1/apps/${app.id}/boxart?v=${version}`} alt={`Box art of ${app.name}`} />
       <input ref={input} id={id} type="file" accept="image/png" onChange={upload} hidden />
       <button type="button" onClick={() => input.current?.click()} aria-describedby={`${id}-error`}>

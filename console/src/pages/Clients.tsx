@@ -71,9 +71,9 @@ function ClientRow({ c }: { c: Client }) {
           </>
         )}
       </td>
-      <td>{kind}</td>
-      <td>{when(c.first_seen)}</td>
-      <td>{when(c.last_seen)}</td>
+      <td data-label="Kind">{kind}</td>
+      <td data-label="First seen">{when(c.first_seen)}</td>
+      <td data-label="Last seen">{when(c.last_seen)}</td>
       <td>
         <div className="actions">
           {!editing && (
@@ -119,7 +119,7 @@ export function Clients() {
       {clients.data && clients.data.clients.length === 0 && <p>No client is paired yet. Pair one on the Pairing page.</p>}
       {clients.data && clients.data.clients.length > 0 && (
         <div className="panel table-wrap">
-          <table>
+          <table className="cards">
             <caption className="muted" style={{ textAlign: "left" }}>
               Paired clients: unpairing one stops its streams and refuses it until it pairs again.
             </caption>
