@@ -91,7 +91,7 @@ static const char *content_type(const char *name)
 
 /* Only plain names: letters, digits, '.', '-', '_' and '/' between non-empty segments that
  * do not start with a dot (no "..", no hidden files). */
-static int safe_path(const char *p)
+int console_safe_path(const char *p)
 {
     if (!*p)
         return 0;
@@ -145,7 +145,7 @@ enum MHD_Result console_files_serve(const console_files *f, struct MHD_Connectio
     int page = !*name || !strchr(last ? last : url, '.') || strcmp(name, "index.html") == 0;
     if (page)
         name = logged_in ? "index.html" : "login.html";
-    else if (!safe_path(name))
+    else if (!console_safe_path(name))
         return send_text(c, 404, "not found\n");
     else if (!logged_in && !is_public(f, name))
         return send_text(c, 401, "log in first\n");

@@ -21,6 +21,8 @@ void console_files_free(console_files *f);
 /* Serves @p url (a path that is not under /api/) for GET and HEAD. */
 enum MHD_Result console_files_serve(const console_files *f, struct MHD_Connection *c,
                                     const char *method, const char *url, int logged_in);
+/* 1 for a relative file name made only of plain segments (no "..", no hidden files). */
+int console_safe_path(const char *p);
 /* The headers every management response carries (CSP, nosniff, framing, referrer). */
 void console_security_headers(struct MHD_Response *r);
 
