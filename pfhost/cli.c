@@ -119,8 +119,43 @@ static int call(const host_config *cfg, const char *method, const char *path, co
     return EXIT_OK;
 }
 
-int cli_pin(const host_config *cfg, const char *pin)
+/* Prints the attempts waiting for a PIN; returns how many, or -1 with the exit status in
+ * *st when the host could not be asked. */
+static int print_attempts(const host_config *cfg, int *st)
 {
+    json_object *out = NULL, *arr;
+    *st = call(cfg, "GET", "/api/v1/pairing", NULL, &out);
+    if (*st != EXIT_OK)
+        return -1;
+    int n = 0;
+    if (json_object_object_get_ex(out, "attempts", &arr)) {
+        n = (int)json_object_array_length(arr);
+        if (n == 0)
+            printf("no pairing attempt waits for a PIN\n");
+        else
+            printf("%-10s %-24s %-16s %s\n", "ATTEMPT", "CLIENT NAME", "ADDRESS", "WAITING");
+        for (int i = 0; i < n; i++) {
+            json_object *a = json_object_array_get_idx(arr, (size_t)i), *id, *name, *addr, *age;
+            json_object_object_get_ex(a, "id", &id);
+            json_object_object_get_ex(a, "name", &name);
+            json_object_object_get_ex(a, "address", &addr);
+            json_object_object_get_ex(a, "age_s", &age);
+            printf("%-10s %-24s %-16s %ds\n", json_object_get_string(id),
+                   json_object_get_string(name), json_object_get_string(addr),
+                   json_object_get_int(age));
+        }
+    }
+    json_object_put(out);
+    return n;
+}
+
+int cli_pin(const host_config *cfg, const char *pin, const char *attempt)
+{
+    int st;
+    if (!pin) {
+        print_attempts(cfg, &st);
+        return st;
+    }
     size_t n = strlen(pin);
     if (n != 4 || strspn(pin, "0123456789") != 4) {
         fprintf(stderr, "pfhost: the PIN is the four digits the client shows\n");
@@ -128,11 +163,21 @@ int cli_pin(const host_config *cfg, const char *pin)
     }
     json_object *body = json_object_new_object(), *out = NULL;
     json_object_object_add(body, "pin", json_object_new_string(pin));
-    int st = call(cfg, "POST", "/api/v1/pin", json_object_to_json_string(body), &out);
+    if (attempt)
+        json_object_object_add(body, "attempt", json_object_new_string(attempt));
+    st = call(cfg, "POST", "/api/v1/pin", json_object_to_json_string(body), &out);
     json_object_put(body);
     json_object_put(out);
-    if (st == EXIT_OK)
+    if (st == EXIT_OK) {
         printf("PIN handed to the host; the client completes pairing now\n");
+    } else if (st == EXIT_FAIL && !attempt) {
+        /* Several attempts wait (or none): show them so the user can pick with --attempt. */
+        int ignored;
+        if (print_attempts(cfg, &ignored) > 1)
+            fprintf(stderr, "pfhost: pick the attempt of your client: pfhost pin --attempt "
+                            "ID %s\n",
+                    pin);
+    }
     return st;
 }
 

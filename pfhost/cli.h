@@ -11,7 +11,9 @@
 #define EXIT_NOT_RUNNING 3
 
 /* Commands that talk to a running host through its management API. */
-int cli_pin(const host_config *cfg, const char *pin);
+/* With @p pin NULL, lists the pairing attempts waiting for a PIN; else hands @p pin to the
+ * attempt @p attempt (NULL: the only one waiting). */
+int cli_pin(const host_config *cfg, const char *pin, const char *attempt);
 int cli_clients_list(const host_config *cfg);
 int cli_clients_unpair(const host_config *cfg, const char *id);
 /* Reads the catalog file; works whether or not the host runs. */

@@ -25,7 +25,8 @@ static const char usage_main[] =
     "\n"
     "commands:\n"
     "  serve                 run the host in the foreground\n"
-    "  pin PIN               hand the PIN a client shows to the running host\n"
+    "  pin [--attempt ID] PIN  hand the PIN a client shows to the running host\n"
+    "  pin                   list the pairing attempts waiting for a PIN\n"
     "  clients list          list paired clients\n"
     "  clients unpair ID     forget a paired client and end its sessions\n"
     "  apps list             list the app catalog\n"
@@ -50,9 +51,12 @@ static const struct {
               "on loopback and the mDNS\nannouncement. Identity and paired clients live in "
               "$XDG_STATE_HOME/pfhost,\nconfiguration and the API token in "
               "$XDG_CONFIG_HOME/pfhost.\n"},
-    {"pin", "usage: pfhost pin PIN\n\nHands the four-digit PIN shown by a pairing Moonlight "
-            "client to the running\nhost. A PIN serves one pairing attempt and expires after "
-            "a minute.\n"},
+    {"pin", "usage: pfhost pin [--attempt ID] PIN\n       pfhost pin\n\nHands the "
+            "four-digit PIN shown by a pairing Moonlight client to the running\nhost, or, "
+            "without a PIN, lists the attempts waiting for one (id, client\nname, address, "
+            "age). When several attempts wait, name yours with --attempt:\nany device on "
+            "the network can start one. A PIN serves one attempt; typing\nthe same PIN "
+            "again is refused.\n"},
     {"clients", "usage: pfhost clients list\n       pfhost clients unpair ID\n\nLists paired "
                 "clients (id and name), or unpairs one by its id: its\ncertificate is "
                 "forgotten and its sessions end.\n"},
@@ -167,7 +171,22 @@ int main(int argc, char **argv)
         }
         return serve_run(&cfg, verbose, &so);
     } else if (!strcmp(cmd, "pin")) {
-        st = nargs == 1 ? cli_pin(&cfg, args[0]) : usage_error(cmd, "pin takes one PIN");
+        const char *pin = NULL, *attempt = NULL;
+        int bad = 0;
+        for (int i = 0; i < nargs && !bad; i++) {
+            if (!strcmp(args[i], "--attempt") && i + 1 < nargs)
+                attempt = args[++i];
+            else if (!strncmp(args[i], "--attempt=", 10))
+                attempt = args[i] + 10;
+            else if (!pin && args[i][0] != '-')
+                pin = args[i];
+            else
+                bad = 1;
+        }
+        if (bad || (attempt && !pin))
+            st = usage_error(cmd, "expected `pin`, `pin PIN` or `pin --attempt ID PIN`");
+        else
+            st = cli_pin(&cfg, pin, attempt);
     } else if (!strcmp(cmd, "clients")) {
         if (nargs == 1 && !strcmp(args[0], "list"))
             st = cli_clients_list(&cfg);

@@ -13,6 +13,7 @@
 #include <microhttpd.h>
 
 #include "fileio.h"
+#include "httpd_guard.h"
 #include "mgmt_auth.h"
 #include "mgmt_console.h"
 #include "mgmt_routes.h"
@@ -30,6 +31,7 @@ struct mgmt {
     console_auth console;
     console_files files;
     int tls;
+    pfi_httpd_guard guard; /* slow clients: request deadlines */
 };
 
 typedef struct mreq {
@@ -57,6 +59,7 @@ static enum MHD_Result send_body(struct MHD_Connection *c, unsigned status, cons
         snprintf(v, sizeof(v), "%u", retry_after);
         MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, v);
     }
+    pfi_httpd_guard_answered(c);
     enum MHD_Result r = MHD_queue_response(c, status, resp);
     MHD_destroy_response(resp);
     return r;
@@ -157,8 +160,10 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
         return send_error(c, 403, "cross-origin requests are refused", 0);
     const char *cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Cookie");
     const console_session *sess = console_session_find(&m->console, cookie, now);
-    if (strncmp(url, "/api/", 5) != 0)
+    if (strncmp(url, "/api/", 5) != 0) {
+        pfi_httpd_guard_answered(c);
         return console_files_serve(&m->files, c, method, url, sess != NULL);
+    }
     mgmt_call call = {.h = m->h, .console = &m->console, .api = &m->auth, .method = method,
                       .path = url, .peer = peer, .body = r->body, .len = r->len,
                       .session = sess, .secure = m->tls, .now_ms = now};
@@ -222,6 +227,7 @@ int mgmt_create(host *h, const char *token, mgmt **ret, char *err, size_t err_le
     if (!m)
         return -ENOMEM;
     m->h = h;
+    pfi_httpd_guard_init(&m->guard, PFI_HTTPD_REQUEST_DEADLINE_MS);
     snprintf(m->auth.token, sizeof(m->auth.token), "%s", token);
     m->auth.limit.max_failures = h->cfg.api_max_failures ? h->cfg.api_max_failures : 1;
     m->auth.limit.lockout_ms = (uint64_t)h->cfg.api_lockout_s * 1000;
@@ -275,6 +281,8 @@ int mgmt_create(host *h, const char *token, mgmt **ret, char *err, size_t err_le
     OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, 128 * 1024, NULL);
     OPT(MHD_OPTION_CONNECTION_TIMEOUT, 30, NULL);
     OPT(MHD_OPTION_CONNECTION_LIMIT, 32, NULL);
+    OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, PFI_HTTPD_PER_ADDRESS, NULL);
+    OPT(MHD_OPTION_NOTIFY_CONNECTION, pfi_httpd_guard_notify, &m->guard);
     if (m->tls) {
         OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, pf_net_identity_get_key_pem(h->id));
         OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, pf_net_identity_get_cert_pem(h->id));
@@ -301,6 +309,7 @@ void mgmt_destroy(mgmt *m)
         return;
     if (m->d)
         MHD_stop_daemon(m->d);
+    pfi_httpd_guard_finish(&m->guard);
     memset(m->auth.token, 0, sizeof(m->auth.token));
     console_files_free(&m->files);
     console_auth_free(&m->console);
@@ -316,11 +325,14 @@ int mgmt_get_fd(const mgmt *m)
 int64_t mgmt_get_timeout(const mgmt *m)
 {
     MHD_UNSIGNED_LONG_LONG t;
-    return MHD_get_timeout(m->d, &t) == MHD_YES ? (int64_t)t : -1;
+    int64_t best = MHD_get_timeout(m->d, &t) == MHD_YES ? (int64_t)t : -1;
+    int64_t g = pfi_httpd_guard_next(&m->guard);
+    return g >= 0 && (best < 0 || g < best) ? g : best;
 }
 
 void mgmt_dispatch(mgmt *m)
 {
+    pfi_httpd_guard_expire(&m->guard);
     MHD_run(m->d);
 }
 

@@ -111,17 +111,51 @@ static unsigned delete_client(host *h, const char *arg, json_object *body, json_
     return 200;
 }
 
+static unsigned get_pairing(host *h, const char *arg, json_object *body, json_object **ret)
+{
+    json_object *o = json_object_new_object(), *a = json_object_new_array();
+    uint64_t now = host_now_ms();
+    pf_net_gs_pair_attempt at = {.struct_size = sizeof(at)};
+    for (uint32_t i = 0; pf_net_gs_server_get_pairing_attempt(h->gs, i, now, &at) == 0; i++) {
+        json_object *e = json_object_new_object();
+        json_object_object_add(e, "id", json_object_new_string(at.id));
+        json_object_object_add(e, "name", json_object_new_string(at.device_name));
+        json_object_object_add(e, "address", json_object_new_string(at.address));
+        json_object_object_add(e, "age_s", json_object_new_int64((int64_t)(at.age_ms / 1000)));
+        json_object_array_add(a, e);
+    }
+    json_object_object_add(o, "attempts", a);
+    *ret = o;
+    return 200;
+}
+
 static unsigned post_pin(host *h, const char *arg, json_object *body, json_object **ret)
 {
-    json_object *pin;
+    json_object *pin, *attempt = NULL;
     if (!body || !json_object_object_get_ex(body, "pin", &pin) ||
         !json_object_is_type(pin, json_type_string))
         return fail(ret, 400, "expected {\"pin\": \"1234\"}");
-    int r = pf_net_gs_server_set_pin(h->gs, json_object_get_string(pin), host_now_ms());
+    if (json_object_object_get_ex(body, "attempt", &attempt) &&
+        !json_object_is_type(attempt, json_type_string))
+        return fail(ret, 400, "\"attempt\" is the id of a waiting attempt (a string)");
+    int r = pf_net_gs_server_set_pin2(h->gs, json_object_get_string(pin),
+                                      attempt ? json_object_get_string(attempt) : NULL,
+                                      host_now_ms());
     if (r == PF_ERR_INVALID_ARGUMENT)
         return fail(ret, 400, "the PIN must be four digits");
     if (r == PF_ERR_LIMIT)
         return fail(ret, 429, "pairing is locked after too many failed attempts");
+    if (r == PF_ERR_NOT_FOUND)
+        return fail(ret, 404, attempt ? "no pairing attempt with this id waits for a PIN"
+                                      : "no pairing attempt waits for a PIN; start pairing "
+                                        "on the client first");
+    if (r == PF_ERR_STATE)
+        return fail(ret, 409, "several pairing attempts wait for a PIN; choose the one with "
+                              "your client's name and address (GET /api/v1/pairing) and send "
+                              "its id as \"attempt\"");
+    if (r == PF_ERR_REPLAY)
+        return fail(ret, 409, "this PIN was already given to a pairing attempt; cancel "
+                              "pairing on the client and start again for a new PIN");
     if (r < 0)
         return fail(ret, 500, pf_strerror(r));
     json_object *o = json_object_new_object();
@@ -234,6 +268,7 @@ static const struct route {
     {"GET", "/api/v1/clients", get_clients},
     {"DELETE", "/api/v1/clients/{id}", delete_client},
     {"POST", "/api/v1/pin", post_pin},
+    {"GET", "/api/v1/pairing", get_pairing},
     {"GET", "/api/v1/apps", get_apps},
     {"POST", "/api/v1/apps", post_app},
     {"PUT", "/api/v1/apps/{id}", put_app},

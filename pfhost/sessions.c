@@ -211,6 +211,7 @@ int sessions_launch(session_table *t, const app_catalog *apps, const pf_net_gs_l
     memcpy(s->rikey, l->rikey, 16);
     s->rikeyid = l->rikeyid;
     s->rtsp_encrypted = pf_net_gs_launch_rtsp_encrypted(l);
+    s->peer_ipv4 = l->peer_ipv4;
     s->started = now;
     if (t->plane.start)
         t->plane.start(t->plane.user_data, s);

@@ -23,6 +23,7 @@ typedef struct session {
     uint8_t rikey[16];
     uint32_t rikeyid;
     int rtsp_encrypted; /* /launch answered rtspenc:// */
+    uint32_t peer_ipv4; /* address of the /launch (network byte order), 0 = unknown */
     int64_t started;    /* Unix seconds */
 } session;
 

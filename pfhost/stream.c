@@ -268,11 +268,15 @@ static void plane_start(void *ud, const session *hs)
     memcpy(&e->connect_data, rnd + 8, 4);
     pf_net_rtsp_session rs = {.struct_size = sizeof(rs), .id = e->id,
                               .connect_data = e->connect_data,
-                              .require_encryption = (uint8_t)hs->rtsp_encrypted};
+                              .require_encryption = (uint8_t)hs->rtsp_encrypted,
+                              /* without a key, the launch address is all that ties the
+                               * handshake and the pings to the client */
+                              .peer_ipv4 = hs->rtsp_encrypted ? 0 : hs->peer_ipv4};
     memcpy(rs.rikey, e->rikey, 16);
     memcpy(rs.ping_payload, e->ping, 17);
     if (pf_net_rtsp_server_add_session(s->rtsp, &rs) < 0 ||
-        pf_net_gs_media_add_session(s->media, e->id, e->ping) < 0) {
+        pf_net_gs_media_add_session(s->media, e->id, e->ping) < 0 ||
+        pf_net_gs_media_restrict_session(s->media, e->id, rs.peer_ipv4) < 0) {
         pf_net_rtsp_server_remove_session(s->rtsp, e->id);
         host_log("session %u: cannot offer it to RTSP", e->id);
         return;

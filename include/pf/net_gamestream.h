@@ -50,7 +50,9 @@ typedef struct pf_net_gs_settings {
     uint16_t reserved0;        /**< zero */
     uint32_t codec_mask;       /**< PF_NET_GS_CODEC_* the encoders can produce */
     uint32_t pin_wait_ms;      /**< how long pairing phase 1 waits for a PIN (120000) */
-    uint32_t pin_ttl_ms;       /**< an entered PIN expires after this (60000) */
+    uint32_t pin_ttl_ms;       /**< a PIN given to an attempt is refused for other attempts
+                                    for this long plus pair_step_ms, at least pin_wait_ms
+                                    (60000) */
     uint32_t pair_step_ms;     /**< max gap between pairing phases (30000) */
     uint32_t pair_max_failures; /**< failed pairings before lock-out (3) */
     uint32_t pair_lockout_ms;  /**< lock-out length after too many failures (300000) */
@@ -72,6 +74,8 @@ typedef struct pf_net_gs_launch {
     uint32_t surround_info;  /**< (channelMask << 16) | channelCount */
     uint32_t sops, local_audio, hdr, corever, gamepad_mask;
     const char *client_id;   /**< pf_net_cert_id of the client certificate; borrowed */
+    uint32_t peer_ipv4;      /**< the client's IPv4 address (network byte order), 0 when not
+                                  IPv4: a session without encrypted RTSP is tied to it */
 } pf_net_gs_launch;
 
 /**
@@ -168,14 +172,45 @@ PF_EXPORT int pf_net_gs_server_set_external_address(pf_net_gs_server *server,
                                                     const char *ipv4);
 
 /**
- * Hands a PIN typed by the user to the server. It serves exactly one pairing attempt: the
- * oldest one waiting in phase 1, or the next to arrive within pin_ttl_ms.
- * @param pin four ASCII digits.
- * @return 0; PF_ERR_INVALID_ARGUMENT (not four digits); PF_ERR_LIMIT (pairing is locked out
- *         after too many failures). Since 0.1.
+ * Hands a PIN typed by the user to the only pairing attempt waiting in phase 1;
+ * pf_net_gs_server_set_pin2() with no attempt id. Since 0.1.
  */
 PF_EXPORT int pf_net_gs_server_set_pin(pf_net_gs_server *server, const char *pin,
                                        uint64_t now_ms);
+
+/**
+ * Hands a PIN typed by the user to one pairing attempt waiting in phase 1. The PIN serves
+ * exactly that attempt, and is refused for any other attempt afterwards (an attempt that
+ * received it can recover it offline). A PIN typed while no attempt waits is refused: it
+ * would go to whoever asks first.
+ * @param pin four ASCII digits.
+ * @param attempt_id the id of a waiting attempt (pf_net_gs_server_get_pairing_attempt());
+ *        NULL when exactly one attempt waits.
+ * @return 0; PF_ERR_INVALID_ARGUMENT (not four digits); PF_ERR_LIMIT (pairing is locked out
+ *         after too many wrong PINs); PF_ERR_NOT_FOUND (no attempt waits, or none has that
+ *         id); PF_ERR_STATE (several attempts wait and @p attempt_id is NULL);
+ *         PF_ERR_REPLAY (this PIN was already given to an attempt). Since 0.1.
+ */
+PF_EXPORT int pf_net_gs_server_set_pin2(pf_net_gs_server *server, const char *pin,
+                                        const char *attempt_id, uint64_t now_ms);
+
+/** A pairing attempt waiting for the user's PIN. Since 0.1. */
+typedef struct pf_net_gs_pair_attempt {
+    uint32_t struct_size;  /**< sizeof(pf_net_gs_pair_attempt), set by the caller */
+    char id[24];           /**< opaque id for pf_net_gs_server_set_pin2() */
+    char device_name[64];  /**< the name the client sent (unverified; control bytes as '?') */
+    char address[64];      /**< the client's IP address */
+    uint64_t age_ms;       /**< how long ago its phase 1 arrived */
+} pf_net_gs_pair_attempt;
+
+/**
+ * Fills @p ret_attempt with the waiting pairing attempt at @p index, oldest first.
+ * @param ret_attempt its struct_size must be set.
+ * @return 0; PF_ERR_NOT_FOUND past the end; PF_ERR_INVALID_ARGUMENT. Since 0.1.
+ */
+PF_EXPORT int pf_net_gs_server_get_pairing_attempt(const pf_net_gs_server *server,
+                                                   uint32_t index, uint64_t now_ms,
+                                                   pf_net_gs_pair_attempt *ret_attempt);
 
 /** @return the number of pairing attempts waiting for a PIN. Since 0.1. */
 PF_EXPORT uint32_t pf_net_gs_server_get_pairing_waiting(const pf_net_gs_server *server);

@@ -110,6 +110,11 @@ typedef struct pf_net_rtsp_session {
     uint8_t require_encryption; /**< 1: /launch said rtspenc:// (§4.8), so plaintext requests
                                      never reach this session. Since 0.1. */
     uint8_t reserved[2];
+    uint32_t peer_ipv4;       /**< the address of the /launch (network byte order): plaintext
+                                   requests from any other address never reach this session,
+                                   which has no key to tell its client from a stranger; 0 =
+                                   any. Absent from older callers (smaller struct_size):
+                                   any. Since 0.1. */
 } pf_net_rtsp_session;
 
 /** Callbacks of the RTSP server. Since 0.1. */
@@ -349,6 +354,14 @@ PF_EXPORT int pf_net_gs_media_add_session(pf_net_gs_media *media, uint32_t id,
  */
 PF_EXPORT int pf_net_gs_media_allow_legacy_ping(pf_net_gs_media *media, uint32_t id,
                                                 uint32_t addr_be);
+/**
+ * Ties session @p id to IPv4 address @p addr_be (network byte order): pings of either kind
+ * from any other address are ignored, so a payload learnt from a plaintext handshake cannot
+ * redirect the stream. For sessions without encrypted RTSP; 0 lifts the tie.
+ * @return 0; PF_ERR_NOT_FOUND; PF_ERR_INVALID_ARGUMENT. Since 0.1.
+ */
+PF_EXPORT int pf_net_gs_media_restrict_session(pf_net_gs_media *media, uint32_t id,
+                                               uint32_t addr_be);
 /** Forgets session @p id. @return 0; PF_ERR_NOT_FOUND. Since 0.1. */
 PF_EXPORT int pf_net_gs_media_remove_session(pf_net_gs_media *media, uint32_t id);
 /**

@@ -3,6 +3,8 @@
  * HTTP layer in gs_server.c supplies the request facts. */
 #include "gs_server.h"
 
+#include <arpa/inet.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,6 +152,8 @@ static int launch(pf_net_gs_server *s, const pfi_query *q, const pfi_gs_req_info
     l.struct_size = sizeof(l);
     l.resume = (uint32_t)resume;
     l.client_id = info->client_id;
+    struct in_addr peer;
+    l.peer_ipv4 = inet_pton(AF_INET, info->peer, &peer) == 1 ? peer.s_addr : 0;
     int64_t v;
     if (!resume) {
         if (pfi_parse_int(pfi_query_get(q, "appid"), 1, UINT32_MAX, &v) < 0)

@@ -25,6 +25,7 @@ typedef struct media_sess {
     uint16_t port[2];
     uint32_t legacy_addr; /* RTSP peer allowed to send "PING"; 0 = none */
     uint64_t legacy_order;
+    uint32_t only_addr;   /* pings of any kind count only from here; 0 = any */
 } media_sess;
 
 struct pf_net_gs_media {
@@ -170,6 +171,18 @@ PF_EXPORT int pf_net_gs_media_allow_legacy_ping(pf_net_gs_media *m, uint32_t id,
     return PF_ERR_NOT_FOUND;
 }
 
+PF_EXPORT int pf_net_gs_media_restrict_session(pf_net_gs_media *m, uint32_t id,
+                                               uint32_t addr_be)
+{
+    pf_assert_return(m, PF_ERR_INVALID_ARGUMENT);
+    for (size_t i = 0; i < m->n_sess; i++)
+        if (m->sess[i].id == id) {
+            m->sess[i].only_addr = addr_be;
+            return 0;
+        }
+    return PF_ERR_NOT_FOUND;
+}
+
 PF_EXPORT int pf_net_gs_media_remove_session(pf_net_gs_media *m, uint32_t id)
 {
     pf_assert_return(m, PF_ERR_INVALID_ARGUMENT);
@@ -188,7 +201,8 @@ static media_sess *match_ping(pf_net_gs_media *m, const uint8_t *buf, size_t n, 
     if (n >= 20) {
         for (size_t i = 0; i < m->n_sess; i++)
             if (!memcmp(m->sess[i].payload, buf, PING_LEN))
-                return &m->sess[i];
+                return !m->sess[i].only_addr || m->sess[i].only_addr == addr ? &m->sess[i]
+                                                                              : NULL;
         return NULL;
     }
     media_sess *best = NULL;

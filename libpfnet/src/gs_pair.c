@@ -22,7 +22,10 @@ enum {
 
 struct pfi_pair_attempt {
     char key[160];
+    char id[PFI_PAIR_ID_LEN];  /* what the user picks the attempt by */
+    char peer[64];
     char device_name[64];
+    uint64_t created_ms;
     uint32_t state;
     uint64_t deadline_ms;
     uint8_t salt[16];
@@ -64,9 +67,11 @@ static void wipe_attempt(pfi_pair_attempt *a)
     free(a);
 }
 
-/* Drops attempt @p i. A PIN that was spent on an attempt which did not succeed counts as a
- * failed guess, whichever way it ended (wrong PIN, abandoned, timed out). */
-static void drop(pfi_pairing *p, uint32_t i, int spent_failed, const char *why, uint64_t now_ms)
+/* Drops attempt @p i. @p wrong_pin says the attempt ended in a wrong-PIN outcome (phase 4
+ * failed, or the client cancelled after its own phase-3 check failed): only those count
+ * towards the lock-out. Abandoned, timed-out, replaced or out-of-order attempts do not, or a
+ * stranger could lock pairing out for everyone. */
+static void drop(pfi_pairing *p, uint32_t i, int wrong_pin, const char *why, uint64_t now_ms)
 {
     pfi_pair_attempt *a = p->attempts[i];
     p->attempts[i] = NULL;
@@ -76,12 +81,11 @@ static void drop(pfi_pairing *p, uint32_t i, int spent_failed, const char *why, 
         reply(408, why, 0, &doc, &len);
         p->hooks.complete(p->hooks.user_data, a->waiter, doc, len);
     }
-    if (spent_failed && a->state != ST_WAIT_PIN) {
+    if (wrong_pin && a->state != ST_WAIT_PIN) {
         p->failures++;
         if (p->failures >= p->cfg.pair_max_failures) {
             p->lockout_until_ms = now_ms + p->cfg.pair_lockout_ms;
             p->failures = 0;
-            p->pin_expiry_ms = 0;
             pfi_net_log(&p->log, PF_LOG_DEBUG, TOPIC, "pairing locked out for %u ms",
                         p->cfg.pair_lockout_ms);
         }
@@ -95,7 +99,7 @@ void pfi_pairing_finish(pfi_pairing *p)
     for (uint32_t i = 0; i < PFI_PAIR_MAX_ATTEMPTS; i++)
         if (p->attempts[i])
             drop(p, i, 0, "host shutting down", 0);
-    memset(p->pin, 0, sizeof(p->pin));
+    memset(p->used, 0, sizeof(p->used));
 }
 
 static int find(const pfi_pairing *p, const char *key)
@@ -104,6 +108,39 @@ static int find(const pfi_pairing *p, const char *key)
         if (p->attempts[i] && strcmp(p->attempts[i]->key, key) == 0)
             return (int)i;
     return -1;
+}
+
+/* A used PIN stays refused for as long as a phase-1 request can wait with it on screen. */
+static uint64_t used_pin_ms(const pfi_pairing *p)
+{
+    uint64_t t = p->cfg.pin_wait_ms;
+    return (t > p->cfg.pin_ttl_ms ? t : p->cfg.pin_ttl_ms) + p->cfg.pair_step_ms;
+}
+
+static int pin_was_used(const pfi_pairing *p, const char *pin, uint64_t now_ms)
+{
+    for (uint32_t i = 0; i < PFI_PAIR_USED_PINS; i++)
+        if (p->used[i].until_ms > now_ms && memcmp(p->used[i].pin, pin, 4) == 0)
+            return 1;
+    return 0;
+}
+
+static uint32_t count_peer(const pfi_pairing *p, const char *peer)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < PFI_PAIR_MAX_ATTEMPTS; i++)
+        if (p->attempts[i] && strcmp(p->attempts[i]->peer, peer) == 0)
+            n++;
+    return n;
+}
+
+/* The client picks its name; it is shown to the user, so control bytes are replaced. */
+static void copy_name(char *dst, size_t cap, const char *src)
+{
+    snprintf(dst, cap, "%s", src && *src ? src : "unknown");
+    for (char *c = dst; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
 }
 
 static int locked(const pfi_pairing *p, uint64_t now_ms)
@@ -148,21 +185,27 @@ static void plaincert_reply(pfi_pairing *p, char **ret_doc, size_t *ret_len)
     }
 }
 
-/* Gives the pending PIN to attempt @p a: one PIN, one attempt. */
-static int spend_pin(pfi_pairing *p, pfi_pair_attempt *a, uint64_t now_ms)
+/* Gives @p pin to attempt @p a: one PIN, one attempt. The PIN is remembered as used, so
+ * typing it again (for another attempt that shows the same PIN) is refused: an attempt that
+ * took it can recover it offline from its phase-2 exchange (10^4 candidates). */
+static int spend_pin(pfi_pairing *p, pfi_pair_attempt *a, const char *pin, uint64_t now_ms)
 {
-    int r = derive_key(a, p->pin);
-    memset(p->pin, 0, sizeof(p->pin));
-    p->pin_expiry_ms = 0;
+    int r = derive_key(a, pin);
     if (r < 0)
         return r;
+    uint32_t slot = 0;
+    for (uint32_t i = 1; i < PFI_PAIR_USED_PINS; i++)
+        if (p->used[i].until_ms < p->used[slot].until_ms)
+            slot = i;
+    memcpy(p->used[slot].pin, pin, 5);
+    p->used[slot].until_ms = now_ms + used_pin_ms(p);
     a->state = ST_CERT_SENT;
     a->deadline_ms = now_ms + p->cfg.pair_step_ms;
     return 0;
 }
 
-static int phase1(pfi_pairing *p, const pfi_query *q, const char *key, void *waiter,
-                  uint64_t now_ms, char **ret_doc, size_t *ret_len)
+static int phase1(pfi_pairing *p, const pfi_query *q, const char *key, const char *peer,
+                  void *waiter, uint64_t now_ms, char **ret_doc, size_t *ret_len)
 {
     if (locked(p, now_ms)) {
         reply(503, "Too many failed pairing attempts; try again later", 0, ret_doc, ret_len);
@@ -193,8 +236,16 @@ static int phase1(pfi_pairing *p, const pfi_query *q, const char *key, void *wai
     }
     int old = find(p, key);
     if (old >= 0)
-        drop(p, (uint32_t)old, 1, "replaced by a new attempt", now_ms);
+        drop(p, (uint32_t)old, 0, "replaced by a new attempt", now_ms);
+    if (p->hooks.alive)
+        pfi_pair_prune(p, now_ms);
     int slot = -1;
+    if (count_peer(p, peer) >= PFI_PAIR_MAX_PER_PEER) {
+        pfi_peer_cert_clear(&cert);
+        free(pem);
+        reply(503, "Too many pairing attempts from this address", 0, ret_doc, ret_len);
+        return PFI_PAIR_REPLY;
+    }
     for (uint32_t i = 0; i < PFI_PAIR_MAX_ATTEMPTS && slot < 0; i++)
         if (!p->attempts[i])
             slot = (int)i;
@@ -211,22 +262,17 @@ static int phase1(pfi_pairing *p, const pfi_query *q, const char *key, void *wai
         return PF_ERR_NOMEM;
     }
     snprintf(a->key, sizeof(a->key), "%s", key);
-    const char *dev = pfi_query_get(q, "devicename");
-    snprintf(a->device_name, sizeof(a->device_name), "%s", dev && *dev ? dev : "unknown");
+    snprintf(a->peer, sizeof(a->peer), "%s", peer);
+    snprintf(a->id, sizeof(a->id), "%08x", ++p->next_id);
+    copy_name(a->device_name, sizeof(a->device_name), pfi_query_get(q, "devicename"));
     memcpy(a->salt, salt, 16);
     a->client_pem = pem;
     a->cert = cert;
     a->state = ST_WAIT_PIN;
+    a->created_ms = now_ms;
     p->attempts[slot] = a;
-    if (p->pin_expiry_ms && now_ms < p->pin_expiry_ms) {
-        int r = spend_pin(p, a, now_ms);
-        if (r < 0) {
-            drop(p, (uint32_t)slot, 0, "key derivation failed", now_ms);
-            return r;
-        }
-        plaincert_reply(p, ret_doc, ret_len);
-        return PFI_PAIR_REPLY;
-    }
+    /* Phase 1 always waits for a PIN typed after it arrived: a PIN typed in advance would go
+     * to whichever attempt came first, an attacker's as easily as the user's. */
     a->waiter = waiter;
     a->deadline_ms = now_ms + p->cfg.pin_wait_ms;
     pfi_net_log(&p->log, PF_LOG_DEBUG, TOPIC, "attempt %s waits for a PIN", key);
@@ -328,7 +374,7 @@ int pfi_pair_request(pfi_pairing *p, const pfi_query *q, const char *peer, int h
         return PFI_PAIR_REPLY;
     }
     if (phrase && strcmp(phrase, "getservercert") == 0)
-        return phase1(p, q, key, waiter, now_ms, ret_doc, ret_len);
+        return phase1(p, q, key, peer ? peer : "", waiter, now_ms, ret_doc, ret_len);
     if (phrase) {
         reply(404, "Unknown pair command", 0, ret_doc, ret_len);
         return PFI_PAIR_REPLY;
@@ -347,7 +393,7 @@ int pfi_pair_request(pfi_pairing *p, const pfi_query *q, const char *peer, int h
     int i = find(p, key);
     if (i < 0 || p->attempts[i]->state != want) {
         if (i >= 0)
-            drop(p, (uint32_t)i, 1, "pairing phase out of order", now_ms);
+            drop(p, (uint32_t)i, 0, "pairing phase out of order", now_ms);
         reply(400, "Pairing phase out of order", 0, ret_doc, ret_len);
         return PFI_PAIR_REPLY;
     }
@@ -381,7 +427,7 @@ int pfi_pair_request(pfi_pairing *p, const pfi_query *q, const char *peer, int h
         }
     }
     if (r == PF_ERR_MALFORMED) {
-        drop(p, (uint32_t)i, 1, "malformed pairing parameter", now_ms);
+        drop(p, (uint32_t)i, 0, "malformed pairing parameter", now_ms);
         reply(400, "Malformed pairing parameter", 0, ret_doc, ret_len);
         return PFI_PAIR_REPLY;
     }
@@ -397,7 +443,7 @@ int pfi_pair_request(pfi_pairing *p, const pfi_query *q, const char *peer, int h
     return PFI_PAIR_REPLY;
 }
 
-int pfi_pair_set_pin(pfi_pairing *p, const char *pin, uint64_t now_ms)
+int pfi_pair_set_pin(pfi_pairing *p, const char *pin, const char *attempt_id, uint64_t now_ms)
 {
     if (!pin || strlen(pin) != 4)
         return PF_ERR_INVALID_ARGUMENT;
@@ -406,22 +452,29 @@ int pfi_pair_set_pin(pfi_pairing *p, const char *pin, uint64_t now_ms)
             return PF_ERR_INVALID_ARGUMENT;
     if (locked(p, now_ms))
         return PF_ERR_LIMIT;
-    memcpy(p->pin, pin, 5);
-    p->pin_expiry_ms = now_ms + p->cfg.pin_ttl_ms;
-    /* The oldest waiting attempt takes it: attempts are kept in arrival order by deadline. */
-    int best = -1;
+    pfi_pair_prune(p, now_ms);
+    /* The PIN goes to the attempt the user means: the one named, or the only one waiting.
+     * Handing it to "the oldest" would let an attempt opened before the user's take it. */
+    int pick = -1;
+    uint32_t waiting = 0;
     for (uint32_t i = 0; i < PFI_PAIR_MAX_ATTEMPTS; i++) {
         pfi_pair_attempt *a = p->attempts[i];
-        if (a && a->state == ST_WAIT_PIN &&
-            (best < 0 || a->deadline_ms < p->attempts[best]->deadline_ms))
-            best = (int)i;
+        if (!a || a->state != ST_WAIT_PIN || now_ms >= a->deadline_ms)
+            continue;
+        waiting++;
+        if (!attempt_id || strcmp(a->id, attempt_id) == 0)
+            pick = (int)i;
     }
-    if (best < 0)
-        return 0;
-    pfi_pair_attempt *a = p->attempts[best];
-    int r = spend_pin(p, a, now_ms);
+    if (pick < 0)
+        return PF_ERR_NOT_FOUND;
+    if (!attempt_id && waiting > 1)
+        return PF_ERR_STATE;
+    if (pin_was_used(p, pin, now_ms))
+        return PF_ERR_REPLAY;
+    pfi_pair_attempt *a = p->attempts[pick];
+    int r = spend_pin(p, a, pin, now_ms);
     if (r < 0) {
-        drop(p, (uint32_t)best, 0, "key derivation failed", now_ms);
+        drop(p, (uint32_t)pick, 0, "key derivation failed", now_ms);
         return r;
     }
     char *doc;
@@ -434,6 +487,44 @@ int pfi_pair_set_pin(pfi_pairing *p, const char *pin, uint64_t now_ms)
     else
         free(doc);
     return 0;
+}
+
+void pfi_pair_prune(pfi_pairing *p, uint64_t now_ms)
+{
+    if (!p->hooks.alive)
+        return;
+    for (uint32_t i = 0; i < PFI_PAIR_MAX_ATTEMPTS; i++) {
+        pfi_pair_attempt *a = p->attempts[i];
+        if (a && a->state == ST_WAIT_PIN && a->waiter &&
+            !p->hooks.alive(p->hooks.user_data, a->waiter))
+            drop(p, i, 0, "the client closed its connection", now_ms);
+    }
+}
+
+uint32_t pfi_pair_list(const pfi_pairing *p, uint64_t now_ms, pfi_pair_info *out, uint32_t cap)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < PFI_PAIR_MAX_ATTEMPTS; i++) {
+        const pfi_pair_attempt *a = p->attempts[i];
+        if (!a || a->state != ST_WAIT_PIN || now_ms >= a->deadline_ms)
+            continue;
+        if (n < cap) {
+            /* Oldest first: insert in order of arrival. */
+            uint32_t k = n;
+            while (k > 0 && out[k - 1].created_ms > a->created_ms) {
+                out[k] = out[k - 1];
+                k--;
+            }
+            pfi_pair_info *o = &out[k];
+            memcpy(o->id, a->id, sizeof(o->id));
+            memcpy(o->peer, a->peer, sizeof(o->peer));
+            memcpy(o->device_name, a->device_name, sizeof(o->device_name));
+            o->created_ms = a->created_ms;
+            o->age_ms = now_ms > a->created_ms ? now_ms - a->created_ms : 0;
+        }
+        n++;
+    }
+    return n;
 }
 
 void pfi_pair_forget_waiter(pfi_pairing *p, void *waiter)
@@ -450,16 +541,13 @@ void pfi_pair_cancel(pfi_pairing *p, const char *uniqueid, const char *peer, uin
     char key[160];
     snprintf(key, sizeof(key), "%s@%s", uniqueid ? uniqueid : "", peer ? peer : "");
     int i = find(p, key);
+    /* A real client cancels when its own phase-3 check failed: that is a wrong PIN. */
     if (i >= 0)
         drop(p, (uint32_t)i, 1, "cancelled by the client", now_ms);
 }
 
 int64_t pfi_pair_expire(pfi_pairing *p, uint64_t now_ms)
 {
-    if (p->pin_expiry_ms && now_ms >= p->pin_expiry_ms) {
-        memset(p->pin, 0, sizeof(p->pin));
-        p->pin_expiry_ms = 0;
-    }
     if (p->lockout_until_ms && now_ms >= p->lockout_until_ms)
         p->lockout_until_ms = 0;
     int64_t next = -1;
@@ -468,7 +556,7 @@ int64_t pfi_pair_expire(pfi_pairing *p, uint64_t now_ms)
         if (!a)
             continue;
         if (now_ms >= a->deadline_ms) {
-            drop(p, i, 1,
+            drop(p, i, 0,
                  a->state == ST_WAIT_PIN ? "no PIN was entered in time" : "pairing timed out",
                  now_ms);
             continue;
@@ -477,10 +565,9 @@ int64_t pfi_pair_expire(pfi_pairing *p, uint64_t now_ms)
         if (next < 0 || d < next)
             next = d;
     }
-    uint64_t other[2] = {p->pin_expiry_ms, p->lockout_until_ms};
-    for (int k = 0; k < 2; k++)
-        if (other[k] > now_ms && (next < 0 || (int64_t)(other[k] - now_ms) < next))
-            next = (int64_t)(other[k] - now_ms);
+    if (p->lockout_until_ms > now_ms &&
+        (next < 0 || (int64_t)(p->lockout_until_ms - now_ms) < next))
+        next = (int64_t)(p->lockout_until_ms - now_ms);
     return next;
 }
 
@@ -490,10 +577,8 @@ int64_t pfi_pair_next_deadline(const pfi_pairing *p, uint64_t now_ms)
     for (uint32_t i = 0; i < PFI_PAIR_MAX_ATTEMPTS; i++)
         if (p->attempts[i] && (!best || p->attempts[i]->deadline_ms < best))
             best = p->attempts[i]->deadline_ms;
-    uint64_t other[2] = {p->pin_expiry_ms, p->lockout_until_ms};
-    for (int k = 0; k < 2; k++)
-        if (other[k] && (!best || other[k] < best))
-            best = other[k];
+    if (p->lockout_until_ms && (!best || p->lockout_until_ms < best))
+        best = p->lockout_until_ms;
     if (!best)
         return -1;
     return best > now_ms ? (int64_t)(best - now_ms) : 0;

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,9 @@
 
 #define TOPIC "rtsp"
 #define REPLY_CAP 8192u
+/* Connections one address may hold: a client sends one request per connection, one at a
+ * time; a few clients behind one address stay well below this. */
+#define PER_ADDRESS 8u
 
 typedef struct rtsp_sess {
     pf_net_rtsp_session s;
@@ -199,7 +203,8 @@ PF_EXPORT int pf_net_rtsp_server_add_session(pf_net_rtsp_server *s,
                                              const pf_net_rtsp_session *session)
 {
     pf_assert_return(s && session && session->id, PF_ERR_INVALID_ARGUMENT);
-    pf_assert_return(session->struct_size >= sizeof(*session), PF_ERR_INVALID_ARGUMENT);
+    pf_assert_return(session->struct_size >= offsetof(pf_net_rtsp_session, peer_ipv4),
+                     PF_ERR_INVALID_ARGUMENT);
     pf_assert_return(strnlen(session->ping_payload, 17) == 16, PF_ERR_INVALID_ARGUMENT);
     for (size_t i = 0; i < s->n_sess; i++)
         if (s->sess[i].s.id == session->id)
@@ -210,7 +215,8 @@ PF_EXPORT int pf_net_rtsp_server_add_session(pf_net_rtsp_server *s,
     s->sess = v;
     rtsp_sess *e = &v[s->n_sess];
     memset(e, 0, sizeof(*e));
-    e->s = *session;
+    memcpy(&e->s, session,
+           session->struct_size < sizeof(e->s) ? session->struct_size : sizeof(e->s));
     int r = pf_gs_cipher_create(NULL, session->rikey, &e->cipher);
     if (r < 0)
         return r;
@@ -238,12 +244,16 @@ PF_EXPORT int pf_net_rtsp_server_remove_session(pf_net_rtsp_server *s, uint32_t 
 /* The session a plaintext request is for: the one its Session header names, else the newest
  * one not yet announced. A session launched with rtspenc:// is never one of them: its
  * client seals every request, so a plaintext one is somebody else's. */
-static rtsp_sess *pick_session(pf_net_rtsp_server *s, const pfi_rtsp_request *rq)
+static rtsp_sess *pick_session(pf_net_rtsp_server *s, const conn *c, const pfi_rtsp_request *rq)
 {
     rtsp_sess *best = NULL;
     for (size_t i = 0; i < s->n_sess; i++) {
         rtsp_sess *e = &s->sess[i];
         if (e->s.require_encryption)
+            continue;
+        /* Plaintext carries no proof of who asks: only the launch address may take the
+         * session's token, connect data and ping payload. */
+        if (e->s.peer_ipv4 && e->s.peer_ipv4 != c->peer_ipv4)
             continue;
         if (rq->session) {
             if (rq->session_len == 16 && !memcmp(rq->session, e->token, 16))
@@ -262,7 +272,7 @@ static int handle(pf_net_rtsp_server *s, const conn *c, const pfi_rtsp_request *
                   rtsp_sess *enc_sess, char *out, size_t cap)
 {
     char extra[512];
-    rtsp_sess *e = enc_sess ? enc_sess : pick_session(s, rq);
+    rtsp_sess *e = enc_sess ? enc_sess : pick_session(s, c, rq);
     switch (rq->method) {
     case PFI_RTSP_OPTIONS:
         return pfi_rtsp_reply(200, rq->cseq, NULL, NULL, 0, out, cap);
@@ -477,13 +487,19 @@ static void accept_all(pf_net_rtsp_server *s, uint64_t now_ms)
         int fd = accept4(s->listen_fd, (struct sockaddr *)&peer, &pl, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (fd < 0)
             return;
+        uint32_t addr =
+            pl == sizeof(peer) && peer.sin_family == AF_INET ? peer.sin_addr.s_addr : 0;
         conn *c = NULL;
-        for (size_t i = 0; i < s->st.max_connections; i++)
-            if (!s->conns[i].in && !s->conns[i].out) {
-                c = &s->conns[i];
-                break;
-            }
-        if (!c) {
+        uint32_t same = 0;
+        for (size_t i = 0; i < s->st.max_connections; i++) {
+            conn *o = &s->conns[i];
+            if (o->in || o->out)
+                same += o->peer_ipv4 == addr;
+            else if (!c)
+                c = o;
+        }
+        /* One address must not hold every slot (slowloris). */
+        if (!c || same >= PER_ADDRESS) {
             close(fd);
             continue;
         }
@@ -496,7 +512,7 @@ static void accept_all(pf_net_rtsp_server *s, uint64_t now_ms)
             continue;
         }
         c->fd = fd;
-        c->peer_ipv4 = pl == sizeof(peer) && peer.sin_family == AF_INET ? peer.sin_addr.s_addr : 0;
+        c->peer_ipv4 = addr;
         c->in_len = 0;
         c->deadline_ms = now_ms + s->st.timeout_ms;
         s->n_conns++;

@@ -9,6 +9,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netpacket/packet.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,7 @@ typedef struct req {
     int https;
     int suspended;
     int ready;
+    int watched_fd; /* a suspended request's socket in our epoll set (hang-up), else -1 */
     char *doc;
     size_t len;
 } req;
@@ -68,8 +70,40 @@ static void *uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
         return NULL;
     r->s = cls;
     r->conn = conn;
+    r->watched_fd = -1;
     r->uri = strdup(uri ? uri : "");
     return r;
+}
+
+/* MHD does not poll a suspended connection, so a client that gives up while phase 1 waits
+ * for the PIN would go unnoticed: its socket joins our epoll set for hang-ups only. */
+static void watch_hangup(pf_net_gs_server *s, req *r)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!ci)
+        return;
+    struct epoll_event ev = {.events = EPOLLRDHUP, .data.ptr = r};
+    if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, ci->connect_fd, &ev) == 0)
+        r->watched_fd = ci->connect_fd;
+}
+
+static void unwatch(pf_net_gs_server *s, req *r)
+{
+    if (r->watched_fd >= 0)
+        (void)epoll_ctl(s->epfd, EPOLL_CTL_DEL, r->watched_fd, NULL);
+    r->watched_fd = -1;
+}
+
+static int req_alive(void *user_data, void *waiter)
+{
+    req *r = waiter;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!ci)
+        return 0;
+    struct pollfd pfd = {.fd = ci->connect_fd, .events = POLLRDHUP};
+    return !(poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR)));
 }
 
 static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -79,6 +113,7 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     req *r = *con_cls;
     if (!r)
         return;
+    unwatch(s, r);
     if (r->suspended && !r->ready)
         pfi_pair_forget_waiter(&s->pairing, r);
     free(r->doc);
@@ -91,6 +126,7 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 static void pair_complete(void *user_data, void *waiter, char *doc, size_t len)
 {
     req *r = waiter;
+    unwatch(user_data, r);
     free(r->doc);
     r->doc = doc;
     r->len = len;
@@ -199,6 +235,7 @@ static enum MHD_Result queue(struct MHD_Connection *conn, char *body, size_t len
     }
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    pfi_httpd_guard_answered(conn);
     /* §2.1: always HTTP 200; the XML status_code carries the error. */
     enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, resp);
     MHD_destroy_response(resp);
@@ -253,7 +290,10 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         return MHD_NO;
     if (rep.wait) {
         r->suspended = 1;
+        /* parked on purpose: the pairing deadlines apply instead */
+        pfi_httpd_guard_answered(conn);
         MHD_suspend_connection(conn);
+        watch_hangup(s, r);
         return MHD_YES;
     }
     return queue(conn, rep.body, rep.len, rep.content_type);
@@ -323,6 +363,9 @@ static struct MHD_Daemon *start(pf_net_gs_server *s, uint16_t port, int https)
         OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY, NULL);
         OPT(MHD_OPTION_CONNECTION_TIMEOUT, CONNECTION_TIMEOUT_S, NULL);
         OPT(MHD_OPTION_CONNECTION_LIMIT, s->cfg.max_connections, NULL);
+        /* Slow clients: a bound per address and an absolute request deadline. */
+        OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, PFI_HTTPD_PER_ADDRESS, NULL);
+        OPT(MHD_OPTION_NOTIFY_CONNECTION, pfi_httpd_guard_notify, &s->guard);
         if (have_addr)
             OPT(MHD_OPTION_SOCK_ADDR, 0, &ss);
         if (https) {
@@ -381,8 +424,12 @@ int pf_net_gs_server_create(const pf_net_gs_settings *settings,
     int r = PF_ERR_NOMEM;
     if (!s->hostname || (settings->bind_address && !s->bind_address))
         goto fail;
-    pfi_pair_hooks hooks = {.user_data = s, .complete = pair_complete, .paired = pair_paired};
+    pfi_pair_hooks hooks = {.user_data = s,
+                            .complete = pair_complete,
+                            .paired = pair_paired,
+                            .alive = req_alive};
     pfi_pairing_init(&s->pairing, identity, &s->cfg, &hooks);
+    pfi_httpd_guard_init(&s->guard, PFI_HTTPD_REQUEST_DEADLINE_MS);
     r = PF_ERR_IO;
     s->epfd = epoll_create1(EPOLL_CLOEXEC);
     if (s->epfd < 0)
@@ -423,6 +470,7 @@ void pf_net_gs_server_destroy(pf_net_gs_server *s)
         MHD_run(s->https);
         MHD_stop_daemon(s->https);
     }
+    pfi_httpd_guard_finish(&s->guard);
     if (s->epfd >= 0)
         close(s->epfd);
     for (uint32_t i = 0; i < s->nclients; i++)
@@ -443,6 +491,9 @@ int64_t pf_net_gs_server_get_timeout(const pf_net_gs_server *s, uint64_t now_ms)
     if (!s)
         return -1;
     int64_t best = pfi_pair_next_deadline(&s->pairing, now_ms);
+    int64_t g = pfi_httpd_guard_next(&s->guard);
+    if (g >= 0 && (best < 0 || g < best))
+        best = g;
     struct MHD_Daemon *ds[2] = {s->http, s->https};
     for (int i = 0; i < 2; i++) {
         MHD_UNSIGNED_LONG_LONG t;
@@ -453,6 +504,13 @@ int64_t pf_net_gs_server_get_timeout(const pf_net_gs_server *s, uint64_t now_ms)
     return best;
 }
 
+/* A resumed phase-1 request may sit on HTTP or on HTTPS (§3.2 allows both). */
+static void run_both(pf_net_gs_server *s)
+{
+    MHD_run(s->http);
+    MHD_run(s->https);
+}
+
 int pf_net_gs_server_dispatch(pf_net_gs_server *s, uint64_t now_ms)
 {
     pf_assert_return(s, PF_ERR_INVALID_ARGUMENT);
@@ -460,12 +518,15 @@ int pf_net_gs_server_dispatch(pf_net_gs_server *s, uint64_t now_ms)
     struct epoll_event evs[4];
     /* Drain the readiness of our epoll set; MHD_run polls its own set without blocking. */
     (void)epoll_wait(s->epfd, evs, 4, 0);
+    pfi_httpd_guard_expire(&s->guard);
     int r = 0;
     if (MHD_run(s->http) != MHD_YES || MHD_run(s->https) != MHD_YES)
         r = PF_ERR_IO;
+    pfi_pair_prune(&s->pairing, now_ms);
     pfi_pair_expire(&s->pairing, now_ms);
-    /* Expiry may have resumed waiting requests; let MHD send their replies now. */
-    MHD_run(s->http);
+    /* Pruning and expiry may have resumed waiting requests, on either port; let MHD send
+     * their replies now. */
+    run_both(s);
     return r;
 }
 
@@ -509,12 +570,36 @@ int pf_net_gs_server_set_external_address(pf_net_gs_server *s, const char *ipv4)
 
 int pf_net_gs_server_set_pin(pf_net_gs_server *s, const char *pin, uint64_t now_ms)
 {
+    return pf_net_gs_server_set_pin2(s, pin, NULL, now_ms);
+}
+
+int pf_net_gs_server_set_pin2(pf_net_gs_server *s, const char *pin, const char *attempt_id,
+                              uint64_t now_ms)
+{
     pf_assert_return(s && pin, PF_ERR_INVALID_ARGUMENT);
     s->now_ms = now_ms;
-    int r = pfi_pair_set_pin(&s->pairing, pin, now_ms);
-    if (r >= 0)
-        MHD_run(s->http);
+    int r = pfi_pair_set_pin(&s->pairing, pin, attempt_id, now_ms);
+    /* Pruning may have answered requests even when the PIN was refused. */
+    run_both(s);
     return r;
+}
+
+int pf_net_gs_server_get_pairing_attempt(const pf_net_gs_server *s, uint32_t index,
+                                         uint64_t now_ms, pf_net_gs_pair_attempt *ret)
+{
+    pf_assert_return(s && ret && ret->struct_size >= sizeof(*ret), PF_ERR_INVALID_ARGUMENT);
+    pfi_pair_info list[PFI_PAIR_MAX_ATTEMPTS];
+    uint32_t n = pfi_pair_list(&s->pairing, now_ms, list, PFI_PAIR_MAX_ATTEMPTS);
+    if (index >= n || index >= PFI_PAIR_MAX_ATTEMPTS)
+        return PF_ERR_NOT_FOUND;
+    uint32_t size = ret->struct_size;
+    memset(ret, 0, sizeof(*ret));
+    ret->struct_size = size;
+    snprintf(ret->id, sizeof(ret->id), "%s", list[index].id);
+    snprintf(ret->device_name, sizeof(ret->device_name), "%s", list[index].device_name);
+    snprintf(ret->address, sizeof(ret->address), "%s", list[index].peer);
+    ret->age_ms = list[index].age_ms;
+    return 0;
 }
 
 uint32_t pf_net_gs_server_get_pairing_waiting(const pf_net_gs_server *s)

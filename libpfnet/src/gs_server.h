@@ -9,6 +9,7 @@
 
 #include "gs_pair.h"
 #include "gs_query.h"
+#include "httpd_guard.h"
 
 #define PFI_GS_MAX_CLIENTS 256u
 
@@ -47,6 +48,7 @@ struct pf_net_gs_server {
     struct MHD_Daemon *http;
     struct MHD_Daemon *https;
     int epfd;
+    pfi_httpd_guard guard; /* request deadlines of both daemons */
     pfi_pairing pairing;
     pfi_gs_client clients[PFI_GS_MAX_CLIENTS];
     uint32_t nclients;

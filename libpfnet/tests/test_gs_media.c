@@ -113,6 +113,40 @@ static void legacy_pings_by_address(void **state)
     pf_net_gs_media_destroy(m);
 }
 
+/* Audit finding 4: a payload ping from another address took a legacy session's video. A
+ * session tied to its launch address ignores pings of either kind from anywhere else. */
+static void restricted_session_ignores_other_addresses(void **state)
+{
+    pf_net_gs_media_settings st;
+    pf_net_gs_media_settings_default(&st);
+    st.video_port = st.audio_port = 0;
+    pf_net_gs_media *m;
+    assert_int_equal(pf_net_gs_media_create(&st, &m), 0);
+    uint16_t vport = pf_net_gs_media_get_port(m, PF_NET_GS_MEDIA_VIDEO);
+    assert_int_equal(pf_net_gs_media_add_session(m, 3, "0123456789ABCDEF"), 0);
+    uint32_t lo1;
+    inet_pton(AF_INET, "127.0.0.1", &lo1);
+    assert_int_equal(pf_net_gs_media_restrict_session(m, 99, lo1), PF_ERR_NOT_FOUND);
+    assert_int_equal(pf_net_gs_media_restrict_session(m, 3, lo1), 0);
+    int c1 = udp_bound_at("127.0.0.1"), c2 = udp_bound_at("127.0.0.2");
+    seen s = {0};
+    send_to(c2, vport, "0123456789ABCDEF\0\0\0\1", 20);
+    assert_int_equal(settle_and_dispatch(m, &s), 1);
+    assert_int_equal(s.calls, 0);
+    assert_int_equal(pf_net_gs_media_get_unmatched(m), 1);
+    send_to(c1, vport, "0123456789ABCDEF\0\0\0\1", 20);
+    settle_and_dispatch(m, &s);
+    assert_int_equal(s.calls, 1);
+    assert_int_equal(s.addr, lo1);
+    /* The attacker's ping after the client's does not move the stream either. */
+    send_to(c2, vport, "0123456789ABCDEF\0\0\0\2", 20);
+    settle_and_dispatch(m, &s);
+    assert_int_equal(s.calls, 1);
+    close(c1);
+    close(c2);
+    pf_net_gs_media_destroy(m);
+}
+
 static void pings_teach_addresses(void **state)
 {
     pf_net_gs_media_settings st;
@@ -230,6 +264,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(pings_teach_addresses),
+        cmocka_unit_test(restricted_session_ignores_other_addresses),
         cmocka_unit_test(legacy_pings_by_address),
         cmocka_unit_test(pacer_bursts),
     };

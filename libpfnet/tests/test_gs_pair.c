@@ -146,7 +146,7 @@ static void full_pairing_pin_after_phase1(void **state)
     assert_int_equal(request(f, gsc_pair_phase1(&p), "peer", 0, &doc), PFI_PAIR_WAIT);
     assert_null(doc);
     assert_int_equal(pfi_pair_waiting(&f->pairing), 1);
-    assert_int_equal(pfi_pair_set_pin(&f->pairing, "1234", 500), 0);
+    assert_int_equal(pfi_pair_set_pin(&f->pairing, "1234", NULL, 500), 0);
     assert_int_equal(f->completed, 1);
     assert_int_equal(gsc_pair_phase1_reply(&p, f->completed_doc), GSC_OK);
     assert_string_equal(p.server_cert_pem, pf_net_identity_get_cert_pem(f->host));
@@ -176,12 +176,11 @@ static void known_answer_key(void **state)
         p.salt[i] = (uint8_t)i;
         p.cc[i] = (uint8_t)(0x10 + i);
     }
-    assert_int_equal(pfi_pair_set_pin(&f->pairing, "1234", 0), 0);
     char *doc;
-    assert_int_equal(request(f, gsc_pair_phase1(&p), "peer", 0, &doc), PFI_PAIR_REPLY);
+    assert_int_equal(request(f, gsc_pair_phase1(&p), "peer", 0, &doc), PFI_PAIR_WAIT);
+    assert_int_equal(pfi_pair_set_pin(&f->pairing, "1234", NULL, 0), 0);
     assert_memory_equal(p.key, key, 16);
-    assert_int_equal(gsc_pair_phase1_reply(&p, doc), GSC_OK);
-    free(doc);
+    assert_int_equal(gsc_pair_phase1_reply(&p, f->completed_doc), GSC_OK);
     char *path = gsc_pair_phase2(&p);
     assert_non_null(strstr(path, "clientchallenge=5FEBCDC985B2BADDD65925DA162380EB"));
     free(path);
@@ -198,11 +197,10 @@ static void wrong_pin_fails_and_stores_nothing(void **state)
     fixture *f = *state;
     gsc_pair p;
     gsc_pair_init(&p, &f->client, "1234", "0123456789ABCDEF");
-    assert_int_equal(pfi_pair_set_pin(&f->pairing, "4321", 0), 0);
     char *doc;
-    assert_int_equal(request(f, gsc_pair_phase1(&p), "peer", 0, &doc), PFI_PAIR_REPLY);
-    assert_int_equal(gsc_pair_phase1_reply(&p, doc), GSC_OK);
-    free(doc);
+    assert_int_equal(request(f, gsc_pair_phase1(&p), "peer", 0, &doc), PFI_PAIR_WAIT);
+    assert_int_equal(pfi_pair_set_pin(&f->pairing, "4321", NULL, 0), 0);
+    assert_int_equal(gsc_pair_phase1_reply(&p, f->completed_doc), GSC_OK);
     /* The client notices in phase 3; a hostile client that carries on gets paired 0. */
     doc = phases_2_to_4(f, &p, GSC_WRONG_PIN);
     assert_int_equal(gsc_xml_status(doc), 200);
@@ -217,35 +215,27 @@ static void wrong_pin_fails_and_stores_nothing(void **state)
 static void pin_serves_one_attempt_and_expires(void **state)
 {
     fixture *f = *state;
-    gsc_pair a, b, c;
+    gsc_pair a, c;
     gsc_pair_init(&a, &f->client, "1111", "A");
-    gsc_pair_init(&b, &f->client2, "1111", "B");
     gsc_pair_init(&c, &f->client2, "2222", "C");
-    assert_int_equal(pfi_pair_set_pin(&f->pairing, "1111", 0), 0);
+    /* A PIN typed while nobody waits goes nowhere: it would go to whoever asks first. */
+    assert_int_equal(pfi_pair_set_pin(&f->pairing, "1111", NULL, 0), PF_ERR_NOT_FOUND);
     char *doc;
-    assert_int_equal(request(f, gsc_pair_phase1(&a), "peer", 10, &doc), PFI_PAIR_REPLY);
-    free(doc);
-    /* Spent: the next attempt waits for a new PIN. */
-    assert_int_equal(request(f, gsc_pair_phase1(&b), "peer", 20, &doc), PFI_PAIR_WAIT);
-    assert_int_equal(pfi_pair_waiting(&f->pairing), 1);
-    /* A PIN entered long before anyone pairs has expired. */
-    assert_int_equal(pfi_pair_set_pin(&f->pairing, "2222", 100), 0);
-    assert_int_equal(f->completed, 1); /* went to B, the oldest waiter */
-    free(f->completed_doc);
-    f->completed_doc = NULL;
-    assert_int_equal(pfi_pair_set_pin(&f->pairing, "2222", 200), 0);
-    pfi_pair_expire(&f->pairing, 200 + f->cfg.pin_ttl_ms);
-    assert_int_equal(request(f, gsc_pair_phase1(&c), "other", 200 + f->cfg.pin_ttl_ms, &doc),
-                     PFI_PAIR_WAIT);
+    assert_int_equal(request(f, gsc_pair_phase1(&a), "peer", 10, &doc), PFI_PAIR_WAIT);
+    assert_int_equal(pfi_pair_set_pin(&f->pairing, "1111", NULL, 20), 0);
+    assert_int_equal(f->completed, 1);
+    assert_int_equal(pfi_pair_waiting(&f->pairing), 0);
+    /* Spent: a second PIN finds nobody. */
+    assert_int_equal(pfi_pair_set_pin(&f->pairing, "2222", NULL, 30), PF_ERR_NOT_FOUND);
+    assert_int_equal(request(f, gsc_pair_phase1(&c), "other", 200, &doc), PFI_PAIR_WAIT);
     /* Nobody types a PIN: the waiting request is answered with a failure in the end. */
-    pfi_pair_expire(&f->pairing, 200 + f->cfg.pin_ttl_ms + f->cfg.pin_wait_ms);
+    pfi_pair_expire(&f->pairing, 200 + f->cfg.pin_wait_ms);
     assert_int_equal(f->completed, 2);
     assert_int_equal(gsc_xml_status(f->completed_doc), 408);
     char *paired = gsc_xml_get(f->completed_doc, "paired");
     assert_string_equal(paired, "0");
     free(paired);
     gsc_pair_free(&a);
-    gsc_pair_free(&b);
     gsc_pair_free(&c);
 }
 
@@ -278,10 +268,9 @@ static void out_of_order_and_malformed(void **state)
     assert_int_equal(gsc_xml_status(doc), 404);
     free(doc);
     /* Phase 3 straight after phase 1 drops the attempt. */
-    assert_int_equal(pfi_pair_set_pin(&f->pairing, "1234", 0), 0);
-    assert_int_equal(request(f, gsc_pair_phase1(&p), "peer", 0, &doc), PFI_PAIR_REPLY);
-    assert_int_equal(gsc_pair_phase1_reply(&p, doc), GSC_OK);
-    free(doc);
+    assert_int_equal(request(f, gsc_pair_phase1(&p), "peer", 0, &doc), PFI_PAIR_WAIT);
+    assert_int_equal(pfi_pair_set_pin(&f->pairing, "1234", NULL, 0), 0);
+    assert_int_equal(gsc_pair_phase1_reply(&p, f->completed_doc), GSC_OK);
     assert_int_equal(request(f, gsc_pair_phase3(&p), "peer", 0, &doc), PFI_PAIR_REPLY);
     assert_int_equal(gsc_xml_status(doc), 400);
     free(doc);
@@ -292,38 +281,167 @@ static void out_of_order_and_malformed(void **state)
     gsc_pair_free(&p);
 }
 
+/* Phase 1, then the PIN for it (the only waiting attempt); asserts the phase-1 reply. */
+static void phase1_with_pin(fixture *f, gsc_pair *p, const char *peer, const char *pin,
+                            uint64_t now)
+{
+    char *doc;
+    assert_int_equal(request(f, gsc_pair_phase1(p), peer, now, &doc), PFI_PAIR_WAIT);
+    assert_int_equal(pfi_pair_set_pin(&f->pairing, pin, NULL, now), 0);
+    assert_int_equal(gsc_pair_phase1_reply(p, f->completed_doc), GSC_OK);
+}
+
 static void lockout_after_failures(void **state)
 {
     fixture *f = *state;
     uint64_t now = 0;
+    static const char *const wrong[] = {"9991", "9992", "9993", "9994", "9995"};
     for (uint32_t i = 0; i < f->cfg.pair_max_failures; i++) {
         gsc_pair p;
         gsc_pair_init(&p, &f->client, "1234", "G");
-        assert_int_equal(pfi_pair_set_pin(&f->pairing, "9999", now), 0);
-        char *doc;
-        assert_int_equal(request(f, gsc_pair_phase1(&p), "peer", now, &doc), PFI_PAIR_REPLY);
-        assert_int_equal(gsc_pair_phase1_reply(&p, doc), GSC_OK);
-        free(doc);
-        doc = phases_2_to_4(f, &p, GSC_WRONG_PIN);
+        phase1_with_pin(f, &p, "peer", wrong[i], now);
+        char *doc = phases_2_to_4(f, &p, GSC_WRONG_PIN);
         free(doc);
         gsc_pair_free(&p);
         now += 10;
     }
-    assert_int_equal(pfi_pair_set_pin(&f->pairing, "1234", now), PF_ERR_LIMIT);
     gsc_pair p;
     gsc_pair_init(&p, &f->client, "1234", "G");
     char *doc;
     assert_int_equal(request(f, gsc_pair_phase1(&p), "peer", now, &doc), PFI_PAIR_REPLY);
     assert_int_equal(gsc_xml_status(doc), 503);
     free(doc);
+    assert_int_equal(pfi_pair_set_pin(&f->pairing, "1234", NULL, now), PF_ERR_LIMIT);
     /* phases 2-4 ran at t=1000, the last failure started the lock-out then */
     now = 1000 + f->cfg.pair_lockout_ms;
     pfi_pair_expire(&f->pairing, now);
-    assert_int_equal(pfi_pair_set_pin(&f->pairing, "1234", now), 0);
-    assert_int_equal(request(f, gsc_pair_phase1(&p), "peer", now, &doc), PFI_PAIR_REPLY);
-    assert_int_equal(gsc_pair_phase1_reply(&p, doc), GSC_OK);
-    free(doc);
+    phase1_with_pin(f, &p, "peer", "1234", now);
     assert_int_equal(f->paired, 0);
+    gsc_pair_free(&p);
+}
+
+/* Finding: a LAN attacker opened two phase-1 attempts before the real client; the PIN went to
+ * the oldest (the attacker's), and typed again, to its second. Now a PIN needs a chosen
+ * attempt while several wait, and a PIN once given is refused for any other attempt. */
+static void pin_takeover_refused(void **state)
+{
+    fixture *f = *state;
+    gsc_pair evil1, evil2, real;
+    gsc_pair_init(&evil1, &f->client2, "0000", "E1");
+    gsc_pair_init(&evil2, &f->client2, "0000", "E2");
+    gsc_pair_init(&real, &f->client, "4711", "0123456789ABCDEF");
+    char *doc;
+    assert_int_equal(request(f, gsc_pair_phase1(&evil1), "10.0.0.66", 0, &doc), PFI_PAIR_WAIT);
+    assert_int_equal(request(f, gsc_pair_phase1(&evil2), "10.0.0.66", 1, &doc), PFI_PAIR_WAIT);
+    assert_int_equal(request(f, gsc_pair_phase1(&real), "10.0.0.5", 2000, &doc), PFI_PAIR_WAIT);
+    assert_int_equal(pfi_pair_set_pin(&f->pairing, "4711", NULL, 3000), PF_ERR_STATE);
+    assert_int_equal(f->completed, 0);
+    pfi_pair_info list[PFI_PAIR_MAX_ATTEMPTS];
+    assert_int_equal(pfi_pair_list(&f->pairing, 3000, list, PFI_PAIR_MAX_ATTEMPTS), 3);
+    assert_string_equal(list[0].peer, "10.0.0.66");
+    assert_int_equal(list[0].age_ms, 3000);
+    assert_string_equal(list[2].peer, "10.0.0.5");
+    assert_int_equal(list[2].age_ms, 1000);
+    assert_string_not_equal(list[0].id, list[1].id);
+    assert_int_equal(pfi_pair_set_pin(&f->pairing, "4711", "nosuch", 3000), PF_ERR_NOT_FOUND);
+    /* The user picks the wrong one once: the PIN is then burnt for every other attempt. */
+    assert_int_equal(pfi_pair_set_pin(&f->pairing, "4711", list[0].id, 3000), 0);
+    assert_int_equal(f->completed, 1);
+    assert_int_equal(pfi_pair_set_pin(&f->pairing, "4711", list[1].id, 3100), PF_ERR_REPLAY);
+    assert_int_equal(pfi_pair_set_pin(&f->pairing, "4711", list[2].id, 3100), PF_ERR_REPLAY);
+    assert_int_equal(f->completed, 1);
+    /* A new PIN for the real client, picked by its id, pairs it. */
+    gsc_pair_free(&real);
+    gsc_pair_init(&real, &f->client, "5812", "0123456789ABCDEF");
+    assert_int_equal(request(f, gsc_pair_phase1(&real), "10.0.0.5", 4000, &doc), PFI_PAIR_WAIT);
+    uint32_t n = pfi_pair_list(&f->pairing, 4000, list, PFI_PAIR_MAX_ATTEMPTS);
+    assert_int_equal(n, 2);
+    assert_string_equal(list[1].peer, "10.0.0.5");
+    assert_int_equal(pfi_pair_set_pin(&f->pairing, "5812", list[1].id, 4000), 0);
+    assert_int_equal(gsc_pair_phase1_reply(&real, f->completed_doc), GSC_OK);
+    gsc_pair_free(&evil1);
+    gsc_pair_free(&evil2);
+    gsc_pair_free(&real);
+}
+
+/* Finding: one peer held all eight slots. Two per address; others still get a slot. */
+static void slots_limited_per_peer(void **state)
+{
+    fixture *f = *state;
+    char *doc;
+    for (int i = 0; i < 6; i++) {
+        gsc_pair p;
+        char uid[16];
+        snprintf(uid, sizeof(uid), "U%d", i);
+        gsc_pair_init(&p, &f->client2, "0000", uid);
+        int r = request(f, gsc_pair_phase1(&p), "10.0.0.66", (uint64_t)i, &doc);
+        if (i < (int)PFI_PAIR_MAX_PER_PEER) {
+            assert_int_equal(r, PFI_PAIR_WAIT);
+        } else {
+            assert_int_equal(r, PFI_PAIR_REPLY);
+            assert_int_equal(gsc_xml_status(doc), 503);
+            free(doc);
+        }
+        gsc_pair_free(&p);
+    }
+    gsc_pair real;
+    gsc_pair_init(&real, &f->client, "1234", "0123456789ABCDEF");
+    assert_int_equal(request(f, gsc_pair_phase1(&real), "10.0.0.5", 10, &doc), PFI_PAIR_WAIT);
+    assert_int_equal(pfi_pair_waiting(&f->pairing), PFI_PAIR_MAX_PER_PEER + 1);
+    gsc_pair_free(&real);
+}
+
+static int closed_waiter;
+static int alive_hook(void *ud, void *waiter)
+{
+    return !closed_waiter;
+}
+
+/* Finding: an attempt whose connection closed kept its slot and could take the next PIN. */
+static void closed_attempt_dropped(void **state)
+{
+    fixture *f = *state;
+    f->pairing.hooks.alive = alive_hook;
+    closed_waiter = 0;
+    gsc_pair p;
+    gsc_pair_init(&p, &f->client, "1234", "C");
+    char *doc;
+    assert_int_equal(request(f, gsc_pair_phase1(&p), "peer", 0, &doc), PFI_PAIR_WAIT);
+    closed_waiter = 1;
+    assert_int_equal(pfi_pair_set_pin(&f->pairing, "1234", NULL, 10), PF_ERR_NOT_FOUND);
+    assert_int_equal(pfi_pair_waiting(&f->pairing), 0);
+    closed_waiter = 0;
+    gsc_pair_free(&p);
+}
+
+/* Finding: abandoned or out-of-order attempts that had received a PIN counted towards the
+ * lock-out, so a stranger could lock pairing out. Only wrong PINs count now. */
+static void abandoned_attempts_do_not_lock_out(void **state)
+{
+    fixture *f = *state;
+    uint64_t now = 0;
+    static const char *const pins[] = {"1001", "1002", "1003", "1004", "1005", "1006"};
+    for (uint32_t i = 0; i < 2 * f->cfg.pair_max_failures; i++) {
+        gsc_pair p;
+        gsc_pair_init(&p, &f->client, "1234", "S");
+        phase1_with_pin(f, &p, "peer", pins[i], now);
+        char *doc;
+        if (i % 2) {
+            /* out of order: phase 3 before phase 2 */
+            assert_int_equal(request(f, gsc_pair_phase3(&p), "peer", now, &doc),
+                             PFI_PAIR_REPLY);
+            free(doc);
+        } else {
+            /* abandoned: the step deadline passes */
+            now += f->cfg.pair_step_ms;
+            pfi_pair_expire(&f->pairing, now);
+        }
+        gsc_pair_free(&p);
+        now += 10;
+    }
+    gsc_pair p;
+    gsc_pair_init(&p, &f->client, "2580", "S");
+    phase1_with_pin(f, &p, "peer", "2580", now);
     gsc_pair_free(&p);
 }
 
@@ -332,12 +450,8 @@ static void serial0_client_pairs(void **state)
     fixture *f = *state;
     gsc_pair p;
     gsc_pair_init(&p, &f->client2, "5678", "0123456789ABCDEF");
-    assert_int_equal(pfi_pair_set_pin(&f->pairing, "5678", 0), 0);
-    char *doc;
-    assert_int_equal(request(f, gsc_pair_phase1(&p), "peer", 0, &doc), PFI_PAIR_REPLY);
-    assert_int_equal(gsc_pair_phase1_reply(&p, doc), GSC_OK);
-    free(doc);
-    doc = phases_2_to_4(f, &p, GSC_OK);
+    phase1_with_pin(f, &p, "peer", "5678", 0);
+    char *doc = phases_2_to_4(f, &p, GSC_OK);
     char *paired = gsc_xml_get(doc, "paired");
     assert_string_equal(paired, "1");
     free(paired);
@@ -351,8 +465,9 @@ static void bad_pins_rejected(void **state)
     fixture *f = *state;
     static const char *const bad[] = {"123", "12345", "12a4", "", " 123"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-        assert_int_equal(pfi_pair_set_pin(&f->pairing, bad[i], 0), PF_ERR_INVALID_ARGUMENT);
-    assert_int_equal(pfi_pair_set_pin(&f->pairing, NULL, 0), PF_ERR_INVALID_ARGUMENT);
+        assert_int_equal(pfi_pair_set_pin(&f->pairing, bad[i], NULL, 0),
+                         PF_ERR_INVALID_ARGUMENT);
+    assert_int_equal(pfi_pair_set_pin(&f->pairing, NULL, NULL, 0), PF_ERR_INVALID_ARGUMENT);
 }
 
 int main(void)
@@ -366,6 +481,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(lockout_after_failures, setup, teardown),
         cmocka_unit_test_setup_teardown(serial0_client_pairs, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_pins_rejected, setup, teardown),
+        cmocka_unit_test_setup_teardown(pin_takeover_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(slots_limited_per_peer, setup, teardown),
+        cmocka_unit_test_setup_teardown(closed_attempt_dropped, setup, teardown),
+        cmocka_unit_test_setup_teardown(abandoned_attempts_do_not_lock_out, setup, teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -148,7 +148,9 @@ try:
     call("GET", "/api/v1/status", auth=False)
     call("GET", "/api/v1/clients")
     call("DELETE", "/api/v1/clients/0123456789abcdef")
+    call("GET", "/api/v1/pairing")
     call("POST", "/api/v1/pin", {"pin": "1234"})
+    call("POST", "/api/v1/pin", {"pin": "1234", "attempt": "nosuch"})
     call("POST", "/api/v1/pin", {"pin": "12"})
     call("GET", "/api/v1/apps")
     st, text = call("POST", "/api/v1/apps", {"name": "Steam", "cmd": "steam -bigpicture",

@@ -307,6 +307,41 @@ int enter_pin(const host_proc *h, const char *pin, int via_cli)
     return api_call(h, "POST", "/api/v1/pin", body, NULL, NULL) == 200 ? 0 : -1;
 }
 
+int api_attempt_id(const host_proc *h, int index, char *out, size_t cap)
+{
+    char *body = NULL;
+    int r = -1;
+    if (api_call(h, "GET", "/api/v1/pairing", NULL, NULL, &body) == 200 && body) {
+        const char *p = body;
+        for (int i = 0; i <= index && p; i++)
+            if ((p = strstr(p, "\"id\":")))
+                p += 5;
+        if (p) {
+            while (*p == ' ' || *p == '"')
+                p++;
+            size_t n = strcspn(p, "\"");
+            if (n > 0 && n < cap) {
+                memcpy(out, p, n);
+                out[n] = '\0';
+                r = 0;
+            }
+        }
+    }
+    free(body);
+    return r;
+}
+
+int enter_pin_for(const host_proc *h, const char *pin, const char *attempt, int via_cli)
+{
+    if (via_cli) {
+        const char *args[] = {"pin", "--attempt", attempt, pin, NULL};
+        return run_cli(h, NULL, args) == 0 ? 0 : -1;
+    }
+    char body[128];
+    snprintf(body, sizeof(body), "{\"pin\":\"%s\",\"attempt\":\"%s\"}", pin, attempt);
+    return api_call(h, "POST", "/api/v1/pin", body, NULL, NULL) == 200 ? 0 : -1;
+}
+
 int pair_finish(pair_run *run, int *ret_check, char **ret_server_pem)
 {
     const host_proc *h = run->h;

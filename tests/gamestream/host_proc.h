@@ -51,6 +51,10 @@ int api_count_clients(const host_proc *h);
 char *read_text_file(const char *path);
 int wait_pairing_waiting(const host_proc *h, int n);
 int enter_pin(const host_proc *h, const char *pin, int via_cli);
+/* The id of the waiting pairing attempt at @p index (oldest first) from GET /api/v1/pairing. */
+int api_attempt_id(const host_proc *h, int index, char *out, size_t cap);
+/* The PIN for one chosen attempt, through the API or `pfhost pin --attempt`. */
+int enter_pin_for(const host_proc *h, const char *pin, const char *attempt, int via_cli);
 
 /* The same in steps, for concurrent pairings: phase 1 runs in a thread until the PIN. */
 typedef struct pair_run {

@@ -303,8 +303,8 @@ static void unpaired_certificates_rejected(void **state)
 
 static void concurrent_pairings(void **state)
 {
-    /* Two clients wait in phase 1 at the same time; each PIN serves the oldest waiting
-     * attempt, so the PINs are entered in arrival order. */
+    /* Two clients wait in phase 1 at the same time; a PIN without a chosen attempt is then
+     * refused, and each PIN goes to the attempt picked from the list (oldest first). */
     int before = api_count_clients(&host), check_c, check_d;
     pair_run c, d;
     int waiting = api_pairing_waiting(&host);
@@ -314,8 +314,22 @@ static void concurrent_pairings(void **state)
      * from 127.0.0.1, so the second uses another id to be a distinct attempt. */
     assert_int_equal(pair_start(&host, &d, &client_d, "2222", "FEDCBA9876543210"), 0);
     assert_int_equal(wait_pairing_waiting(&host, waiting + 2), 0);
-    assert_int_equal(enter_pin(&host, "1111", 0), 0);
-    assert_int_equal(enter_pin(&host, "2222", 1), 0);
+    assert_int_equal(enter_pin(&host, "1111", 0), -1);
+    assert_int_equal(enter_pin(&host, "1111", 1), -1);
+    char id_c[32], id_d[32];
+    assert_int_equal(api_attempt_id(&host, waiting, id_c, sizeof(id_c)), 0);
+    assert_int_equal(api_attempt_id(&host, waiting + 1, id_d, sizeof(id_d)), 0);
+    assert_string_not_equal(id_c, id_d);
+    char *out = NULL;
+    const char *list[] = {"pin", NULL};
+    assert_int_equal(run_cli(&host, &out, list), 0);
+    assert_non_null(strstr(out, id_c));
+    assert_non_null(strstr(out, id_d));
+    assert_non_null(strstr(out, "roth"));
+    assert_non_null(strstr(out, "127.0.0.1"));
+    free(out);
+    assert_int_equal(enter_pin_for(&host, "2222", id_d, 1), 0);
+    assert_int_equal(enter_pin_for(&host, "1111", id_c, 0), 0);
     assert_int_equal(pair_finish(&c, &check_c, NULL), 1);
     assert_int_equal(pair_finish(&d, &check_d, NULL), 1);
     assert_int_equal(check_c, GSC_OK);

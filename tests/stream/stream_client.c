@@ -69,8 +69,20 @@ static uint64_t mono_ns(void)
 
 char *rtsp_exchange(uint16_t port, const char *request, size_t len, size_t *ret_len)
 {
+    return rtsp_exchange_from(NULL, port, request, len, ret_len);
+}
+
+char *rtsp_exchange_from(const char *src, uint16_t port, const char *request, size_t len,
+                         size_t *ret_len)
+{
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
+    struct sockaddr_in from = {.sin_family = AF_INET};
+    if (src && (inet_pton(AF_INET, src, &from.sin_addr) != 1 ||
+                bind(fd, (struct sockaddr *)&from, sizeof(from)) < 0)) {
+        close(fd);
+        return NULL;
+    }
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     struct timeval tv = {.tv_sec = 5};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));

@@ -11,6 +11,9 @@
 /* One RTSP exchange (new TCP connection, request, read until close). Returns the reply
  * (NUL-terminated, malloc'd) or NULL. */
 char *rtsp_exchange(uint16_t port, const char *request, size_t len, size_t *ret_len);
+/* The same from source address @p src (NULL: any). */
+char *rtsp_exchange_from(const char *src, uint16_t port, const char *request, size_t len,
+                         size_t *ret_len);
 /* The value of header @p name in @p reply (malloc'd), or NULL. */
 char *rtsp_header(const char *reply, const char *name);
 int rtsp_status(const char *reply);

@@ -706,6 +706,24 @@ static void legacy_client(void **state)
     launch("launch");
     launch_corever = 1;
     assert_false(launched_rtspenc);
+    /* Audit finding 4: a plaintext SETUP from another address (127.0.0.2) used to get the
+     * session's token, connect data and ping payload, and a ping with that payload then took
+     * the video. Every plaintext step is tied to the launch address now. */
+    static const char *const steals[] = {"SETUP streamid=video/0/0", "SETUP streamid=audio/0/0",
+                                         "SETUP streamid=control/13/0"};
+    for (size_t i = 0; i < 3; i++) {
+        char req[256];
+        int n = snprintf(req, sizeof(req),
+                         "%s RTSP/1.0\r\nCSeq: 2\r\nX-GS-ClientVersion: 14\r\n"
+                         "Host: 127.0.0.1\r\n\r\n",
+                         steals[i]);
+        char *r = rtsp_exchange_from("127.0.0.2", rtsp_port, req, (size_t)n, NULL);
+        assert_non_null(r);
+        assert_int_equal(rtsp_status(r), 454);
+        assert_null(strstr(r, "X-SS-Ping-Payload"));
+        assert_null(strstr(r, "X-SS-Connect-Data"));
+        free(r);
+    }
     stream_client_config cfg = small_stream_config();
     cfg.legacy_client = 1;
     stream_client *c = start_stream_config(&cfg);

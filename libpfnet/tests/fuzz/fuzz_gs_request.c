@@ -3,6 +3,7 @@
  * HTTPS from a paired client) run through the query parser, the endpoint router and the
  * pairing state machine, in order, against one host. Every answer must be a complete XML
  * document with a status code; nothing may crash, leak or hang. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,10 +73,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                   .cancel = cancel};
     pfi_pair_hooks hooks = {.complete = on_complete, .paired = on_paired};
     pfi_pairing_init(&s->pairing, identity, &s->cfg, &hooks);
-    pfi_pair_set_pin(&s->pairing, "1234", 0);
     int waiter = 0;
     size_t off = 0;
     uint64_t now = 1;
+    unsigned pins = 1234;
     while (off < size) {
         const uint8_t *nl = memchr(data + off, '\n', size - off);
         size_t n = nl ? (size_t)(nl - (data + off)) : size - off;
@@ -103,7 +104,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         pfi_query_clear(&q);
         if (r < 0)
             continue;
-        if (!rep.wait) {
+        if (rep.wait) {
+            /* The user types a fresh PIN for the only waiting attempt, so later phases run
+             * (a PIN once given is refused for other attempts). */
+            char pin[8];
+            snprintf(pin, sizeof(pin), "%04u", pins++ % 10000u);
+            pfi_pair_set_pin(&s->pairing, pin, NULL, now);
+        } else {
             if (!rep.body || (strcmp(rep.content_type, "image/png") != 0 &&
                               !strstr(rep.body, "<root status_code=\"")))
                 __builtin_trap();
