@@ -326,24 +326,39 @@ async function main() {
     assert(!apps.apps.some((a) => a.name === "Forged"), "nothing forged was added");
   });
 
-  const idDir = join(work, "client");
-  mkdirSync(idDir);
-  await step("pairing: the waiting client appears and takes the PIN typed in the page", async () => {
+  const idA = join(work, "client-a");
+  const idB = join(work, "client-b");
+  mkdirSync(idA);
+  mkdirSync(idB);
+  await step("pairing: two clients wait; each PIN typed in the page reaches only its own client", async () => {
     await gotoPage("Pairing");
     await page.getByTestId("no-attempts").waitFor();
     await axe("pairing");
-    const pin = String(1000 + Math.floor(Math.random() * 9000));
-    const pairer = gs(["pair", String(ports.http), String(ports.https), idDir, pin]);
-    const attempt = page.getByTestId("pairing-attempt").first();
-    await attempt.waitFor({ timeout: 20000 });
-    const input = attempt.getByRole("textbox");
-    await input.fill("12");
-    await attempt.getByRole("button", { name: "Pair" }).click();
-    await attempt.getByText("four digits").waitFor();
-    await input.fill(pin);
-    await input.press("Enter");
-    const code = await Promise.race([pairer.done, sleep(30000).then(() => "timeout")]);
-    assert(code === 0, `client not paired (${code}): ${pairer.out}`);
+    const pinA = String(1000 + Math.floor(Math.random() * 4000));
+    const pinB = String(5000 + Math.floor(Math.random() * 4000));
+    const rows = page.getByTestId("pairing-attempt");
+    const a = gs(["pair", String(ports.http), String(ports.https), idA, pinA, "A1A1A1A1A1A1A1A1"]);
+    await rows.first().waitFor({ timeout: 20000 });
+    const b = gs(["pair", String(ports.http), String(ports.https), idB, pinB, "B2B2B2B2B2B2B2B2"]);
+    await waitFor(async () => (await rows.count()) === 2, "the second attempt to appear", 20000);
+    await rows.first().getByText(/from 127\.0\.0\.1, waiting \d+ s/).waitFor();
+    await axe("pairing with two attempts");
+    // The newer attempt (B) gets its PIN first; the older one (A) must not take it.
+    const inputB = rows.nth(1).getByRole("textbox");
+    await inputB.fill("12");
+    await rows.nth(1).getByRole("button", { name: "Pair" }).click();
+    await rows.nth(1).getByText("four digits").waitFor();
+    await inputB.fill(pinB);
+    await inputB.press("Enter");
+    const codeB = await Promise.race([b.done, sleep(30000).then(() => "timeout")]);
+    assert(codeB === 0, `client B not paired (${codeB}): ${b.out}`);
+    assert(a.exitCode === null, `client A ended early: ${a.out}`);
+    await waitFor(async () => (await rows.count()) === 1, "B's attempt to leave the list");
+    const inputA = rows.first().getByRole("textbox");
+    await inputA.fill(pinA);
+    await inputA.press("Enter");
+    const codeA = await Promise.race([a.done, sleep(30000).then(() => "timeout")]);
+    assert(codeA === 0, `client A not paired (${codeA}): ${a.out}`);
     await page.getByTestId("no-attempts").waitFor();
   });
 
@@ -351,22 +366,24 @@ async function main() {
     await gotoPage("Clients");
     const row = page.getByTestId("client-row");
     await row.first().waitFor();
-    assert((await row.count()) === 1, "one client");
-    await row.getByText("moonlight").waitFor();
+    assert((await row.count()) === 2, "two clients");
+    await row.first().getByText("moonlight").waitFor();
     await axe("clients");
     await fits360("clients");
-    await row.getByRole("button", { name: /^Rename/ }).click();
-    await row.getByLabel("New name").fill("");
-    await row.getByRole("button", { name: "Save" }).click();
-    await row.getByText("1 to 64 characters").waitFor();
-    await row.getByLabel("New name").fill("Living room");
-    await row.getByRole("button", { name: "Save" }).click();
-    await row.getByText("Living room").waitFor();
+    // Client B paired first, so it is listed first.
+    const first = row.first();
+    await first.getByRole("button", { name: /^Rename/ }).click();
+    await first.getByLabel("New name").fill("");
+    await first.getByRole("button", { name: "Save" }).click();
+    await first.getByText("1 to 64 characters").waitFor();
+    await first.getByLabel("New name").fill("Living room");
+    await first.getByRole("button", { name: "Save" }).click();
+    await first.getByText("Living room").waitFor();
   });
 
   let streamer;
   await step("dashboard: a live session from the in-repo client with its figures changing", async () => {
-    streamer = gs(["stream", String(ports.http), String(ports.https), String(rtsp), idDir, "25"]);
+    streamer = gs(["stream", String(ports.http), String(ports.https), String(rtsp), idB, "25"]);
     await gotoPage("Dashboard");
     const session = page.getByTestId("session").first();
     await session.waitFor({ timeout: 20000 });
@@ -468,7 +485,7 @@ async function main() {
     await axe("logs");
     await fits360("logs");
     await page.fill("#log-search", "paired");
-    await lines.getByText(/client [0-9a-f]{16} .* paired/).waitFor();
+    await lines.getByText(/client [0-9a-f]{16} .* paired/).first().waitFor();
     assert(!(await lines.textContent()).includes("settings changed"), "search filters");
     await page.fill("#log-search", "");
     await page.selectOption("#log-level", "error");
@@ -477,10 +494,13 @@ async function main() {
 
   await step("clients: unpair", async () => {
     await gotoPage("Clients");
-    const row = page.getByTestId("client-row");
+    const row = page.getByTestId("client-row").filter({ hasText: "Living room" });
     await row.getByRole("button", { name: "Unpair Living room" }).click();
     await row.getByRole("button", { name: "Really unpair Living room" }).click();
-    await page.getByText("No client is paired yet").waitFor();
+    await waitFor(async () => (await page.getByTestId("client-row").count()) === 1, "one client left");
+    const cookie = (await context.cookies()).find((x) => x.name === "pf_session");
+    const left = JSON.parse((await raw("GET", "/api/v1/clients", { Cookie: `pf_session=${cookie.value}` })).body);
+    assert(left.clients.length === 1 && left.clients[0].name !== "Living room", "the store forgot the client");
     const code = await Promise.race([streamer.done, sleep(10000).then(() => "still streaming")]);
     assert(code !== "still streaming", "unpairing ended the client's stream");
   });

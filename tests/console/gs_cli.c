@@ -3,7 +3,7 @@
  * (waiting for the PIN to be typed into the console) and streams, with the in-repo test
  * client (gs_client.c, stream_client.c), so the console shows a real client and session.
  *
- *   pf-console-gs pair   HTTP HTTPS DIR PIN       pairs; DIR receives cert.pem and key.pem
+ *   pf-console-gs pair   HTTP HTTPS DIR PIN [UNIQUEID]  pairs; DIR receives cert.pem, key.pem
  *   pf-console-gs stream HTTP HTTPS RTSP DIR SECS launches app 1 and streams for SECS
  *
  * Prints one line per step on stdout; exits 0 on success. */
@@ -29,7 +29,7 @@ static int write_file(const char *dir, const char *name, const char *text)
     return fclose(f) == 0 && ok ? 0 : -1;
 }
 
-static int pair(host_proc *h, const char *dir, const char *pin)
+static int pair(host_proc *h, const char *dir, const char *pin, const char *uniqueid)
 {
     gsc_identity id;
     if (gsc_identity_create(&id) < 0 || write_file(dir, "cert.pem", id.cert_pem) < 0 ||
@@ -38,7 +38,7 @@ static int pair(host_proc *h, const char *dir, const char *pin)
         return 1;
     }
     pair_run run;
-    if (pair_start(h, &run, &id, pin, "C0FFEE0123456789") < 0)
+    if (pair_start(h, &run, &id, pin, uniqueid) < 0)
         return 1;
     printf("waiting for the PIN %s\n", pin);
     fflush(stdout);
@@ -104,17 +104,17 @@ int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
     host_proc h = {0};
-    if (argc == 6 && strcmp(argv[1], "pair") == 0) {
+    if ((argc == 6 || argc == 7) && strcmp(argv[1], "pair") == 0) {
         h.http = (uint16_t)atoi(argv[2]);
         h.https = (uint16_t)atoi(argv[3]);
-        return pair(&h, argv[4], argv[5]);
+        return pair(&h, argv[4], argv[5], argc == 7 ? argv[6] : "C0FFEE0123456789");
     }
     if (argc == 7 && strcmp(argv[1], "stream") == 0) {
         h.http = (uint16_t)atoi(argv[2]);
         h.https = (uint16_t)atoi(argv[3]);
         return stream(&h, (uint16_t)atoi(argv[4]), argv[5], (unsigned)atoi(argv[6]));
     }
-    fprintf(stderr, "usage: %s pair HTTP HTTPS DIR PIN | stream HTTP HTTPS RTSP DIR SECS\n",
+    fprintf(stderr, "usage: %s pair HTTP HTTPS DIR PIN [UNIQUEID] | stream HTTP HTTPS RTSP DIR SECS\n",
             argv[0]);
     return 2;
 }

@@ -3,9 +3,9 @@
 // pairing is offered when the host has the native protocol.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { api, ApiError, csrfHeader, rawJson, unwrap } from "../api/client";
+import { api, rawJson, unwrap, type Schemas } from "../api/client";
 
-type Attempt = { id: string; name: string; address: string; age_s: number };
+type Attempt = Schemas["PairingAttempt"];
 
 function PinForm({ attempt, label }: { attempt?: Attempt; label: string }) {
   const qc = useQueryClient();
@@ -14,19 +14,10 @@ function PinForm({ attempt, label }: { attempt?: Attempt; label: string }) {
   const [done, setDone] = useState("");
   const id = `pin-${attempt?.id ?? "any"}`;
   const send = useMutation({
-    mutationFn: async () => {
-      const body: Record<string, string> = { pin };
-      if (attempt) body.attempt = attempt.id;
-      // The optional "attempt" member is newer than this console's spec: sent untyped.
-      const r = await fetch("/api/v1/pin", {
-        method: "POST",
-        headers: { "Content-Type": "application/json", ...csrfHeader() },
-        body: JSON.stringify(body),
-        credentials: "same-origin",
-      });
-      const j = (await r.json().catch(() => ({}))) as { error?: string };
-      if (!r.ok) throw new ApiError(r.status, j.error ?? `The host answered ${r.status}`);
-    },
+    // The PIN goes to this attempt only: another client waiting at the same time cannot
+    // take it.
+    mutationFn: async () =>
+      unwrap(await api.POST("/api/v1/pin", { body: attempt ? { pin, attempt: attempt.id } : { pin } })),
     onSuccess: () => {
       setDone("PIN sent. The client finishes pairing in a moment.");
       setPin("");
@@ -111,13 +102,11 @@ export function Pairing() {
     queryFn: async () => unwrap(await api.GET("/api/v1/status")),
     refetchInterval: 1000,
   });
-  // GET /api/v1/pairing lists the attempts; a host without it only counts them.
   const attempts = useQuery({
     queryKey: ["pairing"],
-    queryFn: () => rawJson<{ attempts: Attempt[] }>("GET", "/api/v1/pairing"),
+    queryFn: async () => unwrap(await api.GET("/api/v1/pairing")),
     refetchInterval: 1000,
   });
-  const waiting = status.data?.pairing_waiting ?? 0;
   const list = attempts.data?.attempts;
   const native = (status.data as { native?: unknown } | undefined)?.native;
   return (
@@ -144,15 +133,7 @@ export function Pairing() {
             ))}
           </ul>
         )}
-        {!list && waiting > 0 && (
-          <div data-testid="pairing-attempt">
-            <p>
-              <strong>{waiting === 1 ? "A client is" : `${waiting} clients are`} waiting for a PIN.</strong>
-            </p>
-            <PinForm label="PIN shown by the client" />
-          </div>
-        )}
-        {((list && list.length === 0) || (!list && waiting === 0)) && (
+        {list && list.length === 0 && (
           <p data-testid="no-attempts">No client is waiting for a PIN.</p>
         )}
       </section>
