@@ -16,6 +16,7 @@
 #include "httpd_guard.h"
 #include "mgmt_auth.h"
 #include "mgmt_console.h"
+#include "mgmt_history.h"
 #include "mgmt_routes.h"
 #include "mgmt_session.h"
 #include "mgmt_static.h"
@@ -30,6 +31,7 @@ struct mgmt {
     mgmt_auth auth;
     console_auth console;
     console_files files;
+    mgmt_history history;
     int tls;
     pfi_httpd_guard guard; /* slow clients: request deadlines */
 };
@@ -166,7 +168,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
     }
     mgmt_call call = {.h = m->h, .console = &m->console, .api = &m->auth, .method = method,
                       .path = url, .peer = peer, .body = r->body, .len = r->len,
-                      .session = sess, .secure = m->tls, .now_ms = now};
+                      .session = sess, .secure = m->tls, .now_ms = now,
+                      .history = &m->history};
     call.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
     call.query_after = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "after");
     const char *authz = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
@@ -327,12 +330,16 @@ int64_t mgmt_get_timeout(const mgmt *m)
     MHD_UNSIGNED_LONG_LONG t;
     int64_t best = MHD_get_timeout(m->d, &t) == MHD_YES ? (int64_t)t : -1;
     int64_t g = pfi_httpd_guard_next(&m->guard);
-    return g >= 0 && (best < 0 || g < best) ? g : best;
+    best = g >= 0 && (best < 0 || g < best) ? g : best;
+    /* While sessions stream, the loop wakes once a second to sample them for the charts. */
+    int64_t hs = history_timeout(&m->history, m->h, host_now_ms());
+    return hs >= 0 && (best < 0 || hs < best) ? hs : best;
 }
 
 void mgmt_dispatch(mgmt *m)
 {
     pfi_httpd_guard_expire(&m->guard);
+    history_tick(&m->history, m->h, host_now_ms());
     MHD_run(m->d);
 }
 

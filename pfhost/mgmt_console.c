@@ -137,6 +137,13 @@ static unsigned get_logs(mgmt_call *call, const char *arg, json_object *body, js
     return 200;
 }
 
+static unsigned get_session_history(mgmt_call *call, const char *arg, json_object *body,
+                                    json_object **ret)
+{
+    *ret = history_to_json(call->history);
+    return 200;
+}
+
 static unsigned get_settings(mgmt_call *call, const char *arg, json_object *body,
                              json_object **ret)
 {
@@ -416,6 +423,7 @@ static const struct console_route {
     {"POST", "/api/v1/auth/login", post_login},
     {"POST", "/api/v1/auth/logout", post_logout},
     {"GET", "/api/v1/logs", get_logs},
+    {"GET", "/api/v1/session-history", get_session_history},
     {"GET", "/api/v1/settings", get_settings},
     {"PUT", "/api/v1/settings", put_settings},
     {"PATCH", "/api/v1/clients/{id}", patch_client},

@@ -9,6 +9,7 @@
 
 #include "host.h"
 #include "mgmt_auth.h"
+#include "mgmt_history.h"
 #include "mgmt_session.h"
 
 /* One management request as the console's endpoints see it. */
@@ -25,6 +26,7 @@ typedef struct mgmt_call {
     int bearer;                       /* authenticated with the API token */
     int secure;                       /* served over HTTPS: cookies get Secure */
     uint64_t now_ms;
+    const mgmt_history *history;      /* the sessions' recent figures */
     char set_cookie[256];             /* out: a Set-Cookie header, "" = none */
     unsigned retry_after;             /* out: Retry-After seconds, 0 = none */
     const uint8_t *raw;               /* out: a non-JSON body (box art) ... */

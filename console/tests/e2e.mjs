@@ -395,6 +395,14 @@ async function main() {
     await waitFor(async () => (await session.locator("canvas").count()) >= 2, "the charts", 10000);
     const br = Number(await session.getByTestId("bitrate").textContent());
     assert(br > 0, `bitrate ${br}`);
+    // The host keeps the figures: a fresh page shows the past seconds at once.
+    const cookie = (await context.cookies()).find((x) => x.name === "pf_session");
+    const hist = JSON.parse((await raw("GET", "/api/v1/session-history", { Cookie: `pf_session=${cookie.value}` })).body);
+    const samples = hist.sessions[0]?.samples ?? [];
+    assert(samples.length >= 2, `${samples.length} history samples`);
+    assert(samples[samples.length - 1].frames_sent > samples[0].frames_sent, "frames_sent grows between samples");
+    await page.reload();
+    await waitFor(async () => (await page.getByTestId("session").first().locator("canvas").count()) >= 2, "charts after reload", 4000);
     await axe("dashboard with a session");
     await fits360("dashboard with a session");
   });

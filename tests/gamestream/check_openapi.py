@@ -183,6 +183,7 @@ try:
     call("POST", "/api/v1/auth/login", {}, auth=False)
     call("POST", "/api/v1/auth/logout")
     call("GET", "/api/v1/logs")
+    call("GET", "/api/v1/session-history")
     call("GET", "/api/v1/logs?after=x")
     call("GET", "/api/v1/settings")
     st, _ = call("PUT", "/api/v1/settings", {"values": {"pin_wait": "30"}})

@@ -1,75 +1,51 @@
 import { useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
-import { api, unwrap, type Session } from "../api/client";
+import { api, unwrap, type Schemas, type Session } from "../api/client";
 import { Chart } from "./Chart";
 
-const HISTORY_S = 300; // the charts show the last five minutes
+type HistorySample = Schemas["HistorySample"];
 
-type Sample = {
-  t: number; // Unix seconds
-  framesSent: number;
-  bitrate: number;
-  fps: number | null;
-  latency: number;
-  encode: number;
-  fec: number;
-  recovered: number; // FEC-rebuilt shards so far
-  repaired: number | null; // ... per second
-};
-
-// Samples per session, kept while the console is open (polling fills them every second).
-const history = new Map<number, Sample[]>();
-
-function record(sessions: Session[]) {
-  const now = Date.now() / 1000;
-  const live = new Set(sessions.map((s) => s.id));
-  for (const id of history.keys()) if (!live.has(id)) history.delete(id);
-  for (const s of sessions) {
-    const st = s.stream;
-    if (!st) continue;
-    const h = history.get(s.id) ?? [];
-    const prev = h[h.length - 1];
-    const dt = prev ? now - prev.t : 0;
-    h.push({
-      t: now,
-      framesSent: st.frames_sent,
-      bitrate: st.bitrate_kbps / 1000,
-      fps: prev && dt > 0.2 ? Math.max(0, (st.frames_sent - prev.framesSent) / dt) : null,
-      latency: st.send_ms_mean,
-      encode: st.encode_ms_mean,
-      fec: st.fec_percent ?? 0,
-      recovered: st.fec_shards_recovered,
-      repaired: prev && dt > 0.2 ? Math.max(0, (st.fec_shards_recovered - prev.recovered) / dt) : null,
-    });
-    while (h.length && h[0].t < now - HISTORY_S) h.shift();
-    history.set(s.id, h);
-  }
+/** Per-second rates from the host's samples of cumulative counters. */
+function series(samples: HistorySample[]) {
+  const t: number[] = [], mbit: (number | null)[] = [], fps: (number | null)[] = [];
+  const repaired: (number | null)[] = [], send: number[] = [], encode: number[] = [], fec: (number | null)[] = [];
+  samples.forEach((x, i) => {
+    const p = samples[i - 1];
+    const dt = p ? (x.t_ms - p.t_ms) / 1000 : 0;
+    t.push(x.t_ms / 1000);
+    mbit.push(p && dt > 0 ? Math.max(0, ((x.bytes_sent - p.bytes_sent) * 8) / dt / 1e6) : null);
+    fps.push(p && dt > 0 ? Math.max(0, (x.frames_sent - p.frames_sent) / dt) : null);
+    repaired.push(p && dt > 0 ? Math.max(0, (x.fec_shards_recovered - p.fec_shards_recovered) / dt) : null);
+    send.push(x.send_ms_mean);
+    encode.push(x.encode_ms_mean);
+    fec.push(x.fec_percent ?? null);
+  });
+  return { t, mbit, fps, repaired, send, encode, fec };
 }
 
 function fmt(n: number | null | undefined, digits = 1) {
   return n === null || n === undefined || Number.isNaN(n) ? "–" : n.toFixed(digits);
 }
 
-function SessionCard({ s, clientName, appName, tick }: { s: Session; clientName: string; appName: string; tick: number }) {
-  const h = history.get(s.id) ?? [];
-  const last = h[h.length - 1];
+function SessionCard({ s, clientName, appName, samples }: { s: Session; clientName: string; appName: string; samples: HistorySample[] }) {
   const st = s.stream;
-  const times = useMemo(() => h.map((x) => x.t), [tick]); // eslint-disable-line react-hooks/exhaustive-deps
+  const d = useMemo(() => series(samples), [samples]);
+  const last = (v: (number | null)[]) => v[v.length - 1] ?? null;
   const rate = useMemo(
     () => [
-      { label: "Mbit/s", values: h.map((x) => x.bitrate), color: "#1f6feb" },
-      { label: "fps", values: h.map((x) => x.fps), color: "#2da44e", scale: "fps" },
-      { label: "repaired shards/s", values: h.map((x) => x.repaired), color: "#9a6700", scale: "fps" },
+      { label: "Mbit/s", values: d.mbit, color: "#1f6feb" },
+      { label: "fps", values: d.fps, color: "#2da44e", scale: "fps" },
+      { label: "repaired shards/s", values: d.repaired, color: "#9a6700", scale: "fps" },
     ],
-    [tick], // eslint-disable-line react-hooks/exhaustive-deps
+    [d],
   );
   const lat = useMemo(
     () => [
-      { label: "capture→sent ms", values: h.map((x) => x.latency), color: "#bf3989" },
-      { label: "capture→encoded ms", values: h.map((x) => x.encode), color: "#8250df" },
-      { label: "FEC %", values: h.map((x) => x.fec), color: "#bc4c00", scale: "pct" },
+      { label: "capture→sent ms", values: d.send, color: "#bf3989" },
+      { label: "capture→encoded ms", values: d.encode, color: "#8250df" },
+      { label: "FEC %", values: d.fec, color: "#bc4c00", scale: "pct" },
     ],
-    [tick], // eslint-disable-line react-hooks/exhaustive-deps
+    [d],
   );
   return (
     <section className="panel" aria-labelledby={`session-${s.id}`} data-testid="session">
@@ -87,11 +63,11 @@ function SessionCard({ s, clientName, appName, tick }: { s: Session; clientName:
             <span className="k">frames sent</span>
           </div>
           <div>
-            <span className="v" data-testid="bitrate">{fmt(st.bitrate_kbps / 1000)}</span>
+            <span className="v" data-testid="bitrate">{fmt(last(d.mbit) ?? st.bitrate_kbps / 1000)}</span>
             <span className="k">Mbit/s</span>
           </div>
           <div>
-            <span className="v">{fmt(last?.fps, 0)}</span>
+            <span className="v">{fmt(last(d.fps), 0)}</span>
             <span className="k">fps sent</span>
           </div>
           <div>
@@ -116,10 +92,10 @@ function SessionCard({ s, clientName, appName, tick }: { s: Session; clientName:
           </div>
         </div>
       )}
-      {h.length > 1 && (
+      {d.t.length > 1 && (
         <div className="grid">
-          <Chart title="Rate" times={times} series={rate} />
-          <Chart title="Latency and FEC" times={times} series={lat} />
+          <Chart title="Rate" times={d.t} series={rate} />
+          <Chart title="Latency and FEC" times={d.t} series={lat} />
         </div>
       )}
     </section>
@@ -134,12 +110,15 @@ export function Dashboard() {
   });
   const sessions = useQuery({
     queryKey: ["sessions"],
-    queryFn: async () => {
-      const d = unwrap(await api.GET("/api/v1/sessions"));
-      record(d.sessions);
-      return d;
-    },
+    queryFn: async () => unwrap(await api.GET("/api/v1/sessions")),
     refetchInterval: 1000,
+  });
+  // The host keeps the last five minutes: the charts show them as soon as the page opens.
+  const history = useQuery({
+    queryKey: ["session-history"],
+    queryFn: async () => unwrap(await api.GET("/api/v1/session-history")),
+    refetchInterval: 2000,
+    enabled: (sessions.data?.sessions.length ?? 0) > 0,
   });
   const clients = useQuery({ queryKey: ["clients"], queryFn: async () => unwrap(await api.GET("/api/v1/clients")) });
   const apps = useQuery({ queryKey: ["apps"], queryFn: async () => unwrap(await api.GET("/api/v1/apps")) });
@@ -205,7 +184,7 @@ export function Dashboard() {
         <SessionCard
           key={x.id}
           s={x}
-          tick={sessions.dataUpdatedAt}
+          samples={history.data?.sessions.find((h) => h.id === x.id)?.samples ?? []}
           clientName={clients.data?.clients.find((c) => c.id === x.client_id)?.name ?? x.client_id}
           appName={apps.data?.apps.find((a) => a.id === x.app_id)?.name ?? `app ${x.app_id}`}
         />
