@@ -55,11 +55,11 @@ async function waitFor(fn, what, ms = 15000) {
 }
 
 /** A raw HTTP request to the management port (headers exactly as given). */
-function raw(method, path, headers = {}, body) {
+function raw(method, path, headers = {}, body, localAddress) {
   const u = new URL(base);
   return new Promise((res, rej) => {
     const r = httpRequest(
-      { host: u.hostname, port: u.port, method, path, headers: { Host: u.host, ...headers }, setHost: false },
+      { host: u.hostname, port: u.port, method, path, headers: { Host: u.host, ...headers }, setHost: false, localAddress },
       (resp) => {
         let data = "";
         resp.setEncoding("utf8");
@@ -262,6 +262,20 @@ async function main() {
     assert(evil.status === 403, `foreign Host got ${evil.status}`);
     assert((await raw("GET", "/", { Host: `rebind.example:${u.port}` })).status === 403, "console refused too");
     assert((await raw("GET", "/api/v1/auth", { Host: `localhost:${u.port}` })).status === 200, "localhost is fine");
+  });
+
+  await step("wrong tokens lock out only the address they come from", async () => {
+    const token = readFileSync(runtime.token_file, "utf8").trim();
+    const bad = { Authorization: `Bearer ${"0".repeat(64)}` };
+    const good = { Authorization: `Bearer ${token}` };
+    let last;
+    for (let i = 0; i < 6; i++) last = await raw("GET", "/api/v1/status", bad, undefined, "127.0.0.2");
+    assert(last.status === 429, `the guessing address got ${last.status}`);
+    assert((await raw("GET", "/api/v1/status", good, undefined, "127.0.0.2")).status === 429, "it stays locked");
+    assert((await raw("GET", "/api/v1/status", good, undefined, "127.0.0.1")).status === 200, "others keep working");
+    const u = new URL(base);
+    const rebound = await raw("GET", "/api/v1/status", { ...good, Host: `rebind.example:${u.port}`, Origin: `http://rebind.example:${u.port}` });
+    assert(rebound.status === 403, `Host and Origin both foreign got ${rebound.status}`);
   });
 
   await step("first visit sets the admin password (keyboard only, errors next to the field)", async () => {
