@@ -124,6 +124,39 @@ static unsigned post_logout(mgmt_call *call, const char *arg, json_object *body,
     return 200;
 }
 
+/* A new password: the current one is needed from a browser; the API token (a caller who can
+ * read the host's files) may reset a forgotten one. Every session ends; the caller's browser
+ * gets a new one. */
+static unsigned put_password(mgmt_call *call, const char *arg, json_object *body,
+                             json_object **ret)
+{
+    const char *cur = get_string(body, "current"), *pw = get_string(body, "password");
+    if (!pw)
+        return fail(ret, 400, "expected {\"current\": \"...\", \"password\": \"...\"}");
+    if (!call->bearer) {
+        uint64_t wait = mgmt_limit_locked(&call->console->login_limit, call->peer, call->now_ms);
+        if (wait) {
+            call->retry_after = (unsigned)((wait + 999) / 1000);
+            return fail(ret, 429, "too many wrong passwords; try again later");
+        }
+        if (!console_check_password(call->console, cur)) {
+            mgmt_limit_fail(&call->console->login_limit, call->peer, call->now_ms);
+            return fail(ret, 403, "the current password is wrong");
+        }
+    }
+    int r = console_set_password(call->console, pw);
+    if (r == -EINVAL)
+        return fail(ret, 400, "the password must be 8 to 256 characters long");
+    if (r < 0)
+        return fail(ret, 500, "could not store the password");
+    host_log("console password changed");
+    if (call->session)
+        start_session(call, ret);
+    else
+        *ret = auth_json(call, NULL);
+    return 200;
+}
+
 static unsigned get_logs(mgmt_call *call, const char *arg, json_object *body, json_object **ret)
 {
     uint64_t after = 0;
@@ -422,6 +455,7 @@ static const struct console_route {
     {"POST", "/api/v1/auth/setup", post_setup},
     {"POST", "/api/v1/auth/login", post_login},
     {"POST", "/api/v1/auth/logout", post_logout},
+    {"PUT", "/api/v1/password", put_password},
     {"GET", "/api/v1/logs", get_logs},
     {"GET", "/api/v1/session-history", get_session_history},
     {"GET", "/api/v1/settings", get_settings},

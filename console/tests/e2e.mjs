@@ -23,6 +23,7 @@ const gsCli = env("PF_CONSOLE_GS");
 const artifacts = process.env.PF_CONSOLE_ARTIFACTS ?? join(tmpdir(), "pf-console-artifacts");
 const axeSource = readFileSync(join(here, "..", "node_modules", "axe-core", "axe.min.js"), "utf8");
 const PASSWORD = "correct horse battery";
+const PASSWORD2 = "tr0ub4dor and 3";
 
 const work = mkdtempSync(join(tmpdir(), "pf-console-"));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -500,10 +501,25 @@ async function main() {
     assert(/^rtsp_port = \d+$/m.test(conf), "other keys are kept");
   });
 
+  await step("settings: the console password is changed (the current one is checked)", async () => {
+    await page.fill("#pw-cur", "not it at all");
+    await page.fill("#pw-pw", PASSWORD2);
+    await page.fill("#pw-again", PASSWORD2);
+    await page.getByRole("button", { name: "Change password" }).click();
+    await page.locator("#pw-cur-error", { hasText: "not the current password" }).waitFor();
+    await page.fill("#pw-cur", PASSWORD);
+    await page.getByRole("button", { name: "Change password" }).click();
+    await page.getByTestId("password-changed").getByText("Password changed").waitFor();
+    // This browser keeps working with its new session and CSRF token.
+    await page.fill("#set-pin_ttl", "50");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await page.getByTestId("settings-saved").getByText("pin_ttl").waitFor();
+  });
+
   await step("logs: live tail with level filter and search", async () => {
     await gotoPage("Logs");
     const lines = page.getByTestId("log-lines");
-    await lines.getByText("settings changed").waitFor();
+    await lines.getByText("settings changed").first().waitFor();
     await axe("logs");
     await fits360("logs");
     await page.fill("#log-search", "paired");
@@ -536,11 +552,11 @@ async function main() {
     await fits360("login page");
   });
 
-  await step("login: a wrong password is refused next to the field, the right one logs in", async () => {
-    await page.fill("#password", "not the password");
+  await step("login: the old password is refused next to the field, the new one logs in", async () => {
+    await page.fill("#password", PASSWORD);
     await page.keyboard.press("Enter");
     await page.locator("#password-error", { hasText: "Wrong password" }).waitFor();
-    await page.fill("#password", PASSWORD);
+    await page.fill("#password", PASSWORD2);
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
   });

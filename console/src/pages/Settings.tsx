@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState, type FormEvent } from "react";
 import { api, ApiError, unwrap, type Setting } from "../api/client";
+import { PasswordForm } from "./Password";
 
 function check(s: Setting, v: string): string {
   if (v === "") return "";
@@ -140,6 +141,7 @@ export function Settings() {
           </div>
         </form>
       )}
+      <PasswordForm />
     </>
   );
 }
