@@ -236,6 +236,11 @@ int mgmt_create(host *h, const char *token, mgmt **ret, char *err, size_t err_le
     m->auth.limit.lockout_ms = (uint64_t)h->cfg.api_lockout_s * 1000;
     char *pass = path_join(h->cfg.state_dir, "console-password");
     int pr = pass ? console_auth_init(&m->console, pass) : -ENOMEM;
+    if (pr == -EINVAL) {
+        host_log("%s is damaged: console logins fail until the password is set again with the "
+                 "API token (PUT /api/v1/password)", pass);
+        pr = 0;
+    }
     free(pass);
     if (pr < 0) {
         snprintf(err, err_len, "cannot read the console password file in %s: %s",

@@ -30,9 +30,12 @@ int console_auth_init(console_auth *a, const char *path)
     if (r < 0)
         return r;
     data[strcspn(data, "\r\n")] = '\0';
-    /* Only an argon2id string is accepted: anything else is a damaged file, not a password. */
+    /* Only an argon2id string is accepted: anything else is a damaged file, not "no password"
+     * (which would let anybody set one). It counts as a password that nothing matches, until
+     * the API token resets it. */
     if (strncmp(data, "$argon2id$", 10) != 0 || strlen(data) >= sizeof(a->pass_hash)) {
         free(data);
+        snprintf(a->pass_hash, sizeof(a->pass_hash), "!damaged");
         return -EINVAL;
     }
     snprintf(a->pass_hash, sizeof(a->pass_hash), "%s", data);

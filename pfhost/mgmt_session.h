@@ -31,7 +31,9 @@ typedef struct console_auth {
     mgmt_limit login_limit; /* wrong passwords per address */
 } console_auth;
 
-/* Reads the password file at @p path (missing: no password set yet). 0 or -errno. */
+/* Reads the password file at @p path (missing: no password set yet). 0 or -errno; with
+ * -EINVAL (a damaged file) @p a is usable, and no password logs in until one is set again
+ * with the API token. */
 int console_auth_init(console_auth *a, const char *path);
 void console_auth_free(console_auth *a);
 int console_has_password(const console_auth *a);

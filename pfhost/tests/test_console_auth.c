@@ -69,6 +69,11 @@ static void password(void **state)
     /* A damaged file is an error, never "no password" (which would let anybody set one). */
     assert_int_equal(file_write_atomic(p, "plaintext\n", 10, 0600), 0);
     assert_int_equal(console_auth_init(&a, p), -EINVAL);
+    assert_true(console_has_password(&a));
+    assert_false(console_check_password(&a, "plaintext"));
+    assert_false(console_check_password(&a, "!damaged"));
+    assert_int_equal(console_set_password(&a, "a fresh start"), 0);
+    assert_true(console_check_password(&a, "a fresh start"));
     console_auth_free(&a);
     free(p);
 }
