@@ -80,7 +80,7 @@ static unsigned post_setup(mgmt_call *call, const char *arg, json_object *body,
     const char *pw = get_string(body, "password");
     if (!pw)
         return fail(ret, 400, "expected {\"password\": \"...\"}");
-    int r = console_set_password(call->console, pw);
+    int r = console_set_password(call->console, pw, NULL);
     if (r == -EINVAL)
         return fail(ret, 400, "the password must be 8 to 256 characters long");
     if (r < 0)
@@ -125,8 +125,7 @@ static unsigned post_logout(mgmt_call *call, const char *arg, json_object *body,
 }
 
 /* A new password: the current one is needed from a browser; the API token (a caller who can
- * read the host's files) may reset a forgotten one. Every session ends; the caller's browser
- * gets a new one. */
+ * read the host's files) may reset a forgotten one. Every other session ends. */
 static unsigned put_password(mgmt_call *call, const char *arg, json_object *body,
                              json_object **ret)
 {
@@ -144,16 +143,14 @@ static unsigned put_password(mgmt_call *call, const char *arg, json_object *body
             return fail(ret, 403, "the current password is wrong");
         }
     }
-    int r = console_set_password(call->console, pw);
+    /* The browser that changes it stays logged in (its requests in flight keep working). */
+    int r = console_set_password(call->console, pw, call->session);
     if (r == -EINVAL)
         return fail(ret, 400, "the password must be 8 to 256 characters long");
     if (r < 0)
         return fail(ret, 500, "could not store the password");
     host_log("console password changed");
-    if (call->session)
-        start_session(call, ret);
-    else
-        *ret = auth_json(call, NULL);
+    *ret = auth_json(call, call->session);
     return 200;
 }
 

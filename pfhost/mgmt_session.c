@@ -54,7 +54,7 @@ int console_has_password(const console_auth *a)
     return a->pass_hash[0] != '\0';
 }
 
-int console_set_password(console_auth *a, const char *password)
+int console_set_password(console_auth *a, const char *password, const console_session *keep)
 {
     size_t n = password ? strlen(password) : 0;
     if (n < CONSOLE_PASSWORD_MIN || n > CONSOLE_PASSWORD_MAX)
@@ -69,8 +69,10 @@ int console_set_password(console_auth *a, const char *password)
     int r = file_write_atomic(a->pass_path, line, strlen(line), 0600);
     if (r == 0) {
         snprintf(a->pass_hash, sizeof(a->pass_hash), "%s", hash);
-        /* A new password ends every session made with the old one. */
-        memset(a->s, 0, sizeof(a->s));
+        /* A new password ends every session made with the old one, but the changer's. */
+        for (size_t i = 0; i < CONSOLE_SESSIONS; i++)
+            if (&a->s[i] != keep)
+                sodium_memzero(&a->s[i], sizeof(a->s[i]));
     }
     return r;
 }

@@ -37,9 +37,10 @@ typedef struct console_auth {
 int console_auth_init(console_auth *a, const char *path);
 void console_auth_free(console_auth *a);
 int console_has_password(const console_auth *a);
-/* Hashes and stores @p password (written atomically, 0600). 0, -EINVAL for a password
- * outside CONSOLE_PASSWORD_MIN..MAX bytes, or -errno. */
-int console_set_password(console_auth *a, const char *password);
+/* Hashes and stores @p password (written atomically, 0600) and ends every session but
+ * @p keep (may be NULL). 0, -EINVAL for a password outside CONSOLE_PASSWORD_MIN..MAX bytes,
+ * or -errno. */
+int console_set_password(console_auth *a, const char *password, const console_session *keep);
 /* 1 when @p password is the stored one. */
 int console_check_password(const console_auth *a, const char *password);
 /* A new session (the oldest one makes room when all slots are used); NULL on failure. */

@@ -317,6 +317,25 @@ async function main() {
     await page.emulateMedia({ colorScheme: "light" });
   });
 
+  await step("keyboard: skip link, then the pages by Tab and Enter", async () => {
+    await page.reload();
+    await page.getByTestId("hostname").waitFor();
+    await page.keyboard.press("Tab");
+    const active = () => page.evaluate(() => document.activeElement?.textContent?.trim() ?? "");
+    assert((await active()) === "Skip to content", `first Tab reaches ${await active()}`);
+    let label = "";
+    for (let i = 0; i < 8 && label !== "Apps"; i++) {
+      await page.keyboard.press("Tab");
+      label = await active();
+    }
+    assert(label === "Apps", "Tab reaches the Apps link");
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { level: 1, name: "Apps" }).waitFor();
+    const focused = await page.evaluate(() => document.activeElement?.id);
+    assert(focused === "main", `after navigating, focus is on the content (${focused})`);
+    await gotoPage("Dashboard");
+  });
+
   await step("a forged request without the CSRF token is refused", async () => {
     const forged = await page.evaluate(async () => {
       const r = await fetch("/api/v1/apps", {

@@ -43,9 +43,9 @@ static void password(void **state)
     assert_int_equal(console_auth_init(&a, p), 0);
     assert_false(console_has_password(&a));
     assert_false(console_check_password(&a, "anything at all"));
-    assert_int_equal(console_set_password(&a, "short"), -EINVAL);
-    assert_int_equal(console_set_password(&a, NULL), -EINVAL);
-    assert_int_equal(console_set_password(&a, "correct horse"), 0);
+    assert_int_equal(console_set_password(&a, "short", NULL), -EINVAL);
+    assert_int_equal(console_set_password(&a, NULL, NULL), -EINVAL);
+    assert_int_equal(console_set_password(&a, "correct horse", NULL), 0);
     assert_true(console_has_password(&a));
     assert_true(console_check_password(&a, "correct horse"));
     assert_false(console_check_password(&a, "correct horsE"));
@@ -72,7 +72,7 @@ static void password(void **state)
     assert_true(console_has_password(&a));
     assert_false(console_check_password(&a, "plaintext"));
     assert_false(console_check_password(&a, "!damaged"));
-    assert_int_equal(console_set_password(&a, "a fresh start"), 0);
+    assert_int_equal(console_set_password(&a, "a fresh start", NULL), 0);
     assert_true(console_check_password(&a, "a fresh start"));
     console_auth_free(&a);
     free(p);
@@ -136,8 +136,16 @@ static void sessions_and_csrf(void **state)
     assert_null(console_session_find(&a, hdr, 8001));
     const console_session *s4 = console_session_new(&a, 9000);
     snprintf(hdr, sizeof(hdr), "%s=%s", CONSOLE_COOKIE, s4->id);
-    assert_int_equal(console_set_password(&a, "a new password"), 0);
+    assert_int_equal(console_set_password(&a, "a new password", NULL), 0);
     assert_null(console_session_find(&a, hdr, 9001));
+    /* ...but the one that changed it, when named. */
+    const console_session *mine = console_session_new(&a, 9100), *other = console_session_new(&a, 9100);
+    char mine_hdr[200], other_hdr[200];
+    snprintf(mine_hdr, sizeof(mine_hdr), "%s=%s", CONSOLE_COOKIE, mine->id);
+    snprintf(other_hdr, sizeof(other_hdr), "%s=%s", CONSOLE_COOKIE, other->id);
+    assert_int_equal(console_set_password(&a, "another password", mine), 0);
+    assert_ptr_equal(console_session_find(&a, mine_hdr, 9101), mine);
+    assert_null(console_session_find(&a, other_hdr, 9101));
 
     /* More logins than slots: the least recently used session makes room. */
     a.idle_ms = a.max_age_ms = 1000000;

@@ -57,8 +57,12 @@ function Layout() {
   });
   const main = useRef<HTMLElement>(null);
   const title = pages.find((p) => p.to === path)?.label ?? "punktfunk";
+  const firstRender = useRef(true);
   useEffect(() => {
     document.title = `${title} · punktfunk`;
+    // After a page change, keyboard and screen-reader users start at the new page's content.
+    if (!firstRender.current) main.current?.focus({ preventScroll: false });
+    firstRender.current = false;
   }, [title]);
   async function logout() {
     await fetch("/api/v1/auth/logout", { method: "POST", headers: csrfHeader(), credentials: "same-origin" }).catch(
