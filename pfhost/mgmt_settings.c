@@ -136,6 +136,8 @@ static const char *extra_check(const char *key, const char *v)
         return "must be a numeric IP address (or empty for all)";
     if (!strcmp(key, "hostname") && strlen(v) > 63)
         return "at most 63 characters";
+    if (!*v && (!strcmp(key, "hostname") || !strcmp(key, "apps") || !strcmp(key, "api_address")))
+        return "must not be empty (null restores the default)";
     return NULL;
 }
 

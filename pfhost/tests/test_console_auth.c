@@ -208,11 +208,11 @@ static void settings_file(void **state)
     json_object *ret = NULL;
     json_object *body = json_tokener_parse(
         "{\"values\": {\"http_port\": \"70000\", \"bogus\": \"1\", \"api_address\": \"my.host\","
-        " \"hostname\": \"a\\nb\", \"mdns\": \"perhaps\"}}");
+        " \"hostname\": \"a\\nb\", \"mdns\": \"perhaps\", \"apps\": \"\"}}");
     assert_int_equal(settings_update(&c, body, &ret, &nc), 400);
     json_object *fields;
     assert_true(json_object_object_get_ex(ret, "fields", &fields));
-    assert_int_equal(json_object_object_length(fields), 5);
+    assert_int_equal(json_object_object_length(fields), 6);
     json_object_put(ret);
     json_object_put(body);
     config_free(&nc);
