@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { deflateSync } from "node:zlib";
+import { randomBytes } from "node:crypto";
 import { chromium } from "playwright-core";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -162,7 +163,7 @@ async function step(name, fn) {
   }
 }
 
-function png(w, h) {
+function png(w, h, extra = 0) {
   // A real, small PNG: signature, IHDR, one IDAT of grey pixels, IEND.
   const crcTable = Array.from({ length: 256 }, (_, n) => {
     let c = n;
@@ -193,6 +194,7 @@ function png(w, h) {
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk("IHDR", ihdr),
     chunk("IDAT", deflateSync(rows)),
+    ...(extra ? [chunk("tEXt", Buffer.concat([Buffer.from("Comment\0"), randomBytes(extra)]))] : []),
     chunk("IEND", Buffer.alloc(0)),
   ]);
 }
@@ -474,6 +476,12 @@ async function main() {
       return a["image-path"] && readFileSync(a["image-path"]).equals(png(60, 80));
     }, "the box art on disk");
     assert(apps[0].name === "Console Game 2" && apps[0]["prep-cmd"][0].undo === "true", "catalog order and fields");
+    // Sizes: 1.5 MiB goes through, more than 2 MiB is refused.
+    const csrf = JSON.parse((await raw("GET", "/api/v1/auth", { Cookie: `pf_session=${cookie.value}` })).body).csrf;
+    const up = (body) =>
+      raw("PUT", `/api/v1/apps/${apps[0].id}/boxart`, { Cookie: `pf_session=${cookie.value}`, "X-CSRF-Token": csrf, "Content-Type": "image/png" }, body);
+    assert((await up(png(64, 64, 1536 * 1024))).status === 200, "a 1.5 MiB PNG is taken");
+    assert((await up(png(64, 64, 2200 * 1024))).status === 413, "a 2.2 MiB PNG is refused");
     await row2.getByRole("button", { name: "Delete Console Game 2" }).click();
     await row2.getByRole("button", { name: "Really delete Console Game 2" }).click();
     await waitFor(async () => (await page.getByTestId("app-row").filter({ hasText: "Console Game 2" }).count()) === 0, "delete");
