@@ -12,6 +12,8 @@
 #define MAX_APPS 1000u
 #define MAX_STR 4096u
 #define MAX_ART (8u << 20)
+/* Moonlight keeps app ids in a signed 32-bit int. */
+#define APP_ID_MAX 2147483647u
 
 void app_clear(app *a)
 {
@@ -57,8 +59,8 @@ int app_from_json(json_object *j, app *out, char *err, size_t err_len)
     json_object *v;
     if (json_object_object_get_ex(j, "id", &v)) {
         int64_t id = json_object_get_int64(v);
-        if (!json_object_is_type(v, json_type_int) || id < 0 || id > UINT32_MAX) {
-            snprintf(err, err_len, "\"id\" must be a positive integer");
+        if (!json_object_is_type(v, json_type_int) || id < 0 || id > APP_ID_MAX) {
+            snprintf(err, err_len, "\"id\" must be an integer from 1 to %u", APP_ID_MAX);
             return -1;
         }
         out->id = (uint32_t)id;
@@ -140,43 +142,46 @@ json_object *app_to_json(const app *a)
     return o;
 }
 
+/* One above the highest id, so the ids of removed apps are not reused while clients may
+ * still show them; past APP_ID_MAX, the lowest free id (at most MAX_APPS are taken). */
 static uint32_t next_id(const app_catalog *c)
 {
-    uint32_t id = 1;
+    uint32_t max = 0;
     for (size_t i = 0; i < c->n; i++)
-        if (c->v[i].id >= id)
-            id = c->v[i].id + 1;
+        if (c->v[i].id > max)
+            max = c->v[i].id;
+    if (max < APP_ID_MAX)
+        return max + 1;
+    uint32_t id = 1;
+    while (apps_find(c, id))
+        id++;
     return id;
 }
 
-int apps_load(app_catalog *c, const char *path, char *err, size_t err_len)
+static int default_catalog(app_catalog *c)
 {
-    memset(c, 0, sizeof(*c));
-    c->path = strdup(path);
-    char *tmp = strdup(path);
-    c->dir = tmp ? strdup(dirname(tmp)) : NULL;
-    free(tmp);
-    if (!c->path || !c->dir) {
-        snprintf(err, err_len, "out of memory");
+    c->v = calloc(1, sizeof(app));
+    if (!c->v || !(c->v[0].name = strdup("Desktop")))
         return -1;
-    }
-    char *data;
-    int r = file_read(path, 4 << 20, &data, NULL);
-    if (r == -ENOENT) {
-        c->v = calloc(1, sizeof(app));
-        if (!c->v)
-            return -1;
-        c->v[0].id = 1;
-        c->v[0].name = strdup("Desktop");
-        c->n = 1;
-        return 0;
-    }
-    if (r < 0) {
-        snprintf(err, err_len, "cannot read %s: %s", path, strerror(-r));
-        return -1;
-    }
+    c->v[0].id = 1;
+    c->n = 1;
+    return 0;
+}
+
+static void clear_apps(app_catalog *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        app_clear(&c->v[i]);
+    free(c->v);
+    c->v = NULL;
+    c->n = 0;
+}
+
+static int parse_catalog(void *ctx, const char *path, const char *data, char *err,
+                         size_t err_len)
+{
+    app_catalog *c = ctx;
     json_object *root = json_tokener_parse(data);
-    free(data);
     json_object *arr;
     if (!root || !json_object_object_get_ex(root, "apps", &arr) ||
         !json_object_is_type(arr, json_type_array) ||
@@ -205,7 +210,35 @@ int apps_load(app_catalog *c, const char *path, char *err, size_t err_len)
         if (c->v[i].id == 0)
             c->v[i].id = next_id(c);
     json_object_put(root);
+    if (!c->v) {
+        snprintf(err, err_len, "out of memory");
+        return -1;
+    }
     return 0;
+}
+
+static void reset_catalog(void *ctx)
+{
+    clear_apps(ctx);
+}
+
+int apps_load(app_catalog *c, const char *path, char *err, size_t err_len)
+{
+    memset(c, 0, sizeof(*c));
+    c->path = strdup(path);
+    char *tmp = strdup(path);
+    c->dir = tmp ? strdup(dirname(tmp)) : NULL;
+    free(tmp);
+    if (!c->path || !c->dir) {
+        snprintf(err, err_len, "out of memory");
+        return -1;
+    }
+    file_loader l = {c, parse_catalog, reset_catalog, "the default catalog"};
+    int r = file_load_checked(path, 4 << 20, &l, err, err_len);
+    /* A missing or empty-handed catalog is the default one ("Desktop"). */
+    if ((r == -ENOENT || (r == 1 && c->n == 0)) && default_catalog(c) < 0)
+        return -1;
+    return r == -ENOENT ? 0 : r;
 }
 
 void apps_free(app_catalog *c)
@@ -229,6 +262,8 @@ int apps_save(const app_catalog *c)
     int r = dir_create(c->dir, 0700);
     if (r == 0)
         r = file_write_atomic(c->path, text, strlen(text), 0644);
+    if (r == 0)
+        file_keep_good(c->path, text, strlen(text));
     json_object_put(root);
     return r;
 }

@@ -36,7 +36,9 @@ typedef struct app_catalog {
     size_t art_len;
 } app_catalog;
 
-/* Reads @p path; a missing file gives the default catalog ("Desktop"). 0 or -1 + @p err. */
+/* Reads @p path; a missing file gives the default catalog ("Desktop"). 0; 1 when the file
+ * was damaged (reason in @p err, also logged): it is kept as PATH.bad and the last good copy
+ * (PATH.good) loaded, else the default catalog; -1 + @p err on other errors. */
 int apps_load(app_catalog *c, const char *path, char *err, size_t err_len);
 void apps_free(app_catalog *c);
 int apps_save(const app_catalog *c);

@@ -24,6 +24,8 @@ static int save(const client_store *s)
     }
     const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY);
     int r = text ? file_write_atomic(s->path, text, strlen(text), 0600) : -ENOMEM;
+    if (r == 0)
+        file_keep_good(s->path, text, strlen(text));
     json_object_put(root);
     return r;
 }
@@ -35,6 +37,102 @@ static void client_clear(paired_client *c)
     memset(c, 0, sizeof(*c));
 }
 
+static int get_str(json_object *o, const char *key, int required, const char **out)
+{
+    json_object *v;
+    if (!json_object_object_get_ex(o, key, &v))
+        return required ? -1 : 0;
+    if (!json_object_is_type(v, json_type_string))
+        return -1;
+    *out = json_object_get_string(v);
+    return 0;
+}
+
+static int get_time(json_object *o, const char *key, int64_t *out)
+{
+    json_object *v;
+    if (!json_object_object_get_ex(o, key, &v))
+        return 0;
+    if (!json_object_is_type(v, json_type_int))
+        return -1;
+    *out = json_object_get_int64(v);
+    return 0;
+}
+
+/* Parses the store from @p data; any malformed value fails the whole file with a reason. */
+static int parse_store(void *ctx, const char *path, const char *data, char *err,
+                       size_t err_len)
+{
+    client_store *s = ctx;
+    json_object *root = json_tokener_parse(data);
+    json_object *arr;
+    if (!root || !json_object_object_get_ex(root, "clients", &arr) ||
+        !json_object_is_type(arr, json_type_array)) {
+        snprintf(err, err_len, "%s is not a client list", path);
+        json_object_put(root);
+        return -1;
+    }
+    size_t n = json_object_array_length(arr);
+    s->v = calloc(n ? n : 1, sizeof(*s->v));
+    if (!s->v) {
+        snprintf(err, err_len, "out of memory");
+        json_object_put(root);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_object *o = json_object_array_get_idx(arr, i);
+        const char *id = NULL, *name = "unknown", *cert = NULL;
+        paired_client c = {0};
+        const char *why = NULL;
+        if (!json_object_is_type(o, json_type_object))
+            why = "is not an object";
+        else if (get_str(o, "id", 1, &id) < 0 || strlen(id) != 16 ||
+                 strspn(id, "0123456789abcdef") != 16)
+            why = "\"id\" is not 16 hex digits";
+        else if (get_str(o, "name", 0, &name) < 0)
+            why = "\"name\" is not a string";
+        else if (get_str(o, "cert", 1, &cert) < 0 || !*cert)
+            why = "\"cert\" is not a certificate (PEM text)";
+        else if (get_time(o, "first_seen", &c.first_seen) < 0 ||
+                 get_time(o, "last_seen", &c.last_seen) < 0)
+            why = "\"first_seen\" or \"last_seen\" is not an integer";
+        else if (clients_find(s, id))
+            why = "repeats an earlier client's id";
+        if (why) {
+            snprintf(err, err_len, "%s: client %zu %s", path, i + 1, why);
+            json_object_put(root);
+            return -1;
+        }
+        paired_client *d = &s->v[s->n];
+        *d = c;
+        snprintf(d->id, sizeof(d->id), "%s", id);
+        d->name = strdup(name);
+        d->cert_pem = strdup(cert);
+        s->n++;
+        if (!d->name || !d->cert_pem) {
+            snprintf(err, err_len, "out of memory");
+            json_object_put(root);
+            return -1;
+        }
+    }
+    json_object_put(root);
+    return 0;
+}
+
+static void clear_entries(client_store *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        client_clear(&s->v[i]);
+    free(s->v);
+    s->v = NULL;
+    s->n = 0;
+}
+
+static void reset_store(void *ctx)
+{
+    clear_entries(ctx);
+}
+
 int clients_load(client_store *s, const char *path, char *err, size_t err_len)
 {
     memset(s, 0, sizeof(*s));
@@ -43,44 +141,9 @@ int clients_load(client_store *s, const char *path, char *err, size_t err_len)
         snprintf(err, err_len, "out of memory");
         return -1;
     }
-    char *data;
-    int r = file_read(path, 16 << 20, &data, NULL);
-    if (r == -ENOENT)
-        return 0;
-    if (r < 0) {
-        snprintf(err, err_len, "cannot read %s: %s", path, strerror(-r));
-        return -1;
-    }
-    json_object *root = json_tokener_parse(data);
-    free(data);
-    json_object *arr;
-    if (!root || !json_object_object_get_ex(root, "clients", &arr) ||
-        !json_object_is_type(arr, json_type_array)) {
-        snprintf(err, err_len, "%s is not a client list; fix or remove it", path);
-        json_object_put(root);
-        return -1;
-    }
-    size_t n = json_object_array_length(arr);
-    s->v = calloc(n ? n : 1, sizeof(*s->v));
-    for (size_t i = 0; s->v && i < n; i++) {
-        json_object *o = json_object_array_get_idx(arr, i), *id, *name, *cert, *f, *l;
-        if (!json_object_object_get_ex(o, "id", &id) ||
-            !json_object_object_get_ex(o, "cert", &cert) ||
-            strlen(json_object_get_string(id)) != 16)
-            continue;
-        paired_client *c = &s->v[s->n++];
-        snprintf(c->id, sizeof(c->id), "%s", json_object_get_string(id));
-        c->name = strdup(json_object_object_get_ex(o, "name", &name)
-                             ? json_object_get_string(name)
-                             : "unknown");
-        c->cert_pem = strdup(json_object_get_string(cert));
-        c->first_seen = json_object_object_get_ex(o, "first_seen", &f) ? json_object_get_int64(f)
-                                                                         : 0;
-        c->last_seen = json_object_object_get_ex(o, "last_seen", &l) ? json_object_get_int64(l)
-                                                                       : 0;
-    }
-    json_object_put(root);
-    return 0;
+    file_loader l = {s, parse_store, reset_store, "no paired clients"};
+    int r = file_load_checked(path, 16 << 20, &l, err, err_len);
+    return r == -ENOENT ? 0 : r;
 }
 
 void clients_free(client_store *s)

@@ -23,7 +23,9 @@ typedef struct client_store {
     size_t n;
 } client_store;
 
-/* Returns 0, or -1 with a message in @p err (a damaged file is not silently replaced). */
+/* Returns 0; 1 when the file was damaged (a malformed value, with the file and reason in
+ * @p err, also logged): the damaged file is kept as PATH.bad and the last good copy
+ * (PATH.good) loaded, or none; -1 on errors that leave nothing to start with. */
 int clients_load(client_store *s, const char *path, char *err, size_t err_len);
 void clients_free(client_store *s);
 /* Adds or refreshes a client and saves. Returns 0 or -errno. */

@@ -84,6 +84,7 @@ static int set_key(host_config *c, const char *k, const char *v)
         {"pair_lockout", NULL, &c->pair_lockout_s, 86400},
         {"api_max_failures", NULL, &c->api_max_failures, 1000},
         {"api_lockout", NULL, &c->api_lockout_s, 86400},
+        {"connect_timeout", NULL, &c->connect_timeout_s, 3600},
     };
     for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
         if (strcmp(k, nums[i].key) != 0)
@@ -138,46 +139,8 @@ static char *trim(char *s)
     return s;
 }
 
-int config_load(host_config *c, const char *path, char *err, size_t err_len)
+static int parse_lines(host_config *c, char *data, char *err, size_t err_len)
 {
-    memset(c, 0, sizeof(*c));
-    c->config_dir = xdg_dir("XDG_CONFIG_HOME", ".config");
-    c->state_dir = xdg_dir("XDG_STATE_HOME", ".local/state");
-    const char *rt = getenv("XDG_RUNTIME_DIR");
-    c->runtime_dir = rt && rt[0] == '/' ? path_join(rt, "pfhost") : NULL;
-    if (!c->runtime_dir && c->state_dir)
-        c->runtime_dir = strdup(c->state_dir);
-    char hn[256] = "punktfunk";
-    if (gethostname(hn, sizeof(hn) - 1) < 0 || !hn[0])
-        snprintf(hn, sizeof(hn), "punktfunk");
-    c->hostname = strdup(hn);
-    c->api_address = strdup("127.0.0.1");
-    c->http_port = 47989;
-    c->https_port = 47984;
-    c->rtsp_port = 48010;
-    c->api_port = 47990;
-    c->mdns = 1;
-    c->pin_wait_s = 120;
-    c->pin_ttl_s = 60;
-    c->pair_max_failures = 3;
-    c->pair_lockout_s = 300;
-    c->api_max_failures = 5;
-    c->api_lockout_s = 60;
-    if (!c->config_dir || !c->state_dir || !c->runtime_dir || !c->hostname ||
-        !c->api_address) {
-        snprintf(err, err_len, "out of memory");
-        return -1;
-    }
-    c->apps_file = path_join(c->config_dir, "apps.json");
-    c->config_path = path ? strdup(path) : path_join(c->config_dir, "pfhost.conf");
-    char *data = NULL;
-    int r = file_read(c->config_path, 1 << 20, &data, NULL);
-    if (r == -ENOENT && !path)
-        return 0;
-    if (r < 0) {
-        snprintf(err, err_len, "cannot read %s: %s", c->config_path, strerror(-r));
-        return -1;
-    }
     int line = 0;
     char *cursor = data;
     for (char *l = strsep(&cursor, "\n"); l; l = strsep(&cursor, "\n")) {
@@ -188,7 +151,6 @@ int config_load(host_config *c, const char *path, char *err, size_t err_len)
         char *eq = strchr(s, '=');
         if (!eq) {
             snprintf(err, err_len, "%s:%d: expected key = value", c->config_path, line);
-            free(data);
             return -1;
         }
         *eq = '\0';
@@ -197,12 +159,137 @@ int config_load(host_config *c, const char *path, char *err, size_t err_len)
         if (kr < 0) {
             snprintf(err, err_len, "%s:%d: %s \"%s\"", c->config_path, line,
                      kr == -2 ? "unknown key" : "bad value for", k);
-            free(data);
             return -1;
         }
     }
-    free(data);
     return 0;
+}
+
+/* The settings a file can change, at their defaults (strings newly allocated). */
+static int set_defaults(host_config *c)
+{
+    char hn[256] = "punktfunk";
+    if (gethostname(hn, sizeof(hn) - 1) < 0 || !hn[0])
+        snprintf(hn, sizeof(hn), "punktfunk");
+    c->hostname = strdup(hn);
+    c->api_address = strdup("127.0.0.1");
+    c->apps_file = path_join(c->config_dir, "apps.json");
+    c->address = c->external_address = NULL;
+    c->http_port = 47989;
+    c->https_port = 47984;
+    c->rtsp_port = 48010;
+    c->api_port = 47990;
+    c->mdns = 1;
+    c->hevc = c->av1 = 0;
+    c->pin_wait_s = 120;
+    c->pin_ttl_s = 60;
+    c->pair_max_failures = 3;
+    c->pair_lockout_s = 300;
+    c->api_max_failures = 5;
+    c->api_lockout_s = 60;
+    c->connect_timeout_s = 30;
+    return c->hostname && c->api_address && c->apps_file ? 0 : -1;
+}
+
+static void free_settings(host_config *c)
+{
+    char **strs[] = {&c->hostname, &c->address, &c->api_address, &c->external_address,
+                     &c->apps_file};
+    for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
+        free(*strs[i]);
+        *strs[i] = NULL;
+    }
+}
+
+int config_load(host_config *c, const char *path, char *err, size_t err_len)
+{
+    memset(c, 0, sizeof(*c));
+    c->config_dir = xdg_dir("XDG_CONFIG_HOME", ".config");
+    c->state_dir = xdg_dir("XDG_STATE_HOME", ".local/state");
+    const char *rt = getenv("XDG_RUNTIME_DIR");
+    c->runtime_dir = rt && rt[0] == '/' ? path_join(rt, "pfhost") : NULL;
+    if (!c->runtime_dir && c->state_dir)
+        c->runtime_dir = strdup(c->state_dir);
+    if (!c->config_dir || !c->state_dir || !c->runtime_dir || set_defaults(c) < 0) {
+        snprintf(err, err_len, "out of memory");
+        return -1;
+    }
+    c->config_path = path ? strdup(path) : path_join(c->config_dir, "pfhost.conf");
+    char *data = NULL;
+    size_t len = 0;
+    int r = file_read(c->config_path, 1 << 20, &data, &len);
+    if (r == -ENOENT && !path)
+        return 0;
+    if (r < 0) {
+        snprintf(err, err_len, "cannot read %s: %s", c->config_path, strerror(-r));
+        return -1;
+    }
+    /* parse_lines cuts the text up; the good copy is taken of the original. */
+    char *orig = malloc(len + 1);
+    if (orig)
+        memcpy(orig, data, len + 1);
+    if (parse_lines(c, data, err, err_len) == 0) {
+        if (orig)
+            file_keep_good(c->config_path, orig, len);
+        free(orig);
+        free(data);
+        return 0;
+    }
+    free(orig);
+    free(data);
+    data = NULL;
+    /* A bad value must not keep the host from starting: the last copy that loaded is used
+     * (the user's file is left as it is, to be fixed). */
+    char reason[512], *good = malloc(strlen(c->config_path) + 6);
+    snprintf(reason, sizeof(reason), "%s", err);
+    if (good)
+        sprintf(good, "%s.good", c->config_path);
+    free_settings(c);
+    int ok = set_defaults(c) == 0 && good && file_read(good, 1 << 20, &data, NULL) == 0 &&
+             parse_lines(c, data, err, err_len) == 0;
+    if (ok) {
+        snprintf(err, err_len, "%s; using the last good copy %s", reason, good);
+        file_warn("%s", err);
+    } else {
+        free_settings(c);
+        if (set_defaults(c) < 0) {
+            snprintf(err, err_len, "out of memory");
+            free(good);
+            free(data);
+            return -1;
+        }
+        snprintf(err, err_len, "%s; no good copy: using the defaults", reason);
+        file_warn("%s", err);
+    }
+    free(good);
+    free(data);
+    return 1;
+}
+
+void config_remove_stale_temps(const host_config *c)
+{
+    static const char *const state[] = {"clients.json", "clients.json.good", "key.pem",
+                                        "cert.pem", "uniqueid"};
+    static const char *const config[] = {"api-token", "pfhost.conf.good"};
+    for (size_t i = 0; i < sizeof(state) / sizeof(state[0]); i++) {
+        char *p = path_join(c->state_dir, state[i]);
+        if (p)
+            file_remove_stale_temps(p);
+        free(p);
+    }
+    for (size_t i = 0; i < sizeof(config) / sizeof(config[0]); i++) {
+        char *p = path_join(c->config_dir, config[i]);
+        if (p)
+            file_remove_stale_temps(p);
+        free(p);
+    }
+    char *good = malloc(strlen(c->apps_file) + 6);
+    if (good) {
+        sprintf(good, "%s.good", c->apps_file);
+        file_remove_stale_temps(good);
+    }
+    free(good);
+    file_remove_stale_temps(c->apps_file);
 }
 
 void config_free(host_config *c)

@@ -28,6 +28,7 @@ typedef struct host_config {
     uint16_t api_port;  /* 47990; 0 = any free port */
     char *apps_file;    /* app catalog (JSON, Sunshine apps.json format accepted) */
     int mdns;
+    uint32_t connect_timeout_s; /* a launched session must finish RTSP by then */
     int hevc, av1;      /* CONFIG_CODEC_*: when /serverinfo offers HEVC, AV1 */
     uint32_t pin_wait_s, pin_ttl_s, pair_max_failures, pair_lockout_s;
     uint32_t api_max_failures, api_lockout_s;
@@ -35,11 +36,16 @@ typedef struct host_config {
 } host_config;
 
 /* Fills defaults from the environment, then reads @p path (NULL: the XDG default). A missing
- * default file is fine; a missing explicit file, an unknown key or a bad value is an error
- * with a message in @p err. Returns 0 or -1. */
+ * default file is fine; a missing explicit file is an error (-1, message in @p err). An
+ * unknown key or a bad value returns 1 with the file, line and reason in @p err (also
+ * logged), and the settings of the last copy that loaded (PATH.good), else the defaults. */
 int config_load(host_config *c, const char *path, char *err, size_t err_len);
 void config_free(host_config *c);
 /* Sets one key as a config line would: 0, -1 for a bad value, -2 for an unknown key. */
 int config_set(host_config *c, const char *key, const char *value);
+
+/* Removes temporary files that saves interrupted by a crash left beside the host's files
+ * (clients, identity, API token, app catalog and their good copies). */
+void config_remove_stale_temps(const host_config *c);
 
 #endif

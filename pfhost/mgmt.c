@@ -125,6 +125,9 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
     mgmt *m = cls;
     mreq *r = *con_cls;
     if (!r) {
+        if (!pfi_httpd_framing_ok(c))
+            return send_error(c, 400, "ambiguous body framing (Content-Length with "
+                                      "Transfer-Encoding, or twice)", 0);
         r = calloc(1, sizeof(*r));
         if (!r)
             return MHD_NO;
@@ -211,6 +214,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
                       enum MHD_RequestTerminationCode toe)
 {
     mreq *r = *con_cls;
+    pfi_httpd_guard_request_done(c);
     if (!r)
         return;
     free(r->body);

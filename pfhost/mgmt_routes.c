@@ -178,8 +178,11 @@ static int parse_id(const char *s, uint32_t *out)
 {
     char *end;
     errno = 0;
-    unsigned long v = s ? strtoul(s, &end, 10) : 0;
-    if (!s || !*s || *end || errno || v == 0 || v > UINT32_MAX || *s == '-')
+    /* Digits only: strtoul alone would also take "+1", " 1" and "-1". */
+    if (!s || *s < '1' || *s > '9')
+        return -1;
+    unsigned long v = strtoul(s, &end, 10);
+    if (*end || errno || v > UINT32_MAX)
         return -1;
     *out = (uint32_t)v;
     return 0;
@@ -296,6 +299,27 @@ static int match(const char *pattern, const char *path, char *arg, size_t cap)
     return 1;
 }
 
+/* One JSON document and nothing after it but white space: json-c alone stops at the end of
+ * the first value and would ignore trailing garbage. */
+static json_object *parse_body(const char *body, size_t len)
+{
+    if (len > INT32_MAX)
+        return NULL;
+    json_tokener *tok = json_tokener_new();
+    if (!tok)
+        return NULL;
+    json_object *j = json_tokener_parse_ex(tok, body, (int)len);
+    size_t used = j ? json_tokener_get_parse_end(tok) : 0;
+    json_tokener_free(tok);
+    while (j && used < len && strchr(" \t\r\n", body[used]) && body[used])
+        used++;
+    if (j && used != len) {
+        json_object_put(j);
+        j = NULL;
+    }
+    return j;
+}
+
 unsigned mroute_dispatch(host *h, const char *method, const char *path, const char *body,
                          size_t body_len, json_object **ret)
 {
@@ -308,12 +332,8 @@ unsigned mroute_dispatch(host *h, const char *method, const char *path, const ch
         if (strcmp(routes[i].method, method) != 0)
             continue;
         json_object *j = NULL;
-        if (body && body_len) {
-            enum json_tokener_error jerr;
-            j = json_tokener_parse_verbose(body, &jerr);
-            if (!j)
-                return fail(ret, 400, "the body is not valid JSON");
-        }
+        if (body && body_len && (j = parse_body(body, body_len)) == NULL)
+            return fail(ret, 400, "the body is not one valid JSON document");
         unsigned st = routes[i].fn(h, arg, j, ret);
         json_object_put(j);
         return st;

@@ -278,6 +278,7 @@ static uint32_t probe_codec_mask(const host_config *cfg, host *h)
 
 static int setup(host *h, loop_ctx *l, char *err, size_t n)
 {
+    config_remove_stale_temps(&h->cfg);
     if (identity_load_or_create(h->cfg.state_dir, h->cfg.hostname, &h->id, err, n) < 0)
         return -1;
     char *cpath = path_join(h->cfg.state_dir, "clients.json");

@@ -181,6 +181,10 @@ static int start_app(session_table *t, const app *a, const pf_net_gs_launch *l)
 int sessions_launch(session_table *t, const app_catalog *apps, const pf_net_gs_launch *l,
                     int64_t now)
 {
+    /* Each /resume adds a session: without a bound, a paired client could grow the table
+     * without end (sessions that never connect expire in stream.c). */
+    if (t->n >= SESSIONS_MAX)
+        return PF_ERR_LIMIT;
     if (l->resume) {
         if (!t->app_id)
             return PF_ERR_NOT_FOUND;

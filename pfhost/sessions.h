@@ -37,6 +37,9 @@ typedef struct stream_plane {
     json_object *(*stats)(void *user_data, const session *s);
 } stream_plane;
 
+/* Sessions at once (all clients): GameStream runs one app that several clients may watch. */
+#define SESSIONS_MAX 16u
+
 typedef struct session_table {
     session *v;
     size_t n;
@@ -53,7 +56,8 @@ typedef struct session_table {
 void sessions_init(session_table *t, const stream_plane *plane);
 /* Stops everything (sessions, app, undo commands). */
 void sessions_finish(session_table *t);
-/* /launch and /resume. Returns 0 or PF_ERR_NOT_FOUND / PF_ERR_STATE / PF_ERR_IO. */
+/* /launch and /resume. Returns 0 or PF_ERR_NOT_FOUND / PF_ERR_STATE / PF_ERR_IO /
+ * PF_ERR_LIMIT (SESSIONS_MAX sessions exist). */
 int sessions_launch(session_table *t, const app_catalog *apps, const pf_net_gs_launch *l,
                     int64_t now);
 /* /cancel: every session ends, the app is stopped and its undo commands run. */

@@ -36,6 +36,7 @@ typedef struct stream_sess {
     uint16_t peer_port[2];
     uint64_t fec_reports, fec_recovered;
     uint64_t started_ns;
+    uint64_t connect_by_ms; /* RTSP must announce by then, or the session ends; 0 = did */
     /* Rate adaptation: IDR requests after the first mean frames were lost. */
     uint32_t max_kbps;
     uint64_t idr_requests, last_change_ms;
@@ -243,6 +244,11 @@ static void arm_grace(stream_ctx *s)
 /* ------------------------------------------------------------------------------------------ */
 /* Seam from sessions.c */
 
+static uint32_t connect_timeout_s(const stream_ctx *s)
+{
+    return s->h->cfg.connect_timeout_s ? s->h->cfg.connect_timeout_s : 1;
+}
+
 static void plane_start(void *ud, const session *hs)
 {
     stream_ctx *s = ud;
@@ -281,6 +287,7 @@ static void plane_start(void *ud, const session *hs)
         host_log("session %u: cannot offer it to RTSP", e->id);
         return;
     }
+    e->connect_by_ms = host_now_ms() + (uint64_t)connect_timeout_s(s) * 1000;
     s->n++;
     sd_event_source_set_enabled(s->grace, SD_EVENT_OFF);
     host_log("session %u for client %s: app %u at %ux%u@%u, waiting for RTSP", hs->id,
@@ -560,6 +567,35 @@ static void on_peer(void *ud, uint32_t id, uint32_t which, uint32_t addr, uint16
 /* ------------------------------------------------------------------------------------------ */
 /* Loop glue */
 
+/* A launched session whose client never completes RTSP would hold the app (and the host's
+ * "busy") forever: it ends like a disconnected one, and the grace period starts. */
+static int64_t expire_unconnected(stream_ctx *s, uint64_t now)
+{
+    int64_t next = -1;
+    for (size_t i = 0; i < s->n;) {
+        stream_sess *e = &s->v[i];
+        if (!e->connect_by_ms || e->pl) {
+            i++;
+            continue;
+        }
+        if (now < e->connect_by_ms) {
+            int64_t left = (int64_t)(e->connect_by_ms - now);
+            next = next < 0 || left < next ? left : next;
+            i++;
+            continue;
+        }
+        uint32_t id = e->id;
+        host_log("session %u: no RTSP handshake within %u s; ending it", id,
+                 connect_timeout_s(s));
+        stop_stream(s, e);
+        forget(s, e);
+        sessions_close(&s->h->sessions, id);
+        if (s->h->sessions.n == 0 && s->h->sessions.app_id)
+            arm_grace(s);
+    }
+    return next;
+}
+
 static int on_io(sd_event_source *src, int fd, uint32_t revents, void *ud)
 {
     stream_ctx *s = ud;
@@ -568,6 +604,7 @@ static int on_io(sd_event_source *src, int fd, uint32_t revents, void *ud)
     pf_net_gs_media_dispatch(s->media, on_peer, s);
     pf_net_gs_control_dispatch(s->ctrl, now);
     adapt_rates(s, now);
+    expire_unconnected(s, now);
     return 0;
 }
 
@@ -583,6 +620,8 @@ static int on_post(sd_event_source *src, void *ud)
     int64_t a = pf_net_rtsp_server_get_timeout(s->rtsp, now);
     int64_t b = pf_net_gs_control_get_timeout(s->ctrl, now);
     int64_t ms = a < 0 ? b : (b < 0 || a < b ? a : b);
+    int64_t c = expire_unconnected(s, now);
+    ms = ms < 0 ? c : (c < 0 || ms < c ? ms : c);
     if (ms < 0) {
         sd_event_source_set_enabled(s->timer, SD_EVENT_OFF);
         return 0;

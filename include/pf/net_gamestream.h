@@ -172,8 +172,8 @@ PF_EXPORT int pf_net_gs_server_set_external_address(pf_net_gs_server *server,
                                                     const char *ipv4);
 
 /**
- * Hands a PIN typed by the user to the only pairing attempt waiting in phase 1;
- * pf_net_gs_server_set_pin2() with no attempt id. Since 0.1.
+ * Hands a PIN typed by the user to the server. It serves exactly one pairing attempt: the
+ * only one waiting in phase 1 (pf_net_gs_server_set_pin2() with no attempt id). Since 0.1.
  */
 PF_EXPORT int pf_net_gs_server_set_pin(pf_net_gs_server *server, const char *pin,
                                        uint64_t now_ms);

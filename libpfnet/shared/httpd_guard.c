@@ -2,11 +2,13 @@
 #include "httpd_guard.h"
 
 #include <stdlib.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
 struct pfi_httpd_guard_conn {
     pfi_httpd_guard_conn *prev, *next;
+    pfi_httpd_guard *guard;
     struct MHD_Connection *conn;
     uint64_t deadline_ms; /* 0 once answered */
     int closing;
@@ -43,6 +45,7 @@ void pfi_httpd_guard_notify(void *cls, struct MHD_Connection *conn, void **socke
         *socket_context = c;
         if (!c)
             return; /* unguarded: MHD's idle timeout still applies */
+        c->guard = g;
         c->conn = conn;
         c->deadline_ms = now_ms() + g->deadline_ms;
         c->next = g->head;
@@ -71,6 +74,15 @@ void pfi_httpd_guard_answered(struct MHD_Connection *conn)
     pfi_httpd_guard_conn *c = ci ? ci->socket_context : NULL;
     if (c)
         c->deadline_ms = 0;
+}
+
+void pfi_httpd_guard_request_done(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    pfi_httpd_guard_conn *c = ci ? ci->socket_context : NULL;
+    if (c)
+        c->deadline_ms = now_ms() + c->guard->deadline_ms;
 }
 
 int64_t pfi_httpd_guard_next(const pfi_httpd_guard *g)
@@ -109,4 +121,26 @@ int64_t pfi_httpd_guard_expire(pfi_httpd_guard *g)
             next = left;
     }
     return next;
+}
+
+typedef struct framing {
+    unsigned lengths, encodings;
+} framing;
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    framing *f = cls;
+    if (key && !strcasecmp(key, "Content-Length"))
+        f->lengths++;
+    else if (key && !strcasecmp(key, "Transfer-Encoding"))
+        f->encodings++;
+    return MHD_YES;
+}
+
+int pfi_httpd_framing_ok(struct MHD_Connection *conn)
+{
+    framing f = {0, 0};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, count_framing, &f);
+    return f.lengths <= 1 && f.encodings <= 1 && !(f.lengths && f.encodings);
 }

@@ -41,6 +41,15 @@ void pfi_httpd_guard_notify(void *cls, struct MHD_Connection *conn, void **socke
  * deadline no longer applies. */
 void pfi_httpd_guard_answered(struct MHD_Connection *conn);
 
+/* A request on @p conn was completed (MHD_OPTION_NOTIFY_COMPLETED): a kept-alive connection
+ * has the full deadline again for its next request. */
+void pfi_httpd_guard_request_done(struct MHD_Connection *conn);
+
+/* 0 when the request's body framing is ambiguous: Transfer-Encoding together with
+ * Content-Length, or more than one Content-Length (RFC 9112 §6.3). Such a request is refused
+ * rather than guessed at: a front end that reads it the other way would see two requests. */
+int pfi_httpd_framing_ok(struct MHD_Connection *conn);
+
 /* Milliseconds until the next deadline, or -1 for none; changes nothing. */
 int64_t pfi_httpd_guard_next(const pfi_httpd_guard *g);
 

@@ -16,6 +16,7 @@
 #include "pf/core/gs_control.h"
 #include "pf/net_stream.h"
 
+#include "gs_ctrl.h"
 #include "gs_input.h"
 #include "netlog.h"
 
@@ -435,6 +436,12 @@ static int on_receive(pf_net_gs_control *c, ctrl_sess *e, const uint8_t *data, s
     }
     deliver(c, e, m.type, c->buf, m.payload_len);
     return 0;
+}
+
+int pfi_gs_control_receive(pf_net_gs_control *c, uint32_t id, const uint8_t *data, size_t len)
+{
+    ctrl_sess *e = find(c, id);
+    return e ? on_receive(c, e, data, len) : PF_ERR_NOT_FOUND;
 }
 
 static void end_session(pf_net_gs_control *c, ctrl_sess *e, uint32_t reason, uint32_t code)

@@ -416,7 +416,11 @@ int pfi_pair_request(pfi_pairing *p, const pfi_query *q, const char *peer, int h
                 return PFI_PAIR_REPLY;
             }
             drop(p, (uint32_t)i, 0, "could not store the client", now_ms);
-            reply(500, "Could not store the paired client", 0, ret_doc, ret_len);
+            if (r == PF_ERR_LIMIT)
+                reply(503, "The host has as many paired clients as it can hold; unpair one "
+                           "first", 0, ret_doc, ret_len);
+            else
+                reply(500, "Could not store the paired client", 0, ret_doc, ret_len);
             return PFI_PAIR_REPLY;
         }
         if (r == 0) {

@@ -9,12 +9,12 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netpacket/packet.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -41,6 +41,7 @@ typedef struct req {
     int suspended;
     int ready;
     int watched_fd; /* a suspended request's socket in our epoll set (hang-up), else -1 */
+    int framing_checked;
     char *doc;
     size_t len;
 } req;
@@ -111,6 +112,7 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
     pf_net_gs_server *s = cls;
     req *r = *con_cls;
+    pfi_httpd_guard_request_done(conn);
     if (!r)
         return;
     unwatch(s, r);
@@ -134,14 +136,18 @@ static void pair_complete(void *user_data, void *waiter, char *doc, size_t len)
     MHD_resume_connection(r->conn);
 }
 
-static int pair_paired(void *user_data, const pfi_peer_cert *cert, const char *pem,
-                       const char *device_name)
+int pfi_gs_pair_store(void *user_data, const pfi_peer_cert *cert, const char *pem,
+                      const char *device_name)
 {
     pf_net_gs_server *s = user_data;
     char id[17];
     int r = pf_net_cert_id(cert->der, cert->der_len, id);
     if (r < 0)
         return r;
+    /* Checked before the host stores the client: a full table used to store it and then
+     * fail the pairing. */
+    if (s->nclients >= PFI_GS_MAX_CLIENTS && !pfi_gs_find_client(s, cert->der, cert->der_len))
+        return PF_ERR_LIMIT;
     if (s->cb.paired && (r = s->cb.paired(s->cb.user_data, id, pem, device_name)) < 0)
         return r;
     return pf_net_gs_server_add_client(s, pem);
@@ -252,6 +258,15 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
     if (!r)
         return MHD_NO;
     r->https = https;
+    if (!r->framing_checked) {
+        r->framing_checked = 1;
+        if (!pfi_httpd_framing_ok(conn)) {
+            pfi_gs_reply rep;
+            if (pfi_gs_error(400, "Ambiguous request framing", &rep) < 0)
+                return MHD_NO;
+            return queue(conn, rep.body, rep.len, rep.content_type);
+        }
+    }
     if (*upload_data_size) {
         /* GameStream requests have no body; discard whatever is sent. */
         *upload_data_size = 0;
@@ -426,7 +441,7 @@ int pf_net_gs_server_create(const pf_net_gs_settings *settings,
         goto fail;
     pfi_pair_hooks hooks = {.user_data = s,
                             .complete = pair_complete,
-                            .paired = pair_paired,
+                            .paired = pfi_gs_pair_store,
                             .alive = req_alive};
     pfi_pairing_init(&s->pairing, identity, &s->cfg, &hooks);
     pfi_httpd_guard_init(&s->guard, PFI_HTTPD_REQUEST_DEADLINE_MS);

@@ -63,6 +63,12 @@ int pfi_gs_handle(pf_net_gs_server *s, const char *path, const pfi_query *q,
 /* An error document: HTTP 200 carrying @p code (§2.1). */
 int pfi_gs_error(int code, const char *msg, pfi_gs_reply *ret);
 
+/* The pairing hook (pfi_pair_hooks.paired, user_data the server): checks room in the client
+ * table, lets the host store the client, then authorises it. PF_ERR_LIMIT when
+ * PFI_GS_MAX_CLIENTS are paired (nothing is stored). */
+int pfi_gs_pair_store(void *user_data, const pfi_peer_cert *cert, const char *pem,
+                      const char *device_name);
+
 /* Client authorisation by the exact certificate bytes. Returns the client id or NULL. */
 const char *pfi_gs_find_client(const pf_net_gs_server *s, const uint8_t *der, size_t len);
 

@@ -16,6 +16,7 @@
 
 #include "gs_client.h"
 #include "gs_pair.h"
+#include "gs_server.h"
 
 typedef struct fixture {
     pf_net_identity *host;
@@ -470,6 +471,45 @@ static void bad_pins_rejected(void **state)
     assert_int_equal(pfi_pair_set_pin(&f->pairing, NULL, NULL, 0), PF_ERR_INVALID_ARGUMENT);
 }
 
+static int host_stored;
+static pf_net_gs_server *full_server;
+
+static int count_store(void *ud, const char *client_id, const char *pem, const char *name)
+{
+    host_stored++;
+    return 0;
+}
+
+static int store_in_full_server(void *ud, const pfi_peer_cert *cert, const char *pem,
+                                const char *name)
+{
+    return pfi_gs_pair_store(full_server, cert, pem, name);
+}
+
+/* Audit finding 12 (decided): a client paired as the 257th was stored by the host and then
+ * failed with a 500. Now a full table refuses before anything is stored, and says why. */
+static void full_client_table_refuses_before_storing(void **state)
+{
+    fixture *f = *state;
+    full_server = calloc(1, sizeof(*full_server));
+    assert_non_null(full_server);
+    full_server->cb =
+        (pf_net_gs_callbacks){.version = PF_NET_GS_CALLBACKS_VERSION, .paired = count_store};
+    full_server->nclients = PFI_GS_MAX_CLIENTS; /* empty certificates: none matches */
+    f->pairing.hooks.paired = store_in_full_server;
+    gsc_pair p;
+    gsc_pair_init(&p, &f->client, "1234", "FULL");
+    phase1_with_pin(f, &p, "peer", "1234", 0);
+    char *doc = phases_2_to_4(f, &p, GSC_OK);
+    assert_int_equal(gsc_xml_status(doc), 503);
+    assert_non_null(strstr(doc, "unpair one"));
+    free(doc);
+    assert_int_equal(host_stored, 0);
+    assert_int_equal(full_server->nclients, PFI_GS_MAX_CLIENTS);
+    gsc_pair_free(&p);
+    free(full_server);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -485,6 +525,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(slots_limited_per_peer, setup, teardown),
         cmocka_unit_test_setup_teardown(closed_attempt_dropped, setup, teardown),
         cmocka_unit_test_setup_teardown(abandoned_attempts_do_not_lock_out, setup, teardown),
+        cmocka_unit_test_setup_teardown(full_client_table_refuses_before_storing, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

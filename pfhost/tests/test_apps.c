@@ -113,14 +113,39 @@ static void default_and_errors(void **state)
         "{\"apps\": [{\"name\": \"a\", \"detached\": \"x\"}]}",
         "{\"apps\": [{\"name\": \"a\", \"id\": -3}]}",
     };
+    /* Audit finding 6: each is reported with the file and a reason; the host starts with the
+     * default catalog (no good copy yet), and the damaged file is kept as bad.json.bad. */
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         char *p = write_file("bad.json", bad[i]);
         err[0] = '\0';
-        assert_int_equal(apps_load(&c, p, err, sizeof(err)), -1);
-        assert_true(strlen(err) > 0);
+        assert_int_equal(apps_load(&c, p, err, sizeof(err)), 1);
+        assert_non_null(strstr(err, "bad.json"));
+        assert_int_equal(c.n, 1);
+        assert_string_equal(c.v[0].name, "Desktop");
         apps_free(&c);
         free(p);
     }
+    /* With a good copy from an earlier load, that copy. */
+    char *p = write_file("bad.json", "{\"apps\": [{\"name\": \"Steam\", \"id\": 2147483647}]}");
+    assert_int_equal(apps_load(&c, p, err, sizeof(err)), 0);
+    apps_free(&c);
+    p = (free(p), write_file("bad.json", "{\"apps\": [{\"name\": null}]}"));
+    assert_int_equal(apps_load(&c, p, err, sizeof(err)), 1);
+    assert_non_null(strstr(err, "last good copy"));
+    assert_int_equal(c.n, 1);
+    assert_string_equal(c.v[0].name, "Steam");
+    /* Audit finding 7: ids past the highest did wrap to 0; the next id is the lowest free. */
+    app a = {.name = strdup("Next")};
+    assert_int_equal(apps_put(&c, &a), 0);
+    assert_int_equal(c.v[1].id, 1);
+    assert_non_null(apps_find(&c, 2147483647u));
+    apps_free(&c);
+    free(p);
+    p = write_file("bad.json", "{\"apps\": [{\"name\": \"a\", \"id\": 2147483648}]}");
+    assert_int_equal(apps_load(&c, p, err, sizeof(err)), 1);
+    assert_non_null(strstr(err, "2147483647"));
+    apps_free(&c);
+    free(p);
 }
 
 static void box_art(void **state)

@@ -72,14 +72,30 @@ static void config_values_and_errors(void **state)
                                       "av1 = sometimes\n", "hevc = 265\n",
                                       "external_address = 2001:db8::1\n",
                                       "external_address = my.router\n"};
+    /* A bad value is reported with file and line, and the last good copy (the file above)
+     * is used instead: the host starts. */
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         p = conf(bad[i]);
         err[0] = '\0';
-        assert_int_equal(config_load(&c, p, err, sizeof(err)), -1);
+        assert_int_equal(config_load(&c, p, err, sizeof(err)), 1);
         assert_non_null(strstr(err, "test.conf:1"));
+        assert_non_null(strstr(err, "last good copy"));
+        assert_string_equal(c.hostname, "living room");
+        assert_int_equal(c.http_port, 1234);
         config_free(&c);
         free(p);
     }
+    /* Without a good copy, the defaults. */
+    char *good = path_join(dir, "test.conf.good");
+    assert_int_equal(unlink(good), 0);
+    free(good);
+    p = conf("http_port = 70000\nhostname = x\n");
+    assert_int_equal(config_load(&c, p, err, sizeof(err)), 1);
+    assert_non_null(strstr(err, "defaults"));
+    assert_int_equal(c.http_port, 47989);
+    assert_null(c.external_address);
+    config_free(&c);
+    free(p);
     /* An explicit file must exist; the default one may not. */
     assert_int_equal(config_load(&c, "/nonexistent/pfhost.conf", err, sizeof(err)), -1);
     config_free(&c);
@@ -98,6 +114,13 @@ static void config_values_and_errors(void **state)
     assert_int_equal(c.av1, CONFIG_CODEC_OFF);
     config_free(&c);
     free(p);
+}
+
+static char *read_back(const char *path)
+{
+    char *d = NULL;
+    assert_int_equal(file_read(path, 1 << 20, &d, NULL), 0);
+    return d;
 }
 
 static void client_store_persists(void **state)
@@ -129,11 +152,34 @@ static void client_store_persists(void **state)
     assert_int_equal(s.n, 1);
     assert_null(clients_find(&s, "00112233aabbccdd"));
     clients_free(&s);
-    /* A damaged store is reported, never silently replaced (that would unpair everyone). */
-    assert_int_equal(file_write_atomic(p, "{garbage", 8, 0600), 0);
-    assert_int_equal(clients_load(&s, p, err, sizeof(err)), -1);
-    assert_non_null(strstr(err, "clients.json"));
-    clients_free(&s);
+    /* Audit finding 6: a JSON null for id, name or cert crashed the host at start. Every
+     * malformed value is reported with the file and a reason; the last good copy is loaded
+     * (nobody is unpaired) and the damaged file kept as clients.json.bad. */
+    static const char *const damaged[] = {
+        "{garbage",
+        "{\"clients\": [{\"id\": null, \"name\": \"tv\", \"cert\": \"-----BEGIN CERTIFICATE-----\"}]}",
+        "{\"clients\": [{\"id\": \"00112233aabbccdd\", \"name\": null, \"cert\": "
+        "\"-----BEGIN CERTIFICATE-----\"}]}",
+        "{\"clients\": [{\"id\": \"00112233aabbccdd\", \"name\": \"tv\", \"cert\": null}]}",
+        "{\"clients\": [{\"id\": \"00112233aabbccdd\", \"cert\": \"x\", \"first_seen\": \"soon\"}]}",
+        "{\"clients\": [null]}",
+        "{\"clients\": [{\"id\": \"00112233AABBCCDZ\", \"cert\": \"-----BEGIN CERTIFICATE-----\"}]}",
+    };
+    char *bad = path_join(dir, "clients.json.bad");
+    for (size_t i = 0; i < sizeof(damaged) / sizeof(damaged[0]); i++) {
+        assert_int_equal(file_write_atomic(p, damaged[i], strlen(damaged[i]), 0600), 0);
+        err[0] = '\0';
+        assert_int_equal(clients_load(&s, p, err, sizeof(err)), 1);
+        assert_non_null(strstr(err, "clients.json"));
+        assert_non_null(strstr(err, "last good copy"));
+        assert_int_equal(s.n, 1);
+        assert_non_null(clients_find(&s, "ffeeddccbbaa9988"));
+        char *kept = read_back(bad);
+        assert_string_equal(kept, damaged[i]);
+        free(kept);
+        clients_free(&s);
+    }
+    free(bad);
     free(p);
 }
 

@@ -251,6 +251,19 @@ int api_count_clients(const host_proc *h)
     return n;
 }
 
+int api_count_sessions(const host_proc *h)
+{
+    char *body = NULL;
+    int n = -1;
+    if (api_call(h, "GET", "/api/v1/sessions", NULL, NULL, &body) == 200 && body) {
+        n = 0;
+        for (const char *p = body; (p = strstr(p, "\"id\":")); p++)
+            n++;
+    }
+    free(body);
+    return n;
+}
+
 int api_pairing_waiting(const host_proc *h)
 {
     char *body = NULL;

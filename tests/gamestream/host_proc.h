@@ -45,6 +45,8 @@ int pair_client(const host_proc *h, const gsc_identity *id, const char *client_p
                 const char *host_pin, const char *uniqueid, int via_cli, int *ret_check,
                 char **ret_server_pem);
 int api_pairing_waiting(const host_proc *h);
+/* Number of sessions the management API lists, -1 on errors. */
+int api_count_sessions(const host_proc *h);
 /* Number of paired clients the management API lists, 0 on errors. */
 int api_count_clients(const host_proc *h);
 /* A whole small text file (NUL-terminated, up to 64 KiB), or NULL. */

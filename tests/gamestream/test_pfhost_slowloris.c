@@ -147,7 +147,21 @@ static void legitimate_clients_answered_during_slowloris(void **state)
                 continue;
             opened++;
             /* HTTPS: a TLS record header that promises 512 bytes; else a request line. */
-            if (p == 1)
+            if (p == 2 && i == 0) {
+                /* A kept-alive connection: one whole request answered, then a trickled
+                 * second one, which gets the deadline again. */
+                char req[256];
+                int n = snprintf(req, sizeof(req),
+                                 "GET /api/v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                 "Authorization: Bearer %s\r\n\r\n",
+                                 host.token);
+                send(fds[p][i], req, (size_t)n, MSG_NOSIGNAL);
+                char buf[4096];
+                struct pollfd pf = {.fd = fds[p][i], .events = POLLIN};
+                assert_true(poll(&pf, 1, 3000) > 0);
+                assert_true(recv(fds[p][i], buf, sizeof(buf), 0) > 0);
+                send(fds[p][i], "GET /api/v1/status HTTP/1.1\r\n", 29, MSG_NOSIGNAL);
+            } else if (p == 1)
                 send(fds[p][i], "\x16\x03\x01\x02\x00", 5, MSG_NOSIGNAL);
             else if (p == 3)
                 send(fds[p][i], "OPTIONS rtsp://x RTSP/1.0\r\n", 27, MSG_NOSIGNAL);

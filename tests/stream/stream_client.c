@@ -208,6 +208,10 @@ static void on_frame(void *ud, const pf_gs_video_frame *f)
     /* §6.8: after a lost frame a client decodes nothing until the IDR it asked for. */
     if (c->waiting_idr && f->frame_type != PF_GS_FRAME_TYPE_IDR)
         return;
+    if (c->cfg.no_decode) {
+        c->waiting_idr = 0;
+        return;
+    }
     c->waiting_idr = 0;
     if (decode(c, f->data, f->len)) {
         c->st.decoded++;

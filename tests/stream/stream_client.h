@@ -34,6 +34,8 @@ typedef struct stream_client_config {
     uint32_t csc_mode;           /* encoderCscMode: (colour space << 1) | full range */
     uint32_t legacy_client;      /* no x-ml-general.featureFlags 0x02: "PING" pings and
                                     ENet connect data 0 (§5.1, §6.1) */
+    uint32_t no_decode;          /* count whole (reassembled) frames only: load tests, where
+                                    decoding four streams would measure the client */
 } stream_client_config;
 
 typedef struct stream_client_stats {
