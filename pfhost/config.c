@@ -118,7 +118,7 @@ static int set_key(host_config *c, const char *k, const char *v)
     else if (!strcmp(k, "av1"))
         return parse_codec_policy(v, &c->av1);
     else if (!strcmp(k, "api_hosts"))
-        set_str(&c->api_hosts, v);
+        set_str(&c->api_hosts, *v ? v : NULL);
     else
         return -2;
     return 0;

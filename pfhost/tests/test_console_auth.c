@@ -240,6 +240,24 @@ static void settings_file(void **state)
     assert_int_equal(stat(c.config_path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
 
+    /* A file that pfhost would not load whole (here a line the user broke by hand) is not
+     * made worse: the change is refused with the loader's reason. */
+    const char *broken = "# mine\nthis line has no equals sign\n";
+    assert_int_equal(file_write_atomic(c.config_path, broken, strlen(broken), 0600), 0);
+    body = json_tokener_parse("{\"values\": {\"pin_wait\": \"30\"}}");
+    assert_int_equal(settings_update(&c, body, &ret, &nc), 400);
+    json_object *msg;
+    assert_true(json_object_object_get_ex(ret, "error", &msg));
+    assert_non_null(strstr(json_object_get_string(msg), "2: expected key = value"));
+    json_object_put(ret);
+    json_object_put(body);
+    config_free(&nc);
+    assert_int_equal(file_read(c.config_path, 4096, &text, NULL), 0);
+    assert_string_equal(text, broken);
+    free(text);
+    const char *fixed = "# mine\nhttp_port = 2000\n\n# codecs\npin_wait = 45\napi_lockout = 30\n";
+    assert_int_equal(file_write_atomic(c.config_path, fixed, strlen(fixed), 0600), 0);
+
     /* What the console wrote is what pfhost reads. */
     host_config back;
     char err[256];
