@@ -34,7 +34,9 @@ static history_session *slot_for(mgmt_history *hist, uint32_t id)
 
 void history_tick(mgmt_history *hist, host *h, uint64_t now_ms)
 {
-    if (now_ms < hist->next_ms)
+    /* A timer may fire a little early (the loop's clock is read at the start of its
+     * iteration): a few ms early is on time, or the loop would spin until the exact ms. */
+    if (now_ms + 5 < hist->next_ms)
         return;
     hist->next_ms = now_ms + HISTORY_INTERVAL_MS;
     /* Sessions that ended are forgotten. */
@@ -73,7 +75,7 @@ int64_t history_timeout(const mgmt_history *hist, const host *h, uint64_t now_ms
 {
     if (!h->sessions.n)
         return -1;
-    return hist->next_ms > now_ms ? (int64_t)(hist->next_ms - now_ms) : 0;
+    return hist->next_ms > now_ms + 5 ? (int64_t)(hist->next_ms - now_ms) : 0;
 }
 
 json_object *history_to_json(const mgmt_history *hist)
