@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "mgmt_logs.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -15,17 +16,20 @@ typedef struct log_line {
     char text[LINE_MAX_TEXT];
 } log_line;
 
-/* One per process, as stderr is: host_log has no host to hang it on. Filled and read on the
- * event loop's thread only. */
+/* One per process, as stderr is: host_log has no host to hang it on. Libraries log from
+ * their own threads too (FFmpeg's encoder threads, the pipeline), so a mutex guards it. */
 static log_line *ring;
 static uint64_t next_seq = 1;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 void log_ring_add(uint32_t level, const char *topic, const char *text, size_t len)
 {
-    if (!ring) {
+    pthread_mutex_lock(&lock);
+    if (!ring)
         ring = calloc(LOG_RING_LINES, sizeof(*ring));
-        if (!ring)
-            return;
+    if (!ring) {
+        pthread_mutex_unlock(&lock);
+        return;
     }
     log_line *l = &ring[next_seq % LOG_RING_LINES];
     l->seq = next_seq++;
@@ -44,6 +48,7 @@ void log_ring_add(uint32_t level, const char *topic, const char *text, size_t le
         len--;
     memcpy(l->text, text, len);
     l->text[len] = '\0';
+    pthread_mutex_unlock(&lock);
 }
 
 static const char *level_name(uint32_t level)
@@ -54,6 +59,7 @@ static const char *level_name(uint32_t level)
 json_object *log_ring_to_json(uint64_t after, size_t max)
 {
     json_object *o = json_object_new_object(), *a = json_object_new_array();
+    pthread_mutex_lock(&lock);
     uint64_t first = next_seq > LOG_RING_LINES ? next_seq - LOG_RING_LINES : 1;
     if (after < first)
         after = first;
@@ -71,12 +77,15 @@ json_object *log_ring_to_json(uint64_t after, size_t max)
     }
     json_object_object_add(o, "lines", a);
     json_object_object_add(o, "next", json_object_new_int64((int64_t)next_seq));
+    pthread_mutex_unlock(&lock);
     return o;
 }
 
 void log_ring_clear(void)
 {
+    pthread_mutex_lock(&lock);
     free(ring);
     ring = NULL;
     next_seq = 1;
+    pthread_mutex_unlock(&lock);
 }

@@ -3,6 +3,7 @@
  * sessions and their cookie, CSRF tokens, expiry, the login limit per address, the
  * settings file editor and the log ring. */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -269,6 +270,13 @@ static void settings_file(void **state)
     free(c.config_path);
 }
 
+static void *log_from_thread(void *arg)
+{
+    for (int i = 0; i < 5000; i++)
+        log_ring_add(6, "thread", "a line from another thread", 26);
+    return arg;
+}
+
 static void log_ring(void **state)
 {
     log_ring_clear();
@@ -299,6 +307,27 @@ static void log_ring(void **state)
     o = log_ring_to_json(1, 100000);
     json_object_object_get_ex(o, "lines", &lines);
     assert_int_equal(json_object_array_length(lines), LOG_RING_LINES);
+    json_object_put(o);
+    log_ring_clear();
+
+    /* Libraries log from their own threads: every line is counted once, in order. */
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, log_from_thread, NULL), 0);
+    for (int i = 0; i < 500; i++)
+        json_object_put(log_ring_to_json(0, 50));
+    for (int i = 0; i < 4; i++)
+        pthread_join(t[i], NULL);
+    o = log_ring_to_json(0, LOG_RING_LINES);
+    json_object_object_get_ex(o, "next", &next);
+    assert_int_equal(json_object_get_int64(next), 4 * 5000 + 1);
+    json_object_object_get_ex(o, "lines", &lines);
+    for (size_t i = 1; i < json_object_array_length(lines); i++) {
+        json_object *a, *b;
+        json_object_object_get_ex(json_object_array_get_idx(lines, i - 1), "seq", &a);
+        json_object_object_get_ex(json_object_array_get_idx(lines, i), "seq", &b);
+        assert_int_equal(json_object_get_int64(a) + 1, json_object_get_int64(b));
+    }
     json_object_put(o);
     log_ring_clear();
 }
