@@ -336,3 +336,33 @@ int apps_art(app_catalog *c, uint32_t id, const uint8_t **ret, size_t *ret_len)
     *ret = apps_default_art(ret_len);
     return 0;
 }
+
+int apps_reorder(app_catalog *c, const uint32_t *ids, size_t n)
+{
+    if (n != c->n)
+        return -EINVAL;
+    app *v = calloc(n ? n : 1, sizeof(app));
+    if (!v)
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const app *a = apps_find(c, ids[i]);
+        int dup = 0;
+        for (size_t j = 0; j < i; j++)
+            dup |= ids[j] == ids[i];
+        if (!a || dup) {
+            free(v);
+            return -EINVAL;
+        }
+        v[i] = *a;
+    }
+    app *old = c->v;
+    c->v = v;
+    int r = apps_save(c);
+    if (r < 0) {
+        c->v = old;
+        free(v);
+        return r;
+    }
+    free(old);
+    return 0;
+}

@@ -50,6 +50,9 @@ void app_clear(app *a);
 /* Adds (id 0 = next free) or replaces an app, then saves. Returns 0 or -errno. */
 int apps_put(app_catalog *c, app *a);
 int apps_remove(app_catalog *c, uint32_t id);
+/* Puts the apps in the order of @p ids (every id exactly once), then saves. 0, -EINVAL or
+ * -errno. */
+int apps_reorder(app_catalog *c, const uint32_t *ids, size_t n);
 /* PNG bytes for @p id (its image-path, else the default); borrowed until the next call. */
 int apps_art(app_catalog *c, uint32_t id, const uint8_t **ret, size_t *ret_len);
 const uint8_t *apps_default_art(size_t *ret_len);

@@ -287,3 +287,24 @@ json_object *clients_to_json(const client_store *s)
     }
     return arr;
 }
+
+int clients_rename(client_store *s, const char *id, const char *name)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        if (strcmp(s->v[i].id, id) != 0)
+            continue;
+        char *n = strdup(name), *old = s->v[i].name;
+        if (!n)
+            return -ENOMEM;
+        s->v[i].name = n;
+        int r = save(s);
+        if (r < 0) {
+            s->v[i].name = old; /* the store on disk still has the old name */
+            free(n);
+            return r;
+        }
+        free(old);
+        return 0;
+    }
+    return -ENOENT;
+}

@@ -47,6 +47,8 @@ const char *client_kind_name(client_kind k);
 /* Removes and saves. Returns 0, -ENOENT or -errno. */
 int clients_remove(client_store *s, const char *id);
 void clients_touch(client_store *s, const char *id, int64_t now);
+/* Renames and saves (the name shown in the console and the API). 0, -ENOENT or -errno. */
+int clients_rename(client_store *s, const char *id, const char *name);
 const paired_client *clients_find(const client_store *s, const char *id);
 /* A JSON array of {id, kind, name, first_seen, last_seen}; caller owns it. */
 json_object *clients_to_json(const client_store *s);

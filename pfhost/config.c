@@ -139,9 +139,16 @@ static int set_key(host_config *c, const char *k, const char *v)
         return parse_codec_policy(v, &c->hevc);
     else if (!strcmp(k, "av1"))
         return parse_codec_policy(v, &c->av1);
+    else if (!strcmp(k, "api_hosts"))
+        set_str(&c->api_hosts, *v ? v : NULL);
     else
         return -2;
     return 0;
+}
+
+int config_set(host_config *c, const char *key, const char *value)
+{
+    return set_key(c, key, value);
 }
 
 static char *trim(char *s)
@@ -326,5 +333,6 @@ void config_free(host_config *c)
     free(c->native_address);
     free(c->api_address);
     free(c->apps_file);
+    free(c->api_hosts);
     memset(c, 0, sizeof(*c));
 }

@@ -37,6 +37,7 @@ typedef struct host_config {
     char *native_address;   /* its bind address; NULL = dual-stack "::" */
     uint16_t native_port;   /* 9777; 0 = any free port */
     uint32_t native_pin_ttl_s; /* how long an armed native pairing PIN is valid */
+    char *api_hosts;    /* more names the API is served as (Host check), comma-separated */
 } host_config;
 
 /* Fills defaults from the environment, then reads @p path (NULL: the XDG default). A missing
@@ -45,6 +46,8 @@ typedef struct host_config {
  * logged), and the settings of the last copy that loaded (PATH.good), else the defaults. */
 int config_load(host_config *c, const char *path, char *err, size_t err_len);
 void config_free(host_config *c);
+/* Sets one key as a config line would: 0, -1 for a bad value, -2 for an unknown key. */
+int config_set(host_config *c, const char *key, const char *value);
 
 /* Removes temporary files that saves interrupted by a crash left beside the host's files
  * (clients, identity, API token, app catalog and their good copies). */

@@ -23,6 +23,10 @@ const help_config_key help_config_keys[] = {
      "The address of the management API. Any address but loopback serves HTTPS with the "
      "host certificate."},
     {"api_port", "PORT", "47990", "47990", "Management API port; 0 picks a free port."},
+    {"api_hosts", "NAMES", "", "none",
+     "Further names the management API and the web console are opened as (comma-separated). "
+     "A request whose Host is any other name is refused (DNS rebinding); IP addresses, "
+     "localhost and the host name always work."},
     {"apps", "FILE", NULL, "$XDG_CONFIG_HOME/pfhost/apps.json",
      "The app catalog (JSON; Sunshine's apps.json format is accepted)."},
     {"vdisplay", "BACKEND", "auto", "auto",

@@ -39,7 +39,13 @@ typedef struct host {
     supervisor sup;    /* daemons the host started for itself */
     desktops desktops; /* each session's compositor (vdisplay sources) */
     int use_desktops;  /* sessions get a desktop (the vdisplay source) */
+    /* Per codec (HOST_CODEC_NAMES order): the encoder that offers it, or why it is not
+     * offered, for the status the console shows. */
+    char codec_why[3][160];
 } host;
+
+#define HOST_CODECS 3
+#define HOST_CODEC_NAMES {"h264", "hevc", "av1"}
 
 uint64_t host_now_ms(void);
 /* Forgets a paired client: store, HTTPS authorisation and its sessions. 0 or -ENOENT. */

@@ -5,22 +5,33 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <microhttpd.h>
 
+#include "fileio.h"
 #include "httpd_guard.h"
 #include "mgmt_auth.h"
+#include "mgmt_console.h"
+#include "mgmt_history.h"
 #include "mgmt_routes.h"
+#include "mgmt_session.h"
+#include "mgmt_static.h"
 
-#define MAX_BODY (64u * 1024u)
+#ifndef PFHOST_CONSOLE_DIR
+#define PFHOST_CONSOLE_DIR "/usr/share/pfhost/console"
+#endif
 
 struct mgmt {
     host *h;
     struct MHD_Daemon *d;
     mgmt_auth auth;
+    console_auth console;
+    console_files files;
+    mgmt_history history;
     int tls;
     pfi_httpd_guard guard; /* slow clients: request deadlines */
 };
@@ -28,20 +39,23 @@ struct mgmt {
 typedef struct mreq {
     char *body;
     size_t len;
+    size_t max;
     int too_big;
 } mreq;
 
-static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, json_object *j,
-                                 unsigned retry_after)
+static enum MHD_Result send_body(struct MHD_Connection *c, unsigned status, const void *data,
+                                 size_t len, const char *type, unsigned retry_after,
+                                 const char *set_cookie)
 {
-    const char *text = j ? json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN) : "";
     struct MHD_Response *resp =
-        MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_MUST_COPY);
-    json_object_put(j);
+        MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
     if (!resp)
         return MHD_NO;
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    console_security_headers(resp);
+    if (set_cookie && *set_cookie)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, set_cookie);
     if (retry_after) {
         char v[16];
         snprintf(v, sizeof(v), "%u", retry_after);
@@ -53,10 +67,54 @@ static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, json
     return r;
 }
 
+static enum MHD_Result send_json_cookie(struct MHD_Connection *c, unsigned status,
+                                        json_object *j, unsigned retry_after,
+                                        const char *set_cookie)
+{
+    const char *text = j ? json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN) : "";
+    enum MHD_Result r =
+        send_body(c, status, text, strlen(text), "application/json", retry_after, set_cookie);
+    json_object_put(j);
+    return r;
+}
+
+static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, json_object *j,
+                                 unsigned retry_after)
+{
+    return send_json_cookie(c, status, j, retry_after, NULL);
+}
+
 static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, const char *msg,
                                   unsigned retry_after)
 {
     return send_json(c, status, mroute_error(msg), retry_after);
+}
+
+static void peer_address(struct MHD_Connection *c, char *out, size_t cap)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)cap);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)cap);
+}
+
+/* The names the API is served as: localhost, the host name (and its mDNS .local name) and
+ * the api_hosts list; IP literals are always fine (mgmt_host_ok). */
+static int host_name_ok(const mgmt *m, const char *host_header)
+{
+    const host_config *cfg = &m->h->cfg;
+    char local[300], extra[512];
+    snprintf(local, sizeof(local), "%s.local", cfg->hostname ? cfg->hostname : "");
+    const char *names[24] = {"localhost", "localhost.localdomain", cfg->hostname, local};
+    size_t n = 4;
+    snprintf(extra, sizeof(extra), "%s", cfg->api_hosts ? cfg->api_hosts : "");
+    char *save = NULL;
+    for (char *t = strtok_r(extra, ", ", &save); t && n < 24; t = strtok_r(NULL, ", ", &save))
+        names[n++] = t;
+    return mgmt_host_ok(host_header, names, n);
 }
 
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char *url,
@@ -76,10 +134,12 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
         *con_cls = r;
         return MHD_YES;
     }
+    if (!r->max)
+        r->max = mconsole_max_body(url);
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (r->too_big || r->len + n > MAX_BODY) {
+        if (r->too_big || r->len + n > r->max) {
             r->too_big = 1;
             return MHD_YES;
         }
@@ -92,29 +152,62 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
         r->body[r->len] = '\0';
         return MHD_YES;
     }
+    char peer[INET6_ADDRSTRLEN] = "";
+    peer_address(c, peer, sizeof(peer));
+    uint64_t now = host_now_ms();
+    /* A page on a foreign name that resolves here (DNS rebinding) names that name. */
+    const char *hosthdr = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+    if (!host_name_ok(m, hosthdr))
+        return send_error(c, 403, "this host is not served under that name (see api_hosts)", 0);
     /* Browsers attach Origin; a page from elsewhere must not drive the host (CSRF). */
     const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
-    const char *hosthdr = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
     if (!mgmt_origin_ok(origin, hosthdr))
         return send_error(c, 403, "cross-origin requests are refused", 0);
+    const char *cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Cookie");
+    const console_session *sess = console_session_find(&m->console, cookie, now);
+    if (strncmp(url, "/api/", 5) != 0) {
+        pfi_httpd_guard_answered(c);
+        return console_files_serve(&m->files, c, method, url, sess != NULL);
+    }
+    mgmt_call call = {.h = m->h, .console = &m->console, .api = &m->auth, .method = method,
+                      .path = url, .peer = peer, .body = r->body, .len = r->len,
+                      .session = sess, .secure = m->tls, .now_ms = now,
+                      .history = &m->history};
+    call.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+    call.query_after = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "after");
     const char *authz = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
-    switch (mgmt_auth_check(&m->auth, authz, host_now_ms())) {
-    case AUTH_OK:
-        break;
-    case AUTH_LOCKED:
-        return send_error(c, 429,
-                          "too many wrong tokens; try again later",
-                          (unsigned)(m->auth.lockout_ms / 1000));
-    case AUTH_MISSING:
-        return send_error(c, 401, "missing bearer token", 0);
-    default:
-        return send_error(c, 401, "wrong bearer token", 0);
+    if (authz || (!sess && !mconsole_is_public(url))) {
+        switch (mgmt_auth_check(&m->auth, peer, authz, now)) {
+        case AUTH_OK:
+            call.bearer = 1;
+            break;
+        case AUTH_LOCKED:
+            return send_error(c, 429, "too many wrong tokens; try again later",
+                              (unsigned)(m->auth.limit.lockout_ms / 1000));
+        case AUTH_MISSING:
+            return send_error(c, 401, "missing bearer token (or console login)", 0);
+        default:
+            return send_error(c, 401, "wrong bearer token", 0);
+        }
+    } else if (sess && (!mconsole_is_public(url) || !strcmp(url, "/api/v1/auth/logout")) &&
+               strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+        /* The cookie rides along with any request the browser makes; only the console's own
+         * pages know the session's CSRF token. */
+        const char *csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
+        if (!console_csrf_ok(sess, csrf))
+            return send_error(c, 403, "missing or wrong CSRF token", 0);
     }
     if (r->too_big)
         return send_error(c, 413, "request body too large", 0);
     json_object *out = NULL;
-    unsigned status = mroute_dispatch(m->h, method, url, r->body, r->len, &out);
-    return send_json(c, status, out, 0);
+    unsigned status = mconsole_dispatch(&call, &out);
+    if (!status)
+        status = mroute_dispatch(m->h, method, url, r->body, r->len, &out);
+    if (call.raw) {
+        json_object_put(out);
+        return send_body(c, status, call.raw, call.raw_len, call.raw_type, 0, NULL);
+    }
+    return send_json_cookie(c, status, out, call.retry_after, call.set_cookie);
 }
 
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -143,8 +236,30 @@ int mgmt_create(host *h, const char *token, mgmt **ret, char *err, size_t err_le
     m->h = h;
     pfi_httpd_guard_init(&m->guard, PFI_HTTPD_REQUEST_DEADLINE_MS);
     snprintf(m->auth.token, sizeof(m->auth.token), "%s", token);
-    m->auth.max_failures = h->cfg.api_max_failures ? h->cfg.api_max_failures : 1;
-    m->auth.lockout_ms = (uint64_t)h->cfg.api_lockout_s * 1000;
+    m->auth.limit.max_failures = h->cfg.api_max_failures ? h->cfg.api_max_failures : 1;
+    m->auth.limit.lockout_ms = (uint64_t)h->cfg.api_lockout_s * 1000;
+    char *pass = path_join(h->cfg.state_dir, "console-password");
+    int pr = pass ? console_auth_init(&m->console, pass) : -ENOMEM;
+    if (pr == -EINVAL) {
+        host_log("%s is damaged: console logins fail until the password is set again with the "
+                 "API token (PUT /api/v1/password)", pass);
+        pr = 0;
+    }
+    free(pass);
+    if (pr < 0) {
+        snprintf(err, err_len, "cannot read the console password file in %s: %s",
+                 h->cfg.state_dir, strerror(-pr));
+        console_auth_free(&m->console);
+        free(m);
+        return pr;
+    }
+    const char *cdir = getenv("PFHOST_CONSOLE_DIR");
+    if (console_files_init(&m->files, cdir && *cdir ? cdir : PFHOST_CONSOLE_DIR) < 0) {
+        snprintf(err, err_len, "out of memory");
+        console_auth_free(&m->console);
+        free(m);
+        return -ENOMEM;
+    }
     const char *addr = h->cfg.api_address;
     if (strcmp(addr, "localhost") == 0)
         addr = "127.0.0.1";
@@ -163,6 +278,8 @@ int mgmt_create(host *h, const char *token, mgmt **ret, char *err, size_t err_le
         flags |= MHD_USE_IPv6;
     } else {
         snprintf(err, err_len, "api_address \"%s\" is not a numeric IP address", addr);
+        console_files_free(&m->files);
+        console_auth_free(&m->console);
         free(m);
         return -EINVAL;
     }
@@ -189,6 +306,8 @@ int mgmt_create(host *h, const char *token, mgmt **ret, char *err, size_t err_le
     if (!m->d) {
         snprintf(err, err_len, "cannot listen on %s port %u for the management API", addr,
                  h->cfg.api_port);
+        console_files_free(&m->files);
+        console_auth_free(&m->console);
         free(m);
         return -EADDRINUSE;
     }
@@ -204,6 +323,8 @@ void mgmt_destroy(mgmt *m)
         MHD_stop_daemon(m->d);
     pfi_httpd_guard_finish(&m->guard);
     memset(m->auth.token, 0, sizeof(m->auth.token));
+    console_files_free(&m->files);
+    console_auth_free(&m->console);
     free(m);
 }
 
@@ -218,12 +339,16 @@ int64_t mgmt_get_timeout(const mgmt *m)
     MHD_UNSIGNED_LONG_LONG t;
     int64_t best = MHD_get_timeout(m->d, &t) == MHD_YES ? (int64_t)t : -1;
     int64_t g = pfi_httpd_guard_next(&m->guard);
-    return g >= 0 && (best < 0 || g < best) ? g : best;
+    best = g >= 0 && (best < 0 || g < best) ? g : best;
+    /* While sessions stream, the loop wakes once a second to sample them for the charts. */
+    int64_t hs = history_timeout(&m->history, m->h, host_now_ms());
+    return hs >= 0 && (best < 0 || hs < best) ? hs : best;
 }
 
 void mgmt_dispatch(mgmt *m)
 {
     pfi_httpd_guard_expire(&m->guard);
+    history_tick(&m->history, m->h, host_now_ms());
     MHD_run(m->d);
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "mgmt_auth.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,11 +45,11 @@ int mgmt_token_load_or_create(const char *path, char *token, size_t cap, int ann
     return r;
 }
 
-int mgmt_auth_check(mgmt_auth *a, const char *authorization, uint64_t now_ms)
+int mgmt_auth_check(mgmt_auth *a, const char *peer, const char *authorization,
+                    uint64_t now_ms)
 {
-    if (a->locked_until_ms && now_ms < a->locked_until_ms)
+    if (mgmt_limit_locked(&a->limit, peer, now_ms))
         return AUTH_LOCKED;
-    a->locked_until_ms = 0;
     if (!authorization)
         return AUTH_MISSING;
     int ok = 0;
@@ -59,13 +60,10 @@ int mgmt_auth_check(mgmt_auth *a, const char *authorization, uint64_t now_ms)
             ok = pf_memeq_consttime(t, a->token, MGMT_TOKEN_HEX);
     }
     if (ok) {
-        a->failures = 0;
+        mgmt_limit_success(&a->limit, peer);
         return AUTH_OK;
     }
-    if (++a->failures >= a->max_failures) {
-        a->failures = 0;
-        a->locked_until_ms = now_ms + a->lockout_ms;
-    }
+    mgmt_limit_fail(&a->limit, peer, now_ms);
     return AUTH_WRONG;
 }
 
@@ -81,4 +79,39 @@ int mgmt_origin_ok(const char *origin, const char *host_header)
     else if (strncmp(origin, "https://", 8) == 0)
         rest = origin + 8;
     return rest && strcasecmp(rest, host_header) == 0;
+}
+
+int mgmt_host_ok(const char *host_header, const char *const *names, size_t n_names)
+{
+    if (!host_header)
+        return 1;
+    char name[256];
+    const char *end;
+    if (host_header[0] == '[') {
+        end = strchr(host_header, ']');
+        if (!end || (end[1] && end[1] != ':'))
+            return 0;
+        size_t n = (size_t)(end - host_header - 1);
+        if (n >= sizeof(name))
+            return 0;
+        memcpy(name, host_header + 1, n);
+        name[n] = '\0';
+        struct in6_addr a6;
+        return inet_pton(AF_INET6, name, &a6) == 1;
+    }
+    end = strchr(host_header, ':');
+    size_t n = end ? (size_t)(end - host_header) : strlen(host_header);
+    if (n == 0 || n >= sizeof(name))
+        return 0;
+    memcpy(name, host_header, n);
+    name[n] = '\0';
+    if (n > 1 && name[n - 1] == '.') /* "host.lan." is the same name as "host.lan" */
+        name[n - 1] = '\0';
+    struct in_addr a4;
+    if (inet_pton(AF_INET, name, &a4) == 1)
+        return 1;
+    for (size_t i = 0; i < n_names; i++)
+        if (names[i] && names[i][0] && strcasecmp(names[i], name) == 0)
+            return 1;
+    return 0;
 }

@@ -48,6 +48,23 @@ static json_object *encoders_json(uint32_t mask)
     return a;
 }
 
+/* Each codec the host knows: offered or not, and the encoder or the reason. */
+static json_object *codecs_json(const host *h)
+{
+    static const char *const names[HOST_CODECS] = HOST_CODEC_NAMES;
+    static const uint32_t bits[HOST_CODECS] = {PF_NET_GS_CODEC_H264, PF_NET_GS_CODEC_HEVC,
+                                               PF_NET_GS_CODEC_AV1_MAIN8};
+    json_object *a = json_object_new_array();
+    for (size_t i = 0; i < HOST_CODECS; i++) {
+        json_object *c = json_object_new_object();
+        json_object_object_add(c, "codec", json_object_new_string(names[i]));
+        json_object_object_add(c, "offered", json_object_new_boolean(!!(h->codec_mask & bits[i])));
+        json_object_object_add(c, "detail", json_object_new_string(h->codec_why[i]));
+        json_object_array_add(a, c);
+    }
+    return a;
+}
+
 static unsigned get_status(host *h, const char *arg, json_object *body, json_object **ret)
 {
     json_object *o = json_object_new_object();
@@ -71,6 +88,7 @@ static unsigned get_status(host *h, const char *arg, json_object *body, json_obj
     json_object_object_add(ports, "rtsp",
                            json_object_new_int(pf_net_gs_server_get_rtsp_port(h->gs)));
     json_object_object_add(o, "ports", ports);
+    json_object_object_add(o, "codecs", codecs_json(h));
     if (h->native) {
         json_object *n = json_object_new_object();
         json_object_object_add(n, "port", json_object_new_int(native_plane_port(h->native)));

@@ -23,6 +23,7 @@
 #include "mgmt_auth.h"
 #include "pipeline.h"
 #include "native.h"
+#include "mgmt_logs.h"
 
 
 typedef struct loop_ctx {
@@ -47,6 +48,7 @@ void host_log(const char *fmt, ...)
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
     fprintf(stderr, "pfhost: %s\n", buf);
+    log_ring_add(PF_LOG_INFO, "pfhost", buf, strlen(buf));
 }
 
 static void lib_log(void *user_data, uint32_t level, const char *topic, const char *msg,
@@ -56,6 +58,7 @@ static void lib_log(void *user_data, uint32_t level, const char *topic, const ch
     if (level >= PF_LOG_DEBUG && !l->verbose)
         return;
     fprintf(stderr, "pfhost: %s: %.*s\n", topic, (int)len, msg);
+    log_ring_add(level, topic, msg, len);
 }
 
 static void session_log(void *user_data, const char *msg)
@@ -251,7 +254,7 @@ static int write_runtime(host *h, const char *token_path)
 /* serverinfo's codec bitmask is what the encoder a session would get can produce here: the
  * same autoselected backend the pipeline opens. HEVC and AV1 follow their policy keys
  * (config.h): by default only a hardware encoder offers them. */
-static uint32_t probe_codec_mask(const host_config *cfg)
+static uint32_t probe_codec_mask(const host_config *cfg, host *h)
 {
     pf_encode_device_settings ds;
     pf_encode_device *dev = NULL;
@@ -259,6 +262,9 @@ static uint32_t probe_codec_mask(const host_config *cfg)
     int r = pf_encode_device_create(&ds, &dev);
     if (r < 0) {
         host_log("no video encoder is usable (%s); advertising H.264 only", pf_strerror(r));
+        for (int i = 0; i < HOST_CODECS; i++)
+            snprintf(h->codec_why[i], sizeof(h->codec_why[i]), "no video encoder is usable (%s)",
+                     pf_strerror(r));
         return PF_NET_GS_CODEC_H264;
     }
     const struct {
@@ -271,16 +277,26 @@ static uint32_t probe_codec_mask(const host_config *cfg)
     uint32_t mask = 0;
     for (size_t i = 0; i < sizeof(offered) / sizeof(offered[0]); i++) {
         pf_encode_caps caps = {.struct_size = sizeof(caps)};
-        if (pf_encode_device_query_caps(dev, offered[i].encode_codec, &caps) < 0)
+        if (pf_encode_device_query_caps(dev, offered[i].encode_codec, &caps) < 0) {
+            snprintf(h->codec_why[i], sizeof(h->codec_why[i]), "no encoder here has it");
             continue;
-        if (offered[i].policy == CONFIG_CODEC_OFF)
+        }
+        if (offered[i].policy == CONFIG_CODEC_OFF) {
+            snprintf(h->codec_why[i], sizeof(h->codec_why[i]), "turned off (%s = no)",
+                     offered[i].key);
             continue;
+        }
         if (offered[i].policy == CONFIG_CODEC_AUTO && !(caps.flags & PF_ENCODE_CAP_HARDWARE)) {
             host_log("%s is not offered: only the CPU encoder %s has it (set %s = yes to offer "
                      "it anyway)",
                      offered[i].key, caps.encoder_name, offered[i].key);
+            snprintf(h->codec_why[i], sizeof(h->codec_why[i]),
+                     "only the CPU encoder %s has it (set %s = yes to offer it anyway)",
+                     caps.encoder_name, offered[i].key);
             continue;
         }
+        snprintf(h->codec_why[i], sizeof(h->codec_why[i]), "%s%s", caps.encoder_name,
+                 caps.flags & PF_ENCODE_CAP_HARDWARE ? " (hardware)" : " (CPU)");
         mask |= offered[i].gs_codec;
     }
     pf_encode_device_destroy(dev);
@@ -300,7 +316,7 @@ static int setup(host *h, loop_ctx *l, char *err, size_t n)
     stream_plane plane = {.user_data = h, .start = plane_start, .stop = plane_stop};
     sessions_init(&h->sessions, &plane);
     h->sessions.log = session_log;
-    h->codec_mask = probe_codec_mask(&h->cfg);
+    h->codec_mask = probe_codec_mask(&h->cfg, h);
 
     pf_net_gs_settings st;
     pf_net_gs_settings_default(&st);

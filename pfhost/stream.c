@@ -335,6 +335,7 @@ static json_object *plane_stats(void *ud, const session *hs)
     json_object_object_add(o, "frames_sent", json_object_new_int64((int64_t)st.frames_sent));
     json_object_object_add(o, "idr_frames", json_object_new_int64((int64_t)st.idr_frames));
     json_object_object_add(o, "packets_sent", json_object_new_int64((int64_t)st.packets_sent));
+    json_object_object_add(o, "bytes_sent", json_object_new_int64((int64_t)st.bytes_sent));
     json_object_object_add(o, "bitrate_kbps",
                            json_object_new_int64(el ? (int64_t)(st.bytes_sent * 8000000ull / el)
                                                     : 0));

@@ -241,22 +241,52 @@ static void token_and_lockout(void **state)
     assert_int_equal(st.st_mode & 0777, 0600);
     free(p);
 
-    mgmt_auth a = {.max_failures = 3, .lockout_ms = 1000};
+    mgmt_auth a = {.limit = {.max_failures = 3, .lockout_ms = 1000}};
     memcpy(a.token, t1, sizeof(t1));
     char good[100], bad[100];
     snprintf(good, sizeof(good), "Bearer %s", t1);
     snprintf(bad, sizeof(bad), "Bearer %s", t1);
     bad[10] = bad[10] == 'a' ? 'b' : 'a';
-    assert_int_equal(mgmt_auth_check(&a, good, 0), AUTH_OK);
-    assert_int_equal(mgmt_auth_check(&a, "bearer ", 0), AUTH_WRONG);
-    assert_int_equal(mgmt_auth_check(&a, NULL, 0), AUTH_MISSING);
-    assert_int_equal(mgmt_auth_check(&a, good, 0), AUTH_OK); /* success resets the count */
-    assert_int_equal(mgmt_auth_check(&a, bad, 10), AUTH_WRONG);
-    assert_int_equal(mgmt_auth_check(&a, bad, 20), AUTH_WRONG);
-    assert_int_equal(mgmt_auth_check(&a, t1, 30), AUTH_WRONG); /* no "Bearer " */
-    assert_int_equal(mgmt_auth_check(&a, good, 40), AUTH_LOCKED);
-    assert_int_equal(mgmt_auth_check(&a, good, 1029), AUTH_LOCKED);
-    assert_int_equal(mgmt_auth_check(&a, good, 1030), AUTH_OK);
+    assert_int_equal(mgmt_auth_check(&a, "10.0.0.1", good, 0), AUTH_OK);
+    assert_int_equal(mgmt_auth_check(&a, "10.0.0.1", "bearer ", 0), AUTH_WRONG);
+    assert_int_equal(mgmt_auth_check(&a, "10.0.0.1", NULL, 0), AUTH_MISSING);
+    assert_int_equal(mgmt_auth_check(&a, "10.0.0.1", good, 0), AUTH_OK); /* success resets the count */
+    assert_int_equal(mgmt_auth_check(&a, "10.0.0.1", bad, 10), AUTH_WRONG);
+    assert_int_equal(mgmt_auth_check(&a, "10.0.0.1", bad, 20), AUTH_WRONG);
+    assert_int_equal(mgmt_auth_check(&a, "10.0.0.1", t1, 30), AUTH_WRONG); /* no "Bearer " */
+    assert_int_equal(mgmt_auth_check(&a, "10.0.0.1", good, 40), AUTH_LOCKED);
+    assert_int_equal(mgmt_auth_check(&a, "10.0.0.1", good, 1029), AUTH_LOCKED);
+    assert_int_equal(mgmt_auth_check(&a, "10.0.0.1", good, 1030), AUTH_OK);
+    /* Failures count per address: a stranger's wrong tokens lock only the stranger out. */
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(mgmt_auth_check(&a, "10.0.0.66", bad, 2000), AUTH_WRONG);
+    assert_int_equal(mgmt_auth_check(&a, "10.0.0.66", good, 2001), AUTH_LOCKED);
+    assert_int_equal(mgmt_auth_check(&a, "10.0.0.1", good, 2001), AUTH_OK);
+    assert_int_equal(mgmt_auth_check(&a, "::1", good, 2001), AUTH_OK);
+    /* Many addresses failing cannot push a locked address out before its time... */
+    for (int i = 0; i < 3 * MGMT_LIMIT_SLOTS; i++) {
+        char addr[32];
+        snprintf(addr, sizeof(addr), "10.1.%d.%d", i / 200, i % 200);
+        assert_int_equal(mgmt_auth_check(&a, addr, bad, 2100), AUTH_WRONG);
+    }
+    assert_int_equal(mgmt_auth_check(&a, "10.0.0.66", good, 2200), AUTH_LOCKED);
+    /* ...and the lock-out ends. */
+    assert_int_equal(mgmt_auth_check(&a, "10.0.0.66", good, 3001), AUTH_OK);
+
+    /* Host names the API is served as; IP literals always; anything else is a rebound name. */
+    const char *names[] = {"localhost", "gamebox", "gamebox.local"};
+    assert_true(mgmt_host_ok("127.0.0.1:47990", names, 3));
+    assert_true(mgmt_host_ok("[::1]:47990", names, 3));
+    assert_true(mgmt_host_ok("192.168.1.20", names, 3));
+    assert_true(mgmt_host_ok("LOCALHOST:47990", names, 3));
+    assert_true(mgmt_host_ok("gamebox.local.:47990", names, 3));
+    assert_true(mgmt_host_ok(NULL, names, 3));
+    assert_false(mgmt_host_ok("evil.example:47990", names, 3));
+    assert_false(mgmt_host_ok("127.0.0.1.evil.example", names, 3));
+    assert_false(mgmt_host_ok("gamebox.evil", names, 3));
+    assert_false(mgmt_host_ok("[::1", names, 3));
+    assert_false(mgmt_host_ok("[evil]:1", names, 3));
+    assert_false(mgmt_host_ok("", names, 3));
 
     assert_true(mgmt_origin_ok(NULL, "127.0.0.1:47990"));
     assert_true(mgmt_origin_ok("http://127.0.0.1:47990", "127.0.0.1:47990"));

@@ -30,7 +30,10 @@ def check(ok, name, detail=""):
 
 
 def served_routes():
-    text = open(routes_c, encoding="utf-8").read()
+    # mgmt_routes.c and the other mgmt*.c route tables (the console's endpoints).
+    folder = os.path.dirname(routes_c)
+    text = "".join(open(os.path.join(folder, f), encoding="utf-8").read()
+                   for f in sorted(os.listdir(folder)) if f.startswith("mgmt") and f.endswith(".c"))
     return set(re.findall(r'\{"(GET|POST|PUT|DELETE|PATCH)", "(/api/v1/[^"]*)", \w+\}', text))
 
 
@@ -72,6 +75,7 @@ seen = set()
 
 
 def validate(method, path, status, body):
+    path = path.split("?")[0]
     sp = spec_path_for(path)
     name = f"{method} {path} -> {status}"
     if sp is not None and method.lower() not in spec["paths"][sp]:
@@ -120,18 +124,23 @@ try:
     token = open(rt["token_file"]).read().strip()
     base = rt["api_url"]
 
-    def call(method, path, body=None, auth=True):
-        data = json.dumps(body).encode() if body is not None else None
+    def call(method, path, body=None, auth=True, raw=None, ctype=None):
+        data = json.dumps(body).encode() if body is not None else raw
         req = urllib.request.Request(base + path, data=data, method=method)
         if auth:
             req.add_header("Authorization", "Bearer " + token)
         if data is not None:
-            req.add_header("Content-Type", "application/json")
+            req.add_header("Content-Type", ctype or "application/json")
         try:
-            with urllib.request.urlopen(req, timeout=10) as r:
-                status, text = r.status, r.read().decode()
+            with urllib.request.urlopen(req, timeout=20) as r:
+                status, text, rtype = r.status, r.read(), r.headers.get("Content-Type")
         except urllib.error.HTTPError as e:
-            status, text = e.code, e.read().decode()
+            status, text, rtype = e.code, e.read(), e.headers.get("Content-Type")
+        if rtype == "image/png":
+            seen.add((method, spec_path_for(path)))
+            check(status == 200 and text.startswith(b"\x89PNG"), f"{method} {path} is a PNG")
+            return status, text
+        text = text.decode()
         validate(method, path, status, text)
         return status, text
 
@@ -162,6 +171,50 @@ try:
     call("GET", "/api/v1/sessions")
     call("DELETE", "/api/v1/sessions/5")
     call("PATCH", "/api/v1/apps")
+
+    # The console's endpoints.
+    call("GET", "/api/v1/auth", auth=False)
+    call("POST", "/api/v1/auth/setup", {"password": "short"})
+    st, _ = call("POST", "/api/v1/auth/setup", {"password": "correct horse"})
+    check(st == 200, "the first password is set", str(st))
+    call("POST", "/api/v1/auth/setup", {"password": "another one"})
+    st, _ = call("POST", "/api/v1/auth/login", {"password": "wrong password"}, auth=False)
+    check(st == 401, "a wrong password is refused", str(st))
+    st, _ = call("POST", "/api/v1/auth/login", {"password": "correct horse"}, auth=False)
+    check(st == 200, "the right password logs in", str(st))
+    call("POST", "/api/v1/auth/login", {}, auth=False)
+    call("POST", "/api/v1/auth/logout")
+    st, _ = call("PUT", "/api/v1/password", {"password": "battery staple"})
+    check(st == 200, "the API token resets the console password", str(st))
+    call("PUT", "/api/v1/password", {"password": "short"})
+    call("PUT", "/api/v1/password", {"current": "wrong", "password": "battery staple"}, auth=False)
+    call("GET", "/api/v1/logs")
+    call("GET", "/api/v1/session-history")
+    call("GET", "/api/v1/logs?after=x")
+    call("GET", "/api/v1/settings")
+    st, _ = call("PUT", "/api/v1/settings", {"values": {"pin_wait": "30"}})
+    check(st == 200, "a setting is saved", str(st))
+    call("PUT", "/api/v1/settings", {"values": {"pin_wait": "soon", "nokey": "1"}})
+    call("PATCH", "/api/v1/clients/0123456789abcdef", {"name": "x"})
+    call("PATCH", "/api/v1/clients/0123456789abcdef", {"name": ""})
+    ids = [a["id"] for a in json.loads(call("GET", "/api/v1/apps")[1])["apps"]]
+    st, _ = call("PUT", "/api/v1/app-order", {"ids": list(reversed(ids))})
+    check(st == 200, "apps are reordered", str(st))
+    call("PUT", "/api/v1/app-order", {"ids": [ids[0], ids[0]]})
+    st, text = call("POST", "/api/v1/app-import", {"apps": [{"name": "Imported", "cmd": "true"},
+                                                           {"cmd": "nameless"}]})
+    check(st == 200 and len(json.loads(text)["skipped"]) == 1, "an import reports what it skipped")
+    call("POST", "/api/v1/app-import", {"apps": 3})
+    call("GET", f"/api/v1/apps/{ids[0]}/boxart")
+    call("GET", "/api/v1/apps/777/boxart")
+    png = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                        "1f15c4890000000d49444154789c63f8ffff3f0005fe02fea7d6a4000000"
+                        "0049454e44ae426082")
+    st, _ = call("PUT", f"/api/v1/apps/{ids[0]}/boxart", raw=png, ctype="image/png")
+    check(st == 200, "box art is uploaded", str(st))
+    call("PUT", f"/api/v1/apps/{ids[0]}/boxart", raw=b"GIF89a....", ctype="image/png")
+    call("PUT", f"/api/v1/apps/{ids[0]}/boxart", raw=png, ctype="image/gif")
+    call("PUT", "/api/v1/apps/777/boxart", raw=png, ctype="image/png")
     for r in sorted(documented):
         check(r in seen, f"spec operation {r[0]} {r[1]} was exercised")
 finally:
