@@ -77,3 +77,35 @@ int pfi_cpu_has_vaes_gcm(void)
     return 0;
 #endif
 }
+
+int pfi_cpu_has_avx512(void)
+{
+#if defined(__x86_64__)
+    unsigned int a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & 1u << 27))
+        return 0;
+    /* XCR0: SSE (1), AVX (2), opmask (5), upper halves of zmm0-15 (6) and zmm16-31 (7).
+     * A kernel that leaves any of them unsaved would corrupt or fault. */
+    unsigned int xlo, xhi;
+    __asm__ volatile("xgetbv" : "=a"(xlo), "=d"(xhi) : "c"(0));
+    (void)xhi;
+    if ((xlo & 0xe6u) != 0xe6u)
+        return 0;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+        return 0;
+    /* Leaf 7 EBX: AVX2 (5), AVX512F (16), AVX512DQ (17), AVX512BW (30), AVX512VL (31). */
+    const unsigned int ebx = 1u << 5 | 1u << 16 | 1u << 17 | 1u << 30 | 1u << 31;
+    return (b & ebx) == ebx;
+#else
+    return 0;
+#endif
+}
+
+int pfi_cpu_has_vaes512_gcm(void)
+{
+#if defined(__x86_64__)
+    return pfi_cpu_has_avx512() && pfi_cpu_has_vaes_gcm();
+#else
+    return 0;
+#endif
+}
