@@ -18,6 +18,8 @@ static int cpu_has(uint32_t simd)
         return __builtin_cpu_supports("ssse3");
     case PF_SIMD_AVX2:
         return __builtin_cpu_supports("avx2");
+    case PF_SIMD_AVX512:
+        return pfi_cpu_has_avx512();
     default:
         return 0;
     }
@@ -36,6 +38,8 @@ int pf_core_simd_supported(uint32_t simd)
 
 uint32_t pf_core_simd_best(void)
 {
+    if (cpu_has(PF_SIMD_AVX512))
+        return PF_SIMD_AVX512;
     if (cpu_has(PF_SIMD_AVX2))
         return PF_SIMD_AVX2;
     if (cpu_has(PF_SIMD_SSSE3))
@@ -47,7 +51,7 @@ int pfi_simd_resolve(uint32_t requested)
 {
     if (requested == PF_SIMD_AUTO)
         return (int)pf_core_simd_best();
-    if (requested > PF_SIMD_AVX2 || !pf_core_simd_supported(requested))
+    if (requested > PF_SIMD_AVX512 || !pf_core_simd_supported(requested))
         return -1;
     return (int)requested;
 }

@@ -57,7 +57,7 @@ void pf_rs16_tables_destroy(pf_rs16_tables *tables)
 static const struct gf16_kernels *kernels_for(int simd)
 {
 #if defined(__x86_64__)
-    if (simd == (int)PF_SIMD_AVX2)
+    if (simd == (int)PF_SIMD_AVX2 || simd == (int)PF_SIMD_AVX512)
         return &pfi_gf16_kernels_avx2;
     if (simd == (int)PF_SIMD_SSSE3)
         return &pfi_gf16_kernels_ssse3;

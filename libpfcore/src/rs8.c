@@ -37,13 +37,16 @@ struct pf_rs8 {
     pf_log_hook log;
     pfi_rs8_kernel_fn kernel;
     uint8_t *bank;    /* 256 nibble tables, 32-byte aligned */
-    uint64_t *affine; /* 256 GFNI bit matrices */
+    uint64_t *affine; /* 256 GFNI bit matrices, one per field element */
     uint8_t *matrix;  /* m rows of k coefficients */
+    uint64_t *matrix_affine; /* the same as GFNI bit matrices */
 
     /* Decode scratch, all sized at create for the worst case, e = min(k, m) lost data. */
     uint8_t *synd;              /* min(k, m) rows of CHUNK_BYTES + CHUNK_SLACK */
     uint8_t *coef1;             /* e x (k - e): parity rows restricted to the known data */
     uint8_t *coef2;             /* e x e: inverse of the lost-column sub-matrix */
+    uint64_t *coef1_affine;     /* coef1 and coef2 as GFNI bit matrices */
+    uint64_t *coef2_affine;
     uint32_t *lost;             /* indices of lost data shards */
     uint32_t *known;            /* indices of intact data shards */
     uint32_t *rows;             /* parity rows used for the solve */
@@ -67,6 +70,8 @@ static pfi_rs8_kernel_fn kernel_for(uint32_t simd)
 {
     switch (simd) {
 #if defined(__x86_64__)
+    case PF_SIMD_AVX512:
+        return pfi_rs8_cpu_has_gfni() ? pfi_rs8_kernel_avx512_gfni : pfi_rs8_kernel_avx512;
     case PF_SIMD_AVX2:
         return pfi_rs8_cpu_has_gfni() ? pfi_rs8_kernel_avx2_gfni : pfi_rs8_kernel_avx2;
     case PF_SIMD_SSSE3:
@@ -95,6 +100,8 @@ void pfi_rs8_set_kernel(pf_rs8 *rs, pfi_rs8_kernel_fn kernel)
 static const char *simd_name(uint32_t simd)
 {
     switch (simd) {
+    case PF_SIMD_AVX512:
+        return pfi_rs8_cpu_has_gfni() ? "avx512+gfni" : "avx512";
     case PF_SIMD_AVX2:
         return pfi_rs8_cpu_has_gfni() ? "avx2+gfni" : "avx2";
     case PF_SIMD_SSSE3:
@@ -150,6 +157,9 @@ int pf_rs8_create(uint32_t k, uint32_t m, uint32_t matrix, const pf_rs8_settings
     rs->bank = aligned_alloc(32, 256 * PFI_RS8_TABLE_BYTES);
     rs->affine = malloc(256 * sizeof(uint64_t));
     rs->matrix = malloc((size_t)m * k);
+    rs->matrix_affine = malloc(sizeof(uint64_t) * m * k);
+    rs->coef1_affine = malloc(sizeof(uint64_t) * m * k);
+    rs->coef2_affine = malloc(sizeof(uint64_t) * m * m);
     rs->synd = malloc((size_t)(k < m ? k : m) * (CHUNK_BYTES + CHUNK_SLACK));
     rs->coef1 = malloc((size_t)m * k);
     rs->coef2 = malloc((size_t)m * m);
@@ -160,7 +170,8 @@ int pf_rs8_create(uint32_t k, uint32_t m, uint32_t matrix, const pf_rs8_settings
     rs->out_ptrs = malloc(sizeof(*rs->out_ptrs) * m);
     rs->init_ptrs = malloc(sizeof(*rs->init_ptrs) * m);
     rs->log_a = malloc(sizeof(int32_t) * 4 * m);
-    if (!rs->bank || !rs->affine || !rs->matrix || !rs->synd || !rs->coef1 || !rs->coef2 || !rs->lost ||
+    if (!rs->bank || !rs->affine || !rs->matrix || !rs->matrix_affine || !rs->coef1_affine ||
+        !rs->coef2_affine || !rs->synd || !rs->coef1 || !rs->coef2 || !rs->lost ||
         !rs->known || !rs->rows || !rs->in_ptrs || !rs->out_ptrs || !rs->init_ptrs ||
         !rs->log_a) {
         pf_rs8_destroy(rs);
@@ -174,6 +185,8 @@ int pf_rs8_create(uint32_t k, uint32_t m, uint32_t matrix, const pf_rs8_settings
         rs->affine[c] = pfi_gf256_affine((uint8_t)c);
     }
     build_matrix(rs);
+    for (size_t i = 0; i < (size_t)m * k; i++)
+        rs->matrix_affine[i] = rs->affine[rs->matrix[i]];
     pfi_log_debug(&rs->log, TOPIC, "rs8 k=%u m=%u matrix=%s kernel=%s", k, m,
                   matrix == PF_RS8_MATRIX_CAUCHY ? "cauchy" : "audio", simd_name(rs->simd));
     *ret_rs = rs;
@@ -187,6 +200,9 @@ void pf_rs8_destroy(pf_rs8 *rs)
     free(rs->bank);
     free(rs->affine);
     free(rs->matrix);
+    free(rs->matrix_affine);
+    free(rs->coef1_affine);
+    free(rs->coef2_affine);
     free(rs->synd);
     free(rs->coef1);
     free(rs->coef2);
@@ -216,8 +232,8 @@ int pf_rs8_encode(pf_rs8 *rs, const uint8_t *const *data, uint8_t *const *parity
         pf_assert_return(parity[j], PF_ERR_INVALID_ARGUMENT);
     const struct pfi_rs8_job job = {
         .bank = rs->bank,
-        .affine = rs->affine,
         .coef = rs->matrix,
+        .coef_affine = rs->matrix_affine,
         .coef_stride = rs->k,
         .in = data,
         .out = parity,
@@ -308,13 +324,18 @@ static void rebuild(pf_rs8 *rs, uint8_t *const *shards, uint32_t e, size_t shard
     const size_t pitch = CHUNK_BYTES + CHUNK_SLACK;
     for (uint32_t a = 0; a < e; a++) {
         const uint8_t *prow = rs->matrix + (size_t)rs->rows[a] * k;
-        for (uint32_t t = 0; t < nk; t++)
-            rs->coef1[(size_t)a * nk + t] = prow[rs->known[t]];
+        for (uint32_t t = 0; t < nk; t++) {
+            uint8_t c = prow[rs->known[t]];
+            rs->coef1[(size_t)a * nk + t] = c;
+            rs->coef1_affine[(size_t)a * nk + t] = rs->affine[c];
+        }
     }
+    for (size_t i = 0; i < (size_t)e * e; i++)
+        rs->coef2_affine[i] = rs->affine[rs->coef2[i]];
     const struct pfi_rs8_job pass1 = {
         .bank = rs->bank,
-        .affine = rs->affine,
         .coef = rs->coef1,
+        .coef_affine = rs->coef1_affine,
         .coef_stride = nk,
         .in = rs->in_ptrs,
         .out = rs->out_ptrs,
@@ -342,8 +363,8 @@ static void rebuild(pf_rs8 *rs, uint8_t *const *shards, uint32_t e, size_t shard
         }
         const struct pfi_rs8_job pass2 = {
             .bank = rs->bank,
-            .affine = rs->affine,
             .coef = rs->coef2,
+            .coef_affine = rs->coef2_affine,
             .coef_stride = e,
             .in = rs->init_ptrs,
             .out = rs->out_ptrs,
