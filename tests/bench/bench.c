@@ -145,6 +145,84 @@ void bench_report(const struct bench_opts *opts, const char *bench, uint32_t k, 
     fflush(stdout);
 }
 
+/* The value of the first /proc/cpuinfo line that starts with @key, or "" if none. */
+static void cpuinfo_field(const char *key, char *out, size_t cap)
+{
+    out[0] = '\0';
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f)
+        return;
+    char *line = NULL;
+    size_t n = 0;
+    while (getline(&line, &n, f) > 0) {
+        if (strncmp(line, key, strlen(key)) != 0)
+            continue;
+        const char *v = strchr(line, ':');
+        if (v) {
+            v += 1 + (v[1] == ' ');
+            snprintf(out, cap, "%s", v);
+            out[strcspn(out, "\n")] = '\0';
+        }
+        break;
+    }
+    free(line);
+    fclose(f);
+}
+
+/* Only the flags that decide which kernels run, in a fixed order. */
+static void simd_flags(char *out, size_t cap)
+{
+    static const char *const wanted[] = {
+        "ssse3",    "avx",      "avx2",       "aes",       "pclmulqdq", "avx512f",
+        "avx512dq", "avx512bw", "avx512vl",   "avx512vbmi", "avx512_vnni", "avx512ifma",
+        "gfni",     "vaes",     "vpclmulqdq",
+    };
+    char flags[8192];
+    cpuinfo_field("flags", flags, sizeof(flags));
+    size_t at = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++) {
+        char pad[40];
+        snprintf(pad, sizeof(pad), " %s ", wanted[i]);
+        char padded[8200];
+        snprintf(padded, sizeof(padded), " %s ", flags);
+        if (strstr(padded, pad) && at + strlen(wanted[i]) + 2 < cap)
+            at += (size_t)snprintf(out + at, cap - at, "%s%s", at ? " " : "", wanted[i]);
+    }
+}
+
+void bench_print_env(const struct bench_opts *opts, const char *legend)
+{
+    char model[256], flags[512], load[128] = "";
+    cpuinfo_field("model name", model, sizeof(model));
+    simd_flags(flags, sizeof(flags));
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f) {
+        if (!fgets(load, sizeof(load), f))
+            load[0] = '\0';
+        fclose(f);
+        load[strcspn(load, "\n")] = '\0';
+    }
+    if (opts->json) {
+        printf("{\"env\":{\"cpu\":\"%s\",\"flags\":\"%s\",\"loadavg\":\"%s\",\"refs\":[", model,
+               flags, load);
+        for (const char *p = legend; p && *p;) {
+            size_t n = strcspn(p, "\n");
+            printf("%s\"%.*s\"", p == legend ? "" : ",", (int)n, p);
+            p += n + (p[n] == '\n');
+        }
+        printf("]}}\n");
+    } else {
+        printf("# cpu: %s\n# flags: %s\n# loadavg: %s\n", model, flags, load);
+        for (const char *p = legend; p && *p;) {
+            size_t n = strcspn(p, "\n");
+            printf("# %.*s\n", (int)n, p);
+            p += n + (p[n] == '\n');
+        }
+    }
+    fflush(stdout);
+}
+
 void bench_fill(uint8_t *buf, size_t len, uint64_t seed)
 {
     uint64_t s = seed ? seed : 1;

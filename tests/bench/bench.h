@@ -38,6 +38,13 @@ void bench_report(const struct bench_opts *opts, const char *bench, uint32_t k, 
                   const char *size_field, size_t size, double ours, const char *unit,
                   const char *ref_name, double ref_value);
 
+/* Prints what every figure depends on, before the results: the CPU model, its SIMD and
+ * crypto flags, the load average (other work on the machine skews rates; ratios, being
+ * interleaved, much less), and one line per reference saying what it is. @legend holds
+ * "name: description" lines separated by '\n' (or NULL). Text mode prefixes "# "; JSON mode
+ * prints one {"env": ...} object. */
+void bench_print_env(const struct bench_opts *opts, const char *legend);
+
 /* Fills a buffer with reproducible pseudo-random bytes (xorshift64*). */
 void bench_fill(uint8_t *buf, size_t len, uint64_t seed);
 
