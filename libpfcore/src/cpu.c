@@ -105,6 +105,17 @@ int pfi_cpu_has_avx512(void)
 #endif
 }
 
+int pfi_cpu_has_gfni(void)
+{
+#if defined(__x86_64__)
+    unsigned int a, b, c, d;
+    /* Leaf 7 ECX bit 8. */
+    return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (c & 1u << 8);
+#else
+    return 0;
+#endif
+}
+
 int pfi_cpu_has_vaes512_gcm(void)
 {
 #if defined(__x86_64__)

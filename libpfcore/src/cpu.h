@@ -16,6 +16,10 @@ int pfi_cpu_has_vaes_gcm(void);
  * state (XCR0 bits 5-7 besides SSE and AVX); else 0. */
 int pfi_cpu_has_avx512(void);
 
+/* 1 when the CPU has GFNI (GF2P8AFFINEQB); the caller checks the vector width it pairs it
+ * with separately. */
+int pfi_cpu_has_gfni(void);
+
 /* 1 when AES-128-GCM may run on 512-bit VAES and VPCLMULQDQ (gcm_vaes512.c): the above
  * plus what pfi_cpu_has_vaes_gcm() asks for; else 0. */
 int pfi_cpu_has_vaes512_gcm(void);

@@ -29,6 +29,7 @@ extern const struct gf16_kernels pfi_gf16_kernels_portable;
 #if defined(__x86_64__)
 extern const struct gf16_kernels pfi_gf16_kernels_ssse3;
 extern const struct gf16_kernels pfi_gf16_kernels_avx2;
+extern const struct gf16_kernels pfi_gf16_kernels_avx512_gfni;
 #endif
 
 #endif

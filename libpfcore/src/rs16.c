@@ -57,6 +57,10 @@ void pf_rs16_tables_destroy(pf_rs16_tables *tables)
 static const struct gf16_kernels *kernels_for(int simd)
 {
 #if defined(__x86_64__)
+    /* AVX-512 without GFNI keeps the AVX2 kernels: the split-table method gains nothing
+     * from wider registers on the CPUs measured, GFNI's bit matrices do. */
+    if (simd == (int)PF_SIMD_AVX512 && pfi_cpu_has_gfni())
+        return &pfi_gf16_kernels_avx512_gfni;
     if (simd == (int)PF_SIMD_AVX2 || simd == (int)PF_SIMD_AVX512)
         return &pfi_gf16_kernels_avx2;
     if (simd == (int)PF_SIMD_SSSE3)

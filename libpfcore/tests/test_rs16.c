@@ -143,7 +143,8 @@ static int read_record(FILE *f, struct record *r)
     return 0;
 }
 
-static const uint32_t kernels[] = { PF_SIMD_PORTABLE, PF_SIMD_SSSE3, PF_SIMD_AVX2 };
+static const uint32_t kernels[] = { PF_SIMD_PORTABLE, PF_SIMD_SSSE3, PF_SIMD_AVX2,
+                                    PF_SIMD_AVX512 };
 
 static pf_rs16 *make(uint32_t k, uint32_t m, size_t bytes, uint32_t simd)
 {

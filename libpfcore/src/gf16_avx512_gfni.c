@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* GF(2^16) shard kernels on AVX-512 with GFNI. One zmm register holds a whole 64-byte chunk,
+ * 32 low bytes then 32 high bytes, and a product is two GF2P8AFFINEQB with the table's bit
+ * matrix blocks: P = [LL * lo | HH * hi] and Q = [HL * lo | LH * hi] (one block per 256-bit
+ * half), and the product is P ^ Q with Q's halves swapped. That is two affine operations, a
+ * lane swap and an XOR per 32 elements, against eight PSHUFB and their nibble masks for the
+ * split-table kernels. Compiled with the AVX-512 and GFNI flags; rs16.c selects it only
+ * where both are present. */
+#include <immintrin.h>
+
+#include "gf16_kernels.h"
+
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+
+struct mat {
+    __m512i p, q;
+};
+
+ALWAYS_INLINE struct mat load_mat(const struct gf16_lut *m)
+{
+    struct mat t;
+    t.p = _mm512_inserti64x4(_mm512_set1_epi64((long long)m->affine[GF16_AFFINE_LL]),
+                             _mm256_set1_epi64x((long long)m->affine[GF16_AFFINE_HH]), 1);
+    t.q = _mm512_inserti64x4(_mm512_set1_epi64((long long)m->affine[GF16_AFFINE_HL]),
+                             _mm256_set1_epi64x((long long)m->affine[GF16_AFFINE_LH]), 1);
+    return t;
+}
+
+/* The two halves of the product before they are added. */
+ALWAYS_INLINE void halves(const struct mat *t, __m512i v, __m512i *p, __m512i *q)
+{
+    *p = _mm512_gf2p8affine_epi64_epi8(v, t->p, 0);
+    __m512i x = _mm512_gf2p8affine_epi64_epi8(v, t->q, 0);
+    *q = _mm512_shuffle_i64x2(x, x, 0x4e);
+}
+
+ALWAYS_INLINE __m512i product(const struct mat *t, __m512i v)
+{
+    __m512i p, q;
+    halves(t, v, &p, &q);
+    return _mm512_xor_si512(p, q);
+}
+
+/* acc ^ v * m in one three-way XOR. */
+ALWAYS_INLINE __m512i mul_add(const struct mat *t, __m512i acc, __m512i v)
+{
+    __m512i p, q;
+    halves(t, v, &p, &q);
+    return _mm512_ternarylogic_epi64(acc, p, q, 0x96);
+}
+
+#define LOAD(p) _mm512_load_si512((const void *)(p))
+#define STORE(p, v) _mm512_store_si512((void *)(p), (v))
+
+static void mul_to_avx512_gfni(uint8_t *x, const uint8_t *y, const struct gf16_lut *m,
+                               size_t bytes)
+{
+    const struct mat t = load_mat(m);
+    for (size_t o = 0; o < bytes; o += 64)
+        STORE(x + o, product(&t, _mm512_loadu_si512((const void *)(y + o))));
+}
+
+static void mul_avx512_gfni(uint8_t *x, const struct gf16_lut *m, size_t bytes)
+{
+    mul_to_avx512_gfni(x, x, m, bytes);
+}
+
+static void xor_into_avx512_gfni(uint8_t *x, const uint8_t *y, size_t bytes)
+{
+    for (size_t o = 0; o < bytes; o += 64)
+        STORE(x + o, _mm512_xor_si512(LOAD(x + o), LOAD(y + o)));
+}
+
+/* Leopard's butterflies: forward a ^= b*m, b ^= a; inverse b ^= a, a ^= b*m. Without @use
+ * the factor is zero. */
+ALWAYS_INLINE void bfly_fwd(const struct mat *t, const int use, __m512i *a, __m512i *b)
+{
+    if (use)
+        *a = mul_add(t, *a, *b);
+    *b = _mm512_xor_si512(*b, *a);
+}
+
+ALWAYS_INLINE void bfly_inv(const struct mat *t, const int use, __m512i *a, __m512i *b)
+{
+    *b = _mm512_xor_si512(*b, *a);
+    if (use)
+        *a = mul_add(t, *a, *b);
+}
+
+ALWAYS_INLINE void radix2_body(uint8_t *a, uint8_t *b, const struct gf16_lut *m, size_t bytes,
+                               const int inverse)
+{
+    const struct mat t = load_mat(m);
+    for (size_t o = 0; o < bytes; o += 64) {
+        __m512i x = LOAD(a + o), y = LOAD(b + o);
+        if (inverse)
+            bfly_inv(&t, 1, &x, &y);
+        else
+            bfly_fwd(&t, 1, &x, &y);
+        STORE(a + o, x);
+        STORE(b + o, y);
+    }
+}
+
+static void fft2_avx512_gfni(uint8_t *a, uint8_t *b, const struct gf16_lut *m, size_t bytes)
+{
+    radix2_body(a, b, m, bytes, 0);
+}
+
+static void ifft2_avx512_gfni(uint8_t *a, uint8_t *b, const struct gf16_lut *m, size_t bytes)
+{
+    radix2_body(a, b, m, bytes, 1);
+}
+
+/* Two butterfly layers over four shards in one pass (as gf16_simd_template.h): the FFT runs
+ * the m02 layer first, the IFFT last; the flags are compile-time constants per instance. */
+ALWAYS_INLINE void radix4_body(uint8_t *const s[4], const struct gf16_lut *const m[3],
+                               size_t bytes, const int use01, const int use23, const int use02,
+                               const int inverse)
+{
+    uint8_t *s0 = s[0], *s1 = s[1], *s2 = s[2], *s3 = s[3];
+    struct mat t01 = {0}, t23 = {0}, t02 = {0};
+    if (use01)
+        t01 = load_mat(m[0]);
+    if (use23)
+        t23 = load_mat(m[1]);
+    if (use02)
+        t02 = load_mat(m[2]);
+    for (size_t o = 0; o < bytes; o += 64) {
+        __m512i a = LOAD(s0 + o), b = LOAD(s1 + o), c = LOAD(s2 + o), d = LOAD(s3 + o);
+        if (inverse) {
+            bfly_inv(&t01, use01, &a, &b);
+            bfly_inv(&t23, use23, &c, &d);
+            bfly_inv(&t02, use02, &a, &c);
+            bfly_inv(&t02, use02, &b, &d);
+        } else {
+            bfly_fwd(&t02, use02, &a, &c);
+            bfly_fwd(&t02, use02, &b, &d);
+            bfly_fwd(&t01, use01, &a, &b);
+            bfly_fwd(&t23, use23, &c, &d);
+        }
+        STORE(s0 + o, a);
+        STORE(s1 + o, b);
+        STORE(s2 + o, c);
+        STORE(s3 + o, d);
+    }
+}
+
+#include "gf16_dispatch4.h"
+
+static void fft4_avx512_gfni(uint8_t *const s[4], const struct gf16_lut *const m[3],
+                             size_t bytes)
+{
+    GF16_DISPATCH4(radix4_body, 0)
+}
+
+static void ifft4_avx512_gfni(uint8_t *const s[4], const struct gf16_lut *const m[3],
+                              size_t bytes)
+{
+    GF16_DISPATCH4(radix4_body, 1)
+}
+
+const struct gf16_kernels pfi_gf16_kernels_avx512_gfni = {
+    .mul = mul_avx512_gfni,
+    .mul_to = mul_to_avx512_gfni,
+    .xor_into = xor_into_avx512_gfni,
+    .fft2 = fft2_avx512_gfni,
+    .ifft2 = ifft2_avx512_gfni,
+    .fft4 = fft4_avx512_gfni,
+    .ifft4 = ifft4_avx512_gfni,
+};
