@@ -160,7 +160,57 @@ static void ifft4_avx512_gfni(uint8_t *const s[4], const struct gf16_lut *const 
     GF16_DISPATCH4(radix4_body, 1)
 }
 
+/* Rows per pass over the inputs: eight accumulators per chunk, two chunks at a time. */
+#define DOT_ROWS 8
+
+/* One pass of @rows rows from @r0 over @nc (1 or 2) chunks at @o: each input chunk is loaded
+ * once, and each coefficient's two matrices once for both chunks. */
+ALWAYS_INLINE void dot_pass(const struct gf16_dot *job, const struct mat *mats, uint32_t r0,
+                            uint32_t rows, size_t o, const int nc)
+{
+    __m512i acc[DOT_ROWS][2];
+    for (uint32_t r = 0; r < rows; r++)
+        for (int c = 0; c < nc; c++)
+            acc[r][c] = job->init ? _mm512_loadu_si512(job->init[r0 + r] + o + 64 * c)
+                                  : _mm512_setzero_si512();
+    for (uint32_t i = 0; i < job->n_in; i++) {
+        __m512i v[2];
+        for (int c = 0; c < nc; c++)
+            v[c] = _mm512_loadu_si512(job->in[i] + o + 64 * c);
+        for (uint32_t r = 0; r < rows; r++) {
+            const struct mat *t = &mats[(size_t)(r0 + r) * job->n_in + i];
+            if (!job->coef[(size_t)(r0 + r) * job->n_in + i])
+                continue;
+            for (int c = 0; c < nc; c++)
+                acc[r][c] = mul_add(t, acc[r][c], v[c]);
+        }
+    }
+    for (uint32_t r = 0; r < rows; r++)
+        for (int c = 0; c < nc; c++)
+            _mm512_storeu_si512(job->out[r0 + r] + o + 64 * c, acc[r][c]);
+}
+
+static void dot_avx512_gfni(const struct gf16_dot *job, size_t bytes)
+{
+    struct mat *mats = job->scratch;
+    const size_t n = (size_t)job->n_in * job->n_out;
+    for (size_t c = 0; c < n; c++)
+        if (job->coef[c])
+            mats[c] = load_mat(job->coef[c]);
+    for (uint32_t r0 = 0; r0 < job->n_out; r0 += DOT_ROWS) {
+        const uint32_t rows = job->n_out - r0 < DOT_ROWS ? job->n_out - r0 : DOT_ROWS;
+        size_t o = 0;
+        for (; o + 128 <= bytes; o += 128)
+            dot_pass(job, mats, r0, rows, o, 2);
+        if (o < bytes)
+            dot_pass(job, mats, r0, rows, o, 1);
+    }
+}
+
+_Static_assert(sizeof(struct mat) == GF16_DOT_SCRATCH, "scratch per coefficient");
+
 const struct gf16_kernels pfi_gf16_kernels_avx512_gfni = {
+    .dot = dot_avx512_gfni,
     .mul = mul_avx512_gfni,
     .mul_to = mul_to_avx512_gfni,
     .xor_into = xor_into_avx512_gfni,

@@ -137,10 +137,13 @@ int pf_rs16_create(uint32_t k, uint32_t m, size_t max_shard_bytes,
     if (!rs->work || !rs->walsh || !rs->locator || !rs->need)
         goto fail;
     pfi_gf16_locator_prepare(rs->tables, rs->domain, rs->walsh);
+    if (pfi_rs16_small_fits(k, m, rs->kernels) && pfi_rs16_small_create(rs) < 0)
+        goto fail;
 
-    pfi_log_debug(&rs->log, TOPIC, "k=%u m=%u %s rate, chunk %u, domain %u, %zu work bytes",
-                  k, m, high ? "high" : "low", rs->chunk, rs->domain,
-                  rs->stride * rs->domain);
+    pfi_log_debug(&rs->log, TOPIC,
+                  "k=%u m=%u %s rate, chunk %u, domain %u, %zu work bytes, %s decode", k, m,
+                  high ? "high" : "low", rs->chunk, rs->domain, rs->stride * rs->domain,
+                  rs->small ? "direct" : "FFT");
     *ret_rs = rs;
     return 0;
 
@@ -157,6 +160,7 @@ void pf_rs16_destroy(pf_rs16 *rs)
     free(rs->walsh);
     free(rs->locator);
     free(rs->need);
+    pfi_rs16_small_destroy(rs->small);
     pf_rs16_tables_destroy(rs->own_tables);
     free(rs);
 }
