@@ -113,10 +113,14 @@ static void ifft2_avx512_gfni(uint8_t *a, uint8_t *b, const struct gf16_lut *m, 
 }
 
 /* Two butterfly layers over four shards in one pass (as gf16_simd_template.h): the FFT runs
- * the m02 layer first, the IFFT last; the flags are compile-time constants per instance. */
+ * the m02 layer first, the IFFT last; the flags are compile-time constants per instance.
+ * The encoder's IFFT may read its first layer's inputs from @src (the caller's data shards,
+ * unaligned) instead of the slots, and add its last layer's outputs into @acc instead of
+ * storing them: a copy pass and an XOR pass fewer per chunk of data. */
 ALWAYS_INLINE void radix4_body(uint8_t *const s[4], const struct gf16_lut *const m[3],
                                size_t bytes, const int use01, const int use23, const int use02,
-                               const int inverse)
+                               const int inverse, const uint8_t *const *src,
+                               uint8_t *const *acc)
 {
     uint8_t *s0 = s[0], *s1 = s[1], *s2 = s[2], *s3 = s[3];
     struct mat t01 = {0}, t23 = {0}, t02 = {0};
@@ -127,7 +131,15 @@ ALWAYS_INLINE void radix4_body(uint8_t *const s[4], const struct gf16_lut *const
     if (use02)
         t02 = load_mat(m[2]);
     for (size_t o = 0; o < bytes; o += 64) {
-        __m512i a = LOAD(s0 + o), b = LOAD(s1 + o), c = LOAD(s2 + o), d = LOAD(s3 + o);
+        __m512i a, b, c, d;
+        if (src) {
+            a = _mm512_loadu_si512((const void *)(src[0] + o));
+            b = _mm512_loadu_si512((const void *)(src[1] + o));
+            c = _mm512_loadu_si512((const void *)(src[2] + o));
+            d = _mm512_loadu_si512((const void *)(src[3] + o));
+        } else {
+            a = LOAD(s0 + o), b = LOAD(s1 + o), c = LOAD(s2 + o), d = LOAD(s3 + o);
+        }
         if (inverse) {
             bfly_inv(&t01, use01, &a, &b);
             bfly_inv(&t23, use23, &c, &d);
@@ -139,10 +151,17 @@ ALWAYS_INLINE void radix4_body(uint8_t *const s[4], const struct gf16_lut *const
             bfly_fwd(&t01, use01, &a, &b);
             bfly_fwd(&t23, use23, &c, &d);
         }
-        STORE(s0 + o, a);
-        STORE(s1 + o, b);
-        STORE(s2 + o, c);
-        STORE(s3 + o, d);
+        if (acc) {
+            STORE(acc[0] + o, _mm512_xor_si512(LOAD(acc[0] + o), a));
+            STORE(acc[1] + o, _mm512_xor_si512(LOAD(acc[1] + o), b));
+            STORE(acc[2] + o, _mm512_xor_si512(LOAD(acc[2] + o), c));
+            STORE(acc[3] + o, _mm512_xor_si512(LOAD(acc[3] + o), d));
+        } else {
+            STORE(s0 + o, a);
+            STORE(s1 + o, b);
+            STORE(s2 + o, c);
+            STORE(s3 + o, d);
+        }
     }
 }
 
@@ -151,13 +170,25 @@ ALWAYS_INLINE void radix4_body(uint8_t *const s[4], const struct gf16_lut *const
 static void fft4_avx512_gfni(uint8_t *const s[4], const struct gf16_lut *const m[3],
                              size_t bytes)
 {
-    GF16_DISPATCH4(radix4_body, 0)
+    GF16_DISPATCH4(radix4_body, 0, NULL, NULL)
 }
 
 static void ifft4_avx512_gfni(uint8_t *const s[4], const struct gf16_lut *const m[3],
                               size_t bytes)
 {
-    GF16_DISPATCH4(radix4_body, 1)
+    GF16_DISPATCH4(radix4_body, 1, NULL, NULL)
+}
+
+static void ifft4_in_avx512_gfni(uint8_t *const s[4], const uint8_t *const src[4],
+                                 const struct gf16_lut *const m[3], size_t bytes)
+{
+    GF16_DISPATCH4(radix4_body, 1, src, NULL)
+}
+
+static void ifft4_acc_avx512_gfni(uint8_t *const s[4], uint8_t *const acc[4],
+                                  const struct gf16_lut *const m[3], size_t bytes)
+{
+    GF16_DISPATCH4(radix4_body, 1, NULL, acc)
 }
 
 /* Rows per pass over the inputs: eight accumulators per chunk, two chunks at a time. */
@@ -211,6 +242,8 @@ _Static_assert(sizeof(struct mat) == GF16_DOT_SCRATCH, "scratch per coefficient"
 
 const struct gf16_kernels pfi_gf16_kernels_avx512_gfni = {
     .dot = dot_avx512_gfni,
+    .ifft4_in = ifft4_in_avx512_gfni,
+    .ifft4_acc = ifft4_acc_avx512_gfni,
     .mul = mul_avx512_gfni,
     .mul_to = mul_to_avx512_gfni,
     .xor_into = xor_into_avx512_gfni,

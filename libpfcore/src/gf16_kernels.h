@@ -41,6 +41,13 @@ struct gf16_kernels {
     void (*ifft4)(uint8_t *const s[4], const struct gf16_lut *const m[3], size_t bytes);
     /* NULL where the kernels have none; then small codes decode through the FFT too. */
     void (*dot)(const struct gf16_dot *job, size_t bytes);
+    /* ifft4 reading its inputs from @src (any alignment) rather than s, and ifft4 adding its
+     * outputs into @acc rather than storing them to s: the encoder's first and last IFFT
+     * layers. NULL where the kernels have none. */
+    void (*ifft4_in)(uint8_t *const s[4], const uint8_t *const src[4],
+                     const struct gf16_lut *const m[3], size_t bytes);
+    void (*ifft4_acc)(uint8_t *const s[4], uint8_t *const acc[4],
+                      const struct gf16_lut *const m[3], size_t bytes);
 };
 
 extern const struct gf16_kernels pfi_gf16_kernels_portable;

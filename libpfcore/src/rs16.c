@@ -134,7 +134,8 @@ int pf_rs16_create(uint32_t k, uint32_t m, size_t max_shard_bytes,
     rs->walsh = malloc(rs->domain * sizeof(uint16_t));
     rs->locator = malloc(rs->domain * sizeof(uint16_t));
     rs->need = malloc((rs->domain + 1) * sizeof(uint32_t));
-    if (!rs->work || !rs->walsh || !rs->locator || !rs->need)
+    rs->src = malloc(rs->chunk * sizeof(*rs->src));
+    if (!rs->work || !rs->walsh || !rs->locator || !rs->need || !rs->src)
         goto fail;
     pfi_gf16_locator_prepare(rs->tables, rs->domain, rs->walsh);
     if (pfi_rs16_small_fits(k, m, rs->kernels) && pfi_rs16_small_create(rs) < 0)
@@ -160,6 +161,7 @@ void pf_rs16_destroy(pf_rs16 *rs)
     free(rs->walsh);
     free(rs->locator);
     free(rs->need);
+    free(rs->src);
     pfi_rs16_small_destroy(rs->small);
     pf_rs16_tables_destroy(rs->own_tables);
     free(rs);

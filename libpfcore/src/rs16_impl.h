@@ -42,6 +42,7 @@ struct pf_rs16 {
     uint16_t *locator; /* domain entries, decode scratch */
     uint32_t *need;    /* domain + 1 entries, decode scratch */
     struct rs16_small *small; /* rs16_small.c, for small codes where the kernels allow */
+    const uint8_t **src; /* chunk entries: the fused encoder's first-layer inputs */
 };
 
 /* Small codes (rs16_small.c): decoded by a direct solve instead of the FFT where the kernels
