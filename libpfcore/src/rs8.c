@@ -14,13 +14,6 @@
 
 #define TOPIC "rs8"
 
-/* Decode works in column chunks so the syndromes of one chunk (e rows) stay in cache between
- * the two passes, and so the scratch can be sized at create without knowing shard_bytes.
- * Every GameStream shard size (up to 1408 bytes) is one chunk. A chunk may grow by up to
- * CHUNK_SLACK bytes to absorb a short final piece, which would otherwise fall to the kernels'
- * slow tail path. */
-#define CHUNK_BYTES 2048u
-#define CHUNK_SLACK 64u
 
 /* GameStream audio: the fixed 4+2 matrix NVIDIA's encoder uses (from OpenFEC), which Moonlight
  * and Sunshine copy over nanors' Cauchy rows (gamestream-protocol.md §7.3). */
@@ -42,17 +35,15 @@ struct pf_rs8 {
     uint64_t *matrix_affine; /* the same as GFNI bit matrices */
 
     /* Decode scratch, all sized at create for the worst case, e = min(k, m) lost data. */
-    uint8_t *synd;              /* min(k, m) rows of CHUNK_BYTES + CHUNK_SLACK */
     uint8_t *coef1;             /* e x (k - e): parity rows restricted to the known data */
     uint8_t *coef2;             /* e x e: inverse of the lost-column sub-matrix */
-    uint64_t *coef1_affine;     /* coef1 and coef2 as GFNI bit matrices */
-    uint64_t *coef2_affine;
+    uint8_t *coefd;             /* e x k: the single pass's rows, [coef2 | coef2 * coef1] */
+    uint64_t *coefd_affine;     /* coefd as GFNI bit matrices */
     uint32_t *lost;             /* indices of lost data shards */
     uint32_t *known;            /* indices of intact data shards */
     uint32_t *rows;             /* parity rows used for the solve */
     const uint8_t **in_ptrs;    /* k */
     uint8_t **out_ptrs;         /* m */
-    const uint8_t **init_ptrs;  /* m */
     int32_t *log_a, *log_b, *log_c, *log_d; /* Cauchy inverse products, m each */
 };
 
@@ -158,9 +149,8 @@ int pf_rs8_create(uint32_t k, uint32_t m, uint32_t matrix, const pf_rs8_settings
     rs->affine = malloc(256 * sizeof(uint64_t));
     rs->matrix = malloc((size_t)m * k);
     rs->matrix_affine = malloc(sizeof(uint64_t) * m * k);
-    rs->coef1_affine = malloc(sizeof(uint64_t) * m * k);
-    rs->coef2_affine = malloc(sizeof(uint64_t) * m * m);
-    rs->synd = malloc((size_t)(k < m ? k : m) * (CHUNK_BYTES + CHUNK_SLACK));
+    rs->coefd = malloc((size_t)m * k);
+    rs->coefd_affine = malloc(sizeof(uint64_t) * m * k);
     rs->coef1 = malloc((size_t)m * k);
     rs->coef2 = malloc((size_t)m * m);
     rs->lost = malloc(sizeof(uint32_t) * k);
@@ -168,11 +158,10 @@ int pf_rs8_create(uint32_t k, uint32_t m, uint32_t matrix, const pf_rs8_settings
     rs->rows = malloc(sizeof(uint32_t) * m);
     rs->in_ptrs = malloc(sizeof(*rs->in_ptrs) * k);
     rs->out_ptrs = malloc(sizeof(*rs->out_ptrs) * m);
-    rs->init_ptrs = malloc(sizeof(*rs->init_ptrs) * m);
     rs->log_a = malloc(sizeof(int32_t) * 4 * m);
-    if (!rs->bank || !rs->affine || !rs->matrix || !rs->matrix_affine || !rs->coef1_affine ||
-        !rs->coef2_affine || !rs->synd || !rs->coef1 || !rs->coef2 || !rs->lost ||
-        !rs->known || !rs->rows || !rs->in_ptrs || !rs->out_ptrs || !rs->init_ptrs ||
+    if (!rs->bank || !rs->affine || !rs->matrix || !rs->matrix_affine || !rs->coefd ||
+        !rs->coefd_affine || !rs->coef1 || !rs->coef2 || !rs->lost ||
+        !rs->known || !rs->rows || !rs->in_ptrs || !rs->out_ptrs ||
         !rs->log_a) {
         pf_rs8_destroy(rs);
         return PF_ERR_NOMEM;
@@ -201,9 +190,8 @@ void pf_rs8_destroy(pf_rs8 *rs)
     free(rs->affine);
     free(rs->matrix);
     free(rs->matrix_affine);
-    free(rs->coef1_affine);
-    free(rs->coef2_affine);
-    free(rs->synd);
+    free(rs->coefd);
+    free(rs->coefd_affine);
     free(rs->coef1);
     free(rs->coef2);
     free(rs->lost);
@@ -211,7 +199,6 @@ void pf_rs8_destroy(pf_rs8 *rs)
     free(rs->rows);
     free(rs->in_ptrs);
     free(rs->out_ptrs);
-    free(rs->init_ptrs);
     free(rs->log_a);
     free(rs);
 }
@@ -312,69 +299,65 @@ static void small_inverse(pf_rs8 *rs, uint32_t e)
     rs->coef2[3] = pfi_gf256_mul(p, det_inv);
 }
 
-/* Rebuilds the e lost data shards chunk by chunk:
- *   pass 1: s_a = parity[rows[a]] ^ XOR_t P[rows[a]][known[t]] * data[known[t]]
- *           (the known data's share removed from e parity rows; coefficients are a gather
- *           of the encode matrix, so no table is built);
- *   pass 2: data[lost[b]] = XOR_a inv(B)[b][a] * s_a.
- * The kernel work is e * k row-shard products, the same as encoding e parity rows. */
+/* Rebuilds the e lost data shards in one pass over the shards. With s_a the syndromes
+ *   s_a = parity[rows[a]] ^ XOR_t P[rows[a]][known[t]] * data[known[t]]
+ * the lost data are data[lost[b]] = XOR_a inv(B)[b][a] * s_a; folding the two products,
+ *   data[lost[b]] = XOR_a inv(B)[b][a] * parity[rows[a]] ^ XOR_t D[b][t] * data[known[t]]
+ * with D = inv(B) * P[rows][known], an e x (k - e) matrix product that the kernel itself
+ * computes on the coefficient rows (they are just short byte rows). The kernel work is then
+ * e * k row-shard products, exactly that of encoding e parity rows, with no syndrome buffer
+ * written and read back. */
 static void rebuild(pf_rs8 *rs, uint8_t *const *shards, uint32_t e, size_t shard_bytes)
 {
     const uint32_t k = rs->k, nk = k - e;
-    const size_t pitch = CHUNK_BYTES + CHUNK_SLACK;
     for (uint32_t a = 0; a < e; a++) {
         const uint8_t *prow = rs->matrix + (size_t)rs->rows[a] * k;
-        for (uint32_t t = 0; t < nk; t++) {
-            uint8_t c = prow[rs->known[t]];
-            rs->coef1[(size_t)a * nk + t] = c;
-            rs->coef1_affine[(size_t)a * nk + t] = rs->affine[c];
-        }
-    }
-    for (size_t i = 0; i < (size_t)e * e; i++)
-        rs->coef2_affine[i] = rs->affine[rs->coef2[i]];
-    const struct pfi_rs8_job pass1 = {
-        .bank = rs->bank,
-        .coef = rs->coef1,
-        .coef_affine = rs->coef1_affine,
-        .coef_stride = nk,
-        .in = rs->in_ptrs,
-        .out = rs->out_ptrs,
-        .init = rs->init_ptrs,
-        .n_in = nk,
-        .n_out = e,
-    };
-    for (size_t pos = 0; pos < shard_bytes;) {
-        size_t len = shard_bytes - pos;
-        if (len > CHUNK_BYTES + CHUNK_SLACK)
-            len = CHUNK_BYTES;
         for (uint32_t t = 0; t < nk; t++)
-            rs->in_ptrs[t] = shards[rs->known[t]] + pos;
-        for (uint32_t a = 0; a < e; a++) {
-            rs->init_ptrs[a] = shards[k + rs->rows[a]] + pos;
-            rs->out_ptrs[a] = rs->synd + a * pitch;
-        }
-        rs->kernel(&pass1, 0, len);
-
-        /* Pass 2 reads the syndromes just written and writes the lost shards; the pointer
-         * arrays of pass 1 are reused, init_ptrs now naming the syndromes. */
-        for (uint32_t a = 0; a < e; a++) {
-            rs->init_ptrs[a] = rs->synd + a * pitch;
-            rs->out_ptrs[a] = shards[rs->lost[a]] + pos;
-        }
-        const struct pfi_rs8_job pass2 = {
+            rs->coef1[(size_t)a * nk + t] = prow[rs->known[t]];
+    }
+    /* D's rows land in coefd after each row's first e entries (inv(B)'s row). */
+    for (uint32_t b = 0; b < e; b++) {
+        memcpy(rs->coefd + (size_t)b * k, rs->coef2 + (size_t)b * e, e);
+        rs->in_ptrs[b] = rs->coef1 + (size_t)b * nk;
+        rs->out_ptrs[b] = rs->coefd + (size_t)b * k + e;
+    }
+    if (nk) {
+        for (size_t i = 0; i < (size_t)e * e; i++)
+            rs->coefd_affine[i] = rs->affine[rs->coef2[i]];
+        const struct pfi_rs8_job fold = {
             .bank = rs->bank,
             .coef = rs->coef2,
-            .coef_affine = rs->coef2_affine,
+            .coef_affine = rs->coefd_affine,
             .coef_stride = e,
-            .in = rs->init_ptrs,
+            .in = rs->in_ptrs,
             .out = rs->out_ptrs,
             .init = NULL,
             .n_in = e,
             .n_out = e,
         };
-        rs->kernel(&pass2, 0, len);
-        pos += len;
+        rs->kernel(&fold, 0, nk);
     }
+    for (size_t i = 0; i < (size_t)e * k; i++)
+        rs->coefd_affine[i] = rs->affine[rs->coefd[i]];
+
+    for (uint32_t a = 0; a < e; a++) {
+        rs->in_ptrs[a] = shards[k + rs->rows[a]];
+        rs->out_ptrs[a] = shards[rs->lost[a]];
+    }
+    for (uint32_t t = 0; t < nk; t++)
+        rs->in_ptrs[e + t] = shards[rs->known[t]];
+    const struct pfi_rs8_job pass = {
+        .bank = rs->bank,
+        .coef = rs->coefd,
+        .coef_affine = rs->coefd_affine,
+        .coef_stride = k,
+        .in = rs->in_ptrs,
+        .out = rs->out_ptrs,
+        .init = NULL,
+        .n_in = k,
+        .n_out = e,
+    };
+    rs->kernel(&pass, 0, shard_bytes);
 }
 
 int pf_rs8_decode(pf_rs8 *rs, uint8_t *const *shards, const uint8_t *present, size_t shard_bytes)
