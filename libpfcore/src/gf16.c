@@ -68,17 +68,21 @@ static void build_skew(const struct pf_rs16_tables *t, uint16_t *skew)
 }
 
 /* One 8 x 8 block of the bit matrix: input bits from @in (8 products of single-bit elements),
- * output bits @shift..@shift + 7 of those products. */
+ * output bits @shift..@shift + 7 of those products. Byte j of x is product j's output byte,
+ * so the block is x's bit transpose (three swap steps) with its rows in reverse byte order,
+ * GF2P8AFFINEQB's row i being byte 7 - i. */
 static uint64_t affine_block(const uint16_t *in, unsigned shift)
 {
-    uint64_t m = 0;
-    for (unsigned i = 0; i < 8; i++) {
-        uint64_t row = 0;
-        for (unsigned j = 0; j < 8; j++)
-            row |= (uint64_t)((in[j] >> (shift + i)) & 1u) << j;
-        m |= row << (8 * (7 - i));
-    }
-    return m;
+    uint64_t x = 0, t;
+    for (unsigned j = 0; j < 8; j++)
+        x |= (uint64_t)((in[j] >> shift) & 0xffu) << (8 * j);
+    t = (x ^ (x >> 7)) & 0x00AA00AA00AA00AAull;
+    x ^= t ^ (t << 7);
+    t = (x ^ (x >> 14)) & 0x0000CCCC0000CCCCull;
+    x ^= t ^ (t << 14);
+    t = (x ^ (x >> 28)) & 0x00000000F0F0F0F0ull;
+    x ^= t ^ (t << 28);
+    return __builtin_bswap64(x);
 }
 
 /* Multiplication by a constant is GF(2)-linear, so each nibble table is XORs of the products

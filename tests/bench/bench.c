@@ -32,10 +32,10 @@ bool bench_selected(const struct bench_opts *opts, const char *bench)
     return !opts->only || strstr(bench, opts->only) != NULL;
 }
 
-static double now_s(void)
+static double clock_now(const struct bench_opts *opts)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(opts->thread_cpu ? CLOCK_THREAD_CPUTIME_ID : CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
@@ -54,22 +54,22 @@ static unsigned long calibrate(const struct bench_opts *opts, struct bench_side 
 {
     unsigned long n = 1;
     for (;;) {
-        double t0 = now_s();
+        double t0 = clock_now(opts);
         for (unsigned long i = 0; i < n; i++)
             s.body(s.ctx);
-        double dt = now_s() - t0;
+        double dt = clock_now(opts) - t0;
         if (dt >= rep_seconds(opts) / 4 || n >= (1ul << 30))
             return dt > 0 ? (unsigned long)((double)n * rep_seconds(opts) / dt) + 1 : n;
         n *= 2;
     }
 }
 
-static double time_rep(struct bench_side s, unsigned long n)
+static double time_rep(const struct bench_opts *opts, struct bench_side s, unsigned long n)
 {
-    double t0 = now_s();
+    double t0 = clock_now(opts);
     for (unsigned long i = 0; i < n; i++)
         s.body(s.ctx);
-    double dt = now_s() - t0;
+    double dt = clock_now(opts) - t0;
     return (double)n / (dt > 0 ? dt : 1e-9);
 }
 
@@ -95,11 +95,11 @@ void bench_compare(const struct bench_opts *opts, struct bench_side ours, struct
     for (int r = 0; r < reps; r++) {
         /* Alternate which side goes first so neither always runs on a warmer cache. */
         if (r % 2) {
-            b[r] = time_rep(ref, nb);
-            a[r] = time_rep(ours, na);
+            b[r] = time_rep(opts, ref, nb);
+            a[r] = time_rep(opts, ours, na);
         } else {
-            a[r] = time_rep(ours, na);
-            b[r] = time_rep(ref, nb);
+            a[r] = time_rep(opts, ours, na);
+            b[r] = time_rep(opts, ref, nb);
         }
     }
     *ret_ours_per_s = median(a, reps);
@@ -113,7 +113,7 @@ double bench_rate(const struct bench_opts *opts, struct bench_side side)
     int reps = repetitions(opts);
     unsigned long n = calibrate(opts, side);
     for (int r = 0; r < reps; r++)
-        a[r] = time_rep(side, n);
+        a[r] = time_rep(opts, side, n);
     return median(a, reps);
 }
 
@@ -204,8 +204,9 @@ void bench_print_env(const struct bench_opts *opts, const char *legend)
         load[strcspn(load, "\n")] = '\0';
     }
     if (opts->json) {
-        printf("{\"env\":{\"cpu\":\"%s\",\"flags\":\"%s\",\"loadavg\":\"%s\",\"refs\":[", model,
-               flags, load);
+        printf("{\"env\":{\"cpu\":\"%s\",\"flags\":\"%s\",\"loadavg\":\"%s\",\"timing\":\"%s\","
+               "\"refs\":[",
+               model, flags, load, opts->thread_cpu ? "thread_cpu" : "wall");
         for (const char *p = legend; p && *p;) {
             size_t n = strcspn(p, "\n");
             printf("%s\"%.*s\"", p == legend ? "" : ",", (int)n, p);
@@ -213,7 +214,8 @@ void bench_print_env(const struct bench_opts *opts, const char *legend)
         }
         printf("]}}\n");
     } else {
-        printf("# cpu: %s\n# flags: %s\n# loadavg: %s\n", model, flags, load);
+        printf("# cpu: %s\n# flags: %s\n# loadavg: %s\n# timing: %s\n", model, flags, load,
+               opts->thread_cpu ? "CPU time of the benchmark thread" : "wall clock");
         for (const char *p = legend; p && *p;) {
             size_t n = strcspn(p, "\n");
             printf("# %.*s\n", (int)n, p);

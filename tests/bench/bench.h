@@ -11,6 +11,10 @@ struct bench_opts {
     bool json;   /* one JSON object per line */
     bool quick;  /* few repetitions: a smoke run for the test suite, not a measurement */
     const char *only; /* run only benches whose name contains this, or NULL */
+    /* Time the calling thread's CPU (CLOCK_THREAD_CPUTIME_ID) rather than the wall clock:
+     * for single-threaded work, so that time slices lost to other processes on a busy
+     * machine count for neither side. Set by the program after bench_parse_args. */
+    bool thread_cpu;
 };
 
 int bench_parse_args(int argc, char **argv, struct bench_opts *opts, const char *usage);

@@ -277,6 +277,7 @@ int main(int argc, char **argv)
     if (r != 0)
         return r > 0 ? 0 : 2;
 
+    opts.thread_cpu = true; /* single-threaded: immune to other processes' time slices */
     struct bssl bssl;
     char why[256] = "";
     const int have_bssl = bssl_load(&bssl, why, sizeof(why)) == 0;

@@ -14,6 +14,7 @@ int main(int argc, char **argv)
     int r = bench_parse_args(argc, argv, &opts, usage);
     if (r != 0)
         return r > 0 ? 0 : 2;
+    opts.thread_cpu = true; /* single-threaded: immune to other processes' time slices */
     bench_print_env(&opts, bench_rs8_legend);
     int failed = 0;
     failed |= bench_rs8(&opts);
