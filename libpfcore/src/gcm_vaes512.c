@@ -267,9 +267,10 @@ batch(const __m512i *rk, __m512i ctr, __m512i *ks, const struct batch_key *bk, _
 }
 
 /* Runs every whole batch while at least one is left, advancing *@off and *@ctr: sealing
- * hashes each batch's ciphertext one batch late, beside the next batch's AES rounds,
- * reading it back from @out (store-forwarded, and registers saved); opening has its
- * ciphertext up front and hashes it at once. */
+ * hashes each batch's ciphertext one batch late, beside the next batch's AES rounds, from
+ * the registers it was stored from (reading it back from @out instead measured 40 % slower
+ * at 16 KiB when @out is not 64-byte aligned: every load then splits across cache lines);
+ * opening has its ciphertext up front and hashes it at once. */
 static inline __attribute__((always_inline)) __m128i
 batches(const __m512i *rk, __m512i *ctr, const struct batch_key *bk, __m128i s,
         const uint8_t *in, uint8_t *out, size_t len, size_t *off, int decrypt)
@@ -280,31 +281,30 @@ batches(const __m512i *rk, __m512i *ctr, const struct batch_key *bk, __m128i s,
     if (len - *off < bytes)
         return s;
     const size_t first = *off;
+    __m512i prev[BATCH_VECS];
+    UNROLLED
+    for (unsigned j = 0; j < nv; j++)
+        prev[j] = _mm512_setzero_si512();
     for (;; *off += bytes) {
         __m512i ks[BATCH_VECS], x[BATCH_VECS], c[BATCH_VECS];
         UNROLLED
         for (unsigned j = 0; j < nv; j++) {
             x[j] = _mm512_loadu_si512(in + *off + 64 * j);
-            /* Nothing before the first batch is read: it has no predecessor to hash. */
-            c[j] = decrypt || *off == first ? x[j]
-                                            : _mm512_loadu_si512(out + *off - bytes + 64 * j);
+            c[j] = decrypt ? x[j] : prev[j];
         }
         s = batch(rk, *ctr, ks, bk, s, c, decrypt || *off != first);
         *ctr = _mm512_add_epi32(*ctr, step);
         UNROLLED
-        for (unsigned j = 0; j < nv; j++)
-            _mm512_storeu_si512(out + *off + 64 * j, _mm512_xor_si512(x[j], ks[j]));
+        for (unsigned j = 0; j < nv; j++) {
+            prev[j] = _mm512_xor_si512(x[j], ks[j]);
+            _mm512_storeu_si512(out + *off + 64 * j, prev[j]);
+        }
         if (len - *off < 2 * bytes)
             break;
     }
     *off += bytes;
-    if (!decrypt) {
-        __m512i c[BATCH_VECS];
-        UNROLLED
-        for (unsigned j = 0; j < nv; j++)
-            c[j] = _mm512_loadu_si512(out + *off - bytes + 64 * j);
-        s = ghash_batch(bk, s, c);
-    }
+    if (!decrypt)
+        s = ghash_batch(bk, s, prev);
     return s;
 }
 
