@@ -210,8 +210,10 @@ static void check_case(pf_aead *vaes, pf_aead *gnutls, uint64_t *rng, size_t len
 static void vaes_matches_gnutls(void **state)
 {
     const pf_crypto_ops *ops = vaes_ops_or_skip(state);
-    struct bufs b = {aligned_alloc(64, MAX_LEN + 128), aligned_alloc(64, MAX_LEN + 128),
-                     aligned_alloc(64, MAX_LEN + 128), aligned_alloc(64, MAX_LEN + 128)};
+    /* aligned_alloc wants a size that is a multiple of the alignment. */
+    const size_t cap = (MAX_LEN + 128 + 63) & ~(size_t)63;
+    struct bufs b = {aligned_alloc(64, cap), aligned_alloc(64, cap), aligned_alloc(64, cap),
+                     aligned_alloc(64, cap)};
     assert_true(b.pt && b.ref && b.buf && b.out);
     uint64_t rng = 0x9e3779b97f4a7c15ull;
     pf_aead *vaes = NULL, *gnutls = NULL;
