@@ -18,6 +18,8 @@ static int cpu_has(uint32_t simd)
         return __builtin_cpu_supports("ssse3");
     case PF_SIMD_AVX2:
         return __builtin_cpu_supports("avx2");
+    case PF_SIMD_AVX512:
+        return pfi_cpu_has_avx512();
     default:
         return 0;
     }
@@ -36,6 +38,8 @@ int pf_core_simd_supported(uint32_t simd)
 
 uint32_t pf_core_simd_best(void)
 {
+    if (cpu_has(PF_SIMD_AVX512))
+        return PF_SIMD_AVX512;
     if (cpu_has(PF_SIMD_AVX2))
         return PF_SIMD_AVX2;
     if (cpu_has(PF_SIMD_SSSE3))
@@ -47,7 +51,7 @@ int pfi_simd_resolve(uint32_t requested)
 {
     if (requested == PF_SIMD_AUTO)
         return (int)pf_core_simd_best();
-    if (requested > PF_SIMD_AVX2 || !pf_core_simd_supported(requested))
+    if (requested > PF_SIMD_AVX512 || !pf_core_simd_supported(requested))
         return -1;
     return (int)requested;
 }
@@ -73,6 +77,49 @@ int pfi_cpu_has_vaes_gcm(void)
         return 0;
     /* Leaf 7 EBX: AVX2 (5); ECX: VAES (9), VPCLMULQDQ (10). */
     return (b & 1u << 5) && (c & 1u << 9) && (c & 1u << 10);
+#else
+    return 0;
+#endif
+}
+
+int pfi_cpu_has_avx512(void)
+{
+#if defined(__x86_64__)
+    unsigned int a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & 1u << 27))
+        return 0;
+    /* XCR0: SSE (1), AVX (2), opmask (5), upper halves of zmm0-15 (6) and zmm16-31 (7).
+     * A kernel that leaves any of them unsaved would corrupt or fault. */
+    unsigned int xlo, xhi;
+    __asm__ volatile("xgetbv" : "=a"(xlo), "=d"(xhi) : "c"(0));
+    (void)xhi;
+    if ((xlo & 0xe6u) != 0xe6u)
+        return 0;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+        return 0;
+    /* Leaf 7 EBX: AVX2 (5), AVX512F (16), AVX512DQ (17), AVX512BW (30), AVX512VL (31). */
+    const unsigned int ebx = 1u << 5 | 1u << 16 | 1u << 17 | 1u << 30 | 1u << 31;
+    return (b & ebx) == ebx;
+#else
+    return 0;
+#endif
+}
+
+int pfi_cpu_has_gfni(void)
+{
+#if defined(__x86_64__)
+    unsigned int a, b, c, d;
+    /* Leaf 7 ECX bit 8. */
+    return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (c & 1u << 8);
+#else
+    return 0;
+#endif
+}
+
+int pfi_cpu_has_vaes512_gcm(void)
+{
+#if defined(__x86_64__)
+    return pfi_cpu_has_avx512() && pfi_cpu_has_vaes_gcm();
 #else
     return 0;
 #endif

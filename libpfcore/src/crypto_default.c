@@ -43,6 +43,7 @@ struct gcm_ctx {
 /* Context tags beside the PF_AEAD_* values: the first field of every context says which
  * implementation owns it. */
 #define CTX_GCM_VAES 0x100u
+#define CTX_GCM_VAES512 0x101u
 
 #ifdef HAVE_GCM_VAES
 /* pf-bench-crypto, 1400-byte packets, AMD EPYC with VAES, medians of 7 runs: against
@@ -95,11 +96,14 @@ static int gcm_create_impl(uint32_t impl, const uint8_t *key, size_t key_len, vo
     if (impl == PFI_GCM_IMPL_GNUTLS)
         return gcm_create(key, key_len, ret_ctx);
 #ifdef HAVE_GCM_VAES
-    if (pfi_cpu_has_vaes_gcm()) {
+    /* The 512-bit kernel where AUTO or VAES512 asks and the CPU and OS allow it; the
+     * 256-bit one where AUTO or VAES asks and they allow that. */
+    const int wide = impl != PFI_GCM_IMPL_VAES && pfi_cpu_has_vaes512_gcm();
+    if (wide || (impl != PFI_GCM_IMPL_VAES512 && pfi_cpu_has_vaes_gcm())) {
         struct gcm_vaes_ctx *c = calloc(1, sizeof(*c));
         if (!c)
             return PF_ERR_NOMEM;
-        c->alg = CTX_GCM_VAES;
+        c->alg = wide ? CTX_GCM_VAES512 : CTX_GCM_VAES;
         pfi_gcm_vaes_init(&c->key, key);
         *ret_ctx = c;
         return 0;
@@ -156,6 +160,12 @@ static int vaes_aead_create(void *user_data, uint32_t alg, const uint8_t *key, s
     return aead_create_impl(PFI_GCM_IMPL_VAES, alg, key, key_len, ret_ctx);
 }
 
+static int vaes512_aead_create(void *user_data, uint32_t alg, const uint8_t *key,
+                               size_t key_len, void **ret_ctx)
+{
+    return aead_create_impl(PFI_GCM_IMPL_VAES512, alg, key, key_len, ret_ctx);
+}
+
 static void def_aead_destroy(void *user_data, void *ctx)
 {
     if (!ctx)
@@ -167,7 +177,7 @@ static void def_aead_destroy(void *user_data, void *ctx)
         gnutls_cipher_deinit(c->hd);
         sodium_memzero(c, sizeof(*c));
 #ifdef HAVE_GCM_VAES
-    } else if (alg == CTX_GCM_VAES) {
+    } else if (alg == CTX_GCM_VAES || alg == CTX_GCM_VAES512) {
         sodium_memzero(ctx, sizeof(struct gcm_vaes_ctx));
 #endif
     } else {
@@ -227,6 +237,11 @@ static int def_aead_seal(void *user_data, void *ctx, const uint8_t *nonce, const
         pfi_gcm_vaes_seal(&v->key, nonce, aad, aad_len, in, len, out, tag);
         return 0;
     }
+    if (*(const uint32_t *)ctx == CTX_GCM_VAES512) {
+        const struct gcm_vaes_ctx *v = ctx;
+        pfi_gcm_vaes512_seal(&v->key, nonce, aad, aad_len, in, len, out, tag);
+        return 0;
+    }
 #endif
     const struct chacha_ctx *c = ctx;
     uint8_t sink[1];
@@ -249,6 +264,10 @@ static int def_aead_open(void *user_data, void *ctx, const uint8_t *nonce, const
     if (*(const uint32_t *)ctx == CTX_GCM_VAES) {
         const struct gcm_vaes_ctx *v = ctx;
         return pfi_gcm_vaes_open(&v->key, nonce, aad, aad_len, in, len, tag, out);
+    }
+    if (*(const uint32_t *)ctx == CTX_GCM_VAES512) {
+        const struct gcm_vaes_ctx *v = ctx;
+        return pfi_gcm_vaes512_open(&v->key, nonce, aad, aad_len, in, len, tag, out);
     }
 #endif
     const struct chacha_ctx *c = ctx;
@@ -374,6 +393,7 @@ static int def_random(void *user_data, uint8_t *out, size_t len)
 static const pf_crypto_ops default_ops = BUILTIN_OPS(def_aead_create);
 static const pf_crypto_ops gnutls_ops = BUILTIN_OPS(gnutls_aead_create);
 static const pf_crypto_ops vaes_ops = BUILTIN_OPS(vaes_aead_create);
+static const pf_crypto_ops vaes512_ops = BUILTIN_OPS(vaes512_aead_create);
 
 const pf_crypto_ops *pf_crypto_ops_default(void)
 {
@@ -389,6 +409,8 @@ const pf_crypto_ops *pfi_crypto_ops_gcm_impl(uint32_t impl)
         return &gnutls_ops;
     case PFI_GCM_IMPL_VAES:
         return &vaes_ops;
+    case PFI_GCM_IMPL_VAES512:
+        return &vaes512_ops;
     default:
         return NULL;
     }

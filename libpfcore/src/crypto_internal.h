@@ -11,10 +11,12 @@
 const pf_crypto_ops *pfi_crypto_ops_resolve(const pf_crypto_ops *ops);
 
 /* AES-128-GCM implementations of the built-in ops. AUTO (pf_crypto_ops_default()) takes
- * VAES where pfi_cpu_has_vaes_gcm() allows, GnuTLS otherwise. */
+ * VAES512 where pfi_cpu_has_vaes512_gcm() allows, else VAES (256-bit) where
+ * pfi_cpu_has_vaes_gcm() allows, GnuTLS otherwise. */
 #define PFI_GCM_IMPL_AUTO 0u
 #define PFI_GCM_IMPL_GNUTLS 1u
 #define PFI_GCM_IMPL_VAES 2u
+#define PFI_GCM_IMPL_VAES512 3u
 
 /* The built-in ops with AES-128-GCM pinned to one implementation, for tests and benchmarks
  * that compare them: a static table, or NULL for an unknown @impl. The VAES table's

@@ -28,4 +28,13 @@ int pfi_gcm_vaes_open(const struct pfi_gcm_vaes_key *k, const uint8_t *nonce,
                       const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t len,
                       const uint8_t *tag, uint8_t *out);
 
+/* The same on 512-bit VAES and VPCLMULQDQ (gcm_vaes512.c), with the key from
+ * pfi_gcm_vaes_init: only where pfi_cpu_has_vaes512_gcm() said yes. */
+void pfi_gcm_vaes512_seal(const struct pfi_gcm_vaes_key *k, const uint8_t *nonce,
+                          const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t len,
+                          uint8_t *out, uint8_t *tag);
+int pfi_gcm_vaes512_open(const struct pfi_gcm_vaes_key *k, const uint8_t *nonce,
+                         const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t len,
+                         const uint8_t *tag, uint8_t *out);
+
 #endif

@@ -67,9 +67,28 @@ static void build_skew(const struct pf_rs16_tables *t, uint16_t *skew)
         skew[i] = t->log[skew[i]];
 }
 
+/* One 8 x 8 block of the bit matrix: input bits from @in (8 products of single-bit elements),
+ * output bits @shift..@shift + 7 of those products. Byte j of x is product j's output byte,
+ * so the block is x's bit transpose (three swap steps) with its rows in reverse byte order,
+ * GF2P8AFFINEQB's row i being byte 7 - i. */
+static uint64_t affine_block(const uint16_t *in, unsigned shift)
+{
+    uint64_t x = 0, t;
+    for (unsigned j = 0; j < 8; j++)
+        x |= (uint64_t)((in[j] >> shift) & 0xffu) << (8 * j);
+    t = (x ^ (x >> 7)) & 0x00AA00AA00AA00AAull;
+    x ^= t ^ (t << 7);
+    t = (x ^ (x >> 14)) & 0x0000CCCC0000CCCCull;
+    x ^= t ^ (t << 14);
+    t = (x ^ (x >> 28)) & 0x00000000F0F0F0F0ull;
+    x ^= t ^ (t << 28);
+    return __builtin_bswap64(x);
+}
+
 /* Multiplication by a constant is GF(2)-linear, so each nibble table is XORs of the products
  * of the 16 single-bit elements: 16 table multiplications per log instead of 64. The select
- * masks keep the inner loop branch-free so the compiler vectorises it. */
+ * masks keep the inner loop branch-free so the compiler vectorises it. The same 16 products
+ * are the columns of the bit matrix. */
 static void build_luts(const struct pf_rs16_tables *t, struct gf16_lut *lut)
 {
     uint16_t sel[4][16];
@@ -91,6 +110,10 @@ static void build_luts(const struct pf_rs16_tables *t, struct gf16_lut *lut)
                 l->hi[n][x] = (uint8_t)(p >> 8);
             }
         }
+        l->affine[GF16_AFFINE_LL] = affine_block(bit, 0);
+        l->affine[GF16_AFFINE_HH] = affine_block(bit + 8, 8);
+        l->affine[GF16_AFFINE_HL] = affine_block(bit, 8);
+        l->affine[GF16_AFFINE_LH] = affine_block(bit + 8, 0);
     }
 }
 

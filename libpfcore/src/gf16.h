@@ -11,12 +11,18 @@
 #define GF16_ORDER 65536u
 #define GF16_MODULUS 65535u
 
-/* One 128-byte multiply table per log: for nibble position n (0..3) of the input element, lo[n]
- * and hi[n] give the low and high product bytes of every nibble value, which is the PSHUFB
- * shape the SIMD kernels want and a cache-friendly one for the portable kernel. */
+/* One multiply table per log: for nibble position n (0..3) of the input element, lo[n] and
+ * hi[n] give the low and high product bytes of every nibble value, which is the PSHUFB shape
+ * the SIMD kernels want and a cache-friendly one for the portable kernel. Multiplication by
+ * a constant is GF(2)-linear, so it is also a 16 x 16 bit matrix: affine[] holds its four
+ * 8 x 8 blocks as GF2P8AFFINEQB operands (row i of a block in byte 7 - i), in the order
+ * low-from-low, high-from-high, high-from-low, low-from-high (GF16_AFFINE_*). */
+enum { GF16_AFFINE_LL, GF16_AFFINE_HH, GF16_AFFINE_HL, GF16_AFFINE_LH };
+
 struct gf16_lut {
     uint8_t lo[4][16];
     uint8_t hi[4][16];
+    uint64_t affine[4];
 };
 
 struct pf_rs16_tables {

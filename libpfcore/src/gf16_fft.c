@@ -80,13 +80,15 @@ void pfi_gf16_fft(const struct gf16_run *run, uint32_t size, uint32_t truncated,
     }
 }
 
-void pfi_gf16_ifft(const struct gf16_run *run, uint32_t size, uint32_t truncated,
-                   uint32_t skew_delta)
+void pfi_gf16_ifft_fused(const struct gf16_run *run, uint32_t size, uint32_t truncated,
+                         uint32_t skew_delta, const uint8_t *const *src,
+                         const struct gf16_run *acc)
 {
     const uint16_t *skew = run->t->skew;
     const uint32_t base = skew_delta - 1u;
     uint32_t dist = 1;
     for (; dist * 4 <= size; dist *= 4) {
+        const int first = dist == 1 && src, last = dist * 4 == size && acc;
         for (uint32_t r = 0; r < truncated; r += 4 * dist) {
             const struct gf16_lut *m[3] = { lut_or_null(run, skew[base + r + dist]),
                                             lut_or_null(run, skew[base + r + 3 * dist]),
@@ -94,7 +96,17 @@ void pfi_gf16_ifft(const struct gf16_run *run, uint32_t size, uint32_t truncated
             for (uint32_t i = r; i < r + dist; i++) {
                 uint8_t *const s[4] = { shard(run, i), shard(run, i + dist),
                                         shard(run, i + 2 * dist), shard(run, i + 3 * dist) };
-                run->k->ifft4(s, m, run->bytes);
+                if (first) {
+                    const uint8_t *const in[4] = { src[i], src[i + 1], src[i + 2], src[i + 3] };
+                    run->k->ifft4_in(s, in, m, run->bytes);
+                } else if (last) {
+                    uint8_t *const out[4] = { shard(acc, i), shard(acc, i + dist),
+                                              shard(acc, i + 2 * dist),
+                                              shard(acc, i + 3 * dist) };
+                    run->k->ifft4_acc(s, out, m, run->bytes);
+                } else {
+                    run->k->ifft4(s, m, run->bytes);
+                }
             }
         }
     }
@@ -110,6 +122,12 @@ void pfi_gf16_ifft(const struct gf16_run *run, uint32_t size, uint32_t truncated
             }
         }
     }
+}
+
+void pfi_gf16_ifft(const struct gf16_run *run, uint32_t size, uint32_t truncated,
+                   uint32_t skew_delta)
+{
+    pfi_gf16_ifft_fused(run, size, truncated, skew_delta, NULL, NULL);
 }
 
 void pfi_gf16_formal_derivative(const struct gf16_run *run, uint32_t size)

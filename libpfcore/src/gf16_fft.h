@@ -28,6 +28,15 @@ void pfi_gf16_fft(const struct gf16_run *run, uint32_t size, uint32_t truncated,
 void pfi_gf16_ifft(const struct gf16_run *run, uint32_t size, uint32_t truncated,
                    uint32_t skew_delta);
 
+/* pfi_gf16_ifft whose first layer reads shard i from @src[i] (NULL: from the run) and whose
+ * last layer XORs its outputs into the slots of @acc instead of storing them (NULL: stores).
+ * With @acc, @size must be a power of 4 and at least 16, and the run's slots hold garbage
+ * afterwards; with @src, size >= 16 too, and src[i] for i in [truncated, roundup4) must
+ * read as zeros. Needs the kernels' ifft4_in / ifft4_acc for whichever is given. */
+void pfi_gf16_ifft_fused(const struct gf16_run *run, uint32_t size, uint32_t truncated,
+                         uint32_t skew_delta, const uint8_t *const *src,
+                         const struct gf16_run *acc);
+
 /* Formal derivative in the novel polynomial basis, over @size shards. */
 void pfi_gf16_formal_derivative(const struct gf16_run *run, uint32_t size);
 

@@ -11,6 +11,22 @@
  * bytes of 32 elements). @bytes is a positive multiple of 64; buffers are 64-byte aligned.
  * The butterflies are Leopard's: FFT a ^= b*m, b ^= a; IFFT b ^= a, a ^= b*m. fft2/ifft2
  * callers skip the multiplication themselves when the skew log is 65535 (a factor of zero). */
+/* A matrix times shards: out[r] = init[r] ^ XOR_i coef[r * n_in + i] * in[i] over the first
+ * @bytes (a multiple of 64) of each buffer, in the 64-byte chunk layout; no buffer needs
+ * alignment, and out must not alias in or init. A NULL coefficient is zero. @scratch holds
+ * GF16_DOT_SCRATCH bytes per coefficient, 64-byte aligned, for the kernel's own form of
+ * them. */
+struct gf16_dot {
+    const uint8_t *const *in;
+    uint8_t *const *out;
+    const uint8_t *const *init; /* NULL, or n_out buffers */
+    const struct gf16_lut *const *coef;
+    uint32_t n_in, n_out;
+    void *scratch;
+};
+
+#define GF16_DOT_SCRATCH 128u
+
 struct gf16_kernels {
     void (*mul)(uint8_t *x, const struct gf16_lut *m, size_t bytes);
     /* x = y * m where only y may be unaligned (a caller's shard). */
@@ -23,12 +39,22 @@ struct gf16_kernels {
      * the IFFT last. A NULL table is a zero skew factor (XOR only). */
     void (*fft4)(uint8_t *const s[4], const struct gf16_lut *const m[3], size_t bytes);
     void (*ifft4)(uint8_t *const s[4], const struct gf16_lut *const m[3], size_t bytes);
+    /* NULL where the kernels have none; then small codes decode through the FFT too. */
+    void (*dot)(const struct gf16_dot *job, size_t bytes);
+    /* ifft4 reading its inputs from @src (any alignment) rather than s, and ifft4 adding its
+     * outputs into @acc rather than storing them to s: the encoder's first and last IFFT
+     * layers. NULL where the kernels have none. */
+    void (*ifft4_in)(uint8_t *const s[4], const uint8_t *const src[4],
+                     const struct gf16_lut *const m[3], size_t bytes);
+    void (*ifft4_acc)(uint8_t *const s[4], uint8_t *const acc[4],
+                      const struct gf16_lut *const m[3], size_t bytes);
 };
 
 extern const struct gf16_kernels pfi_gf16_kernels_portable;
 #if defined(__x86_64__)
 extern const struct gf16_kernels pfi_gf16_kernels_ssse3;
 extern const struct gf16_kernels pfi_gf16_kernels_avx2;
+extern const struct gf16_kernels pfi_gf16_kernels_avx512_gfni;
 #endif
 
 #endif

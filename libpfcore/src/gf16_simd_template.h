@@ -187,39 +187,16 @@ ALWAYS_INLINE void radix4_body(uint8_t *const s[4], const struct gf16_lut *const
     }
 }
 
-ALWAYS_INLINE void fft4_body(uint8_t *const s[4], const struct gf16_lut *const m[3],
-                             size_t bytes, const int use01, const int use23, const int use02)
-{
-    radix4_body(s, m, bytes, use01, use23, use02, 0);
-}
-
-ALWAYS_INLINE void ifft4_body(uint8_t *const s[4], const struct gf16_lut *const m[3],
-                              size_t bytes, const int use01, const int use23, const int use02)
-{
-    radix4_body(s, m, bytes, use01, use23, use02, 1);
-}
-
-/* A NULL table means a zero skew factor: that butterfly is only its XOR. */
-#define DISPATCH4(body)                                                                        \
-    switch ((m[0] ? 1 : 0) | (m[1] ? 2 : 0) | (m[2] ? 4 : 0)) {                                \
-    case 0: body(s, m, bytes, 0, 0, 0); break;                                                 \
-    case 1: body(s, m, bytes, 1, 0, 0); break;                                                 \
-    case 2: body(s, m, bytes, 0, 1, 0); break;                                                 \
-    case 3: body(s, m, bytes, 1, 1, 0); break;                                                 \
-    case 4: body(s, m, bytes, 0, 0, 1); break;                                                 \
-    case 5: body(s, m, bytes, 1, 0, 1); break;                                                 \
-    case 6: body(s, m, bytes, 0, 1, 1); break;                                                 \
-    default: body(s, m, bytes, 1, 1, 1); break;                                                \
-    }
+#include "gf16_dispatch4.h"
 
 static void KFN(fft4)(uint8_t *const s[4], const struct gf16_lut *const m[3], size_t bytes)
 {
-    DISPATCH4(fft4_body)
+    GF16_DISPATCH4(radix4_body, 0)
 }
 
 static void KFN(ifft4)(uint8_t *const s[4], const struct gf16_lut *const m[3], size_t bytes)
 {
-    DISPATCH4(ifft4_body)
+    GF16_DISPATCH4(radix4_body, 1)
 }
 
 const struct gf16_kernels KFN(pfi_gf16_kernels) = {

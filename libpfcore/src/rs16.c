@@ -57,7 +57,11 @@ void pf_rs16_tables_destroy(pf_rs16_tables *tables)
 static const struct gf16_kernels *kernels_for(int simd)
 {
 #if defined(__x86_64__)
-    if (simd == (int)PF_SIMD_AVX2)
+    /* AVX-512 without GFNI keeps the AVX2 kernels: the split-table method gains nothing
+     * from wider registers on the CPUs measured, GFNI's bit matrices do. */
+    if (simd == (int)PF_SIMD_AVX512 && pfi_cpu_has_gfni())
+        return &pfi_gf16_kernels_avx512_gfni;
+    if (simd == (int)PF_SIMD_AVX2 || simd == (int)PF_SIMD_AVX512)
         return &pfi_gf16_kernels_avx2;
     if (simd == (int)PF_SIMD_SSSE3)
         return &pfi_gf16_kernels_ssse3;
@@ -130,13 +134,17 @@ int pf_rs16_create(uint32_t k, uint32_t m, size_t max_shard_bytes,
     rs->walsh = malloc(rs->domain * sizeof(uint16_t));
     rs->locator = malloc(rs->domain * sizeof(uint16_t));
     rs->need = malloc((rs->domain + 1) * sizeof(uint32_t));
-    if (!rs->work || !rs->walsh || !rs->locator || !rs->need)
+    rs->src = malloc(rs->chunk * sizeof(*rs->src));
+    if (!rs->work || !rs->walsh || !rs->locator || !rs->need || !rs->src)
         goto fail;
     pfi_gf16_locator_prepare(rs->tables, rs->domain, rs->walsh);
+    if (pfi_rs16_small_fits(k, m, rs->kernels) && pfi_rs16_small_create(rs) < 0)
+        goto fail;
 
-    pfi_log_debug(&rs->log, TOPIC, "k=%u m=%u %s rate, chunk %u, domain %u, %zu work bytes",
-                  k, m, high ? "high" : "low", rs->chunk, rs->domain,
-                  rs->stride * rs->domain);
+    pfi_log_debug(&rs->log, TOPIC,
+                  "k=%u m=%u %s rate, chunk %u, domain %u, %zu work bytes, %s decode", k, m,
+                  high ? "high" : "low", rs->chunk, rs->domain, rs->stride * rs->domain,
+                  rs->small ? "direct" : "FFT");
     *ret_rs = rs;
     return 0;
 
@@ -153,6 +161,8 @@ void pf_rs16_destroy(pf_rs16 *rs)
     free(rs->walsh);
     free(rs->locator);
     free(rs->need);
+    free(rs->src);
+    pfi_rs16_small_destroy(rs->small);
     pf_rs16_tables_destroy(rs->own_tables);
     free(rs);
 }

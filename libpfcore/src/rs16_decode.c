@@ -97,6 +97,11 @@ int pfi_rs16_decode(struct pf_rs16 *rs, uint8_t *const *shards, const uint8_t *p
     if (have < rs->k)
         return PF_ERR_UNRECOVERABLE;
 
+    if (rs->small) {
+        int r = pfi_rs16_small_decode(rs, shards, present, shard_bytes);
+        if (r >= 0)
+            return r;
+    }
     locate(rs, present);
     decode_columns(rs, shards, present, shard_bytes, 0, (shard_bytes + 63) & ~(size_t)63);
     return (int)lost;

@@ -15,6 +15,42 @@ static void load_chunk(struct pf_rs16 *rs, uint32_t pos, const uint8_t *const *d
         memset(pfi_rs16_slot(rs, pos + i) + off, 0, len);
 }
 
+/* Whether the encoder can IFFT straight from the caller's shards and add each chunk's
+ * result into the sum in its last layer (kernels with ifft4_in / ifft4_acc, whole 64-byte
+ * chunks only, and a chunk size that is a power of 4 so the last layer is radix-4). */
+static int fused_ok(const struct pf_rs16 *rs, size_t shard_bytes)
+{
+    const uint32_t c = rs->chunk;
+    return rs->kernels->ifft4_in && rs->kernels->ifft4_acc && shard_bytes % 64 == 0 &&
+           c >= 16 && (c & 0x55555555u) && !(c & (c - 1));
+}
+
+/* The fused form of encode_high: per chunk, the first IFFT layer reads the data shards and
+ * the last adds into the sum, so neither the copy into the slots nor the XOR pass runs.
+ * Positions past the data of a short chunk read zeroed slots. */
+static void encode_high_fused(struct pf_rs16 *rs, const uint8_t *const *data, size_t bytes)
+{
+    const uint32_t c = rs->chunk, k = rs->k;
+    const uint8_t **src = rs->src;
+    struct gf16_run acc = pfi_rs16_run(rs, 0, 0, bytes), tmp = pfi_rs16_run(rs, c, 0, bytes);
+    for (uint32_t start = 0; start < k; start += c) {
+        const uint32_t count = k - start < c ? k - start : c, pos = start ? c : 0;
+        for (uint32_t i = 0; i < c; i++) {
+            if (i < count) {
+                src[i] = data[start + i];
+            } else {
+                memset(pfi_rs16_slot(rs, pos + i), 0, bytes);
+                src[i] = pfi_rs16_slot(rs, pos + i);
+            }
+        }
+        if (start)
+            pfi_gf16_ifft_fused(&tmp, c, count, start + c, src, &acc);
+        else
+            pfi_gf16_ifft_fused(&acc, c, count, c, src, NULL);
+    }
+    pfi_gf16_fft(&acc, c, rs->m, 0, NULL);
+}
+
 /* Leopard's encoder: IFFT every C-sized chunk of the data at its own skew offset, XOR the
  * results, and FFT the sum; the first m outputs are the recovery shards. */
 static void encode_high(struct pf_rs16 *rs, const uint8_t *const *data, size_t shard_bytes,
@@ -58,7 +94,9 @@ void pfi_rs16_encode(struct pf_rs16 *rs, const uint8_t *const *data, uint8_t *co
                      size_t shard_bytes)
 {
     size_t bytes = (shard_bytes + 63) & ~(size_t)63;
-    if (rs->high_rate)
+    if (rs->high_rate && fused_ok(rs, shard_bytes))
+        encode_high_fused(rs, data, bytes);
+    else if (rs->high_rate)
         encode_high(rs, data, shard_bytes, 0, bytes);
     else
         encode_low(rs, data, shard_bytes, 0, bytes);

@@ -59,3 +59,16 @@ void pfi_rs16_slice_store(uint8_t *shard, const uint8_t *slot, size_t shard_byte
         memcpy(shard + full + t / 2, slot + full + 32, t / 2);
     }
 }
+
+void pfi_rs16_tail_load(uint8_t *chunk, const uint8_t *shard, size_t shard_bytes)
+{
+    size_t full = shard_bytes & ~(size_t)63;
+    tail_load(chunk, shard + full, shard_bytes - full);
+}
+
+void pfi_rs16_tail_store(uint8_t *shard, const uint8_t *chunk, size_t shard_bytes)
+{
+    size_t full = shard_bytes & ~(size_t)63, t = shard_bytes - full;
+    memcpy(shard + full, chunk, t / 2);
+    memcpy(shard + full + t / 2, chunk + 32, t / 2);
+}

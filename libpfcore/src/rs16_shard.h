@@ -26,4 +26,9 @@ void pfi_rs16_slice_load_mul(const struct gf16_kernels *k, uint8_t *slot, const 
 void pfi_rs16_slice_store(uint8_t *shard, const uint8_t *slot, size_t shard_bytes, size_t off,
                           size_t len);
 
+/* The last shard_bytes mod 64 bytes of a shard as one 64-byte chunk of the slot layout, and
+ * back; only for a shard whose size is not a multiple of 64. */
+void pfi_rs16_tail_load(uint8_t *chunk, const uint8_t *shard, size_t shard_bytes);
+void pfi_rs16_tail_store(uint8_t *shard, const uint8_t *chunk, size_t shard_bytes);
+
 #endif

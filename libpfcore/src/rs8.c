@@ -14,13 +14,21 @@
 
 #define TOPIC "rs8"
 
-/* Decode works in column chunks so the syndromes of one chunk (e rows) stay in cache between
- * the two passes, and so the scratch can be sized at create without knowing shard_bytes.
- * Every GameStream shard size (up to 1408 bytes) is one chunk. A chunk may grow by up to
- * CHUNK_SLACK bytes to absorb a short final piece, which would otherwise fall to the kernels'
- * slow tail path. */
+/* The two-pass decode works in column chunks so the syndromes of one chunk (e rows) stay in
+ * cache between the passes, and so the scratch can be sized at create without knowing
+ * shard_bytes. Every GameStream shard size (up to 1408 bytes) is one chunk. A chunk may grow
+ * by up to CHUNK_SLACK bytes to absorb a short final piece, which would otherwise fall to
+ * the kernels' slow tail path. */
 #define CHUNK_BYTES 2048u
 #define CHUNK_SLACK 64u
+
+/* Up to this many lost shards decode in one folded pass (rebuild_folded); more take two
+ * passes, where folding's e x e x (k - e) coefficient product stops paying for itself. */
+#define FOLD_MAX_E 8u
+/* Folded coefficient rows are padded to whole vectors so no kernel takes its portable tail
+ * path for them. */
+#define FOLD_PITCH(nk) (((size_t)(nk) + 63) & ~(size_t)63)
+
 
 /* GameStream audio: the fixed 4+2 matrix NVIDIA's encoder uses (from OpenFEC), which Moonlight
  * and Sunshine copy over nanors' Cauchy rows (gamestream-protocol.md §7.3). */
@@ -36,20 +44,26 @@ struct pf_rs8 {
     uint32_t simd;
     pf_log_hook log;
     pfi_rs8_kernel_fn kernel;
+    int kernel_gfni; /* the kernel reads coef_affine, so decode expands its coefficients */
     uint8_t *bank;    /* 256 nibble tables, 32-byte aligned */
-    uint64_t *affine; /* 256 GFNI bit matrices */
+    uint64_t *affine; /* 256 GFNI bit matrices, one per field element */
     uint8_t *matrix;  /* m rows of k coefficients */
+    uint64_t *matrix_affine; /* the same as GFNI bit matrices */
 
     /* Decode scratch, all sized at create for the worst case, e = min(k, m) lost data. */
-    uint8_t *synd;              /* min(k, m) rows of CHUNK_BYTES + CHUNK_SLACK */
     uint8_t *coef1;             /* e x (k - e): parity rows restricted to the known data */
     uint8_t *coef2;             /* e x e: inverse of the lost-column sub-matrix */
+    uint8_t *synd;              /* min(k, m) rows of CHUNK_BYTES + CHUNK_SLACK */
+    uint8_t *coefd;             /* e x k: the folded pass's rows, [coef2 | coef2 * coef1] */
+    uint8_t *fold;              /* scratch: e x FOLD_PITCH(k) rows, coef1 and the product */
+    uint64_t *coefd_affine;     /* coefd (or coef1) as GFNI bit matrices */
+    uint64_t *coef2_affine;     /* coef2 as GFNI bit matrices */
+    const uint8_t **init_ptrs;  /* m */
     uint32_t *lost;             /* indices of lost data shards */
     uint32_t *known;            /* indices of intact data shards */
     uint32_t *rows;             /* parity rows used for the solve */
     const uint8_t **in_ptrs;    /* k */
     uint8_t **out_ptrs;         /* m */
-    const uint8_t **init_ptrs;  /* m */
     int32_t *log_a, *log_b, *log_c, *log_d; /* Cauchy inverse products, m each */
 };
 
@@ -67,6 +81,8 @@ static pfi_rs8_kernel_fn kernel_for(uint32_t simd)
 {
     switch (simd) {
 #if defined(__x86_64__)
+    case PF_SIMD_AVX512:
+        return pfi_rs8_cpu_has_gfni() ? pfi_rs8_kernel_avx512_gfni : pfi_rs8_kernel_avx512;
     case PF_SIMD_AVX2:
         return pfi_rs8_cpu_has_gfni() ? pfi_rs8_kernel_avx2_gfni : pfi_rs8_kernel_avx2;
     case PF_SIMD_SSSE3:
@@ -87,14 +103,27 @@ int pfi_rs8_cpu_has_gfni(void)
 #endif
 }
 
+static int is_gfni(pfi_rs8_kernel_fn kernel)
+{
+#if defined(__x86_64__)
+    return kernel == pfi_rs8_kernel_avx2_gfni || kernel == pfi_rs8_kernel_avx512_gfni;
+#else
+    (void)kernel;
+    return 0;
+#endif
+}
+
 void pfi_rs8_set_kernel(pf_rs8 *rs, pfi_rs8_kernel_fn kernel)
 {
     rs->kernel = kernel;
+    rs->kernel_gfni = is_gfni(kernel);
 }
 
 static const char *simd_name(uint32_t simd)
 {
     switch (simd) {
+    case PF_SIMD_AVX512:
+        return pfi_rs8_cpu_has_gfni() ? "avx512+gfni" : "avx512";
     case PF_SIMD_AVX2:
         return pfi_rs8_cpu_has_gfni() ? "avx2+gfni" : "avx2";
     case PF_SIMD_SSSE3:
@@ -147,10 +176,17 @@ int pf_rs8_create(uint32_t k, uint32_t m, uint32_t matrix, const pf_rs8_settings
     rs->simd = (uint32_t)simd;
     rs->log = settings->log;
     rs->kernel = kernel_for(rs->simd);
+    rs->kernel_gfni = is_gfni(rs->kernel);
     rs->bank = aligned_alloc(32, 256 * PFI_RS8_TABLE_BYTES);
     rs->affine = malloc(256 * sizeof(uint64_t));
     rs->matrix = malloc((size_t)m * k);
+    rs->matrix_affine = malloc(sizeof(uint64_t) * m * k);
+    rs->coefd = malloc((size_t)m * k);
+    rs->fold = calloc(2 * FOLD_MAX_E, FOLD_PITCH(k));
+    rs->coefd_affine = malloc(sizeof(uint64_t) * m * k);
+    rs->coef2_affine = malloc(sizeof(uint64_t) * m * m);
     rs->synd = malloc((size_t)(k < m ? k : m) * (CHUNK_BYTES + CHUNK_SLACK));
+    rs->init_ptrs = malloc(sizeof(*rs->init_ptrs) * m);
     rs->coef1 = malloc((size_t)m * k);
     rs->coef2 = malloc((size_t)m * m);
     rs->lost = malloc(sizeof(uint32_t) * k);
@@ -158,10 +194,11 @@ int pf_rs8_create(uint32_t k, uint32_t m, uint32_t matrix, const pf_rs8_settings
     rs->rows = malloc(sizeof(uint32_t) * m);
     rs->in_ptrs = malloc(sizeof(*rs->in_ptrs) * k);
     rs->out_ptrs = malloc(sizeof(*rs->out_ptrs) * m);
-    rs->init_ptrs = malloc(sizeof(*rs->init_ptrs) * m);
     rs->log_a = malloc(sizeof(int32_t) * 4 * m);
-    if (!rs->bank || !rs->affine || !rs->matrix || !rs->synd || !rs->coef1 || !rs->coef2 || !rs->lost ||
-        !rs->known || !rs->rows || !rs->in_ptrs || !rs->out_ptrs || !rs->init_ptrs ||
+    if (!rs->bank || !rs->affine || !rs->matrix || !rs->matrix_affine || !rs->coefd ||
+        !rs->fold || !rs->coefd_affine || !rs->coef2_affine || !rs->synd || !rs->init_ptrs ||
+        !rs->coef1 || !rs->coef2 || !rs->lost ||
+        !rs->known || !rs->rows || !rs->in_ptrs || !rs->out_ptrs ||
         !rs->log_a) {
         pf_rs8_destroy(rs);
         return PF_ERR_NOMEM;
@@ -174,6 +211,8 @@ int pf_rs8_create(uint32_t k, uint32_t m, uint32_t matrix, const pf_rs8_settings
         rs->affine[c] = pfi_gf256_affine((uint8_t)c);
     }
     build_matrix(rs);
+    for (size_t i = 0; i < (size_t)m * k; i++)
+        rs->matrix_affine[i] = rs->affine[rs->matrix[i]];
     pfi_log_debug(&rs->log, TOPIC, "rs8 k=%u m=%u matrix=%s kernel=%s", k, m,
                   matrix == PF_RS8_MATRIX_CAUCHY ? "cauchy" : "audio", simd_name(rs->simd));
     *ret_rs = rs;
@@ -187,7 +226,13 @@ void pf_rs8_destroy(pf_rs8 *rs)
     free(rs->bank);
     free(rs->affine);
     free(rs->matrix);
+    free(rs->matrix_affine);
+    free(rs->coefd);
+    free(rs->fold);
+    free(rs->coefd_affine);
+    free(rs->coef2_affine);
     free(rs->synd);
+    free(rs->init_ptrs);
     free(rs->coef1);
     free(rs->coef2);
     free(rs->lost);
@@ -195,7 +240,6 @@ void pf_rs8_destroy(pf_rs8 *rs)
     free(rs->rows);
     free(rs->in_ptrs);
     free(rs->out_ptrs);
-    free(rs->init_ptrs);
     free(rs->log_a);
     free(rs);
 }
@@ -216,8 +260,8 @@ int pf_rs8_encode(pf_rs8 *rs, const uint8_t *const *data, uint8_t *const *parity
         pf_assert_return(parity[j], PF_ERR_INVALID_ARGUMENT);
     const struct pfi_rs8_job job = {
         .bank = rs->bank,
-        .affine = rs->affine,
         .coef = rs->matrix,
+        .coef_affine = rs->matrix_affine,
         .coef_stride = rs->k,
         .in = data,
         .out = parity,
@@ -296,30 +340,118 @@ static void small_inverse(pf_rs8 *rs, uint32_t e)
     rs->coef2[3] = pfi_gf256_mul(p, det_inv);
 }
 
-/* Rebuilds the e lost data shards chunk by chunk:
- *   pass 1: s_a = parity[rows[a]] ^ XOR_t P[rows[a]][known[t]] * data[known[t]]
- *           (the known data's share removed from e parity rows; coefficients are a gather
- *           of the encode matrix, so no table is built);
- *   pass 2: data[lost[b]] = XOR_a inv(B)[b][a] * s_a.
- * The kernel work is e * k row-shard products, the same as encoding e parity rows. */
-static void rebuild(pf_rs8 *rs, uint8_t *const *shards, uint32_t e, size_t shard_bytes)
+/* The GFNI kernels' bit matrices for @n coefficients. */
+static void expand_affine(const pf_rs8 *rs, const uint8_t *coef, uint64_t *out, size_t n)
+{
+    if (!rs->kernel_gfni)
+        return;
+    for (size_t i = 0; i < n; i++)
+        out[i] = rs->affine[coef[i]];
+}
+
+/* coef1 = the parity rows used, restricted to the known data: a gather of the encode
+ * matrix (so no table is built), e rows of k - e, at @pitch apart. */
+static void gather_coef1(pf_rs8 *rs, uint32_t e, uint8_t *coef1, size_t pitch)
 {
     const uint32_t k = rs->k, nk = k - e;
-    const size_t pitch = CHUNK_BYTES + CHUNK_SLACK;
     for (uint32_t a = 0; a < e; a++) {
         const uint8_t *prow = rs->matrix + (size_t)rs->rows[a] * k;
         for (uint32_t t = 0; t < nk; t++)
-            rs->coef1[(size_t)a * nk + t] = prow[rs->known[t]];
+            coef1[(size_t)a * pitch + t] = prow[rs->known[t]];
     }
+}
+
+/* Rebuilds the e lost data shards in one pass over the shards. With s_a the syndromes
+ *   s_a = parity[rows[a]] ^ XOR_t P[rows[a]][known[t]] * data[known[t]]
+ * the lost data are data[lost[b]] = XOR_a inv(B)[b][a] * s_a; folding the two products,
+ *   data[lost[b]] = XOR_a inv(B)[b][a] * parity[rows[a]] ^ XOR_t D[b][t] * data[known[t]]
+ * with D = inv(B) * P[rows][known], an e x (k - e) product that the kernel itself computes
+ * on the coefficient rows (short byte rows, padded to whole vectors). The kernel work is
+ * then e * k row-shard products, exactly that of encoding e parity rows, with no syndrome
+ * buffer written and read back: at (32,7) on AVX-512 GFNI, 4836 TSC ticks against 5226 for
+ * the two passes. */
+static void rebuild_folded(pf_rs8 *rs, uint8_t *const *shards, uint32_t e, size_t shard_bytes)
+{
+    const uint32_t k = rs->k, nk = k - e;
+    const size_t pitch = FOLD_PITCH(nk);
+    uint8_t *coef1 = rs->fold, *prod = rs->fold + FOLD_MAX_E * pitch;
+    gather_coef1(rs, e, coef1, pitch);
+    for (uint32_t b = 0; b < e; b++) {
+        memcpy(rs->coefd + (size_t)b * k, rs->coef2 + (size_t)b * e, e);
+        rs->in_ptrs[b] = coef1 + (size_t)b * pitch;
+        rs->out_ptrs[b] = prod + (size_t)b * pitch;
+    }
+    if (nk) {
+        expand_affine(rs, rs->coef2, rs->coef2_affine, (size_t)e * e);
+        const struct pfi_rs8_job fold = {
+            .bank = rs->bank,
+            .coef = rs->coef2,
+            .coef_affine = rs->coef2_affine,
+            .coef_stride = e,
+            .in = rs->in_ptrs,
+            .out = rs->out_ptrs,
+            .init = NULL,
+            .n_in = e,
+            .n_out = e,
+        };
+        rs->kernel(&fold, 0, pitch);
+        for (uint32_t b = 0; b < e; b++)
+            memcpy(rs->coefd + (size_t)b * k + e, prod + (size_t)b * pitch, nk);
+    }
+    expand_affine(rs, rs->coefd, rs->coefd_affine, (size_t)e * k);
+
+    for (uint32_t a = 0; a < e; a++) {
+        rs->in_ptrs[a] = shards[k + rs->rows[a]];
+        rs->out_ptrs[a] = shards[rs->lost[a]];
+    }
+    for (uint32_t t = 0; t < nk; t++)
+        rs->in_ptrs[e + t] = shards[rs->known[t]];
+    const struct pfi_rs8_job pass = {
+        .bank = rs->bank,
+        .coef = rs->coefd,
+        .coef_affine = rs->coefd_affine,
+        .coef_stride = k,
+        .in = rs->in_ptrs,
+        .out = rs->out_ptrs,
+        .init = NULL,
+        .n_in = k,
+        .n_out = e,
+    };
+    rs->kernel(&pass, 0, shard_bytes);
+}
+
+/* Rebuilds the e lost data shards chunk by chunk in two passes:
+ *   pass 1: s_a = parity[rows[a]] ^ XOR_t P[rows[a]][known[t]] * data[known[t]];
+ *   pass 2: data[lost[b]] = XOR_a inv(B)[b][a] * s_a.
+ * The kernel work is e * k row-shard products, the same as encoding e parity rows. */
+static void rebuild_two_pass(pf_rs8 *rs, uint8_t *const *shards, uint32_t e,
+                             size_t shard_bytes)
+{
+    const uint32_t k = rs->k, nk = k - e;
+    const size_t pitch = CHUNK_BYTES + CHUNK_SLACK;
+    gather_coef1(rs, e, rs->coef1, nk);
+    expand_affine(rs, rs->coef1, rs->coefd_affine, (size_t)e * nk);
+    expand_affine(rs, rs->coef2, rs->coef2_affine, (size_t)e * e);
     const struct pfi_rs8_job pass1 = {
         .bank = rs->bank,
-        .affine = rs->affine,
         .coef = rs->coef1,
+        .coef_affine = rs->coefd_affine,
         .coef_stride = nk,
         .in = rs->in_ptrs,
         .out = rs->out_ptrs,
         .init = rs->init_ptrs,
         .n_in = nk,
+        .n_out = e,
+    };
+    const struct pfi_rs8_job pass2 = {
+        .bank = rs->bank,
+        .coef = rs->coef2,
+        .coef_affine = rs->coef2_affine,
+        .coef_stride = e,
+        .in = rs->init_ptrs,
+        .out = rs->out_ptrs,
+        .init = NULL,
+        .n_in = e,
         .n_out = e,
     };
     for (size_t pos = 0; pos < shard_bytes;) {
@@ -333,24 +465,12 @@ static void rebuild(pf_rs8 *rs, uint8_t *const *shards, uint32_t e, size_t shard
             rs->out_ptrs[a] = rs->synd + a * pitch;
         }
         rs->kernel(&pass1, 0, len);
-
         /* Pass 2 reads the syndromes just written and writes the lost shards; the pointer
          * arrays of pass 1 are reused, init_ptrs now naming the syndromes. */
         for (uint32_t a = 0; a < e; a++) {
             rs->init_ptrs[a] = rs->synd + a * pitch;
             rs->out_ptrs[a] = shards[rs->lost[a]] + pos;
         }
-        const struct pfi_rs8_job pass2 = {
-            .bank = rs->bank,
-            .affine = rs->affine,
-            .coef = rs->coef2,
-            .coef_stride = e,
-            .in = rs->init_ptrs,
-            .out = rs->out_ptrs,
-            .init = NULL,
-            .n_in = e,
-            .n_out = e,
-        };
         rs->kernel(&pass2, 0, len);
         pos += len;
     }
@@ -387,6 +507,9 @@ int pf_rs8_decode(pf_rs8 *rs, uint8_t *const *shards, const uint8_t *present, si
         cauchy_inverse(rs, e);
     else
         small_inverse(rs, e);
-    rebuild(rs, shards, e, shard_bytes);
+    if (e <= FOLD_MAX_E)
+        rebuild_folded(rs, shards, e, shard_bytes);
+    else
+        rebuild_two_pass(rs, shards, e, shard_bytes);
     return (int)e;
 }

@@ -19,37 +19,15 @@
 #define VEC_STOREU(p, v) _mm256_storeu_si256((__m256i *)(void *)(p), (v))
 #define VEC_XOR _mm256_xor_si256
 #define VEC_ZERO() _mm256_setzero_si256()
+#define VEC_SET1_64(x) _mm256_set1_epi64x((long long)(x))
+#define VEC_AFFINE(d, matrix) _mm256_gf2p8affine_epi64_epi8((d), (matrix), 0)
 #define KERNEL_NAME pfi_rs8_kernel_avx2_gfni
 /* One instruction per product leaves registers for a fifth row: 5 x 2 accumulators, two
  * input vectors and a matrix fit in 16 ymm (measured best of 3..8 rows x 1..4 vectors). */
 #define GROUP_ROWS 5
 #define BLOCK_VECS 2
 
-struct vsplit {
-    VEC d;
-};
-
-struct vcoef {
-    VEC matrix;
-};
-
-ALWAYS_INLINE struct vsplit split(VEC d)
-{
-    struct vsplit s = {d};
-    return s;
-}
-
-ALWAYS_INLINE struct vcoef load_coef(const struct pfi_rs8_job *job, uint8_t c)
-{
-    struct vcoef v = {_mm256_set1_epi64x((long long)job->affine[c])};
-    return v;
-}
-
-ALWAYS_INLINE VEC mul_xor(VEC acc, struct vcoef c, struct vsplit s)
-{
-    return VEC_XOR(acc, _mm256_gf2p8affine_epi64_epi8(s.d, c.matrix, 0));
-}
-
+#include "rs8_gfni_ops.h"
 #include "rs8_simd_template.h"
 
 #if defined(__clang__)

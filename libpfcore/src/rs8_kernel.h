@@ -18,9 +18,9 @@
  * building tables, and the whole bank stays in L1 however large k * m is. */
 struct pfi_rs8_job {
     const uint8_t *bank;         /* 256 tables of PFI_RS8_TABLE_BYTES, 32-byte aligned */
-    const uint64_t *affine;      /* 256 GF2P8AFFINEQB bit matrices (pfi_gf256_affine) */
     const uint8_t *coef;         /* n_out rows of n_in coefficients */
-    size_t coef_stride;          /* distance between coefficient rows */
+    const uint64_t *coef_affine; /* the same as bit matrices (pfi_gf256_affine of each) */
+    size_t coef_stride;          /* distance between coefficient rows, in both arrays */
     const uint8_t *const *in;    /* n_in shards */
     uint8_t *const *out;         /* n_out shards; must not alias any input or init */
     const uint8_t *const *init;  /* NULL, or n_out shards XORed into the result */
@@ -39,10 +39,13 @@ void pfi_rs8_kernel_portable(const struct pfi_rs8_job *job, size_t off, size_t l
 void pfi_rs8_kernel_ssse3(const struct pfi_rs8_job *job, size_t off, size_t len);
 void pfi_rs8_kernel_avx2(const struct pfi_rs8_job *job, size_t off, size_t len);
 void pfi_rs8_kernel_avx2_gfni(const struct pfi_rs8_job *job, size_t off, size_t len);
+void pfi_rs8_kernel_avx512(const struct pfi_rs8_job *job, size_t off, size_t len);
+void pfi_rs8_kernel_avx512_gfni(const struct pfi_rs8_job *job, size_t off, size_t len);
 #endif
 
-/* The kernel pf_rs8_create() picked for PF_SIMD_AVX2 uses GFNI when the CPU has it; the tests
- * swap in each kernel in turn so every one meets the vectors on a machine that has them. */
+/* The kernel pf_rs8_create() picked for PF_SIMD_AVX2 or PF_SIMD_AVX512 uses GFNI when the
+ * CPU has it; the tests swap in each kernel in turn so every one meets the vectors on a
+ * machine that has them. */
 struct pf_rs8;
 void pfi_rs8_set_kernel(struct pf_rs8 *rs, pfi_rs8_kernel_fn kernel);
 int pfi_rs8_cpu_has_gfni(void);

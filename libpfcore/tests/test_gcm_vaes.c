@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The VAES/VPCLMULQDQ AES-128-GCM kernel against known answers and, byte for byte, against
- * the GnuTLS path of the same built-in ops: every length 0..300 and a spread to 5000, AAD
- * 0..64, in and out of place, and forgeries. Skipped where the CPU cannot run it. */
+/* The VAES/VPCLMULQDQ AES-128-GCM kernels (256- and 512-bit) against known answers and,
+ * byte for byte, against the GnuTLS path of the same built-in ops: every length 0..300 and a
+ * spread to 5000, AAD 0..64, in and out of place, buffers at every offset modulo 64, and
+ * forgeries. Each kernel's tests are skipped where the CPU cannot run it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -38,11 +39,21 @@ static void fill_rand(uint64_t *s, uint8_t *p, size_t len)
         p[i] = (uint8_t)(next_rand(s) >> 32);
 }
 
-static const pf_crypto_ops *vaes_ops_or_skip(void)
+/* Which kernel a test runs: its table and whether this CPU can run it. */
+struct impl {
+    uint32_t id;
+    int (*runs_here)(void);
+};
+
+static const struct impl impl_vaes = {PFI_GCM_IMPL_VAES, pfi_cpu_has_vaes_gcm};
+static const struct impl impl_vaes512 = {PFI_GCM_IMPL_VAES512, pfi_cpu_has_vaes512_gcm};
+
+static const pf_crypto_ops *vaes_ops_or_skip(void **state)
 {
-    if (!pfi_cpu_has_vaes_gcm())
+    const struct impl *im = *state;
+    if (!im->runs_here())
         skip();
-    return pfi_crypto_ops_gcm_impl(PFI_GCM_IMPL_VAES);
+    return pfi_crypto_ops_gcm_impl(im->id);
 }
 
 static void vaes_table_follows_cpu(void **state)
@@ -54,7 +65,14 @@ static void vaes_table_follows_cpu(void **state)
                            sizeof(key), &a);
     assert_int_equal(r, pfi_cpu_has_vaes_gcm() ? 0 : PF_ERR_UNSUPPORTED);
     pf_aead_destroy(a);
-    assert_null(pfi_crypto_ops_gcm_impl(3));
+    a = NULL;
+    r = pf_aead_create(pfi_crypto_ops_gcm_impl(PFI_GCM_IMPL_VAES512), PF_AEAD_AES128_GCM, key,
+                       sizeof(key), &a);
+    assert_int_equal(r, pfi_cpu_has_vaes512_gcm() ? 0 : PF_ERR_UNSUPPORTED);
+    pf_aead_destroy(a);
+    /* The wide kernel needs everything the 256-bit one does. */
+    assert_true(!pfi_cpu_has_vaes512_gcm() || pfi_cpu_has_vaes_gcm());
+    assert_null(pfi_crypto_ops_gcm_impl(4));
     assert_ptr_equal(pfi_crypto_ops_gcm_impl(PFI_GCM_IMPL_AUTO), pf_crypto_ops_default());
     /* ChaCha20-Poly1305 is untouched by the GCM choice. */
     uint8_t ckey[32] = {2};
@@ -94,8 +112,7 @@ static const struct kat kats[] = {
 
 static void vaes_known_answers(void **state)
 {
-    (void)state;
-    const pf_crypto_ops *ops = vaes_ops_or_skip();
+    const pf_crypto_ops *ops = vaes_ops_or_skip(state);
     for (size_t i = 0; i < sizeof(kats) / sizeof(kats[0]); i++) {
         uint8_t key[16], nonce[12], aad[64], pt[64], ct[64], tag[16], out[64], got[16];
         assert_int_equal(unhex(kats[i].key, key, sizeof(key)), 16);
@@ -119,12 +136,26 @@ struct bufs {
     uint8_t *pt, *ref, *buf, *out;
 };
 
+/* Each buffer moved to its own offset 0..63 from a 64-byte boundary: the kernels' loads
+ * and stores (full and masked) must not care. */
+static struct bufs shifted(const struct bufs *b, uint64_t *rng)
+{
+    struct bufs s = *b;
+    s.pt += next_rand(rng) % 64;
+    s.ref += next_rand(rng) % 64;
+    s.buf += next_rand(rng) % 64;
+    s.out += next_rand(rng) % 64;
+    return s;
+}
+
 /* One case: GnuTLS seals the reference; VAES must match it out of place and in place, open
  * it both ways, and refuse a flipped bit in the tag, the ciphertext or the AAD with
  * PF_ERR_AUTH and a zeroed output. */
 static void check_case(pf_aead *vaes, pf_aead *gnutls, uint64_t *rng, size_t len,
-                       size_t aad_len, const struct bufs *b)
+                       size_t aad_len, const struct bufs *aligned)
 {
+    const struct bufs sb = shifted(aligned, rng);
+    const struct bufs *b = &sb;
     uint8_t nonce[12], aad[MAX_AAD + 1], ref_tag[16], tag[16];
     fill_rand(rng, nonce, sizeof(nonce));
     fill_rand(rng, aad, aad_len);
@@ -178,10 +209,11 @@ static void check_case(pf_aead *vaes, pf_aead *gnutls, uint64_t *rng, size_t len
 
 static void vaes_matches_gnutls(void **state)
 {
-    (void)state;
-    const pf_crypto_ops *ops = vaes_ops_or_skip();
-    struct bufs b = {malloc(MAX_LEN + 1), malloc(MAX_LEN + 1), malloc(MAX_LEN + 1),
-                     malloc(MAX_LEN + 1)};
+    const pf_crypto_ops *ops = vaes_ops_or_skip(state);
+    /* aligned_alloc wants a size that is a multiple of the alignment. */
+    const size_t cap = (MAX_LEN + 128 + 63) & ~(size_t)63;
+    struct bufs b = {aligned_alloc(64, cap), aligned_alloc(64, cap), aligned_alloc(64, cap),
+                     aligned_alloc(64, cap)};
     assert_true(b.pt && b.ref && b.buf && b.out);
     uint64_t rng = 0x9e3779b97f4a7c15ull;
     pf_aead *vaes = NULL, *gnutls = NULL;
@@ -206,8 +238,9 @@ static void vaes_matches_gnutls(void **state)
         check_case(vaes, gnutls, &rng, len, 0, &b);
         len += len < 300 ? 1 : 1 + (size_t)(next_rand(&rng) % 61);
     }
-    /* Batch boundaries exactly, and the largest size. */
-    static const size_t edges[] = {1279, 1280, 1281, 1392, 1400, 1408, 4096, MAX_LEN};
+    /* Batch boundaries of both kernels (128 and 256 bytes) exactly, and the largest size. */
+    static const size_t edges[] = {239, 240, 241, 255,  256,  257,  511,  512,  513,     1279,
+                                   1280, 1281, 1392, 1400, 1408, 4095, 4096, 4097, MAX_LEN};
     for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++)
         for (size_t aad_len = 0; aad_len <= MAX_AAD; aad_len += 16)
             check_case(vaes, gnutls, &rng, edges[i], aad_len, &b);
@@ -219,13 +252,13 @@ static void vaes_matches_gnutls(void **state)
     free(b.out);
 }
 
-/* AAD lengths across batch boundaries (8 blocks = 128 bytes), beyond what check_case uses. */
+/* AAD lengths across batch boundaries (128 and 256 bytes), beyond what check_case uses. */
 static void vaes_long_aad(void **state)
 {
-    (void)state;
-    const pf_crypto_ops *ops = vaes_ops_or_skip();
-    static const size_t aad_lens[] = {1, 15, 16, 17, 127, 128, 129, 255, 256, 257, 1000};
-    uint8_t key[16], nonce[12], aad[1000], pt[200], ct_v[200], ct_g[200], tag_v[16], tag_g[16];
+    const pf_crypto_ops *ops = vaes_ops_or_skip(state);
+    static const size_t aad_lens[] = {1,   15,  16,  17,  127, 128, 129,
+                                      255, 256, 257, 511, 512, 513, 1000};
+    uint8_t key[16], nonce[12], aad[1000], pt[300], ct_v[300], ct_g[300], tag_v[16], tag_g[16];
     uint64_t rng = 42;
     fill_rand(&rng, key, sizeof(key));
     fill_rand(&rng, nonce, sizeof(nonce));
@@ -237,7 +270,7 @@ static void vaes_long_aad(void **state)
                                     PF_AEAD_AES128_GCM, key, 16, &gnutls),
                      0);
     for (size_t i = 0; i < sizeof(aad_lens) / sizeof(aad_lens[0]); i++) {
-        for (size_t len = 0; len <= sizeof(pt); len += 50) {
+        for (size_t len = 0; len <= sizeof(pt); len += 25) {
             assert_int_equal(pf_aead_seal(vaes, nonce, aad, aad_lens[i], pt, len, ct_v, tag_v),
                              0);
             assert_int_equal(
@@ -254,9 +287,12 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(vaes_table_follows_cpu),
-        cmocka_unit_test(vaes_known_answers),
-        cmocka_unit_test(vaes_matches_gnutls),
-        cmocka_unit_test(vaes_long_aad),
+        cmocka_unit_test_prestate(vaes_known_answers, (void *)&impl_vaes),
+        cmocka_unit_test_prestate(vaes_matches_gnutls, (void *)&impl_vaes),
+        cmocka_unit_test_prestate(vaes_long_aad, (void *)&impl_vaes),
+        cmocka_unit_test_prestate(vaes_known_answers, (void *)&impl_vaes512),
+        cmocka_unit_test_prestate(vaes_matches_gnutls, (void *)&impl_vaes512),
+        cmocka_unit_test_prestate(vaes_long_aad, (void *)&impl_vaes512),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

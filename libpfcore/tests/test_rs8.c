@@ -20,7 +20,8 @@
 #error "PF_VECTORS_DIR must name tests/vectors"
 #endif
 
-static const uint32_t all_simd[] = {PF_SIMD_PORTABLE, PF_SIMD_SSSE3, PF_SIMD_AVX2};
+static const uint32_t all_simd[] = {PF_SIMD_PORTABLE, PF_SIMD_SSSE3, PF_SIMD_AVX2,
+                                    PF_SIMD_AVX512};
 
 /* Every kernel is run on its own, including both AVX2 kernels on a CPU with GFNI (where
  * create picks the GFNI one). Variant 0 is the portable reference. */
@@ -34,6 +35,8 @@ static const struct variant {
     {PF_SIMD_SSSE3, 0, pfi_rs8_kernel_ssse3},
     {PF_SIMD_AVX2, 0, pfi_rs8_kernel_avx2},
     {PF_SIMD_AVX2, 1, pfi_rs8_kernel_avx2_gfni},
+    {PF_SIMD_AVX512, 0, pfi_rs8_kernel_avx512},
+    {PF_SIMD_AVX512, 1, pfi_rs8_kernel_avx512_gfni},
 #endif
 };
 #define N_VARIANTS (sizeof(variants) / sizeof(variants[0]))
@@ -612,6 +615,55 @@ static void kernels_agree_on_lengths_and_alignment(void **state)
     free(mem);
 }
 
+/* Random shapes, lengths and alignments, every kernel against the portable one: row counts
+ * that leave every remainder of the kernels' row groups, odd and even input counts (the
+ * AVX-512 GFNI kernel takes inputs in pairs), and lengths around every vector width. */
+static void kernels_agree_on_random_shapes(void **state)
+{
+    (void)state;
+    enum { MAXK = 40, MAXM = 20, MAXLEN = 3000, PITCH = 3200 };
+    uint8_t *mem = malloc((size_t)PITCH * (MAXK + 2 * MAXM));
+    assert_non_null(mem);
+    uint64_t rng = 0x243f6a8885a308d3ull;
+    for (int round = 0; round < 60; round++) {
+        rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+        uint32_t k = 1 + (uint32_t)(rng % MAXK), m = 1 + (uint32_t)(rng >> 8) % MAXM;
+        size_t len = 1 + (size_t)((rng >> 16) % MAXLEN);
+        if (round < 20)
+            len = 1 + (size_t)((rng >> 16) % 200);
+        generate(rng, mem, (size_t)PITCH * (MAXK + 2 * MAXM));
+        const uint8_t *dp[MAXK];
+        uint8_t *want[MAXM], *got[MAXM];
+        for (uint32_t i = 0; i < k; i++)
+            dp[i] = mem + (size_t)PITCH * i + (rng >> (24 + i % 32)) % 64;
+        for (uint32_t j = 0; j < m; j++) {
+            want[j] = mem + (size_t)PITCH * (MAXK + j) + 1 + (rng >> 40) % 63;
+            got[j] = mem + (size_t)PITCH * (MAXK + MAXM + j) + 1 + (rng >> (44 + j % 16)) % 63;
+        }
+        pf_rs8 *ref = make(k, m, PF_RS8_MATRIX_CAUCHY, 0);
+        assert_int_equal(pf_rs8_encode(ref, dp, want, len), 0);
+        for (size_t s = 1; s < N_VARIANTS; s++) {
+            if (!variant_ok(s))
+                continue;
+            pf_rs8 *rs = make(k, m, PF_RS8_MATRIX_CAUCHY, s);
+            for (uint32_t j = 0; j < m; j++) {
+                got[j][-1] = 0xee;
+                got[j][len] = 0xdd;
+            }
+            assert_int_equal(pf_rs8_encode(rs, dp, got, len), 0);
+            for (uint32_t j = 0; j < m; j++) {
+                if (memcmp(want[j], got[j], len) != 0)
+                    fail_msg("kernel %zu k=%u m=%u len=%zu row %u differs", s, k, m, len, j);
+                assert_int_equal(got[j][-1], 0xee);
+                assert_int_equal(got[j][len], 0xdd);
+            }
+            pf_rs8_destroy(rs);
+        }
+        pf_rs8_destroy(ref);
+    }
+    free(mem);
+}
+
 /* Decode works in column chunks; shard lengths around the chunk size must rebuild too. */
 static void decode_long_shards(void **state)
 {
@@ -760,6 +812,7 @@ int main(void)
         cmocka_unit_test(every_erasure_pattern_small_shapes),
         cmocka_unit_test(random_erasures_large_shapes),
         cmocka_unit_test(kernels_agree_on_lengths_and_alignment),
+        cmocka_unit_test(kernels_agree_on_random_shapes),
         cmocka_unit_test(decode_long_shards),
         cmocka_unit_test(bad_arguments_are_refused),
     };

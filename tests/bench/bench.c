@@ -32,10 +32,10 @@ bool bench_selected(const struct bench_opts *opts, const char *bench)
     return !opts->only || strstr(bench, opts->only) != NULL;
 }
 
-static double now_s(void)
+static double clock_now(const struct bench_opts *opts)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(opts->thread_cpu ? CLOCK_THREAD_CPUTIME_ID : CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
@@ -54,22 +54,22 @@ static unsigned long calibrate(const struct bench_opts *opts, struct bench_side 
 {
     unsigned long n = 1;
     for (;;) {
-        double t0 = now_s();
+        double t0 = clock_now(opts);
         for (unsigned long i = 0; i < n; i++)
             s.body(s.ctx);
-        double dt = now_s() - t0;
+        double dt = clock_now(opts) - t0;
         if (dt >= rep_seconds(opts) / 4 || n >= (1ul << 30))
             return dt > 0 ? (unsigned long)((double)n * rep_seconds(opts) / dt) + 1 : n;
         n *= 2;
     }
 }
 
-static double time_rep(struct bench_side s, unsigned long n)
+static double time_rep(const struct bench_opts *opts, struct bench_side s, unsigned long n)
 {
-    double t0 = now_s();
+    double t0 = clock_now(opts);
     for (unsigned long i = 0; i < n; i++)
         s.body(s.ctx);
-    double dt = now_s() - t0;
+    double dt = clock_now(opts) - t0;
     return (double)n / (dt > 0 ? dt : 1e-9);
 }
 
@@ -95,11 +95,11 @@ void bench_compare(const struct bench_opts *opts, struct bench_side ours, struct
     for (int r = 0; r < reps; r++) {
         /* Alternate which side goes first so neither always runs on a warmer cache. */
         if (r % 2) {
-            b[r] = time_rep(ref, nb);
-            a[r] = time_rep(ours, na);
+            b[r] = time_rep(opts, ref, nb);
+            a[r] = time_rep(opts, ours, na);
         } else {
-            a[r] = time_rep(ours, na);
-            b[r] = time_rep(ref, nb);
+            a[r] = time_rep(opts, ours, na);
+            b[r] = time_rep(opts, ref, nb);
         }
     }
     *ret_ours_per_s = median(a, reps);
@@ -113,7 +113,7 @@ double bench_rate(const struct bench_opts *opts, struct bench_side side)
     int reps = repetitions(opts);
     unsigned long n = calibrate(opts, side);
     for (int r = 0; r < reps; r++)
-        a[r] = time_rep(side, n);
+        a[r] = time_rep(opts, side, n);
     return median(a, reps);
 }
 
@@ -141,6 +141,86 @@ void bench_report(const struct bench_opts *opts, const char *bench, uint32_t k, 
             printf("   %s %12.1f   ratio %.3f\n", ref_name, ref_value, ours / ref_value);
         else
             printf("   (no reference)\n");
+    }
+    fflush(stdout);
+}
+
+/* The value of the first /proc/cpuinfo line that starts with @key, or "" if none. */
+static void cpuinfo_field(const char *key, char *out, size_t cap)
+{
+    out[0] = '\0';
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f)
+        return;
+    char *line = NULL;
+    size_t n = 0;
+    while (getline(&line, &n, f) > 0) {
+        if (strncmp(line, key, strlen(key)) != 0)
+            continue;
+        const char *v = strchr(line, ':');
+        if (v) {
+            v += 1 + (v[1] == ' ');
+            snprintf(out, cap, "%s", v);
+            out[strcspn(out, "\n")] = '\0';
+        }
+        break;
+    }
+    free(line);
+    fclose(f);
+}
+
+/* Only the flags that decide which kernels run, in a fixed order. */
+static void simd_flags(char *out, size_t cap)
+{
+    static const char *const wanted[] = {
+        "ssse3",    "avx",      "avx2",       "aes",       "pclmulqdq", "avx512f",
+        "avx512dq", "avx512bw", "avx512vl",   "avx512vbmi", "avx512_vnni", "avx512ifma",
+        "gfni",     "vaes",     "vpclmulqdq",
+    };
+    char flags[8192];
+    cpuinfo_field("flags", flags, sizeof(flags));
+    size_t at = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++) {
+        char pad[40];
+        snprintf(pad, sizeof(pad), " %s ", wanted[i]);
+        char padded[8200];
+        snprintf(padded, sizeof(padded), " %s ", flags);
+        if (strstr(padded, pad) && at + strlen(wanted[i]) + 2 < cap)
+            at += (size_t)snprintf(out + at, cap - at, "%s%s", at ? " " : "", wanted[i]);
+    }
+}
+
+void bench_print_env(const struct bench_opts *opts, const char *legend)
+{
+    char model[256], flags[512], load[128] = "";
+    cpuinfo_field("model name", model, sizeof(model));
+    simd_flags(flags, sizeof(flags));
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f) {
+        if (!fgets(load, sizeof(load), f))
+            load[0] = '\0';
+        fclose(f);
+        load[strcspn(load, "\n")] = '\0';
+    }
+    if (opts->json) {
+        printf("{\"env\":{\"cpu\":\"%s\",\"flags\":\"%s\",\"loadavg\":\"%s\",\"timing\":\"%s\","
+               "\"refs\":[",
+               model, flags, load, opts->thread_cpu ? "thread_cpu" : "wall");
+        for (const char *p = legend; p && *p;) {
+            size_t n = strcspn(p, "\n");
+            printf("%s\"%.*s\"", p == legend ? "" : ",", (int)n, p);
+            p += n + (p[n] == '\n');
+        }
+        printf("]}}\n");
+    } else {
+        printf("# cpu: %s\n# flags: %s\n# loadavg: %s\n# timing: %s\n", model, flags, load,
+               opts->thread_cpu ? "CPU time of the benchmark thread" : "wall clock");
+        for (const char *p = legend; p && *p;) {
+            size_t n = strcspn(p, "\n");
+            printf("# %.*s\n", (int)n, p);
+            p += n + (p[n] == '\n');
+        }
     }
     fflush(stdout);
 }

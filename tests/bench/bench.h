@@ -11,6 +11,10 @@ struct bench_opts {
     bool json;   /* one JSON object per line */
     bool quick;  /* few repetitions: a smoke run for the test suite, not a measurement */
     const char *only; /* run only benches whose name contains this, or NULL */
+    /* Time the calling thread's CPU (CLOCK_THREAD_CPUTIME_ID) rather than the wall clock:
+     * for single-threaded work, so that time slices lost to other processes on a busy
+     * machine count for neither side. Set by the program after bench_parse_args. */
+    bool thread_cpu;
 };
 
 int bench_parse_args(int argc, char **argv, struct bench_opts *opts, const char *usage);
@@ -37,6 +41,13 @@ double bench_rate(const struct bench_opts *opts, struct bench_side side);
 void bench_report(const struct bench_opts *opts, const char *bench, uint32_t k, uint32_t m,
                   const char *size_field, size_t size, double ours, const char *unit,
                   const char *ref_name, double ref_value);
+
+/* Prints what every figure depends on, before the results: the CPU model, its SIMD and
+ * crypto flags, the load average (other work on the machine skews rates; ratios, being
+ * interleaved, much less), and one line per reference saying what it is. @legend holds
+ * "name: description" lines separated by '\n' (or NULL). Text mode prefixes "# "; JSON mode
+ * prints one {"env": ...} object. */
+void bench_print_env(const struct bench_opts *opts, const char *legend);
 
 /* Fills a buffer with reproducible pseudo-random bytes (xorshift64*). */
 void bench_fill(uint8_t *buf, size_t len, uint64_t seed);

@@ -4,7 +4,8 @@
  * FEC (libpfcore), paced out (libpfnet), and reassembled by a receiver thread with libpfcore's
  * client reassembler. Reports p50/p99 of capture → encoded, capture → last packet sent,
  * capture → reassembled, and the transport alone (encoded → sent / reassembled), plus the
- * pacing burst profile, at 720p120 and 1080p60. */
+ * pacing burst profile, at 720p120 and 1080p60. With --throughput it measures instead how
+ * much sealed video one sending core can protect and send (bench_pipeline_tput.c). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -21,6 +22,7 @@
 #include "pf/encode.h"
 #include "pf/net_stream.h"
 
+#include "bench_pipeline_tput.h"
 #include "pattern.h"
 
 typedef struct mode {
@@ -102,18 +104,14 @@ static int run_mode(const mode *m, uint32_t frames, int json, int first)
     pf_encode_caps caps = {.struct_size = sizeof(caps)};
     pf_encode_device_query_caps(dev, PF_ENCODE_CODEC_H264, &caps);
 
-    int tx_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    int rx_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    int big = 8 << 20;
-    setsockopt(rx_fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big));
-    setsockopt(tx_fd, SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof(big));
-    struct timeval tv = {.tv_usec = 20000};
-    setsockopt(rx_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    struct sockaddr_in sa = {.sin_family = AF_INET};
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t sl = sizeof(sa);
-    bind(rx_fd, (struct sockaddr *)&sa, sizeof(sa));
-    getsockname(rx_fd, (struct sockaddr *)&sa, &sl);
+    int tx_fd, rx_fd;
+    struct sockaddr_in sa;
+    if (loopback_pair(8 << 20, &tx_fd, &rx_fd, &sa) < 0) {
+        fprintf(stderr, "pf-bench-pipeline: no loopback sockets\n");
+        pf_encode_video_destroy(enc);
+        pf_encode_device_destroy(dev);
+        return -1;
+    }
 
     pf_net_pacer_settings ps;
     pf_net_pacer_settings_default(&ps);
@@ -268,20 +266,25 @@ static int run_mode(const mode *m, uint32_t frames, int json, int first)
 
 int main(int argc, char **argv)
 {
-    int json = 0;
+    int json = 0, quick = 0, throughput = 0;
     uint32_t frames = 600;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json"))
             json = 1;
         else if (!strcmp(argv[i], "--quick"))
-            frames = 60;
+            frames = 60, quick = 1;
+        else if (!strcmp(argv[i], "--throughput"))
+            throughput = 1;
         else if (!strcmp(argv[i], "--frames") && i + 1 < argc)
             frames = (uint32_t)strtoul(argv[++i], NULL, 10);
         else {
-            fprintf(stderr, "usage: pf-bench-pipeline [--json] [--quick] [--frames N]\n");
+            fprintf(stderr, "usage: pf-bench-pipeline [--json] [--quick] [--frames N] "
+                            "[--throughput]\n");
             return 2;
         }
     }
+    if (throughput)
+        return pipeline_throughput(json, quick);
     if (frames < 2)
         frames = 2;
     static const mode modes[] = {{1280, 720, 120, 20000}, {1920, 1080, 60, 20000}};

@@ -60,6 +60,9 @@ typedef struct pf_log_hook {
 #define PF_SIMD_PORTABLE 1u /**< plain C; always available */
 #define PF_SIMD_SSSE3 2u    /**< x86-64 SSSE3 (PSHUFB) */
 #define PF_SIMD_AVX2 3u     /**< x86-64 AVX2 */
+/** x86-64 AVX-512 (F, DQ, BW, VL) with the OS saving zmm state; the GF(2^8) codec also uses
+ * GFNI where present. Since 0.2. */
+#define PF_SIMD_AVX512 4u
 
 /**
  * @return 1 when this CPU and build can run kernel @p simd (a PF_SIMD_* value), else 0.

@@ -8,9 +8,9 @@
  * fixed GameStream audio matrix for (4, 2). Every byte column is an independent codeword, so
  * any shard length works, and buffers need no alignment.
  *
- * Kernels: portable C, SSSE3 and AVX2 split-nibble PSHUFB; on a CPU that also has GFNI the
- * AVX2 codec multiplies with GF2P8AFFINEQB instead (same output, pf_rs8_get_simd() still says
- * PF_SIMD_AVX2). Decoding e lost data shards costs about as much as encoding e parity rows:
+ * Kernels: portable C, SSSE3, AVX2 and AVX-512 split-nibble PSHUFB; on a CPU that also has
+ * GFNI the AVX2 and AVX-512 codecs multiply with GF2P8AFFINEQB instead (same output,
+ * pf_rs8_get_simd() still says PF_SIMD_AVX2 or PF_SIMD_AVX512). Decoding e lost data shards costs about as much as encoding e parity rows:
  * the e x e system is solved in closed form, with no table built per block.
  *
  * Threading: a pf_rs8 is used by one thread at a time (it owns decode scratch). Objects are
