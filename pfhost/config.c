@@ -115,13 +115,13 @@ static int set_key(host_config *c, const char *k, const char *v)
     else if (!strcmp(k, "apps"))
         set_str(&c->apps_file, v);
     else if (!strcmp(k, "vdisplay")) {
-        /* The backends desktop.c opens (libpfcapture's names); a typo is an error. */
-        static const char *const known[] = {"auto", "mutter-headless", "weston", "mutter",
-                                            "kwin", "wlr", "gamescope", "testpattern"};
+        /* The backends desktop.c opens, as help.c lists them ("auto" first); a typo is an
+         * error. */
+        const char *const *known = help_config_key_find("vdisplay")->choices;
         size_t i = 0;
-        while (i < sizeof(known) / sizeof(known[0]) && strcmp(v, known[i]))
+        while (known[i] && strcmp(v, known[i]))
             i++;
-        if (i == sizeof(known) / sizeof(known[0]))
+        if (!known[i])
             return -1;
         set_str(&c->vdisplay, i ? v : NULL);
     }

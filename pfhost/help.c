@@ -6,63 +6,78 @@
 
 #include <string.h>
 
+/* The values of the keys a console shows as a list. vdisplay's are the backends desktop.c
+ * opens (libpfcapture's names); config.c refuses any other. */
+static const char *const vdisplay_backends[] = {
+    "auto", "mutter-headless", "weston", "mutter", "kwin", "wlr", "gamescope", "testpattern", NULL};
+static const char *const yes_no[] = {"yes", "no", NULL};
+static const char *const codec_policies[] = {"auto", "yes", "no", NULL};
+
 const help_config_key help_config_keys[] = {
     {"hostname", "NAME", NULL, "the machine's host name",
-     "The name clients show for this host."},
+     "The name clients show for this host.", "string", NULL, 0},
     {"address", "ADDRESS", "", "all addresses",
-     "The address the GameStream servers (HTTP, HTTPS, RTSP) bind to."},
+     "The address the GameStream servers (HTTP, HTTPS, RTSP) bind to.", "address", NULL, 0},
     {"external_address", "IPV4", "", "none",
      "The WAN address /serverinfo reports as ExternalIP, for clients outside the network "
-     "(with the ports forwarded to this host)."},
+     "(with the ports forwarded to this host).", "address", NULL, 0},
     {"http_port", "PORT", "47989", "47989",
-     "GameStream HTTP port (server info and pairing); 0 picks a free port."},
+     "GameStream HTTP port (server info and pairing); 0 picks a free port.", "port", NULL, 0},
     {"https_port", "PORT", "47984", "47984",
-     "GameStream HTTPS port (paired clients); 0 picks a free port."},
-    {"rtsp_port", "PORT", "48010", "48010", "RTSP port of stream setup; 0 picks a free port."},
+     "GameStream HTTPS port (paired clients); 0 picks a free port.", "port", NULL, 0},
+    {"rtsp_port", "PORT", "48010", "48010", "RTSP port of stream setup; 0 picks a free port.",
+     "port", NULL, 0},
     {"api_address", "ADDRESS", "127.0.0.1", "127.0.0.1",
      "The address of the management API. Any address but loopback serves HTTPS with the "
-     "host certificate."},
-    {"api_port", "PORT", "47990", "47990", "Management API port; 0 picks a free port."},
+     "host certificate.", "address", NULL, 0},
+    {"api_port", "PORT", "47990", "47990", "Management API port; 0 picks a free port.",
+     "port", NULL, 0},
     {"api_hosts", "NAMES", "", "none",
      "Further names the management API and the web console are opened as (comma-separated). "
      "A request whose Host is any other name is refused (DNS rebinding); IP addresses, "
-     "localhost and the host name always work."},
+     "localhost and the host name always work.", "string", NULL, 1},
     {"apps", "FILE", NULL, "$XDG_CONFIG_HOME/pfhost/apps.json",
-     "The app catalog (JSON; Sunshine's apps.json format is accepted)."},
+     "The app catalog (JSON; Sunshine's apps.json format is accepted).", "path", NULL, 0},
     {"vdisplay", "BACKEND", "auto", "auto",
      "The virtual display every session streams: auto (a desktop session that exists, else a "
      "headless Mutter, else Weston, each started by the host), mutter-headless, weston, mutter, "
-     "kwin, wlr, gamescope or testpattern. serve --vdisplay-backend and PF_VDISPLAY override it."},
+     "kwin, wlr, gamescope or testpattern. serve --vdisplay-backend and PF_VDISPLAY override it.",
+     "choice", vdisplay_backends, 0},
     {"mdns", "yes|no", "yes", "yes",
-     "Announce the host as _nvstream._tcp over mDNS (needs avahi-daemon)."},
+     "Announce the host as _nvstream._tcp over mDNS (needs avahi-daemon).", "bool", yes_no, 0},
     {"native", "yes|no", "yes", "yes",
      "Serve punktfunk/1 (QUIC) beside GameStream. If its port cannot be bound the host runs "
-     "without it and says so."},
+     "without it and says so.", "bool", yes_no, 0},
     {"native_address", "ADDRESS", "", ":: (IPv4 and IPv6)",
-     "The address punktfunk/1 binds to (IPv4 or IPv6)."},
+     "The address punktfunk/1 binds to (IPv4 or IPv6).", "address", NULL, 0},
     {"native_port", "PORT", "9777", "9777",
-     "punktfunk/1 UDP port; 0 picks a free port (so does the default when http_port is 0)."},
+     "punktfunk/1 UDP port; 0 picks a free port (so does the default when http_port is 0).",
+     "port", NULL, 0},
     {"native_pin_ttl", "SECONDS", "120", "120",
-     "How long a PIN from pfhost pair-native stays valid; it serves one attempt (max 3600)."},
+     "How long a PIN from pfhost pair-native stays valid; it serves one attempt (max 3600).",
+     "seconds", NULL, 1},
     {"hevc", "auto|yes|no", "auto", "auto",
      "Offer HEVC: auto only from a hardware encoder (NVENC, VAAPI), yes from any encoder "
-     "that has it, no never. H.264 is always offered."},
-    {"av1", "auto|yes|no", "auto", "auto", "Offer AV1, with the same choices as hevc."},
+     "that has it, no never. H.264 is always offered.", "codec", codec_policies, 0},
+    {"av1", "auto|yes|no", "auto", "auto", "Offer AV1, with the same choices as hevc.",
+     "codec", codec_policies, 0},
     {"pin_wait", "SECONDS", "120", "120",
-     "How long a pairing client waits for its PIN (max 3600)."},
+     "How long a pairing client waits for its PIN (max 3600).", "seconds", NULL, 0},
     {"pin_ttl", "SECONDS", "60", "60",
-     "How long an entered PIN stays valid for one pairing attempt (max 3600)."},
+     "How long an entered PIN stays valid for one pairing attempt (max 3600).", "seconds", NULL, 0},
     {"pair_max_failures", "N", "3", "3",
-     "Failed pairings (wrong PIN) before pairing is locked (max 1000)."},
+     "Failed pairings (wrong PIN) before pairing is locked (max 1000).", "count", NULL, 0},
     {"pair_lockout", "SECONDS", "300", "300",
-     "How long pairing stays locked after too many failures (max 86400)."},
+     "How long pairing stays locked after too many failures (max 86400).", "seconds", NULL, 0},
     {"connect_timeout", "SECONDS", "30", "30",
      "How long a launched or resumed session has to finish its RTSP handshake before it ends "
-     "and its app stops (max 3600)."},
+     "and its app stops (max 3600).", "seconds", NULL, 1},
     {"api_max_failures", "N", "5", "5",
-     "Requests with a wrong API token before the management API locks (max 1000)."},
+     "Requests with a wrong API token before the management API locks (max 1000).",
+     "count", NULL, 1},
     {"api_lockout", "SECONDS", "60", "60",
-     "How long the management API stays locked after too many failures (max 86400)."},
+     "How long the management API stays locked after too many failures (max 86400).",
+     "seconds", NULL, 1},
 };
 const size_t help_config_keys_n = sizeof(help_config_keys) / sizeof(help_config_keys[0]);
 

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "fileio.h"
+#include "help.h"
 #include "mgmt_logs.h"
 #include "mgmt_settings.h"
 
@@ -187,20 +188,17 @@ static unsigned put_settings(mgmt_call *call, const char *arg, json_object *body
     host_config nc;
     unsigned st = settings_update(&call->h->cfg, body, ret, &nc);
     if (st == 200) {
-        /* The keys that need no restart take effect now. */
+        /* The keys that need no restart (help.c marks them live) take effect now: the host
+         * reads them from its config where it uses them, on this same event loop. The values
+         * passed the checks above; null means the default. */
         json_object *values;
         json_object_object_get_ex(body, "values", &values);
         host_config *c = &call->h->cfg;
         json_object_object_foreach(values, key, val)
         {
-            if (!strcmp(key, "api_max_failures"))
-                c->api_max_failures = val ? nc.api_max_failures : 5;
-            else if (!strcmp(key, "api_lockout"))
-                c->api_lockout_s = val ? nc.api_lockout_s : 60;
-            else if (!strcmp(key, "api_hosts")) {
-                free(c->api_hosts);
-                c->api_hosts = val && nc.api_hosts ? strdup(nc.api_hosts) : NULL;
-            }
+            const help_config_key *k = help_config_key_find(key);
+            if (k && k->live && k->default_value)
+                config_set(c, key, val ? json_object_get_string(val) : k->default_value);
         }
         call->api->limit.max_failures = c->api_max_failures ? c->api_max_failures : 1;
         call->api->limit.lockout_ms = (uint64_t)c->api_lockout_s * 1000;

@@ -10,50 +10,13 @@
 #include <unistd.h>
 
 #include "fileio.h"
+#include "help.h"
 
-typedef struct setting_def {
-    const char *key, *type, *def, *desc;
-    int live; /* takes effect without a restart */
-} setting_def;
-
-static const setting_def defs[] = {
-    {"hostname", "string", "", "Name clients show for this host (empty: the machine's name)", 0},
-    {"address", "address", "", "Address the GameStream ports listen on (empty: all)", 0},
-    {"external_address", "address", "", "WAN IPv4 address reported to clients as ExternalIP", 0},
-    {"http_port", "port", "47989", "GameStream HTTP port (serverinfo, pairing)", 0},
-    {"https_port", "port", "47984", "GameStream HTTPS port (paired clients)", 0},
-    {"rtsp_port", "port", "48010", "RTSP port of the stream handshake", 0},
-    {"api_address", "address", "127.0.0.1",
-     "Address of the management API and this console; any non-loopback address is served "
-     "over HTTPS only", 0},
-    {"api_port", "port", "47990", "Port of the management API and this console (0: any)", 0},
-    {"api_hosts", "string", "",
-     "Further host names this console is opened as (comma-separated); requests naming any "
-     "other host are refused", 1},
-    {"apps", "path", "", "The app catalog file (default: apps.json in the config directory)", 0},
-    {"mdns", "bool", "yes", "Announce the host on the local network (mDNS)", 0},
-    {"hevc", "codec", "auto", "Offer HEVC: auto = only from a hardware encoder", 0},
-    {"av1", "codec", "auto", "Offer AV1: auto = only from a hardware encoder", 0},
-    {"pin_wait", "seconds", "120", "How long a pairing client waits for its PIN", 0},
-    {"pin_ttl", "seconds", "60", "How long an entered PIN stays usable", 0},
-    {"pair_max_failures", "count", "3", "Failed pairings before pairing locks", 0},
-    {"pair_lockout", "seconds", "300", "How long pairing stays locked", 0},
-    {"api_max_failures", "count", "5", "Wrong API tokens from one address before it is locked out", 1},
-    {"api_lockout", "seconds", "60", "How long an address stays locked out of the API", 1},
-};
-#define NDEFS (sizeof(defs) / sizeof(defs[0]))
-
-static const setting_def *find_def(const char *key)
-{
-    for (size_t i = 0; i < NDEFS; i++)
-        if (strcmp(defs[i].key, key) == 0)
-            return &defs[i];
-    return NULL;
-}
-
+/* The keys, their defaults, meanings and value kinds are help.c's table: the console lists
+ * exactly what config_load() reads and pfhost(1) documents. */
 int settings_is_live(const char *key)
 {
-    const setting_def *d = find_def(key);
+    const help_config_key *d = help_config_key_find(key);
     return d && d->live;
 }
 
@@ -103,8 +66,8 @@ json_object *settings_to_json(const host_config *cfg)
         text = NULL;
     json_object *o = json_object_new_object(), *a = json_object_new_array();
     json_object_object_add(o, "path", json_object_new_string(cfg->config_path));
-    for (size_t i = 0; i < NDEFS; i++) {
-        const setting_def *d = &defs[i];
+    for (size_t i = 0; i < help_config_keys_n; i++) {
+        const help_config_key *d = &help_config_keys[i];
         json_object *j = json_object_new_object();
         json_object_object_add(j, "key", json_object_new_string(d->key));
         json_object_object_add(j, "type", json_object_new_string(d->type));
@@ -112,9 +75,20 @@ json_object *settings_to_json(const host_config *cfg)
         char *v = text && find_line(text, d->key, &st, &ln) == 0 ? line_value(text, st, ln) : NULL;
         json_object_object_add(j, "value", v ? json_object_new_string(v) : NULL);
         free(v);
-        json_object_object_add(j, "default", json_object_new_string(d->def));
-        json_object_object_add(j, "description", json_object_new_string(d->desc));
+        /* A default the host computes (the machine's name, a path in the config directory)
+         * has no config value: null, and default_text says what it is. */
+        json_object_object_add(j, "default", d->default_value
+                                                 ? json_object_new_string(d->default_value)
+                                                 : NULL);
+        json_object_object_add(j, "default_text", json_object_new_string(d->default_text));
+        json_object_object_add(j, "description", json_object_new_string(d->doc));
         json_object_object_add(j, "restart", json_object_new_boolean(!d->live));
+        if (d->choices) {
+            json_object *opts = json_object_new_array();
+            for (const char *const *c = d->choices; *c; c++)
+                json_object_array_add(opts, json_object_new_string(*c));
+            json_object_object_add(j, "options", opts);
+        }
         json_object_array_add(a, j);
     }
     free(text);
@@ -142,14 +116,16 @@ static const char *extra_check(const char *key, const char *v)
     return NULL;
 }
 
-static const char *reason_for(const setting_def *d)
+static const char *reason_for(const help_config_key *d, char *buf, size_t cap)
 {
+    if (d->choices) {
+        size_t n = (size_t)snprintf(buf, cap, "must be one of:");
+        for (const char *const *c = d->choices; *c && n < cap; c++)
+            n += (size_t)snprintf(buf + n, cap - n, "%s %s", c == d->choices ? "" : ",", *c);
+        return buf;
+    }
     if (!strcmp(d->type, "port"))
         return "must be a port number 0-65535";
-    if (!strcmp(d->type, "bool"))
-        return "must be yes or no";
-    if (!strcmp(d->type, "codec"))
-        return "must be auto, yes or no";
     if (!strcmp(d->type, "seconds") || !strcmp(d->type, "count"))
         return "must be a whole number in range";
     if (!strcmp(d->type, "address"))
@@ -232,8 +208,9 @@ unsigned settings_update(const host_config *cfg, json_object *body, json_object 
     int bad = 0;
     json_object_object_foreach(values, key, val)
     {
-        const setting_def *d = find_def(key);
+        const help_config_key *d = help_config_key_find(key);
         const char *why = NULL;
+        char reason[200];
         if (!d)
             why = "unknown key";
         else if (val && !json_object_is_type(val, json_type_string))
@@ -242,7 +219,7 @@ unsigned settings_update(const host_config *cfg, json_object *body, json_object 
             const char *v = json_object_get_string(val);
             why = extra_check(key, v);
             if (!why && config_set(ret_new, key, v) < 0)
-                why = reason_for(d);
+                why = reason_for(d, reason, sizeof(reason));
         }
         if (why) {
             json_object_object_add(fields, key, json_object_new_string(why));

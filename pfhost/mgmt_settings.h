@@ -6,11 +6,13 @@
 
 #include "config.h"
 
-/* The config file as the console edits it: every key with its type, default, meaning and
- * whether a change needs a restart; changes are validated key by key with the same parser
- * pfhost reads the file with, and written atomically (0600) keeping comments and order. */
+/* The config file as the console edits it: every key of help.c's table with its type,
+ * default, meaning and whether a change needs a restart; changes are validated key by key
+ * with the same parser pfhost reads the file with, and written atomically (0600) keeping
+ * comments and order. */
 
-/* {"path", "settings": [{key, type, value|null, default, description, restart, options?}]} */
+/* {"path", "settings": [{key, type, value|null, default|null, default_text, description,
+ * restart, options?}]} in help.c's order; default is null where the host computes it. */
 json_object *settings_to_json(const host_config *cfg);
 /* Applies {"values": {key: "text" | null}} (null: back to the default) to the file.
  * Returns 200 with {"saved", "restart_needed": [...], "applied": [...]}, 400 with
@@ -19,7 +21,7 @@ json_object *settings_to_json(const host_config *cfg);
  * holding just the new values, valid until the next call). */
 unsigned settings_update(const host_config *cfg, json_object *body, json_object **ret,
                          host_config *ret_new);
-/* 1 when @p key takes effect without a restart. */
+/* 1 when @p key takes effect without a restart (help.c's live flag). */
 int settings_is_live(const char *key);
 
 #endif

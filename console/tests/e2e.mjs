@@ -4,7 +4,7 @@
 //
 // Environment (set by meson): PFHOST_BIN, PFHOST_CONSOLE_DIR, PF_CONSOLE_GS, CHROMIUM,
 // PF_CONSOLE_ARTIFACTS (screenshots at 360 and 1280 px and the host log on failure).
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync, rmSync, copyFileSync } from "node:fs";
 import { createServer, request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
@@ -517,15 +517,34 @@ async function main() {
     await page.fill("#set-http_port", "99999");
     await page.getByRole("button", { name: "Save settings" }).click();
     await page.locator("#set-http_port-error", { hasText: "0 to 65535" }).waitFor();
+    // Every key `pfhost help config` documents has its field, in the same order.
+    const keys = [...execFileSync(pfhostBin, ["help", "config"], { encoding: "utf8" }).matchAll(/^  (\w+) = /gm)].map((m) => m[1]);
+    const ids = await page.locator(".field [id^='set-']:is(input, select)").evaluateAll((els) => els.map((e) => e.id.slice(4)));
+    assert(keys.length > 20 && JSON.stringify(ids) === JSON.stringify(keys), `fields ${ids} vs keys ${keys}`);
+    assert((await page.locator("#set-vdisplay option[value='weston']").count()) === 1, "vdisplay lists its backends");
     await page.fill("#set-http_port", "0");
     await page.fill("#set-pin_wait", "45");
+    await page.fill("#set-connect_timeout", "60");
     await page.selectOption("#set-hevc", "no");
     await page.getByRole("button", { name: "Save settings" }).click();
     await page.getByTestId("settings-saved").getByText("Restart pfhost").waitFor();
     const conf = readFileSync(join(cfgDir, "pfhost.conf"), "utf8");
     assert(/^pin_wait = 45$/m.test(conf) && /^hevc = no$/m.test(conf), `pfhost.conf: ${conf}`);
+    assert(/^connect_timeout = 60$/m.test(conf), `pfhost.conf: ${conf}`);
     assert(conf.startsWith("# console test"), "comments are kept");
     assert(/^rtsp_port = \d+$/m.test(conf), "other keys are kept");
+  });
+
+  await step("settings: a live key takes effect in the running host, and null restores it", async () => {
+    const auth = { Authorization: `Bearer ${readFileSync(runtime.token_file, "utf8").trim()}`, "Content-Type": "application/json" };
+    const host = { Host: `console.example:${new URL(base).port}` };
+    assert((await raw("GET", "/api/v1/auth", host)).status === 403, "an unlisted name is refused");
+    const put = async (v) => raw("PUT", "/api/v1/settings", auth, JSON.stringify({ values: { api_hosts: v } }));
+    const on = await put("console.example");
+    assert(on.status === 200 && JSON.parse(on.body).applied.includes("api_hosts"), `PUT api_hosts: ${on.status} ${on.body}`);
+    assert((await raw("GET", "/api/v1/auth", host)).status === 200, "the new name works without a restart");
+    assert((await put(null)).status === 200, "api_hosts back to its default");
+    assert((await raw("GET", "/api/v1/auth", host)).status === 403, "and is refused again");
   });
 
   await step("settings: the console password is changed (the current one is checked)", async () => {

@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "fileio.h"
+#include "help.h"
 #include "mgmt_logs.h"
 #include "mgmt_session.h"
 #include "mgmt_settings.h"
@@ -270,6 +271,129 @@ static void settings_file(void **state)
     free(c.config_path);
 }
 
+static const char *str_of(json_object *o, const char *key)
+{
+    json_object *v;
+    return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : NULL;
+}
+
+/* The Settings page lists help.c's table: every key pfhost reads, once, in its order, with
+ * the same default, meaning and choices, and only the keys the host applies at once are
+ * marked so. */
+static void settings_cover_every_key(void **state)
+{
+    host_config c = {0};
+    c.config_path = path_join(dir, "pfhost.conf"); /* absent: every key at its default */
+    json_object *list = settings_to_json(&c), *arr;
+    assert_true(json_object_object_get_ex(list, "settings", &arr));
+    assert_int_equal(json_object_array_length(arr), help_config_keys_n);
+    const char *live_keys[] = {"api_hosts", "native_pin_ttl", "connect_timeout",
+                               "api_max_failures", "api_lockout"};
+    size_t live = 0;
+    for (size_t i = 0; i < help_config_keys_n; i++) {
+        const help_config_key *k = &help_config_keys[i];
+        json_object *e = json_object_array_get_idx(arr, i), *v;
+        assert_string_equal(str_of(e, "key"), k->key);
+        assert_string_equal(str_of(e, "type"), k->type);
+        assert_true(json_object_object_get_ex(e, "value", &v));
+        assert_null(v);
+        assert_true(json_object_object_get_ex(e, "default", &v));
+        if (k->default_value) {
+            assert_string_equal(json_object_get_string(v), k->default_value);
+            /* The default is a value the parser takes. */
+            host_config t = {0};
+            assert_int_equal(config_set(&t, k->key, k->default_value), 0);
+            config_free(&t);
+        } else {
+            assert_null(v);
+        }
+        assert_string_equal(str_of(e, "default_text"), k->default_text);
+        assert_string_equal(str_of(e, "description"), k->doc);
+        assert_true(json_object_object_get_ex(e, "restart", &v));
+        assert_int_equal(json_object_get_boolean(v), !k->live);
+        assert_int_equal(settings_is_live(k->key), k->live);
+        if (k->live) {
+            size_t j = 0;
+            while (j < 5 && strcmp(live_keys[j], k->key))
+                j++;
+            assert_true(j < 5); /* read at use, on the event loop: see mgmt_console.c */
+            live++;
+        }
+        if (k->choices) {
+            assert_true(json_object_object_get_ex(e, "options", &v));
+            size_t n = 0;
+            for (; k->choices[n]; n++) {
+                assert_string_equal(json_object_get_string(json_object_array_get_idx(v, n)),
+                                    k->choices[n]);
+                host_config t = {0};
+                assert_int_equal(config_set(&t, k->key, k->choices[n]), 0);
+                config_free(&t);
+            }
+            assert_int_equal(json_object_array_length(v), n);
+        } else {
+            assert_false(json_object_object_get_ex(e, "options", &v));
+        }
+    }
+    assert_int_equal(live, 5);
+    json_object_put(list);
+
+    /* Keys the console did not list before are edited like the rest and reach pfhost.conf;
+     * connect_timeout applies at once, vdisplay at the next start. */
+    host_config nc;
+    json_object *ret = NULL, *fields, *applied, *restart;
+    json_object *body = json_tokener_parse(
+        "{\"values\": {\"connect_timeout\": \"4000\", \"vdisplay\": \"wayland\","
+        " \"native_address\": \"no.such\", \"native\": \"maybe\"}}");
+    assert_int_equal(settings_update(&c, body, &ret, &nc), 400);
+    assert_true(json_object_object_get_ex(ret, "fields", &fields));
+    assert_int_equal(json_object_object_length(fields), 4);
+    assert_string_equal(str_of(fields, "vdisplay"),
+                        "must be one of: auto, mutter-headless, weston, mutter, kwin, wlr, "
+                        "gamescope, testpattern");
+    assert_string_equal(str_of(fields, "native"), "must be one of: yes, no");
+    json_object_put(ret);
+    json_object_put(body);
+    config_free(&nc);
+    assert_int_equal(access(c.config_path, F_OK), -1); /* nothing written */
+
+    body = json_tokener_parse("{\"values\": {\"connect_timeout\": \"45\", \"vdisplay\": "
+                              "\"weston\", \"native_port\": \"9800\"}}");
+    assert_int_equal(settings_update(&c, body, &ret, &nc), 200);
+    assert_int_equal(nc.connect_timeout_s, 45);
+    assert_true(json_object_object_get_ex(ret, "applied", &applied));
+    assert_int_equal(json_object_array_length(applied), 1);
+    assert_string_equal(json_object_get_string(json_object_array_get_idx(applied, 0)),
+                        "connect_timeout");
+    assert_true(json_object_object_get_ex(ret, "restart_needed", &restart));
+    assert_int_equal(json_object_array_length(restart), 2);
+    json_object_put(ret);
+    json_object_put(body);
+    config_free(&nc);
+    char *text;
+    assert_int_equal(file_read(c.config_path, 4096, &text, NULL), 0);
+    assert_non_null(
+        strstr(text, "\nconnect_timeout = 45\nvdisplay = weston\nnative_port = 9800\n"));
+    free(text);
+    host_config back;
+    char err[256];
+    assert_int_equal(config_load(&back, c.config_path, err, sizeof(err)), 0);
+    assert_int_equal(back.connect_timeout_s, 45);
+    assert_string_equal(back.vdisplay, "weston");
+    assert_int_equal(back.native_port, 9800);
+    config_free(&back);
+
+    /* The listing shows what the file now holds. */
+    list = settings_to_json(&c);
+    json_object_object_get_ex(list, "settings", &arr);
+    for (size_t i = 0; i < json_object_array_length(arr); i++) {
+        json_object *e = json_object_array_get_idx(arr, i);
+        if (!strcmp(str_of(e, "key"), "connect_timeout"))
+            assert_string_equal(str_of(e, "value"), "45");
+    }
+    json_object_put(list);
+    free(c.config_path);
+}
+
 static void *log_from_thread(void *arg)
 {
     for (int i = 0; i < 5000; i++)
@@ -339,6 +463,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(sessions_and_csrf, setup, teardown),
         cmocka_unit_test(login_limit),
         cmocka_unit_test_setup_teardown(settings_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(settings_cover_every_key, setup, teardown),
         cmocka_unit_test(log_ring),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -27,20 +27,25 @@ function Input({ s, value, set, error }: { s: Setting; value: string; set: (v: s
     "aria-invalid": error ? ("true" as const) : ("false" as const),
     "aria-describedby": `set-${s.key}-hint set-${s.key}-error`,
   };
-  if (s.type === "bool" || s.type === "codec")
+  if (s.options) {
+    // A value the file spells another way (true, on, 1) stays selectable as it is.
+    const options = value === "" || s.options.includes(value) ? s.options : [...s.options, value];
     return (
       <select {...common} value={value} onChange={(e) => set(e.target.value)}>
-        <option value="">default ({s.default})</option>
-        {s.type === "codec" && <option value="auto">auto</option>}
-        <option value="yes">yes</option>
-        <option value="no">no</option>
+        <option value="">default ({s.default_text})</option>
+        {options.map((o) => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
       </select>
     );
+  }
   return (
     <input
       {...common}
       value={value}
-      placeholder={s.default ? `default: ${s.default}` : "default"}
+      placeholder={`default: ${s.default_text}`}
       inputMode={s.type === "port" || s.type === "seconds" || s.type === "count" ? "numeric" : undefined}
       onChange={(e) => set(e.target.value)}
     />
@@ -118,8 +123,7 @@ export function Settings() {
                   {s.restart ? <span className="badge warn">restart needed</span> : <span className="badge ok">applies at once</span>}
                 </label>
                 <p className="hint" id={`set-${s.key}-hint`}>
-                  {s.description}
-                  {s.default ? ` (default: ${s.default})` : ""}
+                  {s.description} (default: {s.default_text})
                 </p>
                 <Input s={s} value={values[s.key] ?? ""} set={(v) => setValues({ ...values, [s.key]: v })} error={errors[s.key] ?? ""} />
                 <p className="error" id={`set-${s.key}-error`} role="alert">
