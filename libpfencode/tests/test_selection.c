@@ -2,6 +2,8 @@
 /* Backend selection: the PF_ENCODER override, explicit backends without a device, and the
  * fallback to software when a probe fails (field notes: one failing probe must not block the
  * next). No GPU is assumed: a missing device is made certain with a path that cannot exist. */
+#include "vk_driver_pin.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -149,6 +151,7 @@ static void software_caps(void **state)
 
 int main(void)
 {
+    pin_vulkan_driver();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(missing_devices_give_not_found),
         cmocka_unit_test(override_falls_back_to_software),

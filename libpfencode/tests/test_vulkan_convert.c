@@ -2,6 +2,8 @@
 /* The RGB -> YUV compute shader against a reference conversion written out here from the
  * BT.709 / BT.2020 equations, on whatever Vulkan device exists (lavapipe without a GPU). */
 #include <math.h>
+#include "vk_driver_pin.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -167,6 +169,7 @@ static void backend_end_to_end(void **state)
 
 int main(void)
 {
+    pin_vulkan_driver();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_layout_matches_the_reference),
         cmocka_unit_test(full_hd_frame),
