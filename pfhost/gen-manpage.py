@@ -126,9 +126,14 @@ def plain_page(program, output, version, summary):
         page.append(".SH OPTIONS")
         for opt, desc in options:
             page.append(".TP\n.B %s\n%s" % (esc(opt), esc(desc)))
+    status = [n for n in notes if n.lower().startswith("exit status:")]
+    notes = [n for n in notes if n not in status]
     if notes:
         page.append(".SH NOTES")
         page.append(paragraphs(notes).rstrip("\n"))
+    if status:
+        page.append(".SH EXIT STATUS")
+        page.append(paragraphs(status).rstrip("\n"))
     with open(output, "w") as f:
         f.write("\n".join(page) + "\n")
 
