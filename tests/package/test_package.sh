@@ -116,10 +116,19 @@ fi
 # 4. The Depends closure as apt resolves it on a fresh system (empty package status).
 debs=()
 for p in "${want[@]}"; do debs+=("$(ls "$tmp/debs/${p}_"*.deb)"); done
+# libpfclient-dev wants ngtcp2's 1.x headers, which Debian 12 has in bookworm-backports only
+# (its own libngtcp2-dev is 0.12): it is installed with -t bookworm-backports, the others
+# from the plain archive (the runtime libngtcp2-16 is a backports-only name apt finds itself).
+plain_debs=()
+for d in "${debs[@]}"; do case $d in */libpfclient-dev_*) ;; *) plain_debs+=("$d") ;; esac; done
+resolve() { # $1 = log; rest = apt-get options and packages
+  local log=$1; shift
+  apt-get -s -o Dir::State::status="$tmp/empty-status" -o Debug::NoLocking=1 \
+    --no-install-recommends "$@" >"$log" 2>&1
+}
 if ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1; then
   : >"$tmp/empty-status"
-  if apt-get -s -o Dir::State::status="$tmp/empty-status" -o Debug::NoLocking=1 \
-       --no-install-recommends install "${debs[@]}" >"$tmp/apt.log" 2>&1; then
+  if resolve "$tmp/apt.log" install "${plain_debs[@]}"; then
     ok "apt resolves every Depends from the archive ($(grep -c '^Inst' "$tmp/apt.log") packages)"
   else
     notok "apt resolves every Depends from the archive"; show "$tmp/apt.log"
@@ -127,9 +136,16 @@ if ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1; then
   has() { grep -q "^Inst $1 " "$tmp/apt.log"; }
   check "a fresh install brings pipewire, wireplumber, dbus and a headless compositor" \
     eval 'has pipewire && has wireplumber && has dbus && { has mutter || has weston || has sway; }'
+  if resolve "$tmp/apt-dev.log" -t bookworm-backports install "${debs[@]}" &&
+     grep -q '^Inst libngtcp2-dev (1\.' "$tmp/apt-dev.log"; then
+    ok "with -t bookworm-backports apt resolves libpfclient-dev too (ngtcp2 1.x headers)"
+  else
+    notok "with -t bookworm-backports apt resolves libpfclient-dev too"; show "$tmp/apt-dev.log"
+  fi
 else
   ok "apt resolves every Depends from the archive # SKIP no package lists (apt-get update)"
   ok "a fresh install brings pipewire, wireplumber, dbus and a compositor # SKIP no package lists"
+  ok "apt resolves libpfclient-dev with bookworm-backports # SKIP no package lists"
 fi
 
 # 5. The root, then dpkg -i there.
