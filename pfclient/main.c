@@ -35,8 +35,30 @@ static void usage(FILE *f)
             "                [--codec h264|hevc|av1] [--chacha] [--switch-mode WxH@HZ]\n"
             "                [--window] [--speed-test KBPS:SECONDS] [--json]\n"
             "       pfclient --discover [--seconds S] [--json]\n"
+            "The punktfunk/1 reference client: pairs with a host, streams from it and decodes\n"
+            "the video, or finds hosts on the local network.\n\n"
             "HOST is ADDRESS, ADDRESS:PORT or [IPv6]:PORT (port 9777 by default).\n"
-            "State (identity, pinned hosts): $PFCLIENT_DIR, else $XDG_CONFIG_HOME/pfclient.\n");
+            "State (identity, pinned hosts): $PFCLIENT_DIR, else $XDG_CONFIG_HOME/pfclient.\n\n"
+            "  --pin PIN          pair: the PIN `pfhost pair-native` shows (asked for if not\n"
+            "                     given)\n"
+            "  --frames N         stream: stop after N frames (600 without --frames and\n"
+            "                     --seconds)\n"
+            "  --seconds S        stream: stop after S seconds; --discover: browse S seconds\n"
+            "                     (default 3)\n"
+            "  --mode WxH@HZ      stream mode (default 1280x720@60)\n"
+            "  --codec NAME       h264, hevc or av1 (default: h264 or hevc, the host picks)\n"
+            "  --chacha           seal media with ChaCha20-Poly1305 instead of AES-GCM\n"
+            "  --switch-mode WxH@HZ  change the mode after half of --frames (or 60 frames)\n"
+            "  --window           show the stream in a window and send keyboard, pointer and\n"
+            "                     game controller input (Ctrl+Alt+Shift+Q leaves)\n"
+            "  --speed-test KBPS:SECONDS  ask the host for filler at KBPS for SECONDS (at\n"
+            "                     most 60) beside the stream and report what arrived\n"
+            "  --no-pattern       do not check the test pattern's frame counter\n"
+            "  --discover         list the hosts that announce _punktfunk._udp (Avahi)\n"
+            "  --json             one JSON object on stdout instead of the summary\n"
+            "  -h, --help         this text\n\n"
+            "Exit status: 0 ok, 1 usage, 2 refused or ended by the host (or unreachable),\n"
+            "3 frames missing or damaged (a test pattern counter gap).\n");
 }
 
 static int parse_mode(const char *s, uint32_t *w, uint32_t *h, uint32_t *hz)

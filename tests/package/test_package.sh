@@ -3,8 +3,8 @@
 # The Debian packages, built and used as a user would: dpkg-buildpackage -us -uc -b on a copy
 # of the tree, lintian, the symbols files against the linker maps, the Depends closure
 # resolved from the archive as on a fresh Debian 12, then dpkg -i into a root of its own
-# where pfhost, its manual page, a Moonlight-like client and the embedding examples run
-# from the installed files only.
+# where pfhost, its manual page, a Moonlight-like client, the web console, pfclient, the
+# measurement tools and the embedding examples run from the installed files only.
 #
 # The root: an overlay whose lower layer is this machine's / (read-only, with the runtime
 # libraries the Depends name already installed by scripts/install-deps) and whose upper layer
@@ -52,9 +52,18 @@ if git -C "$src" rev-parse --git-dir >/dev/null 2>&1; then
 else
   tar -C "$src" --exclude=./build --exclude=./.git -cf - . | tar -xf - -C "$tmp/src"
 fi
+# The console is built offline from the tree's console/node_modules (`npm ci`, which
+# scripts/install-deps runs); git does not list them, so they are copied. Without them the
+# packages are built with the pkg.punktfunk.noconsole profile and the console checks skip.
+profiles=
+if [ -f "$src/console/node_modules/vite/bin/vite.js" ]; then
+  cp -a "$src/console/node_modules" "$tmp/src/console/"
+else
+  profiles=pkg.punktfunk.noconsole
+fi
 start=$(date +%s)
 if (cd "$tmp/src" && DEB_BUILD_OPTIONS="nocheck parallel=$(nproc)" \
-      dpkg-buildpackage -us -uc -b) >"$tmp/build.log" 2>&1; then
+      dpkg-buildpackage -us -uc -b ${profiles:+-P$profiles}) >"$tmp/build.log" 2>&1; then
   ok "dpkg-buildpackage -us -uc -b ($(( $(date +%s) - start )) s)"
 else
   notok "dpkg-buildpackage -us -uc -b"; show "$tmp/build.log"; finish
@@ -62,7 +71,8 @@ fi
 mkdir "$tmp/debs"
 mv "$tmp"/*.deb "$tmp"/*.changes "$tmp"/*.buildinfo "$tmp/debs/"
 want=(pfhost libpfcore1 libpfcore-dev libpfcapture0 libpfcapture-dev libpfencode0
-      libpfencode-dev libpfinput0 libpfinput-dev libpfnet0 libpfnet-dev)
+      libpfencode-dev libpfinput0 libpfinput-dev libpfnet0 libpfnet-dev libpfclient0
+      libpfclient-dev pfclient punktfunk-tools)
 missing=()
 for p in "${want[@]}"; do ls "$tmp/debs/${p}_"*.deb >/dev/null 2>&1 || missing+=("$p"); done
 check "the package set is built: ${want[*]}" test ${#missing[@]} -eq 0
@@ -75,22 +85,27 @@ else
 fi
 
 # 3. The symbols files are the linker maps, and dpkg-gensymbols -c4 catches a break.
-mkdir "$tmp/core"
-dpkg-deb -R "$tmp/debs/"libpfcore1_*.deb "$tmp/core"
-map_syms=$(sed -e 's:/\*.*\*/::g' "$src/libpfcore/libpfcore.sym" | grep -o '^ *pf_[a-z0-9_]*;' | tr -d ' ;' | sort)
-deb_syms=$(grep -o '^ pf_[a-z0-9_]*@PFCORE_' "$tmp/core/DEBIAN/symbols" | sed 's/^ //; s/@.*//' | sort)
-check "libpfcore1's symbols file lists exactly the symbols of libpfcore.sym" \
-  test -n "$map_syms" -a "$map_syms" = "$deb_syms"
+symbols_match_map() { # $1 = package, $2 = library, $3 = version node prefix
+  local map deb
+  mkdir "$tmp/$1"
+  dpkg-deb -R "$tmp/debs/$1"_*.deb "$tmp/$1"
+  map=$(sed -e 's:/\*.*\*/::g' "$src/$2/$2.sym" | grep -o '^ *pf_[a-z0-9_]*;' | tr -d ' ;' | sort)
+  deb=$(grep -o "^ pf_[a-z0-9_]*@$3" "$tmp/$1/DEBIAN/symbols" | sed 's/^ //; s/@.*//' | sort)
+  check "$1's symbols file lists exactly the symbols of $2.sym" test -n "$map" -a "$map" = "$deb"
+}
+symbols_match_map libpfcore1 libpfcore PFCORE_
+symbols_match_map libpfclient0 libpfclient PFCLIENT_
+core=$tmp/libpfcore1
 next=$(dpkg-parsechangelog -l "$src/debian/changelog" -S Version).1
 gensym() { # $1 = template; fails when the library does not match it
-  dpkg-gensymbols -c4 -v"$next" -plibpfcore1 -P"$tmp/core" -I"$1" -O"$tmp/out.symbols" \
-    -e"$(ls "$tmp"/core/usr/lib/*/libpfcore.so.1.*)" >"$tmp/gensym.log" 2>&1
+  dpkg-gensymbols -c4 -v"$next" -plibpfcore1 -P"$core" -I"$1" -O"$tmp/out.symbols" \
+    -e"$(ls "$core"/usr/lib/*/libpfcore.so.1.*)" >"$tmp/gensym.log" 2>&1
 }
-first=$(echo "$deb_syms" | head -n 1)
+first=$(grep -o '^ pf_[a-z0-9_]*@PFCORE_' "$core/DEBIAN/symbols" | sed 's/^ //; s/@.*//' | sort | head -n 1)
 sed "s/^ $first@\(.*\)$/ $first@\1\n pf_core_removed_symbol@PFCORE_1.0 0.1.0/" \
-  "$tmp/core/DEBIAN/symbols" > "$tmp/lost.symbols"
-grep -v "^ $first@" "$tmp/core/DEBIAN/symbols" > "$tmp/unlisted.symbols"
-if gensym "$tmp/core/DEBIAN/symbols" && ! gensym "$tmp/lost.symbols" &&
+  "$core/DEBIAN/symbols" > "$tmp/lost.symbols"
+grep -v "^ $first@" "$core/DEBIAN/symbols" > "$tmp/unlisted.symbols"
+if gensym "$core/DEBIAN/symbols" && ! gensym "$tmp/lost.symbols" &&
    ! gensym "$tmp/unlisted.symbols"; then
   ok "dpkg-gensymbols -c4 fails on a lost symbol and on one the map does not list"
 else
@@ -101,10 +116,19 @@ fi
 # 4. The Depends closure as apt resolves it on a fresh system (empty package status).
 debs=()
 for p in "${want[@]}"; do debs+=("$(ls "$tmp/debs/${p}_"*.deb)"); done
+# libpfclient-dev wants ngtcp2's 1.x headers, which Debian 12 has in bookworm-backports only
+# (its own libngtcp2-dev is 0.12): it is installed with -t bookworm-backports, the others
+# from the plain archive (the runtime libngtcp2-16 is a backports-only name apt finds itself).
+plain_debs=()
+for d in "${debs[@]}"; do case $d in */libpfclient-dev_*) ;; *) plain_debs+=("$d") ;; esac; done
+resolve() { # $1 = log; rest = apt-get options and packages
+  local log=$1; shift
+  apt-get -s -o Dir::State::status="$tmp/empty-status" -o Debug::NoLocking=1 \
+    --no-install-recommends "$@" >"$log" 2>&1
+}
 if ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1; then
   : >"$tmp/empty-status"
-  if apt-get -s -o Dir::State::status="$tmp/empty-status" -o Debug::NoLocking=1 \
-       --no-install-recommends install "${debs[@]}" >"$tmp/apt.log" 2>&1; then
+  if resolve "$tmp/apt.log" install "${plain_debs[@]}"; then
     ok "apt resolves every Depends from the archive ($(grep -c '^Inst' "$tmp/apt.log") packages)"
   else
     notok "apt resolves every Depends from the archive"; show "$tmp/apt.log"
@@ -112,9 +136,16 @@ if ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1; then
   has() { grep -q "^Inst $1 " "$tmp/apt.log"; }
   check "a fresh install brings pipewire, wireplumber, dbus and a headless compositor" \
     eval 'has pipewire && has wireplumber && has dbus && { has mutter || has weston || has sway; }'
+  if resolve "$tmp/apt-dev.log" -t bookworm-backports install "${debs[@]}" &&
+     grep -q '^Inst libngtcp2-dev (1\.' "$tmp/apt-dev.log"; then
+    ok "with -t bookworm-backports apt resolves libpfclient-dev too (ngtcp2 1.x headers)"
+  else
+    notok "with -t bookworm-backports apt resolves libpfclient-dev too"; show "$tmp/apt-dev.log"
+  fi
 else
   ok "apt resolves every Depends from the archive # SKIP no package lists (apt-get update)"
   ok "a fresh install brings pipewire, wireplumber, dbus and a compositor # SKIP no package lists"
+  ok "apt resolves libpfclient-dev with bookworm-backports # SKIP no package lists"
 fi
 
 # 5. The root, then dpkg -i there.
@@ -163,6 +194,34 @@ else
   notok "pfhost(1) as installed matches the installed pfhost's help"; show "$tmp/man.log"
 fi
 
+# 6b. pfclient and the measurement tools: they run from the root, load the packaged
+# libraries, and their installed pages say what their help says.
+in_root ldd /usr/bin/pfclient >"$tmp/ldd-client.txt" 2>&1
+if grep -qE 'libpfclient\.so\.0 => (/usr)?/lib/' "$tmp/ldd-client.txt" &&
+   ! grep -q 'not found' "$tmp/ldd-client.txt"; then
+  ok "pfclient loads libpfclient.so.0 from the package's /usr/lib"
+else
+  notok "pfclient loads libpfclient.so.0 from the package's /usr/lib"; show "$tmp/ldd-client.txt"
+fi
+mkdir "$tmp/bin"
+for prog in pfclient pf-loss-harness pf-latency-probe; do
+  printf '#!/bin/sh\nexec %s %s /usr/bin/%s "$@"\n' "$chroot_bin" "$root" "$prog" >"$tmp/bin/$prog"
+  chmod +x "$tmp/bin/$prog"
+  check "the installed $prog --help prints its usage" \
+    eval "'$tmp/bin/$prog' --help 2>&1 | grep -qi '^usage: $prog'"
+  if python3 "$checkman" --plain "$tmp/bin/$prog" "$root/usr/share/man/man1/$prog.1.gz" \
+       >"$tmp/man-$prog.log" 2>&1; then
+    ok "$prog(1) as installed matches the installed $prog's help"
+  else
+    notok "$prog(1) as installed matches the installed $prog's help"; show "$tmp/man-$prog.log"
+  fi
+done
+# The harness runs libpfcore's real packetizer and reassembler: a small sweep, as JSON.
+in_root pf-loss-harness --schemes gs8 --models random --sizes 4k --parity 20 --loss-max 10 \
+  --frames 50 --json >"$tmp/harness.json" 2>&1
+check "the installed pf-loss-harness sweeps a loss grid and prints JSON" \
+  python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/harness.json"
+
 # 7. `pfhost serve --source testpattern` from the root, paired and streamed by the in-repo
 # client (which runs outside the root and reaches the host on 127.0.0.1).
 cat >"$tmp/pfhost-serve" <<EOF
@@ -183,6 +242,53 @@ while IFS= read -r line; do
   esac
 done <"$tmp/client.log"
 grep -q '^1\.\.' "$tmp/client.log" || { notok "the client ran"; show "$tmp/client.log"; }
+
+# 7b. The web console: the installed pfhost serves the packaged files of
+# /usr/share/pfhost/console at / on its management port (the login page before a session,
+# with the script it loads).
+console=$root/usr/share/pfhost/console
+if [ -n "$profiles" ]; then
+  ok "pfhost serves the packaged console # SKIP console/node_modules missing (npm ci)"
+else
+  check "pfhost ships the built console (index.html, login.html, assets)" \
+    eval "[ -f '$console/index.html' ] && [ -f '$console/login.html' ] && ls '$console'/assets/*.js >/dev/null"
+  hd=$tmp/console-host
+  mkdir -p "$hd/config/pfhost" "$hd/state" "$hd/run"
+  printf 'hostname = pf-package\nhttp_port = 0\nhttps_port = 0\napi_port = 0\nrtsp_port = 0\nmdns = no\n' \
+    >"$hd/config/pfhost/pfhost.conf"
+  XDG_CONFIG_HOME=$hd/config XDG_STATE_HOME=$hd/state XDG_RUNTIME_DIR=$hd/run HOME=$hd \
+    "$chroot_bin" "$root" /usr/bin/pfhost serve --source testpattern >"$hd/host.log" 2>&1 &
+  host_pid=$!
+  if python3 - "$hd/run/pfhost/runtime.json" "$console" >"$tmp/console.log" 2>&1 <<'PY'
+import json, os, re, sys, time, urllib.request
+runtime, console = sys.argv[1], sys.argv[2]
+deadline = time.time() + 60
+while not os.path.exists(runtime):
+    if time.time() > deadline:
+        sys.exit("pfhost wrote no runtime.json in 60 s")
+    time.sleep(0.2)
+time.sleep(0.2)
+base = json.load(open(runtime))["api_url"]
+def get(path):
+    with urllib.request.urlopen(base + path, timeout=10) as r:
+        return r.status, r.headers.get("Content-Type", ""), r.read()
+status, ctype, body = get("/")
+want = open(os.path.join(console, "login.html"), "rb").read()
+assert status == 200 and ctype.startswith("text/html"), (status, ctype)
+assert body == want, "/ is not the installed login.html"
+script = re.search(rb'src="(/assets/[^"]+\.js)"', body).group(1).decode()
+status, ctype, js = get(script)
+assert status == 200 and js == open(os.path.join(console, script[1:]), "rb").read(), script
+print("served / and %s from %s" % (script, console))
+PY
+  then
+    ok "the installed pfhost serves the console's page and script from /usr/share/pfhost/console"
+  else
+    notok "the installed pfhost serves the console's page and script from /usr/share/pfhost/console"
+    show "$tmp/console.log"; show "$hd/host.log"
+  fi
+  kill "$host_pid" 2>/dev/null; wait "$host_pid" 2>/dev/null
+fi
 
 # 8. The embedding examples, built against the installed pkg-config files and run in the root.
 # The -dev packages carry them as documentation; build those copies.
