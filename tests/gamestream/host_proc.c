@@ -125,10 +125,12 @@ int host_start(host_proc *h, const char *extra_conf)
             dup2(fd, 2);
             dup2(fd, 1);
         }
-        if (h->source)
-            execl(bin, "pfhost", "--verbose", "serve", "--source", h->source, (char *)NULL);
-        else
-            execl(bin, "pfhost", "--verbose", "serve", (char *)NULL);
+        const char *argv[40] = {"pfhost", "--verbose", "serve"};
+        size_t n = 3;
+        for (size_t i = 0; h->serve_args && h->serve_args[i] && n + 1 < 40; i++)
+            argv[n++] = h->serve_args[i];
+        argv[n] = NULL;
+        execv(bin, (char *const *)argv);
         _exit(127);
     }
     h->pid = pid;

@@ -23,7 +23,9 @@ typedef struct host_proc {
     int clean_env;
     const char *path; /* PATH under clean_env; NULL = the test's */
     const char *const *env; /* under clean_env: more "KEY=VALUE" (a desktop session's) */
-    const char *source;     /* `serve --source` (e.g. "testpattern"); NULL = the default */
+    /* More arguments for `serve` only (NULL-terminated, e.g. {"--source", "testpattern",
+     * NULL}); the CLI commands run_cli starts never get them. NULL = none. */
+    const char *const *serve_args;
 } host_proc;
 
 /* Starts (or restarts, when h->dir is set) pfhost; @p extra_conf is appended to the config

@@ -76,7 +76,8 @@ static int group_setup(void **state)
         return -1;
     /* The bound counts sessions, not desktops: the test pattern keeps 41 launches from
      * starting 41 compositors. */
-    host.source = "testpattern";
+    static const char *const args[] = {"--source", "testpattern", NULL};
+    host.serve_args = args;
     if (host_start(&host, conf))
         return -1;
     int check;

@@ -79,22 +79,13 @@ int arm_pin(char pin[5])
 int native_setup(void **state)
 {
     (void)state;
-    char wrapper[256], dir[] = "/tmp/pfhost-native-XXXXXX";
+    char dir[] = "/tmp/pfhost-native-XXXXXX";
     if (!mkdtemp(dir))
         return -1;
-    snprintf(wrapper, sizeof(wrapper), "%s/pfhost", dir);
-    FILE *f = fopen(wrapper, "w");
-    if (!f)
-        return -1;
-    /* Only `serve` takes the source option; the command-line calls go through unchanged. */
     snprintf(input_record_path, sizeof(input_record_path), "%s/input.log", dir);
-    fprintf(f,
-            "#!/bin/sh\ncase \"$*\" in *serve*) exec %s \"$@\" --source testpattern "
-            "--input-record %s;; esac\nexec %s \"$@\"\n",
-            getenv("PFHOST_BIN"), input_record_path, getenv("PFHOST_BIN"));
-    fclose(f);
-    chmod(wrapper, 0755);
-    setenv("PFHOST_BIN", wrapper, 1);
+    static const char *args[] = {"--source", "testpattern", "--input-record", NULL, NULL};
+    args[3] = input_record_path;
+    host.serve_args = args;
     if (pf_net_quic_cert_generate("punktfunk-client", &key_a, &cert_a) < 0 ||
         pf_net_quic_cert_generate("punktfunk-client", &key_b, &cert_b) < 0 ||
         pf_net_quic_cert_fingerprint(cert_a, strlen(cert_a), fp_a) < 0 ||
