@@ -11,9 +11,7 @@
  *       10 sessions of 1 s at 640x360x30, TAP; no growth beyond noise, no orphaned process.
  * Growth is measured from after the first session, which fills the encoder's and the
  * allocator's caches once. */
-#include <arpa/inet.h>
 #include <dirent.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -21,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,8 +26,7 @@
 #include "gs_client.h"
 #include "host_proc.h"
 #include "stream_client.h"
-
-#define Q "uniqueid=0123456789ABCDEF&uuid=11112222333344445555666677778888"
+#include "stream_harness.h"
 
 typedef struct figures {
     long fds, threads, rss_kib, children, pw_nodes;
@@ -166,32 +162,18 @@ static void print_figures(const char *when, const figures *f)
 static long one_session(uint32_t w, uint32_t h, uint32_t fps, uint32_t seconds, char *err,
                         size_t n)
 {
-    char path[512];
-    snprintf(path, sizeof(path),
-             "/launch?" Q "&appid=1&mode=%ux%ux%u&additionalStates=1&sops=0&rikey="
-             "102132435465768798a9bacbdcedfe0f&rikeyid=-5&localAudioPlayMode=0&"
-             "surroundAudioInfo=196610&remoteControllersBitmap=1&gcmap=1&corever=1",
-             w, h, fps);
-    char *doc = gs_get(&host, 1, &client, path, NULL, NULL);
+    char *doc = stream_launch_doc(&host, &client, "launch", 1, w, h, fps, STREAM_RIKEY_HEX, 1);
     int st = doc ? gsc_xml_status(doc) : -1;
     free(doc);
     if (st != 200) {
         snprintf(err, n, "launch answered %d", st);
         return -1;
     }
-    stream_client_config cfg = {
-        .rtsp_port = rtsp_port, .rikeyid = (uint32_t)-5, .width = w, .height = h, .fps = fps,
-        .bitrate_kbps = w >= 1280 ? 8000 : 3000, .packet_size = 1392,
-        .encryption_enabled = 0x05, .nv_feature_flags = 167, .audio_channels = 2,
-        .encrypted_rtsp = 1,
-    };
-    static const uint8_t rikey[16] = {0x10, 0x21, 0x32, 0x43, 0x54, 0x65, 0x76, 0x87,
-                                      0x98, 0xa9, 0xba, 0xcb, 0xdc, 0xed, 0xfe, 0x0f};
-    memcpy(cfg.rikey, rikey, 16);
-    stream_client *c = NULL;
+    stream_client_config cfg =
+        stream_config(rtsp_port, stream_rikey, w, h, fps, w >= 1280 ? 8000 : 3000);
+    stream_client *c = stream_open(&cfg, err, n);
     long frames = -1;
-    if (stream_client_handshake(&cfg, &c, err, n) == 0 &&
-        stream_client_connect(c, err, n) == 0) {
+    if (c) {
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         frames = 0;
@@ -200,8 +182,7 @@ static long one_session(uint32_t w, uint32_t h, uint32_t fps, uint32_t seconds, 
             clock_gettime(CLOCK_MONOTONIC, &t1);
         } while (t1.tv_sec - t0.tv_sec < (time_t)seconds);
     }
-    doc = gs_get(&host, 1, &client, "/cancel?" Q, NULL, NULL);
-    free(doc);
+    stream_cancel(&host, &client);
     if (c)
         stream_client_destroy(c);
     for (int i = 0; i < 100 && api_count_sessions(&host) != 0; i++)
@@ -209,49 +190,25 @@ static long one_session(uint32_t w, uint32_t h, uint32_t fps, uint32_t seconds, 
     return frames;
 }
 
-static int setup(const char *extra_serve_args)
+static int setup(void)
 {
-    snprintf(work, sizeof(work), "/tmp/pfhost-soak-XXXXXX");
-    if (!mkdtemp(work))
+    /* A grace period of 1 s: a session's app is gone soon after its quit. */
+    static const char *const serve_args[] = {"--source", "testpattern", "--grace", "1", NULL};
+    char conf[256];
+    if (stream_work_dir(work, sizeof(work), "/tmp/pfhost-soak-XXXXXX") < 0)
         return -1;
-    char wrapper[256], conf[256];
-    snprintf(wrapper, sizeof(wrapper), "%s/pfhost", work);
-    FILE *f = fopen(wrapper, "w");
-    if (!f)
+    host.serve_args = serve_args;
+    rtsp_port = stream_free_tcp_port();
+    if (!rtsp_port)
         return -1;
-    fprintf(f, "#!/bin/sh\nexec %s \"$@\" --source testpattern --grace 1 %s\n",
-            getenv("PFHOST_BIN"), extra_serve_args);
-    fclose(f);
-    chmod(wrapper, 0755);
-    setenv("PFHOST_BIN", wrapper, 1);
-    /* A free port for RTSP: bind 0, read it back, release. */
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET};
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t sl = sizeof(sa);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-        getsockname(fd, (struct sockaddr *)&sa, &sl) < 0)
-        return -1;
-    close(fd);
-    rtsp_port = ntohs(sa.sin_port);
     snprintf(conf, sizeof(conf), "rtsp_port = %u\npin_wait = 20\n", rtsp_port);
-    if (gsc_identity_create(&client) || host_start(&host, conf) < 0)
-        return -1;
-    int check = 0;
-    return pair_client(&host, &client, "1234", "1234", "0123456789ABCDEF", 0, &check, NULL) == 1
-               ? 0
-               : -1;
+    return stream_host_up(&host, &client, conf);
 }
 
-/* Removes what setup() made; the TAP exit status. */
+/* Removes what setup() made (the host has been stopped and checked); the TAP exit status. */
 static int finish(void)
 {
-    host_remove_dir(&host);
-    char cmd[128];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", work);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", work);
-    gsc_identity_free(&client);
+    stream_host_down(&host, &client, work);
     return tap_failed ? 1 : 0;
 }
 
@@ -284,7 +241,7 @@ static int load_main(void)
     printf("1..5\n# load: %d clients at 1280x720x60 for %d s against pfhost --source "
            "testpattern, %ld CPUs online\n",
            N, SECONDS, sysconf(_SC_NPROCESSORS_ONLN));
-    if (setup("") < 0) {
+    if (setup() < 0) {
         printf("not ok 1 - the host started and a client paired\n");
         return 1;
     }
@@ -300,21 +257,16 @@ static int load_main(void)
         }
         char path[512];
         snprintf(path, sizeof(path),
-                 "/%s?" Q "&appid=1&mode=1280x720x60&additionalStates=1&sops=0&rikey=%s"
-                 "&rikeyid=-5&localAudioPlayMode=0&surroundAudioInfo=196610&corever=1",
+                 "/%s?" STREAM_Q "&appid=1&mode=1280x720x60&additionalStates=1&sops=0"
+                 "&rikey=%s&rikeyid=-5&localAudioPlayMode=0&surroundAudioInfo=196610&corever=1",
                  i ? "resume" : "launch", hex);
         char *doc = gs_get(&host, 1, &client, path, NULL, NULL);
         int st = doc ? gsc_xml_status(doc) : -1;
         free(doc);
-        stream_client_config cfg = {
-            .rtsp_port = rtsp_port, .rikeyid = (uint32_t)-5, .width = 1280, .height = 720,
-            .fps = FPS, .bitrate_kbps = 10000, .packet_size = 1392, .encryption_enabled = 0x05,
-            .nv_feature_flags = 167, .audio_channels = 2, .encrypted_rtsp = 1, .no_decode = 1,
-        };
-        memcpy(cfg.rikey, key, 16);
+        stream_client_config cfg = stream_config(rtsp_port, key, 1280, 720, FPS, 10000);
+        cfg.no_decode = 1;
         char err[256] = "";
-        if (st == 200 && stream_client_handshake(&cfg, &lc[i].c, err, sizeof(err)) == 0 &&
-            stream_client_connect(lc[i].c, err, sizeof(err)) == 0)
+        if (st == 200 && (lc[i].c = stream_open(&cfg, err, sizeof(err))))
             handshakes++;
         else
             printf("# client %d: launch %d, %s\n", i, st, err);
@@ -331,7 +283,7 @@ static int load_main(void)
     for (int k = 0; k < SECONDS * 2; k++) {
         struct timespec a, b;
         clock_gettime(CLOCK_MONOTONIC, &a);
-        char *doc = gs_get(&host, 0, NULL, "/serverinfo?" Q, NULL, NULL);
+        char *doc = gs_get(&host, 0, NULL, "/serverinfo?" STREAM_Q, NULL, NULL);
         clock_gettime(CLOCK_MONOTONIC, &b);
         double d = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
         worst = doc && d > worst ? d : (doc ? worst : 1e9);
@@ -383,8 +335,7 @@ static int load_main(void)
     for (int i = 0; i < N; i++)
         if (lc[i].c)
             stream_client_destroy(lc[i].c);
-    char *doc = gs_get(&host, 1, &client, "/cancel?" Q, NULL, NULL);
-    free(doc);
+    stream_cancel(&host, &client);
     int st = host_stop(&host);
     tap(st == 0, "the host exits cleanly after the load");
     return finish();
@@ -425,7 +376,7 @@ int main(int argc, char **argv)
         return load_main();
     printf("1..6\n# soak: %u sessions of %u s at %ux%u@%u against pfhost --source testpattern\n",
            sessions, seconds, w, h, fps);
-    if (setup("") < 0) {
+    if (setup() < 0) {
         printf("not ok 1 - the host started and a client paired\n");
         return 1;
     }

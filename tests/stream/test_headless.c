@@ -8,11 +8,9 @@
  * two modes get two compositors; a killed compositor ends only its session, with a reason;
  * afterwards nothing of the sessions is left. Without any compositor a launch fails with an
  * error that names the fix. */
-#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -23,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,8 +31,8 @@
 #include "harness.h"
 #include "host_proc.h"
 #include "stream_client.h"
+#include "stream_harness.h"
 
-#define Q "uniqueid=0123456789ABCDEF&uuid=11112222333344445555666677778888"
 #define COLOUR 0x3366ccu
 #define TERM_SOURCE_LOST 0x800E9403u
 #define TERM_GRACEFUL 0x80030023u
@@ -53,54 +50,14 @@ static uint16_t hp_rtsp;
 /* A second host a test started: stopped after the test even when it failed half-way. */
 static host_proc *second;
 
-static uint16_t free_tcp_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET};
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t sl = sizeof(sa);
-    bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-    getsockname(fd, (struct sockaddr *)&sa, &sl);
-    close(fd);
-    return ntohs(sa.sin_port);
-}
-
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-/* 5 s of 440 Hz, 48 kHz stereo s16. */
-static int write_tone(const char *path)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return -1;
-    uint32_t n = 48000 * 5, bytes = n * 4;
-    uint8_t hdr[44] = "RIFF\0\0\0\0WAVEfmt \x10\0\0\0\x01\0\x02\0\x80\xbb\0\0\0\xee\x02\0\x04\0\x10\0data";
-    uint32_t riff = 36 + bytes;
-    memcpy(hdr + 4, &riff, 4);
-    memcpy(hdr + 40, &bytes, 4);
-    fwrite(hdr, 1, 44, f);
-    for (uint32_t i = 0; i < n; i++) {
-        int16_t v = (int16_t)(8192.0 * sin(2.0 * M_PI * 440.0 * i / 48000.0));
-        int16_t lr[2] = {v, v};
-        fwrite(lr, sizeof(lr), 1, f);
-    }
-    return fclose(f);
-}
-
 static int group_setup(void **state)
 {
-    snprintf(work, sizeof(work), "/tmp/pfhost-headless-XXXXXX");
-    if (!mkdtemp(work))
+    if (stream_work_dir(work, sizeof(work), "/tmp/pfhost-headless-XXXXXX") < 0)
         return -1;
     chmod(work, 0755);
     char path[256], tone[256], conf[512];
     snprintf(tone, sizeof(tone), "%s/tone.wav", work);
-    if (write_tone(tone) < 0)
+    if (stream_write_tone(tone, 5) < 0)
         return -1;
     snprintf(path, sizeof(path), "%s/apps.json", work);
     FILE *f = fopen(path, "w");
@@ -117,52 +74,21 @@ static int group_setup(void **state)
             work, tone, PF_WL_RECORDER, COLOUR, work);
     fclose(f);
     host.serve_args = serve_args;
-    rtsp_port = hp_rtsp = free_tcp_port();
+    rtsp_port = hp_rtsp = stream_free_tcp_port();
     snprintf(conf, sizeof(conf), "apps = %s\nrtsp_port = %u\npin_wait = 20\n", path, rtsp_port);
     host.clean_env = 1;
-    if (gsc_identity_create(&client) || host_start(&host, conf) < 0)
-        return -1;
-    int check = 0;
-    return pair_client(&host, &client, "1234", "1234", "0123456789ABCDEF", 0, &check, NULL) == 1
-               ? 0
-               : -1;
+    return stream_host_up(&host, &client, conf);
 }
 
 static int group_teardown(void **state)
 {
-    int st = host.pid > 0 ? host_stop(&host) : 0;
-    if (!getenv("PF_KEEP_TEST_DIR"))
-        host_remove_dir(&host);
-    else
-        fprintf(stderr, "# host directory kept: %s\n", host.dir);
-    char cmd[128];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", work);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", work);
-    gsc_identity_free(&client);
-    return st == 0 ? 0 : -1;
-}
-
-static const uint8_t rikey[16] = {0x10, 0x21, 0x32, 0x43, 0x54, 0x65, 0x76, 0x87,
-                                  0x98, 0xa9, 0xba, 0xcb, 0xdc, 0xed, 0xfe, 0x0f};
-
-/* /launch or /resume; returns the reply document. */
-static char *launch_doc(const host_proc *h, gsc_identity *id, const char *verb, uint32_t appid,
-                        uint32_t w, uint32_t hh, uint32_t fps, const char *key_hex)
-{
-    char path[512];
-    snprintf(path, sizeof(path),
-             "/%s?" Q "&appid=%u&mode=%ux%ux%u&additionalStates=1&sops=0&rikey=%s"
-             "&rikeyid=-5&localAudioPlayMode=0&surroundAudioInfo=196610"
-             "&remoteControllersBitmap=1&gcmap=1&corever=1",
-             verb, appid, w, hh, fps, key_hex);
-    return gs_get(h, 1, id, path, NULL, NULL);
+    return stream_host_down(&host, &client, work) == 0 ? 0 : -1;
 }
 
 static void launch_ok(gsc_identity *id, const char *verb, uint32_t appid, uint32_t w,
                       uint32_t h, uint32_t fps, const char *key_hex)
 {
-    char *doc = launch_doc(hp, id, verb, appid, w, h, fps, key_hex);
+    char *doc = stream_launch_doc(hp, id, verb, appid, w, h, fps, key_hex, 1);
     assert_non_null(doc);
     if (gsc_xml_status(doc) != 200)
         fail_msg("%s failed: %s", verb, doc);
@@ -171,16 +97,10 @@ static void launch_ok(gsc_identity *id, const char *verb, uint32_t appid, uint32
 
 static stream_client *start_stream(const uint8_t *key, uint32_t w, uint32_t h, uint32_t fps)
 {
-    stream_client_config cfg = {
-        .rtsp_port = hp_rtsp, .rikeyid = (uint32_t)-5, .width = w, .height = h, .fps = fps,
-        .bitrate_kbps = 6000, .packet_size = 1392, .encryption_enabled = 0x05,
-        .nv_feature_flags = 167, .audio_channels = 2, .encrypted_rtsp = 1,
-    };
-    memcpy(cfg.rikey, key, 16);
-    stream_client *c = NULL;
+    stream_client_config cfg = stream_config(hp_rtsp, key, w, h, fps, 6000);
     char err[256] = "";
-    if (stream_client_handshake(&cfg, &c, err, sizeof(err)) < 0 ||
-        stream_client_connect(c, err, sizeof(err)) < 0)
+    stream_client *c = stream_open(&cfg, err, sizeof(err));
+    if (!c)
         fail_msg("%s", err);
     return c;
 }
@@ -193,7 +113,7 @@ static void serve_for(stream_client *c, uint32_t ms)
 
 static void *cancel_thread(void *arg)
 {
-    free(gs_get(hp, 1, &client, "/cancel?" Q, NULL, NULL));
+    stream_cancel(hp, &client);
     return NULL;
 }
 
@@ -251,8 +171,8 @@ static int alive(int pid)
 
 static int wait_gone(int pid, uint32_t ms)
 {
-    for (uint64_t end = now_ms() + ms; alive(pid);) {
-        if (now_ms() > end)
+    for (uint64_t end = stream_now_ms() + ms; alive(pid);) {
+        if (stream_now_ms() > end)
             return -1;
         usleep(20000);
     }
@@ -285,17 +205,7 @@ static char *events(void)
 static void send_hex(stream_client *c, uint8_t channel, const char *hex)
 {
     uint8_t pkt[64];
-    size_t n = 0;
-    for (const char *p = hex; *p;) {
-        if (*p == ' ') {
-            p++;
-            continue;
-        }
-        unsigned v;
-        sscanf(p, "%2x", &v);
-        pkt[n++] = (uint8_t)v;
-        p += 2;
-    }
+    size_t n = stream_unhex(hex, pkt);
     assert_int_equal(stream_client_send_input(c, channel, pkt, n), 0);
 }
 
@@ -305,11 +215,11 @@ static void expect_colour(stream_client *c, uint32_t w, uint32_t h)
     int wy, wcb, wcr;
     expected_ycbcr(COLOUR, &wy, &wcb, &wcr);
     stream_client_stats st;
-    uint64_t end = now_ms() + 30000;
+    uint64_t end = stream_now_ms() + 30000;
     do {
         serve_for(c, 300);
         stream_client_get_stats(c, &st);
-    } while (now_ms() < end && !(st.decoded > 0 && close_to(st.centre_y, wy) &&
+    } while (stream_now_ms() < end && !(st.decoded > 0 && close_to(st.centre_y, wy) &&
                                  close_to(st.centre_cb, wcb) && close_to(st.centre_cr, wcr)));
     fprintf(stderr, "# picture %ux%u, centre Y %u Cb %u Cr %u (want %d %d %d), %llu decoded\n",
             st.width, st.height, st.centre_y, st.centre_cb, st.centre_cr, wy, wcb, wcr,
@@ -323,7 +233,7 @@ static void expect_colour(stream_client *c, uint32_t w, uint32_t h)
 /* The whole path: picture, input and sound, and what apps see. */
 static void desktop_end_to_end(void **state)
 {
-    launch_ok(&client, "launch", 1, 1280, 720, 60, "102132435465768798a9bacbdcedfe0f");
+    launch_ok(&client, "launch", 1, 1280, 720, 60, STREAM_RIKEY_HEX);
     int pid = 0;
     char modes[128];
     assert_int_equal(compositor_pids(&pid, 1, modes, sizeof(modes)), 1);
@@ -342,7 +252,7 @@ static void desktop_end_to_end(void **state)
     assert_non_null(strstr(env, "/pipewire-0 unix:path="));
     free(env);
 
-    stream_client *c = start_stream(rikey, 1280, 720, 60);
+    stream_client *c = start_stream(stream_rikey, 1280, 720, 60);
     expect_colour(c, 1280, 720);
     status = api_status();
     fprintf(stderr, "# status: %s\n", status);
@@ -357,7 +267,7 @@ static void desktop_end_to_end(void **state)
     /* Pointer to the window's centre, a click, and the A key, until the app reports them
      * (Mutter adds its virtual devices to the seat on first use). */
     int clicked = 0, typed = 0;
-    for (end = now_ms() + 30000; now_ms() < end && !(clicked && typed);) {
+    for (end = stream_now_ms() + 30000; stream_now_ms() < end && !(clicked && typed);) {
         send_hex(c, 3, "0000000e05000000 00 0280 0168 0000 04ff 02cf");
         send_hex(c, 3, "000000050800000001");
         send_hex(c, 3, "000000050900000001");
@@ -376,7 +286,7 @@ static void desktop_end_to_end(void **state)
     size_t seen = strlen(before);
     free(before);
     int moved = 0, scrolled = 0;
-    for (end = now_ms() + 20000; now_ms() < end && !(moved && scrolled);) {
+    for (end = stream_now_ms() + 20000; stream_now_ms() < end && !(moved && scrolled);) {
         send_hex(c, 3, "0000000807000000000afffb");
         send_hex(c, 3, "0000000a0a000000007800780000");
         serve_for(c, 300);
@@ -392,7 +302,7 @@ static void desktop_end_to_end(void **state)
     /* The app's tone, through the private PipeWire into the session's sink and the stream. */
     double freqs[8] = {440.0, 1000.0}, power[8][8];
     int heard = 0;
-    for (end = now_ms() + 20000; now_ms() < end && !heard;) {
+    for (end = stream_now_ms() + 20000; stream_now_ms() < end && !heard;) {
         serve_for(c, 300);
         heard = stream_client_audio_tones(c, freqs, power) == 0 &&
                 power[0][0] > 100.0 * power[0][1] && power[1][0] > 100.0 * power[1][1] &&
@@ -494,15 +404,15 @@ static void two_clients_two_compositors(void **state)
     int check = 0;
     assert_int_equal(pair_client(&host, &b, "4321", "4321", "0123456789ABCDEF", 0, &check, NULL),
                      1);
-    launch_ok(&client, "launch", 2, 1280, 720, 60, "102132435465768798a9bacbdcedfe0f");
+    launch_ok(&client, "launch", 2, 1280, 720, 60, STREAM_RIKEY_HEX);
     pump pa, pb;
-    pump_start(&pa, start_stream(rikey, 1280, 720, 60), 60);
+    pump_start(&pa, start_stream(stream_rikey, 1280, 720, 60), 60);
     static const uint8_t key_b[16] = {0xb0, 0xb1, 0xb2, 0xb3, 0xb4, 0xb5, 0xb6, 0xb7,
                                       0xb8, 0xb9, 0xba, 0xbb, 0xbc, 0xbd, 0xbe, 0xbf};
     launch_ok(&b, "resume", 0, 640, 360, 30, "b0b1b2b3b4b5b6b7b8b9babbbcbdbebf");
     pump_start(&pb, start_stream(key_b, 640, 360, 30), 30);
-    for (uint64_t end = now_ms() + 40000;
-         now_ms() < end && !(atomic_load(&pa.reached) && atomic_load(&pb.reached));)
+    for (uint64_t end = stream_now_ms() + 40000;
+         stream_now_ms() < end && !(atomic_load(&pa.reached) && atomic_load(&pb.reached));)
         usleep(50000);
     int pids[4];
     char modes[128];
@@ -529,23 +439,23 @@ static void two_clients_two_compositors(void **state)
     /* B vanishes without a word (control timeout): its compositor goes, A's stays and
      * streams on. */
     stream_client_vanish(pb.c);
-    uint64_t end = now_ms() + 15000;
-    while (compositor_pids(pids + 2, 2, NULL, 0) != 1 && now_ms() < end)
+    uint64_t end = stream_now_ms() + 15000;
+    while (compositor_pids(pids + 2, 2, NULL, 0) != 1 && stream_now_ms() < end)
         usleep(100000);
     int left[4];
     assert_int_equal(compositor_pids(left, 4, NULL, 0), 1);
     assert_int_equal(wait_gone(left[0] == pids[0] ? pids[1] : pids[0], 10000), 0);
     /* ... and so do its sink and its output's node (PipeWire notices a dead client soon). */
-    for (end = now_ms() + 10000;;) {
+    for (end = stream_now_ms() + 10000;;) {
         nodes = private_nodes();
         int gone = count_of(nodes, "pf-sink-") == 1 &&
                    count_of(nodes, "Stream/Output/Video") == screencasts - 1;
-        if (gone || now_ms() > end)
+        if (gone || stream_now_ms() > end)
             fprintf(stderr, "# PipeWire nodes after B left:%s\n", nodes);
         free(nodes);
         if (gone)
             break;
-        if (now_ms() > end)
+        if (stream_now_ms() > end)
             fail_msg("B's sink or output node outlived its session");
         usleep(100000);
     }
@@ -561,29 +471,26 @@ static void two_clients_two_compositors(void **state)
  * goes on, and the next launch streams again. */
 static void compositor_killed(void **state)
 {
-    launch_ok(&client, "launch", 2, 1280, 720, 60, "102132435465768798a9bacbdcedfe0f");
-    stream_client *c = start_stream(rikey, 1280, 720, 60);
+    launch_ok(&client, "launch", 2, 1280, 720, 60, STREAM_RIKEY_HEX);
+    stream_client *c = start_stream(stream_rikey, 1280, 720, 60);
     assert_true(stream_client_run(c, 20, 20000) >= 20);
     int pid = 0;
     assert_int_equal(compositor_pids(&pid, 1, NULL, 0), 1);
     assert_int_equal(kill(pid, SIGKILL), 0);
     assert_int_equal(stream_client_wait_termination(c, 10000), TERM_SOURCE_LOST);
     stream_client_destroy(c);
-    char path[512];
-    snprintf(path, sizeof(path), "%s/host.log", host.dir);
-    char *log = read_text_file(path);
+    char *log = stream_host_log(&host);
     assert_non_null(log);
     /* Whichever noticed first (its exit or its vanished output), the status is logged. */
     assert_non_null(strstr(log, "killed by signal 9"));
     free(log);
     /* The app of that desktop is gone too; a new launch gets a new compositor. */
-    uint64_t end = now_ms() + 10000;
+    uint64_t end = stream_now_ms() + 10000;
     char *doc = NULL;
     for (;;) {
-        doc = launch_doc(&host, &client, "launch", 2, 1280, 720, 60,
-                         "102132435465768798a9bacbdcedfe0f");
+        doc = stream_launch_doc(&host, &client, "launch", 2, 1280, 720, 60, STREAM_RIKEY_HEX, 1);
         assert_non_null(doc);
-        if (gsc_xml_status(doc) == 200 || now_ms() > end)
+        if (gsc_xml_status(doc) == 200 || stream_now_ms() > end)
             break;
         free(doc);
         /* Ending a session leaves the app running for /resume: quit it. */
@@ -591,7 +498,7 @@ static void compositor_killed(void **state)
     }
     assert_int_equal(gsc_xml_status(doc), 200);
     free(doc);
-    c = start_stream(rikey, 1280, 720, 60);
+    c = start_stream(stream_rikey, 1280, 720, 60);
     assert_true(stream_client_run(c, 20, 20000) >= 20);
     int pid2 = 0;
     assert_int_equal(compositor_pids(&pid2, 1, NULL, 0), 1);
@@ -663,8 +570,8 @@ static int count_files(const char *dir, char *first, size_t n)
  * HOME. */
 static void nothing_left_after_sigint(void **state)
 {
-    launch_ok(&client, "launch", 1, 1280, 720, 60, "102132435465768798a9bacbdcedfe0f");
-    stream_client *c = start_stream(rikey, 1280, 720, 60);
+    launch_ok(&client, "launch", 1, 1280, 720, 60, STREAM_RIKEY_HEX);
+    stream_client *c = start_stream(stream_rikey, 1280, 720, 60);
     assert_true(stream_client_run(c, 20, 20000) >= 20);
     int kids[128];
     int n = descendants((int)host.pid, kids, 128);
@@ -713,7 +620,7 @@ static void start_second(host_proc *h, const char *name, const char *programs,
         assert_int_equal(system(cmd), 0);
         h->path = bin;
     }
-    hp_rtsp = free_tcp_port();
+    hp_rtsp = stream_free_tcp_port();
     char conf[300];
     snprintf(conf, sizeof(conf), "apps = %s/apps.json\nrtsp_port = %u\n", work, hp_rtsp);
     assert_int_equal(host_start(h, conf), 0);
@@ -754,11 +661,11 @@ static void weston_without_mutter(void **state)
     static host_proc bare;
     start_second(&bare, "bin-weston", "sh sleep dbus-daemon pipewire wireplumber pw-cat weston",
                  NULL);
-    launch_ok(&client, "launch", 1, 1280, 720, 60, "102132435465768798a9bacbdcedfe0f");
+    launch_ok(&client, "launch", 1, 1280, 720, 60, STREAM_RIKEY_HEX);
     char *status = api_status();
     int weston = strstr(status, "\"compositor\":\"weston\"") != NULL;
     free(status);
-    stream_client *c = start_stream(rikey, 1280, 720, 60);
+    stream_client *c = start_stream(stream_rikey, 1280, 720, 60);
     expect_colour(c, 1280, 720);
     cancel(c);
     back_to_main_host(&bare);
@@ -785,14 +692,14 @@ static void desktop_session_preferred(void **state)
     const char *const env[] = {e_bus, e_pw, e_wl, NULL};
     static host_proc on_desktop;
     start_second(&on_desktop, NULL, NULL, env);
-    launch_ok(&client, "launch", 2, 1280, 720, 60, "102132435465768798a9bacbdcedfe0f");
+    launch_ok(&client, "launch", 2, 1280, 720, 60, STREAM_RIKEY_HEX);
     char *status = api_status();
     fprintf(stderr, "# on a desktop: %s\n", strstr(status, "\"capture\""));
     int ok = strstr(status, "desktop session found") && strstr(status, "\"kind\":\"desktop\"") &&
              strstr(status, "\"compositor\":\"mutter\"") &&
              strstr(status, "\"private_stack\":false") && strstr(status, "\"input\":\"mutter\"");
     free(status);
-    stream_client *c = start_stream(rikey, 1280, 720, 60);
+    stream_client *c = start_stream(stream_rikey, 1280, 720, 60);
     uint64_t frames = stream_client_run(c, 30, 30000);
     stream_client_stats st;
     stream_client_get_stats(c, &st);
@@ -811,8 +718,7 @@ static void no_compositor_is_a_clear_error(void **state)
     /* Static: the teardown stops it even after a failure left this function. */
     static host_proc bare;
     start_second(&bare, "bin-bare", "sh sleep dbus-daemon pipewire wireplumber pw-cat", NULL);
-    char *doc = launch_doc(hp, &client, "launch", 2, 1280, 720, 60,
-                           "102132435465768798a9bacbdcedfe0f");
+    char *doc = stream_launch_doc(hp, &client, "launch", 2, 1280, 720, 60, STREAM_RIKEY_HEX, 1);
     assert_non_null(doc);
     fprintf(stderr, "# %s\n", doc);
     assert_int_equal(gsc_xml_status(doc), 503);
@@ -825,15 +731,13 @@ static void no_compositor_is_a_clear_error(void **state)
     assert_non_null(strstr(body, "apt install mutter"));
     assert_non_null(strstr(body, "\"sessions\":0"));
     free(body);
-    doc = gs_get(hp, 1, &client, "/serverinfo?" Q, NULL, NULL);
+    doc = gs_get(hp, 1, &client, "/serverinfo?" STREAM_Q, NULL, NULL);
     char *game = doc ? gsc_xml_get(doc, "currentgame") : NULL;
     assert_non_null(game);
     assert_string_equal(game, "0");
     free(game);
     free(doc);
-    char path[512];
-    snprintf(path, sizeof(path), "%s/host.log", bare.dir);
-    char *log = read_text_file(path);
+    char *log = stream_host_log(&bare);
     assert_non_null(log);
     assert_non_null(strstr(log, "capture: no desktop session and no headless compositor"));
     free(log);
@@ -858,7 +762,7 @@ static int on_main_host(void **state)
     hp_rtsp = rtsp_port;
     /* ... and with no app left running by it. */
     if (host.pid > 0)
-        free(gs_get(hp, 1, &client, "/cancel?" Q, NULL, NULL));
+        stream_cancel(hp, &client);
     return 0;
 }
 

@@ -37,30 +37,16 @@
 static struct pfh_env pw_env;
 #endif
 #include "stream_client.h"
-
-#define Q "uniqueid=0123456789ABCDEF&uuid=11112222333344445555666677778888"
+#include "stream_harness.h"
 
 static host_proc host;
 static gsc_identity client;
 static char work[64], record_path[128];
 static uint16_t rtsp_port;
 
-static uint16_t free_tcp_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET};
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t sl = sizeof(sa);
-    bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-    getsockname(fd, (struct sockaddr *)&sa, &sl);
-    close(fd);
-    return ntohs(sa.sin_port);
-}
-
 static int group_setup(void **state)
 {
-    snprintf(work, sizeof(work), "/tmp/pfhost-stream-XXXXXX");
-    if (!mkdtemp(work))
+    if (stream_work_dir(work, sizeof(work), "/tmp/pfhost-stream-XXXXXX") < 0)
         return -1;
     char path[256], conf[512];
     snprintf(path, sizeof(path), "%s/apps.json", work);
@@ -69,61 +55,44 @@ static int group_setup(void **state)
         return -1;
     fprintf(f, "{\"apps\": [{\"name\": \"Desktop\"}, {\"name\": \"Short\", \"cmd\": \"sleep 2\"}]}\n");
     fclose(f);
-    /* host_proc runs PFHOST_BIN with "--verbose serve"; a wrapper adds the serve options. */
+    /* The source, the input recording the tests read back, and a short grace period and
+     * control timeout, so that an app or a vanished client ends within a test. */
     snprintf(record_path, sizeof(record_path), "%s/input.log", work);
-    char wrapper[256];
-    snprintf(wrapper, sizeof(wrapper), "%s/pfhost", work);
-    f = fopen(wrapper, "w");
-    if (!f)
-        return -1;
-    char source[400] = "--source testpattern";
-#ifdef STREAM_PIPEWIRE
-    snprintf(source, sizeof(source), "--source pipewire --pipewire-remote %s/pipewire-0",
-             pw_env.dir);
+#if defined(STREAM_PIPEWIRE) || defined(STREAM_VDISPLAY)
+    static char remote[300];
+    snprintf(remote, sizeof(remote), "%s/pipewire-0", pw_env.dir);
 #endif
-#ifdef STREAM_VDISPLAY
-    snprintf(source, sizeof(source),
-             "--source vdisplay --vdisplay-backend mutter-headless --pipewire-remote %s/pipewire-0",
-             pw_env.dir);
+#if defined(STREAM_VDISPLAY)
+    const char *source[] = {"--source", "vdisplay", "--vdisplay-backend", "mutter-headless",
+                            "--pipewire-remote", remote, NULL};
+#elif defined(STREAM_PIPEWIRE)
+    const char *source[] = {"--source", "pipewire", "--pipewire-remote", remote, NULL};
+#else
+    const char *source[] = {"--source", "testpattern", NULL};
 #endif
-    fprintf(f, "#!/bin/sh\nexec %s \"$@\" %s --input-record %s --grace 2 "
-               "--control-timeout 1500\n",
-            getenv("PFHOST_BIN"), source, record_path);
-    fclose(f);
-    chmod(wrapper, 0755);
-    setenv("PFHOST_BIN", wrapper, 1);
-    rtsp_port = free_tcp_port();
+    const char *common[] = {"--input-record", record_path, "--grace", "2",
+                            "--control-timeout", "1500", NULL};
+    static const char *args[16];
+    size_t n = 0;
+    for (const char **a = source; *a; a++)
+        args[n++] = *a;
+    for (const char **a = common; *a; a++)
+        args[n++] = *a;
+    args[n] = NULL;
+    host.serve_args = args;
+    rtsp_port = stream_free_tcp_port();
     /* Offer HEVC and AV1 from the software encoders too, so they can be streamed here. */
     snprintf(conf, sizeof(conf),
              "apps = %s\nrtsp_port = %u\npin_wait = 20\nhevc = yes\nav1 = yes\n", path,
              rtsp_port);
-    if (gsc_identity_create(&client) || host_start(&host, conf) < 0)
-        return -1;
-    int check = 0;
-    return pair_client(&host, &client, "1234", "1234", "0123456789ABCDEF", 0, &check, NULL) == 1
-               ? 0
-               : -1;
+    return stream_host_up(&host, &client, conf);
 }
 
+/* A test may already have shut the host down (and checked its exit). */
 static int group_teardown(void **state)
 {
-    /* A test may already have shut the host down (and checked its exit). */
-    int st = host.pid > 0 ? host_stop(&host) : 0;
-    /* PF_KEEP_TEST_DIR=1 keeps the host's log and state for a post-mortem. */
-    if (!getenv("PF_KEEP_TEST_DIR"))
-        host_remove_dir(&host);
-    else
-        fprintf(stderr, "# host directory kept: %s\n", host.dir);
-    char cmd[128];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", work);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", work);
-    gsc_identity_free(&client);
-    return st == 0 ? 0 : -1;
+    return stream_host_down(&host, &client, work) == 0 ? 0 : -1;
 }
-
-static const uint8_t rikey[16] = {0x10, 0x21, 0x32, 0x43, 0x54, 0x65, 0x76, 0x87,
-                                  0x98, 0xa9, 0xba, 0xcb, 0xdc, 0xed, 0xfe, 0x0f};
 
 static uint32_t launch_appid = 1;
 /* corever of the next launch: 1 as current clients send (encrypted RTSP), 0 as old ones. */
@@ -133,13 +102,8 @@ static uint32_t launched_rtspenc;
 
 static void launch_as(gsc_identity *id, const char *verb, const char *rikey_hex)
 {
-    char path[512];
-    snprintf(path, sizeof(path),
-             "/%s?" Q "&appid=%u&mode=1280x720x60&additionalStates=1&sops=0&rikey=%s"
-             "&rikeyid=-5&localAudioPlayMode=0&"
-             "surroundAudioInfo=196610&remoteControllersBitmap=1&gcmap=1&corever=%u",
-             verb, launch_appid, rikey_hex, launch_corever);
-    char *doc = gs_get(&host, 1, id, path, NULL, NULL);
+    char *doc = stream_launch_doc(&host, id, verb, launch_appid, 1280, 720, 60, rikey_hex,
+                                  launch_corever);
     assert_non_null(doc);
     assert_int_equal(gsc_xml_status(doc), 200);
     char *url = gsc_xml_get(doc, "sessionUrl0");
@@ -155,12 +119,12 @@ static void launch_as(gsc_identity *id, const char *verb, const char *rikey_hex)
 
 static void launch(const char *verb)
 {
-    launch_as(&client, verb, "102132435465768798a9bacbdcedfe0f");
+    launch_as(&client, verb, STREAM_RIKEY_HEX);
 }
 
 static char *current_game(void)
 {
-    char *doc = gs_get(&host, 1, &client, "/serverinfo?" Q, NULL, NULL);
+    char *doc = gs_get(&host, 1, &client, "/serverinfo?" STREAM_Q, NULL, NULL);
     assert_non_null(doc);
     char *v = gsc_xml_get(doc, "currentgame");
     free(doc);
@@ -170,21 +134,16 @@ static char *current_game(void)
 /* 640x360@30 H.264 with control and audio encryption, for the variant tests. */
 static stream_client_config small_stream_config(void)
 {
-    stream_client_config cfg = {
-        .rtsp_port = rtsp_port, .rikeyid = (uint32_t)-5, .width = 640, .height = 360,
-        .fps = 30, .bitrate_kbps = 4000, .packet_size = 1392, .encryption_enabled = 0x05,
-        .nv_feature_flags = 167, .audio_channels = 2, .encrypted_rtsp = launched_rtspenc,
-    };
-    memcpy(cfg.rikey, rikey, 16);
+    stream_client_config cfg = stream_config(rtsp_port, stream_rikey, 640, 360, 30, 4000);
+    cfg.encrypted_rtsp = launched_rtspenc;
     return cfg;
 }
 
 static stream_client *start_stream_config(const stream_client_config *cfg)
 {
-    stream_client *c = NULL;
     char err[256] = "";
-    if (stream_client_handshake(cfg, &c, err, sizeof(err)) < 0 ||
-        stream_client_connect(c, err, sizeof(err)) < 0)
+    stream_client *c = stream_open(cfg, err, sizeof(err));
+    if (!c)
         fail_msg("%s", err);
     return c;
 }
@@ -192,20 +151,10 @@ static stream_client *start_stream_config(const stream_client_config *cfg)
 static stream_client *start_stream_mode(uint32_t encryption, const uint8_t *key, uint32_t w,
                                         uint32_t h, uint32_t fps)
 {
-    stream_client_config cfg = {
-        .rtsp_port = rtsp_port,
-        .rikeyid = (uint32_t)-5,
-        .width = w,
-        .height = h,
-        .fps = fps,
-        .bitrate_kbps = 8000,
-        .packet_size = 1392,
-        .encryption_enabled = encryption,
-        .nv_feature_flags = 167,
-        .audio_channels = 2,
-        .encrypted_rtsp = launched_rtspenc,
-    };
-    memcpy(cfg.rikey, key, 16);
+    stream_client_config cfg = stream_config(rtsp_port, key, w, h, fps, 8000);
+    cfg.encryption_enabled = encryption;
+    cfg.encrypted_rtsp = launched_rtspenc;
+    /* Encrypted video carries a 32-byte header and tag in each packet. */
     if (encryption & 2)
         cfg.packet_size -= 32;
     return start_stream_config(&cfg);
@@ -213,7 +162,7 @@ static stream_client *start_stream_mode(uint32_t encryption, const uint8_t *key,
 
 static stream_client *start_stream(uint32_t encryption)
 {
-    return start_stream_mode(encryption, rikey, 1280, 720, 60);
+    return start_stream_mode(encryption, stream_rikey, 1280, 720, 60);
 }
 
 /* §9.5 captured samples: header | magic | body. */
@@ -236,28 +185,10 @@ static const struct {
     {6, "0000000617000000c3a9", "text U+00E9"},
 };
 
-static size_t unhex_spaced(const char *hex, uint8_t *out)
-{
-    size_t n = 0;
-    for (const char *p = hex; *p;) {
-        if (*p == ' ') {
-            p++;
-            continue;
-        }
-        unsigned v;
-        sscanf(p, "%2x", &v);
-        out[n++] = (uint8_t)v;
-        p += 2;
-    }
-    return n;
-}
-
 /* The host's log (stderr) holds @p text. */
 static void assert_host_logged(const char *text)
 {
-    char path[512];
-    snprintf(path, sizeof(path), "%s/host.log", host.dir);
-    char *log = read_text_file(path);
+    char *log = stream_host_log(&host);
     assert_non_null(log);
     if (!strstr(log, text))
         fail_msg("the host never logged \"%s\"", text);
@@ -284,7 +215,7 @@ static void full_stream(void **state)
     stream_client *c = start_stream(0x01 | 0x04);
     for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
         uint8_t pkt[64];
-        size_t n = unhex_spaced(inputs[i].hex, pkt);
+        size_t n = stream_unhex(inputs[i].hex, pkt);
         assert_int_equal(stream_client_send_input(c, inputs[i].channel, pkt, n), 0);
     }
     struct timespec t0, t1;
@@ -358,9 +289,7 @@ static void full_stream(void **state)
     assert_int_equal(st.counter_gaps, 0);
 
     /* /cancel ends the stream with the graceful termination code and frees the host. */
-    char *doc = gs_get(&host, 1, &client, "/cancel?" Q, NULL, NULL);
-    assert_non_null(doc);
-    free(doc);
+    stream_cancel(&host, &client);
     assert_int_equal(stream_client_wait_termination(c, 3000), 0x80030023u);
     stream_client_destroy(c);
     game = current_game();
@@ -372,7 +301,7 @@ static void full_stream(void **state)
 static void encrypted_rtsp_options(void)
 {
     pf_gs_cipher *k;
-    assert_int_equal(pf_gs_cipher_create(NULL, rikey, &k), 0);
+    assert_int_equal(pf_gs_cipher_create(NULL, stream_rikey, &k), 0);
     const char req[] = "OPTIONS rtsp://127.0.0.1 RTSP/1.0\r\nCSeq: 1\r\n"
                        "X-GS-ClientVersion: 14\r\nHost: 127.0.0.1\r\n\r\n";
     uint8_t sealed[256], plain[256];
@@ -442,8 +371,7 @@ static void client_vanishes(void **state)
     char *game = current_game();
     assert_string_equal(game, "1");
     free(game);
-    char *doc = gs_get(&host, 1, &client, "/cancel?" Q, NULL, NULL);
-    free(doc);
+    stream_cancel(&host, &client);
 }
 
 /* Streams a launched session with @p cfg: 30 frames whose counters decode without a gap,
@@ -463,8 +391,7 @@ static void finish_variant(stream_client *c, const stream_client_config *cfg)
     assert_int_equal(st.color_space,
                      (cfg->csc_mode >> 1) == 0 ? AVCOL_SPC_SMPTE170M : AVCOL_SPC_BT709);
     assert_int_equal(st.full_range, cfg->csc_mode & 1);
-    char *doc = gs_get(&host, 1, &client, "/cancel?" Q, NULL, NULL);
-    free(doc);
+    stream_cancel(&host, &client);
     assert_int_equal(stream_client_wait_termination(c, 3000), 0x80030023u);
     stream_client_destroy(c);
 }
@@ -530,15 +457,13 @@ static void bad_input(void **state)
     usleep(300000);
     char *game = current_game();
     if (strcmp(game, "0") != 0) {
-        char *doc = gs_get(&host, 1, &client, "/cancel?" Q, NULL, NULL);
-        free(doc);
+        stream_cancel(&host, &client);
     }
     free(game);
     launch("launch");
     c = start_stream(0x01 | 0x04);
     assert_true(stream_client_run(c, 10, 10000) >= 10);
-    char *doc = gs_get(&host, 1, &client, "/cancel?" Q, NULL, NULL);
-    free(doc);
+    stream_cancel(&host, &client);
     stream_client_destroy(c);
 }
 
@@ -571,8 +496,7 @@ static void surround_layout(uint32_t channels, uint32_t high_quality)
     stream_client_stats st;
     stream_client_get_stats(c, &st);
     assert_int_equal(st.audio_lost, 0);
-    char *doc = gs_get(&host, 1, &client, "/cancel?" Q, NULL, NULL);
-    free(doc);
+    stream_cancel(&host, &client);
     stream_client_destroy(c);
 }
 
@@ -620,8 +544,7 @@ static void rfi_answered_with_idr(void **state)
     stream_client_get_stats(c, &after);
     assert_true(after.idr_frames > before.idr_frames);
     assert_int_equal(after.counter_gaps, 0);
-    char *doc = gs_get(&host, 1, &client, "/cancel?" Q, NULL, NULL);
-    free(doc);
+    stream_cancel(&host, &client);
     stream_client_destroy(c);
 }
 
@@ -629,7 +552,7 @@ static void rfi_answered_with_idr(void **state)
  * through; AV1 keyframes are known only by frame type 2 (§6.7). */
 static void av1_stream(void **state)
 {
-    char *doc = gs_get(&host, 1, &client, "/serverinfo?" Q, NULL, NULL);
+    char *doc = gs_get(&host, 1, &client, "/serverinfo?" STREAM_Q, NULL, NULL);
     assert_non_null(doc);
     char *modes = gsc_xml_get(doc, "ServerCodecModeSupport");
     assert_non_null(modes);
@@ -676,8 +599,7 @@ static void bitrate_capped_to_the_fec_budget(void **state)
      * the video rate, far below the 60 Mbit/s asked for. */
     assert_true(kbps > 0 && kbps < 25000);
     assert_host_logged("60000 kbps would make frames too big for FEC at 64-byte packets");
-    char *doc = gs_get(&host, 1, &client, "/cancel?" Q, NULL, NULL);
-    free(doc);
+    stream_cancel(&host, &client);
     stream_client_destroy(c);
 }
 
@@ -693,8 +615,7 @@ static void rtspenc_refuses_plaintext(void **state)
     free(r);
     stream_client *c = start_stream(0x01 | 0x04);
     assert_true(stream_client_run(c, 10, 10000) >= 10);
-    char *doc = gs_get(&host, 1, &client, "/cancel?" Q, NULL, NULL);
-    free(doc);
+    stream_cancel(&host, &client);
     stream_client_destroy(c);
 }
 
@@ -805,8 +726,7 @@ static void two_clients(void **state)
     /* One leaves: the other keeps streaming. */
     stream_client_destroy(cb);
     assert_true(stream_client_run(ca, 20, 10000) >= 140);
-    char *doc = gs_get(&host, 1, &client, "/cancel?" Q, NULL, NULL);
-    free(doc);
+    stream_cancel(&host, &client);
     assert_int_equal(stream_client_wait_termination(ca, 3000), 0x80030023u);
     stream_client_destroy(ca);
     gsc_identity_free(&b);
@@ -861,8 +781,7 @@ static void vdisplay_source(void **state)
     assert_true(frames >= 120);
     assert_true(st.decoded >= 115);
     assert_int_equal(st.frames_lost, 0);
-    char *doc = gs_get(&host, 1, &client, "/cancel?" Q, NULL, NULL);
-    free(doc);
+    stream_cancel(&host, &client);
     assert_int_equal(stream_client_wait_termination(c, 3000), 0x80030023u);
     stream_client_destroy(c);
     /* The compositor pfhost spawned for the session is gone with it (stopped without
@@ -916,20 +835,7 @@ static void pipewire_source(void **state)
      * 440 Hz tone must come out of the client's Opus decoder. */
     char wav[300];
     snprintf(wav, sizeof(wav), "%s/tone.wav", work);
-    FILE *f = fopen(wav, "wb");
-    assert_non_null(f);
-    uint32_t n = 48000 * 4, bytes = n * 4;
-    uint8_t hdr[44] = "RIFF\0\0\0\0WAVEfmt \x10\0\0\0\x01\0\x02\0\x80\xbb\0\0\0\xee\x02\0\x04\0\x10\0data";
-    uint32_t riff = 36 + bytes;
-    memcpy(hdr + 4, &riff, 4);
-    memcpy(hdr + 40, &bytes, 4);
-    fwrite(hdr, 1, 44, f);
-    for (uint32_t i = 0; i < n; i++) {
-        int16_t v = (int16_t)(8192.0 * sin(2.0 * 3.14159265358979 * 440.0 * i / 48000.0));
-        int16_t lr[2] = {v, v};
-        fwrite(lr, sizeof(lr), 1, f);
-    }
-    fclose(f);
+    assert_int_equal(stream_write_tone(wav, 4), 0);
     char *argv[] = {"pw-cat", "--playback", wav, NULL};
     pid_t player = pfh_have("pw-cat") ? pfh_spawn(&pw_env, "pw-cat", argv) : -1;
     frames += stream_client_run(c, 150, 20000) - 20;
@@ -949,8 +855,7 @@ static void pipewire_source(void **state)
     assert_true(st.audio_packets < 1000);
     if (player > 0)
         assert_true(st.audio_rms > 1000.0);
-    char *doc = gs_get(&host, 1, &client, "/cancel?" Q, NULL, NULL);
-    free(doc);
+    stream_cancel(&host, &client);
     assert_int_equal(stream_client_wait_termination(c, 3000), 0x80030023u);
     stream_client_destroy(c);
 }
@@ -1007,9 +912,7 @@ static void loss_recovery(void **state)
     if (st.frames_lost > before.frames_lost)
         assert_true(st.idr_frames > before.idr_frames);
     /* Losses lowered the bitrate (rate adaptation). */
-    char path[512];
-    snprintf(path, sizeof(path), "%s/host.log", host.dir);
-    char *log = read_text_file(path);
+    char *log = stream_host_log(&host);
     assert_non_null(log);
     if (st.frames_lost > before.frames_lost + 2) {
         assert_non_null(strstr(log, "frames lost, bitrate"));
@@ -1019,8 +922,7 @@ static void loss_recovery(void **state)
     free(log);
     /* After the loss ends, the stream is whole again. */
     assert_true(stream_client_run(c, 30, 10000) >= 30);
-    char *doc = gs_get(&host, 1, &client, "/cancel?" Q, NULL, NULL);
-    free(doc);
+    stream_cancel(&host, &client);
     stream_client_destroy(c);
 }
 
