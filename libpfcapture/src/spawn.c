@@ -134,6 +134,18 @@ pid_t pfi_spawn_start(struct pfi_spawn *sp, const char *log_name, const char *co
     return pid;
 }
 
+int pfi_spawn_start_ready(struct pfi_spawn *sp, const char *log_name, const char *const argv[],
+                          const char *const env[], const char *ready_path, uint32_t timeout_ms,
+                          pid_t *ret_pid)
+{
+    pid_t pid = pfi_spawn_start(sp, log_name, argv, env);
+
+    *ret_pid = pid;
+    if (pid < 0)
+        return (int)pid;
+    return ready_path ? pfi_spawn_wait_path(ready_path, pid, timeout_ms) : 0;
+}
+
 int pfi_spawn_alive(pid_t pid)
 {
     int status;

@@ -29,6 +29,12 @@ int pfi_spawn_init(struct pfi_spawn *sp, const char *backend);
 pid_t pfi_spawn_start(struct pfi_spawn *sp, const char *log_name, const char *const argv[],
                       const char *const env[]);
 
+/* pfi_spawn_start, then, when @ready_path is not NULL, pfi_spawn_wait_path for it: a daemon
+ * that says it is ready by creating its socket. The pid goes to *ret_pid. 0 or PF_ERR_*. */
+int pfi_spawn_start_ready(struct pfi_spawn *sp, const char *log_name, const char *const argv[],
+                          const char *const env[], const char *ready_path, uint32_t timeout_ms,
+                          pid_t *ret_pid);
+
 /* 1 while @pid (a child of ours) still runs. */
 int pfi_spawn_alive(pid_t pid);
 

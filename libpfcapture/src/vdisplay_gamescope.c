@@ -8,12 +8,12 @@
 #include "pf/core/error.h"
 
 #include "log.h"
-#include "spawn.h"
-#include "vdisplay_impl.h"
+#include "vdisplay_spawned.h"
 
 #define TOPIC "vdisplay_gamescope"
 #define NODE_NAME "gamescope"
 
+/* gamescope's state is the process started for it. */
 struct gamescope_state {
     struct pfi_spawn sp;
 };
@@ -27,20 +27,9 @@ static int probe(const pf_vdisplay_settings *s)
            pfi_spawn_have(s->command ? s->command : "gamescope");
 }
 
-static void destroy(struct pf_vdisplay *vd)
-{
-    struct gamescope_state *st = vd->backend;
-
-    if (!st)
-        return;
-    pfi_spawn_finish(&st->sp, 2000);
-    free(st);
-    vd->backend = NULL;
-}
-
 static int create(struct pf_vdisplay *vd)
 {
-    struct gamescope_state *st = calloc(1, sizeof(*st));
+    struct gamescope_state *st;
     struct pfi_spawn_env env;
     char w[16], h[16], hz[16];
     const char *argv[] = { vd->command ? vd->command : "gamescope", "--headless", "-W", w, "-H",
@@ -49,25 +38,25 @@ static int create(struct pf_vdisplay *vd)
     pid_t pid;
     int r;
 
-    if (!st)
-        return PF_ERR_NOMEM;
-    vd->backend = st;
-    r = pfi_vdisplay_spawn_prepare(vd, &st->sp, "gamescope", &base);
+    r = pfi_vdisplay_spawned_begin(vd, sizeof(*st), "gamescope", &base);
     if (r < 0)
-        goto fail;
+        return r;
+    st = vd->backend;
     snprintf(w, sizeof(w), "%u", vd->settings.width);
     snprintf(h, sizeof(h), "%u", vd->settings.height);
     snprintf(hz, sizeof(hz), "%u", (vd->settings.refresh_mhz + 500) / 1000);
     pfi_vdisplay_spawn_env(vd, st->sp.dir, NULL, &env);
-    pid = pfi_spawn_start(&st->sp, "gamescope", argv, env.env);
-    r = pid < 0 ? (int)pid : pfi_vdisplay_wait_node(vd, NODE_NAME, pid, vd->settings.timeout_ms);
+    /* It has no socket to wait for: its output's node says it is up. */
+    r = pfi_spawn_start_ready(&st->sp, "gamescope", argv, env.env, NULL, 0, &pid);
+    if (r == 0)
+        r = pfi_vdisplay_wait_node(vd, NODE_NAME, pid, vd->settings.timeout_ms);
     if (r < 0)
         goto fail;
     vd->caps |= PF_VDISPLAY_CAP_SPAWNED;
     return 0;
 fail:
     pfi_cap_debug(&vd->log, TOPIC, "gamescope failed (%d)", r);
-    destroy(vd);
+    pfi_vdisplay_spawned_destroy(vd);
     return r;
 }
 
@@ -75,5 +64,5 @@ const struct pfi_vdisplay_impl pfi_vdisplay_gamescope = {
     .name = "gamescope",
     .probe = probe,
     .create = create,
-    .destroy = destroy,
+    .destroy = pfi_vdisplay_spawned_destroy,
 };

@@ -53,29 +53,4 @@ const struct pfi_vdisplay_impl *const *pfi_vdisplay_impls(uint32_t *ret_count);
 int pfi_vdisplay_pick(const struct pfi_vdisplay_impl *const *impls, uint32_t n,
                       const char *name, const char *env_override);
 
-/* Waits for the node named @node_name that process @pid publishes (a spawned compositor's
- * output) to appear on the display's PipeWire, and stores its id. */
-int pfi_vdisplay_wait_node(struct pf_vdisplay *display, const char *node_name, int32_t pid,
-                           uint32_t timeout_ms);
-
-struct pfi_spawn;
-
-/* First steps of every spawning backend: removes what killed hosts left for @backend, makes
- * the session directory, and points @ret_base at its last path component (used to name
- * sockets). PF_ERR_IO. */
-int pfi_vdisplay_spawn_prepare(struct pf_vdisplay *display, struct pfi_spawn *sp,
-                               const char *backend, const char **ret_base);
-
-/* Environment for a spawned compositor: its runtime dir, and the caller's PipeWire. Fills
- * @store (owned strings live in it) and @env (NULL-terminated). */
-struct pfi_spawn_env {
-    char runtime[300];
-    char pipewire[320];
-    char bus[320];
-    char extra[320];
-    const char *env[6];
-};
-void pfi_vdisplay_spawn_env(struct pf_vdisplay *display, const char *runtime_dir,
-                            const char *bus_address, struct pfi_spawn_env *store);
-
 #endif

@@ -11,14 +11,14 @@
 
 #include "log.h"
 #include "mutter_dbus.h"
-#include "spawn.h"
-#include "vdisplay_impl.h"
+#include "vdisplay_spawned.h"
 
 #define TOPIC "vdisplay_mutter"
 
+/* The processes first, as pfi_vdisplay_spawned_begin() wants; "mutter" starts none. */
 struct mutter_state {
-    struct pfi_mutter m;
     struct pfi_spawn sp;
+    struct pfi_mutter m;
 };
 
 static int session_probe(const pf_vdisplay_settings *s)
@@ -57,9 +57,7 @@ static void destroy(struct pf_vdisplay *vd)
         return;
     /* Stopping the session removes the virtual monitor; then the compositor goes, if ours. */
     pfi_mutter_close(&st->m);
-    pfi_spawn_finish(&st->sp, 2000);
-    free(st);
-    vd->backend = NULL;
+    pfi_vdisplay_spawned_destroy(vd);
 }
 
 static int session_create(struct pf_vdisplay *vd)
@@ -94,7 +92,7 @@ static int headless_probe(const pf_vdisplay_settings *s)
 
 static int headless_create(struct pf_vdisplay *vd)
 {
-    struct mutter_state *st = calloc(1, sizeof(*st));
+    struct mutter_state *st;
     struct pfi_spawn_env env;
     char bus_path[300], bus_addr[320], bus_arg[340], sock[64];
     const char *bus_argv[] = { "dbus-daemon", "--session", "--nofork", bus_arg, NULL };
@@ -104,28 +102,23 @@ static int headless_create(struct pf_vdisplay *vd)
     pid_t pid;
     int r;
 
-    if (!st)
-        return PF_ERR_NOMEM;
-    vd->backend = st;
-    r = pfi_vdisplay_spawn_prepare(vd, &st->sp, "mutter-headless", &base);
+    r = pfi_vdisplay_spawned_begin(vd, sizeof(*st), "mutter-headless", &base);
     if (r < 0)
-        goto fail;
+        return r;
+    st = vd->backend;
     snprintf(bus_path, sizeof(bus_path), "%s/bus", st->sp.dir);
     snprintf(bus_addr, sizeof(bus_addr), "unix:path=%s", bus_path);
     snprintf(bus_arg, sizeof(bus_arg), "--address=%s", bus_addr);
     snprintf(sock, sizeof(sock), "--wayland-display=pf-%s", base);
     pfi_vdisplay_spawn_env(vd, st->sp.dir, bus_addr, &env);
 
-    pid = pfi_spawn_start(&st->sp, "dbus", bus_argv, env.env);
-    r = pid < 0 ? (int)pid : pfi_spawn_wait_path(bus_path, pid, vd->settings.timeout_ms);
-    if (r < 0)
-        goto fail;
-    pid = pfi_spawn_start(&st->sp, "mutter", argv, env.env);
-    if (pid < 0) {
-        r = (int)pid;
-        goto fail;
-    }
-    r = pfi_mutter_open(&st->m, bus_addr);
+    /* Its own bus first: Mutter's D-Bus API is how the output is made. */
+    r = pfi_spawn_start_ready(&st->sp, "dbus", bus_argv, env.env, bus_path,
+                              vd->settings.timeout_ms, &pid);
+    if (r == 0)
+        r = pfi_spawn_start_ready(&st->sp, "mutter", argv, env.env, NULL, 0, &pid);
+    if (r == 0)
+        r = pfi_mutter_open(&st->m, bus_addr);
     if (r == 0)
         r = pfi_mutter_wait_available(&st->m, vd->settings.timeout_ms);
     if (r == 0)

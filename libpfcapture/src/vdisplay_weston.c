@@ -9,12 +9,12 @@
 #include "pf/core/error.h"
 
 #include "log.h"
-#include "spawn.h"
-#include "vdisplay_impl.h"
+#include "vdisplay_spawned.h"
 
 #define TOPIC "vdisplay_weston"
 #define NODE_NAME "weston.pipewire"
 
+/* Weston's state is the processes started for it. */
 struct weston_state {
     struct pfi_spawn sp;
 };
@@ -22,17 +22,6 @@ struct weston_state {
 static int probe(const pf_vdisplay_settings *s)
 {
     return pfi_spawn_have(s->command ? s->command : "weston");
-}
-
-static void destroy(struct pf_vdisplay *vd)
-{
-    struct weston_state *st = vd->backend;
-
-    if (!st)
-        return;
-    pfi_spawn_finish(&st->sp, 2000);
-    free(st);
-    vd->backend = NULL;
 }
 
 static int write_config(const char *path, const pf_vdisplay_settings *s)
@@ -53,7 +42,7 @@ static int write_config(const char *path, const pf_vdisplay_settings *s)
 
 static int create(struct pf_vdisplay *vd)
 {
-    struct weston_state *st = calloc(1, sizeof(*st));
+    struct weston_state *st;
     struct pfi_spawn_env env;
     char config[300], config_arg[320], sock[64], sock_path[320];
     const char *argv[] = { vd->command ? vd->command : "weston", config_arg, sock, NULL };
@@ -61,12 +50,10 @@ static int create(struct pf_vdisplay *vd)
     pid_t pid;
     int r;
 
-    if (!st)
-        return PF_ERR_NOMEM;
-    vd->backend = st;
-    r = pfi_vdisplay_spawn_prepare(vd, &st->sp, "weston", &base);
+    r = pfi_vdisplay_spawned_begin(vd, sizeof(*st), "weston", &base);
     if (r < 0)
-        goto fail;
+        return r;
+    st = vd->backend;
     snprintf(config, sizeof(config), "%s/weston.ini", st->sp.dir);
     snprintf(config_arg, sizeof(config_arg), "--config=%s", config);
     snprintf(sock, sizeof(sock), "--socket=pf-%s", base);
@@ -75,8 +62,9 @@ static int create(struct pf_vdisplay *vd)
     if (r < 0)
         goto fail;
     pfi_vdisplay_spawn_env(vd, st->sp.dir, NULL, &env);
-    pid = pfi_spawn_start(&st->sp, "weston", argv, env.env);
-    r = pid < 0 ? (int)pid : pfi_spawn_wait_path(sock_path, pid, vd->settings.timeout_ms);
+    /* Its socket says it is up; its output's node, that it streams. */
+    r = pfi_spawn_start_ready(&st->sp, "weston", argv, env.env, sock_path,
+                              vd->settings.timeout_ms, &pid);
     if (r == 0)
         r = pfi_vdisplay_wait_node(vd, NODE_NAME, pid, vd->settings.timeout_ms);
     if (r < 0)
@@ -86,7 +74,7 @@ static int create(struct pf_vdisplay *vd)
     return 0;
 fail:
     pfi_cap_debug(&vd->log, TOPIC, "weston failed (%d); logs in %s", r, st->sp.dir);
-    destroy(vd);
+    pfi_vdisplay_spawned_destroy(vd);
     return r;
 }
 
@@ -94,5 +82,5 @@ const struct pfi_vdisplay_impl pfi_vdisplay_weston = {
     .name = "weston",
     .probe = probe,
     .create = create,
-    .destroy = destroy,
+    .destroy = pfi_vdisplay_spawned_destroy,
 };
