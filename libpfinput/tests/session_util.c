@@ -33,6 +33,17 @@ void t_key(pf_input_client *c, uint32_t type, uint16_t vk, uint8_t mods)
     t_submit(c, e);
 }
 
+void t_tap(pf_input_client *c, struct h_proc *rec, uint16_t vk, int code)
+{
+    char want[32];
+    t_key(c, PF_INPUT_EVENT_KEY_DOWN, vk, 0);
+    t_key(c, PF_INPUT_EVENT_KEY_UP, vk, 0);
+    snprintf(want, sizeof(want), "key %d 1", code);
+    t_expect(rec, want);
+    snprintf(want, sizeof(want), "key %d 0", code);
+    t_expect(rec, want);
+}
+
 void t_expect(struct h_proc *rec, const char *want)
 {
     char line[256];

@@ -17,6 +17,10 @@ void t_submit(pf_input_client *c, pf_input_event e);
 
 void t_key(pf_input_client *c, uint32_t type, uint16_t vk, uint8_t mods);
 
+/* Taps @p vk (down, then up, no modifiers) and requires the recorder to print evdev key
+ * @p code pressed and released. */
+void t_tap(pf_input_client *c, struct h_proc *rec, uint16_t vk, int code);
+
 /* The next recorder line starting like @p want must be exactly @p want. */
 void t_expect(struct h_proc *rec, const char *want);
 

@@ -16,36 +16,17 @@
 #include "pf/input.h"
 
 #include "harness.h"
+#include "session_fixture.h"
 #include "session_util.h"
-
-struct fixture {
-    struct harness h;
-    struct h_proc *srv;
-    pf_input_injector *inj;
-    pf_input_client *client;
-};
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    if (!f)
-        return 0;
-    pf_input_injector_destroy(f->inj);
-    h_finish(&f->h);
-    free(f);
-    return 0;
-}
 
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof(*f));
-    *state = f;
+    struct t_fixture *f = t_fixture_new(state, sizeof(*f));
     char line[128];
     char *argv[] = { (char *)h_helper(&f->h, "pf-fake-kwin"), "pf-kwin", NULL };
-    if (h_init(&f->h, 0) < 0 || !(f->srv = h_spawn(&f->h, argv, NULL, 1)) ||
-        h_expect_line(f->srv, "ready", line, sizeof(line), 5000) < 0) {
-        teardown(state);
-        *state = NULL;
+    if (h_init(&f->h, 0) < 0 || !(f->rec = h_spawn(&f->h, argv, NULL, 1)) ||
+        h_expect_line(f->rec, "ready", line, sizeof(line), 5000) < 0) {
+        t_teardown(state);
         return -1;
     }
     char display[128];
@@ -60,8 +41,7 @@ static int setup(void **state)
     if (pf_input_injector_create(&s, &f->inj) < 0 ||
         pf_input_injector_set_output(f->inj, &out) < 0 ||
         pf_input_client_create(f->inj, PF_INPUT_PERM_ALL, &f->client) < 0) {
-        teardown(state);
-        *state = NULL;
+        t_teardown(state);
         return -1;
     }
     return 0;
@@ -69,10 +49,10 @@ static int setup(void **state)
 
 static void test_transcript(void **state)
 {
-    struct fixture *f = *state;
+    struct t_fixture *f = *state;
     assert_string_equal(pf_input_injector_get_backend(f->inj), "kwin");
-    t_expect(f->srv, "bind 4");
-    t_expect(f->srv, "authenticate punktfunk");
+    t_expect(f->rec, "bind 4");
+    t_expect(f->rec, "authenticate punktfunk");
 
     t_key(f->client, PF_INPUT_EVENT_KEY_DOWN, 'K', 0);
     t_key(f->client, PF_INPUT_EVENT_KEY_UP, 'K', 0);
@@ -110,7 +90,7 @@ static void test_transcript(void **state)
     assert_int_equal(pf_input_client_submit(f->client, &e, 0), 0);
 
     char got[2048];
-    h_collect(f->srv, got, sizeof(got), 500);
+    h_collect(f->rec, got, sizeof(got), 500);
     assert_string_equal(got, "key 37 1\n"
                              "key 37 0\n"
                              "motion -3.00 4.00\n"
@@ -130,9 +110,9 @@ static void test_transcript(void **state)
 
 static void test_release_on_disconnect(void **state)
 {
-    struct fixture *f = *state;
+    struct t_fixture *f = *state;
     char got[1024];
-    h_collect(f->srv, got, sizeof(got), 300);
+    h_collect(f->rec, got, sizeof(got), 300);
     t_key(f->client, PF_INPUT_EVENT_KEY_DOWN, 0x5B, 0); /* left Windows key */
     pf_input_event e = t_ev(PF_INPUT_EVENT_MOUSE_BUTTON_DOWN);
     e.pointer.button = PF_INPUT_BUTTON_RIGHT;
@@ -143,7 +123,7 @@ static void test_release_on_disconnect(void **state)
     t_submit(f->client, e);
     pf_input_client_destroy(f->client);
     f->client = NULL;
-    h_collect(f->srv, got, sizeof(got), 500);
+    h_collect(f->rec, got, sizeof(got), 500);
     assert_string_equal(got, "key 125 1\n"
                              "button 273 1\n"
                              "touch-down 0 1920.00 0.00\n"
@@ -157,8 +137,8 @@ static void test_release_on_disconnect(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_transcript, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_release_on_disconnect, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_transcript, setup, t_teardown),
+        cmocka_unit_test_setup_teardown(test_release_on_disconnect, setup, t_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,13 +21,11 @@
 #include "pf/input.h"
 
 #include "harness.h"
+#include "session_fixture.h"
 #include "session_util.h"
 
 struct fixture {
-    struct harness h;
-    struct h_proc *rec;
-    pf_input_injector *inj;
-    pf_input_client *client;
+    struct t_fixture t;   /* first: the shared setup and teardown see only this */
     sd_bus *bus;          /* the test's own connection, for ScreenCast */
     char stream[128];     /* ScreenCast stream path, when linked */
     int have_stream;
@@ -49,7 +47,7 @@ static int link_screencast(struct fixture *f, const char *session_id)
     const char *path = NULL, *stream = NULL;
     int r = sd_bus_new(&f->bus);
     if (r >= 0)
-        r = sd_bus_set_address(f->bus, f->h.bus_address);
+        r = sd_bus_set_address(f->bus, f->t.h.bus_address);
     if (r >= 0)
         r = sd_bus_set_bus_client(f->bus, 1);
     if (r >= 0)
@@ -82,18 +80,13 @@ static int link_screencast(struct fixture *f, const char *session_id)
     return r;
 }
 
-static int teardown(void **state);
-
-/* cmocka skips teardown when setup fails, so a failing setup cleans up itself. */
-static int setup_failed(void **state, const char *what)
+/* The ScreenCast session lives as long as the test's connection: it goes first. */
+static void close_screencast(struct t_fixture *t)
 {
-    struct fixture *f = *state;
-    print_message("# setup failed: %s\n", what);
-    if (f)
-        t_dump(&f->h, f->rec);
-    teardown(state);
-    *state = NULL;
-    return -1;
+    struct fixture *f = (struct fixture *)t;
+    if (f->bus)
+        sd_bus_flush_close_unref(f->bus);
+    f->bus = NULL;
 }
 
 static int setup(void **state)
@@ -102,89 +95,63 @@ static int setup(void **state)
         print_message("# mutter or dbus-daemon missing\n");
         return -1;
     }
-    struct fixture *f = calloc(1, sizeof(*f));
-    *state = f;
-    if (h_init(&f->h, 0) < 0 || h_start_bus(&f->h) < 0)
-        return setup_failed(state, "session bus");
+    struct fixture *f = (struct fixture *)t_fixture_new(state, sizeof(*f));
+    f->t.end = close_screencast;
+    if (h_init(&f->t.h, 0) < 0 || h_start_bus(&f->t.h) < 0)
+        return t_setup_failed(state, "session bus");
     if (skip_unless("pipewire")) {
         char *pw[] = { "pipewire", NULL };
         char *wp[] = { "wireplumber", NULL };
-        h_spawn(&f->h, pw, NULL, 0);
-        if (h_wait_path(&f->h, "pipewire-0", 5000) == 0 && skip_unless("wireplumber"))
-            h_spawn(&f->h, wp, NULL, 0);
+        h_spawn(&f->t.h, pw, NULL, 0);
+        if (h_wait_path(&f->t.h, "pipewire-0", 5000) == 0 && skip_unless("wireplumber"))
+            h_spawn(&f->t.h, wp, NULL, 0);
     }
     char *mutter[] = { "mutter", "--wayland", "--headless", "--no-x11", "--virtual-monitor",
                        "1280x720", "--wayland-display=pf-wl", NULL };
-    if (!h_spawn(&f->h, mutter, NULL, 0) || h_wait_path(&f->h, "pf-wl", 15000) < 0)
-        return setup_failed(state, "mutter did not start");
+    if (!h_spawn(&f->t.h, mutter, NULL, 0) || h_wait_path(&f->t.h, "pf-wl", 15000) < 0)
+        return t_setup_failed(state, "mutter did not start");
 
     pf_input_settings s;
     pf_input_settings_default(&s);
     s.backends = "mutter";
-    s.dbus_address = f->h.bus_address;
+    s.dbus_address = f->t.h.bus_address;
     /* Mutter owns its D-Bus names a moment after its socket appears. */
-    int r = PF_ERR_UNSUPPORTED;
-    for (int i = 0; i < 100 && r < 0; i++) {
-        r = pf_input_injector_create(&s, &f->inj);
-        if (r < 0)
-            usleep(50000);
-    }
-    if (r < 0)
-        return setup_failed(state, "no RemoteDesktop session");
+    if (t_injector_create(&s, 100, &f->t.inj) < 0)
+        return t_setup_failed(state, "no RemoteDesktop session");
     char sid[128];
-    if (pf_input_injector_get_session_id(f->inj, sid, sizeof(sid)) <= 0)
-        return setup_failed(state, "no SessionId");
+    if (pf_input_injector_get_session_id(f->t.inj, sid, sizeof(sid)) <= 0)
+        return t_setup_failed(state, "no SessionId");
     link_screencast(f, sid);
-    if (pf_input_injector_start(f->inj) < 0)
-        return setup_failed(state, "Start refused");
+    if (pf_input_injector_start(f->t.inj) < 0)
+        return t_setup_failed(state, "Start refused");
     if (f->have_stream) {
         pf_input_output out = {
             .struct_size = sizeof(out), .width = 1280, .height = 720, .stream_path = f->stream
         };
-        if (pf_input_injector_set_output(f->inj, &out) < 0)
-            return setup_failed(state, "set_output");
+        if (pf_input_injector_set_output(f->t.inj, &out) < 0)
+            return t_setup_failed(state, "set_output");
     }
-    if (pf_input_client_create(f->inj, PF_INPUT_PERM_ALL, &f->client) < 0)
-        return setup_failed(state, "client");
+    if (pf_input_client_create(f->t.inj, PF_INPUT_PERM_ALL, &f->t.client) < 0)
+        return t_setup_failed(state, "client");
 
-    char env_display[300];
-    snprintf(env_display, sizeof(env_display), "WAYLAND_DISPLAY=%s/pf-wl", f->h.dir);
-    char *envs[] = { env_display, NULL };
-    char *rec[] = { (char *)h_helper(&f->h, "pf-wl-recorder"), NULL };
-    if (!rec[0])
-        return setup_failed(state, "cannot place the recorder where the test user can run it");
-    f->rec = h_spawn(&f->h, rec, envs, 1);
+    char display[300];
+    snprintf(display, sizeof(display), "%s/pf-wl", f->t.h.dir);
+    f->t.rec = t_start_recorder(&f->t.h, display);
     char line[256];
-    if (!f->rec || h_expect_line(f->rec, "ready", line, sizeof(line), 10000) < 0)
-        return setup_failed(state, "recorder not ready");
+    if (!f->t.rec || h_expect_line(f->t.rec, "ready", line, sizeof(line), 10000) < 0)
+        return t_setup_failed(state, "recorder not ready");
     /* Mutter adds its virtual devices to the seat on first use; the window then gets
      * pointer and keyboard focus. */
-    if (t_wait_focus(f->client, f->rec, NULL) < 0)
-        return setup_failed(state, "no focus");
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    if (!f)
-        return 0;
-    pf_input_injector_destroy(f->inj);
-    if (f->bus)
-        sd_bus_flush_close_unref(f->bus);
-    h_finish(&f->h);
-    free(f);
+    if (t_wait_focus(f->t.client, f->t.rec, NULL) < 0)
+        return t_setup_failed(state, "no focus");
     return 0;
 }
 
 static void test_keys(void **state)
 {
-    struct fixture *f = *state;
+    struct t_fixture *f = *state;
     t_report_latency(f->client, f->rec, "mutter", 21);
-    t_key(f->client, PF_INPUT_EVENT_KEY_DOWN, 'A', 0);
-    t_key(f->client, PF_INPUT_EVENT_KEY_UP, 'A', 0);
-    t_expect(f->rec, "key 30 1");
-    t_expect(f->rec, "key 30 0");
+    t_tap(f->client, f->rec, 'A', 30);
     /* Shift+Z from a client that sent no Shift key of its own. */
     t_key(f->client, PF_INPUT_EVENT_KEY_DOWN, 'Z', PF_INPUT_MOD_SHIFT);
     t_key(f->client, PF_INPUT_EVENT_KEY_UP, 'Z', 0);
@@ -214,7 +181,7 @@ static void test_keys(void **state)
 
 static void test_pointer(void **state)
 {
-    struct fixture *f = *state;
+    struct t_fixture *f = *state;
     double x0, y0, x1, y1;
     /* Put the pointer somewhere known inside the window first. */
     pf_input_event m = t_ev(PF_INPUT_EVENT_MOUSE_MOVE_REL);
@@ -266,8 +233,8 @@ static void test_pointer(void **state)
 
 static void test_absolute(void **state)
 {
-    struct fixture *f = *state;
-    if (!f->have_stream) {
+    struct t_fixture *f = *state;
+    if (!((struct fixture *)f)->have_stream) {
         print_message("# no ScreenCast stream (PipeWire missing?): absolute motion not checked\n");
         skip();
     }
@@ -325,7 +292,7 @@ static void test_absolute(void **state)
 
 static void test_release_on_disconnect(void **state)
 {
-    struct fixture *f = *state;
+    struct t_fixture *f = *state;
     t_release_on_disconnect(&f->client, f->rec, 0xA2 /* left Ctrl */, 'B', PF_INPUT_MOD_CTRL,
                             PF_INPUT_BUTTON_MIDDLE);
 }
@@ -334,7 +301,7 @@ static void test_release_on_disconnect(void **state)
  * calls report the broken connection, and teardown still works. */
 static void test_compositor_gone(void **state)
 {
-    struct fixture *f = *state;
+    struct t_fixture *f = *state;
     t_key(f->client, PF_INPUT_EVENT_KEY_DOWN, 'A', 0);
     t_expect(f->rec, "key 30 1");
     pid_t mutter = 0;
@@ -360,11 +327,11 @@ static void test_compositor_gone(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_keys, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_pointer, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_absolute, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_release_on_disconnect, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_compositor_gone, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_keys, setup, t_teardown),
+        cmocka_unit_test_setup_teardown(test_pointer, setup, t_teardown),
+        cmocka_unit_test_setup_teardown(test_absolute, setup, t_teardown),
+        cmocka_unit_test_setup_teardown(test_release_on_disconnect, setup, t_teardown),
+        cmocka_unit_test_setup_teardown(test_compositor_gone, setup, t_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

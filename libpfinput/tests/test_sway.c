@@ -21,49 +21,20 @@
 #include "pf/input.h"
 
 #include "harness.h"
+#include "session_fixture.h"
 #include "session_util.h"
 
 #define NOBODY 65534
 
-struct fixture {
-    struct harness h;
-    struct h_proc *rec;
-    pf_input_injector *inj;
-    pf_input_client *client;
-    char socket[32];
-};
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    if (!f)
-        return 0;
-    pf_input_injector_destroy(f->inj);
-    h_finish(&f->h);
-    free(f);
-    return 0;
-}
-
-static int setup_failed(void **state, const char *what)
-{
-    struct fixture *f = *state;
-    print_message("# setup failed: %s\n", what);
-    if (f)
-        t_dump(&f->h, f->rec);
-    teardown(state);
-    *state = NULL;
-    return -1;
-}
-
 /* Sway names its socket wayland-N; find it once it exists. */
-static int find_socket(struct fixture *f)
+static int find_socket(const char *dir, char *socket, size_t n)
 {
     for (int i = 0; i < 500; i++) {
-        DIR *d = opendir(f->h.dir);
+        DIR *d = opendir(dir);
         struct dirent *e;
         while (d && (e = readdir(d))) {
             if (strncmp(e->d_name, "wayland-", 8) == 0 && !strstr(e->d_name, ".lock")) {
-                snprintf(f->socket, sizeof(f->socket), "%.31s", e->d_name);
+                snprintf(socket, n, "%.31s", e->d_name);
                 closedir(d);
                 return 0;
             }
@@ -81,52 +52,40 @@ static int setup(void **state)
         print_message("# sway missing\n");
         return -1;
     }
-    struct fixture *f = calloc(1, sizeof(*f));
-    *state = f;
+    struct t_fixture *f = t_fixture_new(state, sizeof(*f));
     if (h_init(&f->h, NOBODY) < 0)
-        return setup_failed(state, "runtime directory");
+        return t_setup_failed(state, "runtime directory");
     char config[128];
     snprintf(config, sizeof(config), "%s/config", f->h.dir);
     FILE *c = fopen(config, "w");
     if (!c)
-        return setup_failed(state, "config");
+        return t_setup_failed(state, "config");
     fputs("output HEADLESS-1 resolution 1280x720\ndefault_border none\n", c);
     fclose(c);
     char *sway[] = { "sway", "-c", config, NULL };
     char *env[] = { "WLR_BACKENDS=headless", "WLR_LIBINPUT_NO_DEVICES=1", "WLR_RENDERER=pixman",
                     NULL };
-    if (!h_spawn(&f->h, sway, env, 0) || find_socket(f) < 0)
-        return setup_failed(state, "sway did not start");
+    char socket[32];
+    if (!h_spawn(&f->h, sway, env, 0) || find_socket(f->h.dir, socket, sizeof(socket)) < 0)
+        return t_setup_failed(state, "sway did not start");
 
     char display[160];
-    snprintf(display, sizeof(display), "%s/%s", f->h.dir, f->socket);
+    snprintf(display, sizeof(display), "%s/%s", f->h.dir, socket);
     pf_input_settings s;
     pf_input_settings_default(&s);
     s.backends = "wlr";
     s.wayland_display = display;
-    int r = PF_ERR_UNSUPPORTED;
-    for (int i = 0; i < 50 && r < 0; i++) {
-        r = pf_input_injector_create(&s, &f->inj);
-        if (r < 0)
-            usleep(50000);
-    }
-    if (r < 0)
-        return setup_failed(state, "no wlroots virtual input");
+    if (t_injector_create(&s, 50, &f->inj) < 0)
+        return t_setup_failed(state, "no wlroots virtual input");
     pf_input_output out = {
         .struct_size = sizeof(out), .width = 1280, .height = 720, .name = "HEADLESS-1"
     };
     if (pf_input_injector_set_output(f->inj, &out) < 0)
-        return setup_failed(state, "set_output");
+        return t_setup_failed(state, "set_output");
     if (pf_input_client_create(f->inj, PF_INPUT_PERM_ALL, &f->client) < 0)
-        return setup_failed(state, "client");
+        return t_setup_failed(state, "client");
 
-    char env_display[200];
-    snprintf(env_display, sizeof(env_display), "WAYLAND_DISPLAY=%s", display);
-    char *envs[] = { env_display, NULL };
-    char *rec[] = { (char *)h_helper(&f->h, "pf-wl-recorder"), NULL };
-    if (!rec[0])
-        return setup_failed(state, "cannot place the recorder where the test user can run it");
-    f->rec = h_spawn(&f->h, rec, envs, 1);
+    f->rec = t_start_recorder(&f->h, display);
     /* Sway may size the window in steps while the output settles: wait for the full size,
      * keeping what the recorder printed meanwhile (focus may arrive before it). */
     char seen[4096] = "";
@@ -134,20 +93,17 @@ static int setup(void **state)
     for (int i = 0; f->rec && i < 50 && !strstr(seen, "size 1280 720"); i++)
         used += (size_t)h_collect(f->rec, seen + used, sizeof(seen) - used, 200);
     if (!strstr(seen, "size 1280 720"))
-        return setup_failed(state, "recorder window is not fullscreen on the output");
+        return t_setup_failed(state, "recorder window is not fullscreen on the output");
     if (t_wait_focus(f->client, f->rec, seen) < 0)
-        return setup_failed(state, "no focus");
+        return t_setup_failed(state, "no focus");
     return 0;
 }
 
 static void test_keyboard(void **state)
 {
-    struct fixture *f = *state;
+    struct t_fixture *f = *state;
     t_report_latency(f->client, f->rec, "sway", 21);
-    t_key(f->client, PF_INPUT_EVENT_KEY_DOWN, 'A', 0);
-    t_key(f->client, PF_INPUT_EVENT_KEY_UP, 'A', 0);
-    t_expect(f->rec, "key 30 1");
-    t_expect(f->rec, "key 30 0");
+    t_tap(f->client, f->rec, 'A', 30);
     /* Shift synthesised for a client that only sent the modifier bit; the compositor's
      * modifier state follows the keys. */
     t_key(f->client, PF_INPUT_EVENT_KEY_DOWN, '1', PF_INPUT_MOD_SHIFT);
@@ -183,7 +139,7 @@ static void test_keyboard(void **state)
 
 static void test_pointer(void **state)
 {
-    struct fixture *f = *state;
+    struct t_fixture *f = *state;
     double x, y, x1, y1;
     /* Absolute: 100,200 of a 1920x1080 view lands on the output's pixel grid. */
     pf_input_event a = t_ev(PF_INPUT_EVENT_MOUSE_MOVE_ABS);
@@ -220,7 +176,7 @@ static void test_pointer(void **state)
 
 static void test_release_on_disconnect(void **state)
 {
-    struct fixture *f = *state;
+    struct t_fixture *f = *state;
     t_release_on_disconnect(&f->client, f->rec, 'W', 'D', 0, PF_INPUT_BUTTON_LEFT);
 }
 
@@ -228,7 +184,7 @@ static void test_release_on_disconnect(void **state)
  * and the client and injector still tear down. */
 static void test_compositor_gone(void **state)
 {
-    struct fixture *f = *state;
+    struct t_fixture *f = *state;
     t_key(f->client, PF_INPUT_EVENT_KEY_DOWN, 'A', 0);
     t_expect(f->rec, "key 30 1");
     kill(f->h.procs[0].pid, SIGKILL); /* sway: the first process started */
@@ -251,10 +207,10 @@ static void test_compositor_gone(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_keyboard, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_pointer, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_release_on_disconnect, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_compositor_gone, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_keyboard, setup, t_teardown),
+        cmocka_unit_test_setup_teardown(test_pointer, setup, t_teardown),
+        cmocka_unit_test_setup_teardown(test_release_on_disconnect, setup, t_teardown),
+        cmocka_unit_test_setup_teardown(test_compositor_gone, setup, t_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
