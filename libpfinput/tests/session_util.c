@@ -44,6 +44,20 @@ void t_tap(pf_input_client *c, struct h_proc *rec, uint16_t vk, int code)
     t_expect(rec, want);
 }
 
+void t_click(pf_input_client *c, struct h_proc *rec, uint32_t button, int code)
+{
+    char want[32];
+    pf_input_event b = t_ev(PF_INPUT_EVENT_MOUSE_BUTTON_DOWN);
+    b.pointer.button = button;
+    t_submit(c, b);
+    b.type = PF_INPUT_EVENT_MOUSE_BUTTON_UP;
+    t_submit(c, b);
+    snprintf(want, sizeof(want), "button %d 1", code);
+    t_expect(rec, want);
+    snprintf(want, sizeof(want), "button %d 0", code);
+    t_expect(rec, want);
+}
+
 void t_expect(struct h_proc *rec, const char *want)
 {
     char line[256];

@@ -21,6 +21,10 @@ void t_key(pf_input_client *c, uint32_t type, uint16_t vk, uint8_t mods);
  * @p code pressed and released. */
 void t_tap(pf_input_client *c, struct h_proc *rec, uint16_t vk, int code);
 
+/* Clicks mouse @p button (a PF_INPUT_BUTTON_*) and requires the recorder to print evdev button
+ * @p code pressed and released. */
+void t_click(pf_input_client *c, struct h_proc *rec, uint32_t button, int code);
+
 /* The next recorder line starting like @p want must be exactly @p want. */
 void t_expect(struct h_proc *rec, const char *want);
 

@@ -151,7 +151,7 @@ static void test_keys(void **state)
 {
     struct t_fixture *f = *state;
     t_report_latency(f->client, f->rec, "mutter", 21);
-    t_tap(f->client, f->rec, 'A', 30);
+    t_tap(f->client, f->rec, 'A', KEY_A);
     /* Shift+Z from a client that sent no Shift key of its own. */
     t_key(f->client, PF_INPUT_EVENT_KEY_DOWN, 'Z', PF_INPUT_MOD_SHIFT);
     t_key(f->client, PF_INPUT_EVENT_KEY_UP, 'Z', 0);
@@ -195,20 +195,8 @@ static void test_pointer(void **state)
     t_expect_xy(f->rec, "motion ", &x1, &y1);
     assert_true(fabs((x1 - x0) - 10) < 0.01 && fabs((y1 - y0) + 5) < 0.01);
 
-    pf_input_event b = t_ev(PF_INPUT_EVENT_MOUSE_BUTTON_DOWN);
-    b.pointer.button = PF_INPUT_BUTTON_LEFT;
-    t_submit(f->client, b);
-    b.type = PF_INPUT_EVENT_MOUSE_BUTTON_UP;
-    t_submit(f->client, b);
-    b = t_ev(PF_INPUT_EVENT_MOUSE_BUTTON_DOWN);
-    b.pointer.button = PF_INPUT_BUTTON_RIGHT;
-    t_submit(f->client, b);
-    b.type = PF_INPUT_EVENT_MOUSE_BUTTON_UP;
-    t_submit(f->client, b);
-    t_expect(f->rec, "button 272 1");
-    t_expect(f->rec, "button 272 0");
-    t_expect(f->rec, "button 273 1");
-    t_expect(f->rec, "button 273 0");
+    t_click(f->client, f->rec, PF_INPUT_BUTTON_LEFT, BTN_LEFT);
+    t_click(f->client, f->rec, PF_INPUT_BUTTON_RIGHT, BTN_RIGHT);
 
     /* One notch away from the user is one step up (negative) in Wayland; a discrete step
      * comes with its 10-unit smooth value. Mutter delivers multi-notch steps one by one. */
