@@ -20,6 +20,7 @@
 
 #include "host.h"
 #include "mgmt.h"
+#include "native_audio.h"
 #include "native_internal.h"
 #include "native_input.h"
 #include "native_media.h"
@@ -51,6 +52,7 @@ struct native_session {
     pipeline_sink sink;
     native_media *media;
     native_input *input;
+    native_audio_plan audio;
     uint32_t fec_percent, bitrate_kbps;
     uint64_t last_step_ms; /* last +3 step of the FEC while whole frames die */
     uint64_t loss_reports, delivery_packets, input_datagrams;
@@ -119,7 +121,10 @@ static int start_pipeline(native_session *s, uint32_t w, uint32_t h, uint32_t hz
     ps.cfg.bitrate_kbps = s->bitrate_kbps;
     ps.cfg.packet_size = 1392; /* unused with a sink, but sizes the GameStream buffers */
     ps.cfg.csc_mode = 1u << 1; /* BT.709 limited: Welcome colour 1/1/1, full_range 0 */
-    ps.cfg.audio_channels = 2;
+    ps.cfg.audio_channels = s->audio.channels;
+    ps.cfg.audio_high_quality = s->audio.high_quality;
+    ps.audio_coupling = s->audio.coupling;
+    ps.audio_bitrate_bps = s->audio.bitrate_bps;
     ps.cfg.audio_packet_ms = 5; /* §8.2: 5 ms Opus frames */
     ps.video_fd = s->fd;
     ps.audio_fd = s->fd;
@@ -270,7 +275,9 @@ uint32_t native_session_create(native_conn *nc, const pf_pkf1_hello *hello,
     wl->color_primaries = wl->color_transfer = wl->color_matrix = 1;
     wl->full_range = 0;
     wl->chroma_format_idc = 1;
-    wl->audio_channels = 2; /* stereo Opus; surround over punktfunk/1 is not offered yet */
+    native_audio_resolve(hello, &s->audio); /* 5.1 / 7.1 multistream: native_audio.c */
+    wl->audio_channels = s->audio.channels;
+    wl->audio_layout = s->audio.layout;
     wl->codec = (uint8_t)codec;
     /* §3.5: only what is implemented. Pad snapshots (kind 12) and text (kind 15) are
      * injected; REPEAT_MARK is truthful with no repeats; EXT: the Start block is read;

@@ -200,23 +200,33 @@ int client_listed(const char *fp_hex, const char *kind)
     return r;
 }
 
+void hello_for(pf_pkf1_hello *hello, uint32_t w, uint32_t h, uint32_t hz, uint8_t video_caps)
+{
+    pf_pkf1_hello_init(hello);
+    hello->width = w;
+    hello->height = h;
+    hello->refresh_hz = hz;
+    hello->video_caps = video_caps;
+    hello->video_codecs = PF_PKF1_CODEC_H264 | PF_PKF1_CODEC_HEVC;
+    hello->name = (const uint8_t *)"test";
+    hello->name_len = 4;
+}
+
+static void send_hello_msg(native_client *c, const pf_pkf1_hello *hello)
+{
+    uint8_t buf[PF_PKF1_HELLO_MAX_BYTES];
+    size_t n;
+    assert_int_equal(pf_pkf1_hello_encode(hello, buf, sizeof(buf), &n), 0);
+    assert_int_equal(nclient_send(c, buf, n), 0);
+}
+
 void send_hello(native_client *c, uint32_t version, uint32_t w, uint32_t h, uint32_t hz,
                        uint8_t video_caps)
 {
     pf_pkf1_hello hello;
-    pf_pkf1_hello_init(&hello);
+    hello_for(&hello, w, h, hz, video_caps);
     hello.wire_version = version;
-    hello.width = w;
-    hello.height = h;
-    hello.refresh_hz = hz;
-    hello.video_caps = video_caps;
-    hello.video_codecs = PF_PKF1_CODEC_H264 | PF_PKF1_CODEC_HEVC;
-    hello.name = (const uint8_t *)"test";
-    hello.name_len = 4;
-    uint8_t buf[PF_PKF1_HELLO_MAX_BYTES];
-    size_t n;
-    assert_int_equal(pf_pkf1_hello_encode(&hello, buf, sizeof(buf), &n), 0);
-    assert_int_equal(nclient_send(c, buf, n), 0);
+    send_hello_msg(c, &hello);
 }
 
 /* Hello → Welcome → Start → punch; returns the client and its data socket. */
@@ -229,8 +239,16 @@ native_client *open_session(uint32_t w, uint32_t h, uint32_t hz, uint8_t caps,
 native_client *open_session_at(const char *addr, uint32_t w, uint32_t h, uint32_t hz,
                                 uint8_t caps, pf_pkf1_welcome *ret_w, int *ret_fd)
 {
+    pf_pkf1_hello hello;
+    hello_for(&hello, w, h, hz, caps);
+    return open_session_hello(addr, &hello, ret_w, ret_fd);
+}
+
+native_client *open_session_hello(const char *addr, const pf_pkf1_hello *hello,
+                                  pf_pkf1_welcome *ret_w, int *ret_fd)
+{
     native_client *c = connect_as_at(addr, cert_a, key_a);
-    send_hello(c, PF_PKF1_WIRE_VERSION, w, h, hz, caps);
+    send_hello_msg(c, hello);
     uint8_t buf[512];
     size_t n;
     assert_int_equal(nclient_recv(c, buf, sizeof(buf), &n, 10000), 0);

@@ -44,5 +44,10 @@ native_client *open_session(uint32_t w, uint32_t h, uint32_t hz, uint8_t caps,
                             pf_pkf1_welcome *ret_w, int *ret_fd);
 native_client *open_session_at(const char *addr, uint32_t w, uint32_t h, uint32_t hz,
                                uint8_t caps, pf_pkf1_welcome *ret_w, int *ret_fd);
+/* A Hello with the harness's defaults (wire version, codecs, name) for that mode. */
+void hello_for(pf_pkf1_hello *hello, uint32_t w, uint32_t h, uint32_t hz, uint8_t video_caps);
+/* The same session from a Hello of the caller's (audio channels, layout, ...). */
+native_client *open_session_hello(const char *addr, const pf_pkf1_hello *hello,
+                                  pf_pkf1_welcome *ret_w, int *ret_fd);
 
 #endif
