@@ -24,6 +24,7 @@
 #include "native_internal.h"
 #include "native_input.h"
 #include "native_media.h"
+#include "native_mic.h"
 #include "pipeline.h"
 
 /* §7.1: the punch is awaited this long after Start before falling back to the Start port. */
@@ -53,6 +54,7 @@ struct native_session {
     native_media *media;
     native_input *input;
     native_audio_plan audio;
+    native_mic *mic;
     uint32_t fec_percent, bitrate_kbps;
     uint64_t last_step_ms; /* last +3 step of the FEC while whole frames die */
     uint64_t loss_reports, delivery_packets, input_datagrams;
@@ -318,6 +320,14 @@ uint32_t native_session_create(native_conn *nc, const pf_pkf1_hello *hello,
                                       &s->input) < 0)
         r = PF_ERR_NOMEM;
     if (r == 0) {
+        char client[65], tag[13];
+        snprintf(client, sizeof(client), "%.*s", hello->name ? (int)hello->name_len : 0,
+                 hello->name ? (const char *)hello->name : "");
+        snprintf(tag, sizeof(tag), "%.12s", nc->fp_hex);
+        s->mic = native_mic_create(np->opt.pipewire_remote, client, tag, np->log);
+        r = s->mic ? 0 : PF_ERR_NOMEM;
+    }
+    if (r == 0) {
         s->sink = (pipeline_sink){.user = s, .video = video_sink, .audio = audio_sink};
         r = start_pipeline(s, w, h, hz);
     }
@@ -524,6 +534,8 @@ void native_session_datagram(native_session *s, const uint8_t *data, size_t len)
 {
     if (len && data[0] == PF_PKF1_DG_INPUT)
         input_bytes(s, data, len);
+    else if (len && data[0] == PF_PKF1_DG_MIC)
+        native_mic_datagram(s->mic, data, len, s->nc->grants);
 }
 
 void native_session_destroy(native_session *s)
@@ -533,6 +545,7 @@ void native_session_destroy(native_session *s)
     pipeline_destroy(s->pl);
     native_media_destroy(s->media);
     native_input_destroy(s->input);
+    native_mic_destroy(s->mic);
     sd_event_source_unref(s->io);
     sd_event_source_unref(s->punch_timer);
     if (s->fd >= 0)

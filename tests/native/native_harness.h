@@ -49,5 +49,7 @@ void hello_for(pf_pkf1_hello *hello, uint32_t w, uint32_t h, uint32_t hz, uint8_
 /* The same session from a Hello of the caller's (audio channels, layout, ...). */
 native_client *open_session_hello(const char *addr, const pf_pkf1_hello *hello,
                                   pf_pkf1_welcome *ret_w, int *ret_fd);
+/* Sets client A's stored grants while the host is down, then starts it again. */
+void restart_with_grants(int grants);
 
 #endif
