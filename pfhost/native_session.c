@@ -320,6 +320,11 @@ uint32_t native_session_create(native_conn *nc, const pf_pkf1_hello *hello,
                                       &s->input) < 0)
         r = PF_ERR_NOMEM;
     if (r == 0) {
+        native_input_set_output(s->input, w, h);
+        if (native_input_can_touch(s->input)) /* §3.5: only what reaches the desktop */
+            wl->host_caps2 |= PF_PKF1_HOST_CAP2_TOUCH;
+    }
+    if (r == 0) {
         char client[65], tag[13];
         snprintf(client, sizeof(client), "%.*s", hello->name ? (int)hello->name_len : 0,
                  hello->name ? (const char *)hello->name : "");
@@ -384,6 +389,7 @@ static void reconfigure(native_session *s, const pf_pkf1_msg *m)
             s->w.height = h;
             s->w.refresh_hz = hz;
             native_media_set_fps(s->media, hz);
+            native_input_set_output(s->input, w, h);
         }
         native_media_set_ready(s->media, s->connected);
         if (r < 0) {

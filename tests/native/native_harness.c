@@ -21,6 +21,7 @@
 
 #include "pf/core/error.h"
 #include "pf/core/pkf1.h"
+#include "pf/core/pkf1_datagram.h"
 #include "pf/core/pkf1_pair.h"
 
 host_proc host;
@@ -302,4 +303,21 @@ void restart_with_grants(int grants)
     json_object_put(root);
     assert_int_equal(host_start(&host, NULL), 0);
     assert_int_equal(read_native_status(), 0);
+}
+
+void send_input(native_client *c, uint32_t kind, uint32_t code, int32_t x, int32_t y,
+                       uint32_t flags)
+{
+    pf_pkf1_input in = {kind, code, x, y, flags};
+    uint8_t d[PF_PKF1_INPUT_BYTES];
+    assert_int_equal(pf_pkf1_input_encode(&in, d), 0);
+    assert_int_equal(pf_net_quic_conn_send_datagram(nclient_conn(c), d, sizeof(d)), 0);
+}
+
+int recorded(const char *needle)
+{
+    char *log = read_text_file(input_record_path);
+    int r = log && strstr(log, needle);
+    free(log);
+    return r;
 }

@@ -183,23 +183,6 @@ static void handshake_and_control(void **state)
     close(fd);
 }
 
-static void send_input(native_client *c, uint32_t kind, uint32_t code, int32_t x, int32_t y,
-                       uint32_t flags)
-{
-    pf_pkf1_input in = {kind, code, x, y, flags};
-    uint8_t d[PF_PKF1_INPUT_BYTES];
-    assert_int_equal(pf_pkf1_input_encode(&in, d), 0);
-    assert_int_equal(pf_net_quic_conn_send_datagram(nclient_conn(c), d, sizeof(d)), 0);
-}
-
-static int recorded(const char *needle)
-{
-    char *log = read_text_file(input_record_path);
-    int r = log && strstr(log, needle);
-    free(log);
-    return r;
-}
-
 static void input_through_grants(void **state)
 {
     (void)state;
