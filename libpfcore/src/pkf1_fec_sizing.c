@@ -49,13 +49,24 @@ static double tail_above(uint32_t n, uint32_t m, double p)
 
 /* The least m in [0, max_m] with P(more than m of k + m lost) < the target, or max_m. The
  * tail falls as m grows (losing more than m + 1 of k + m + 1 shards needs more than m lost
- * among the first k + m), so a bisection finds it. */
+ * among the first k + m), so a bracket and a bisection find it. The bracket starts where the
+ * expected loss p·(k + m) equals m, below which the tail is large, and widens by doubling
+ * steps: a few sums of O(sqrt(k)) terms for any block. */
 static uint32_t least_parity(uint32_t k, double p, uint32_t max_m)
 {
-    if (tail_above(k + max_m, max_m, p) >= PF_PKF1_MEDIA_BLOCK_FAILURE)
-        return max_m;
-    uint32_t lo = 0, hi = max_m; /* tail(hi) < target; the answer is in [lo, hi] */
-    while (lo < hi) {
+    double even = (double)k * p / (1.0 - p);
+    uint32_t lo = 0, hi = even < (double)max_m ? (uint32_t)even : max_m;
+    if (tail_above(k + hi, hi, p) >= PF_PKF1_MEDIA_BLOCK_FAILURE) {
+        for (uint32_t step = 1;; step *= 2) {
+            if (hi == max_m)
+                return max_m;
+            lo = hi + 1;
+            hi = max_m - hi > step ? hi + step : max_m;
+            if (tail_above(k + hi, hi, p) < PF_PKF1_MEDIA_BLOCK_FAILURE)
+                break;
+        }
+    }
+    while (lo < hi) { /* tail(hi) < target; the answer is in [lo, hi] */
         uint32_t mid = lo + (hi - lo) / 2;
         if (tail_above(k + mid, mid, p) < PF_PKF1_MEDIA_BLOCK_FAILURE)
             hi = mid;
