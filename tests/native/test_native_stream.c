@@ -241,7 +241,9 @@ static void loss_20_percent(void **state)
     nvideo_get_stats(r.v, &a);
     print_blocks("clean link, cold start", &(native_video_stats){0}, &a);
     assert_true(a.blocks_loss_sized > 0);
-    assert_true(run_frames(&r, 120, 30000) >= 120); /* past the first reports */
+    /* Well past the first reports (they come every 750 ms), even with the client lagging
+     * behind on busy cores. */
+    assert_true(run_frames(&r, 240, 30000) >= 240);
     nvideo_get_stats(r.v, &a);
     assert_true(run_frames(&r, 120, 30000) >= 120);
     nvideo_get_stats(r.v, &b);
