@@ -13,10 +13,10 @@
  * Access unit of L bytes: total = max(1, ceil(L / S)) data shards (the last zero-padded), in
  * blocks of at most D = 4096; block of k data shards gets m = max(ceil(k·P/100), 2) parity
  * shards (0 when P = 0), clamped to max_total − k with max_total = D + that rule at the
- * Welcome percentage, or more where the measured loss needs it
- * (pf_pkf1_video_tx_set_loss_ppm()). Parity is GF(2^16) Reed–Solomon byte-identical to reed-solomon-simd
- * 3.1 (pf/core/rs16.h). Wire order: every data shard of every block, then every parity
- * shard, block by block. Flags: PIC on all, SOF on the first, EOF on the last emitted.
+ * Welcome percentage; more where the measured loss needs it (pf_pkf1_video_tx_set_loss_ppm()).
+ * Parity is GF(2^16) Reed–Solomon byte-identical to reed-solomon-simd 3.1 (pf/core/rs16.h).
+ * Wire order: every data shard of every block, then every parity shard, block by block.
+ * Flags: PIC on all, SOF on the first, EOF on the last emitted.
  *
  * No sockets, clocks, threads or globals: bytes in, bytes out.
  */
