@@ -3,8 +3,9 @@
  * data plane (GF(2^16) FEC, AES-128-GCM or ChaCha20-Poly1305), are reassembled and decoded
  * here, and the test pattern's frame counter proves every one arrived in order; a Reconfigure
  * changes the mode mid-stream on the same data plane. Built with NATIVE_LOSS it runs in its own
- * network namespace with 20 % random loss on the data plane, where the client's loss reports
- * (§9.1) must raise the host's FEC. */
+ * network namespace: a clean session first (the cold-start parity, then exactly the percentage
+ * rule), then one with 20 % random loss on every data-plane datagram, where the client's loss
+ * reports (§9.1) must raise the host's FEC and not one access unit may be lost. */
 #include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
