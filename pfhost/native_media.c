@@ -10,10 +10,14 @@
 
 #include "pf/core/crypto.h"
 #include "pf/core/error.h"
+#include "pf/core/pkf1_clock.h"
 #include "pf/core/pkf1_datagram.h"
 #include "pf/core/pkf1_media.h"
 #include "pf/net_stream.h"
 
+/* A client that never sends a LossReport gets the cold-start protection this long, then the
+ * percentage rule alone (v0.43.1 clients report every 750 ms). */
+#define COLD_START_MAX_NS 5000000000ll
 
 struct native_media {
     int fd;
@@ -26,6 +30,12 @@ struct native_media {
     atomic_uint fec_percent;
     atomic_uint fps;
     uint32_t fec_applied;
+    /* Per-datagram loss the parity is sized for (pf_pkf1_media_recovery_for_loss()): the
+     * session's estimate once one was measured, the cold-start value before. */
+    atomic_uint loss_ppm;
+    atomic_int loss_measured;
+    uint32_t loss_applied;
+    atomic_llong first_sent_ns; /* CLOCK_MONOTONIC of the first frame sent; 0 before */
     uint32_t frame_index; /* §9.2: owned here, across encoder rebuilds */
     uint32_t audio_seq;
     int64_t realtime_minus_mono; /* header pts_ns is host CLOCK_REALTIME (§7.4) */
@@ -50,6 +60,9 @@ int native_media_create(int fd, const pf_pkf1_welcome *w, native_media **ret)
     atomic_init(&m->ready, 0);
     atomic_init(&m->fec_percent, w->fec_percent);
     atomic_init(&m->fps, w->refresh_hz ? w->refresh_hz : 60);
+    atomic_init(&m->loss_ppm, PF_PKF1_FEC_COLD_LOSS_PPM);
+    atomic_init(&m->loss_measured, 0);
+    atomic_init(&m->first_sent_ns, 0);
     m->fec_applied = w->fec_percent;
     m->realtime_minus_mono = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
     pthread_mutex_init(&m->stats_lock, NULL);
@@ -119,6 +132,28 @@ uint32_t native_media_get_fec(native_media *m)
     return atomic_load(&m->fec_percent);
 }
 
+void native_media_set_loss(native_media *m, uint32_t loss_ppm)
+{
+    atomic_store(&m->loss_ppm, loss_ppm > 1000000u ? 1000000u : loss_ppm);
+    atomic_store(&m->loss_measured, 1);
+}
+
+uint64_t native_media_get_sending_ms(native_media *m)
+{
+    int64_t first = atomic_load(&m->first_sent_ns);
+    return first ? (uint64_t)(clock_ns(CLOCK_MONOTONIC) - first) / 1000000u : 0;
+}
+
+/* The loss the next AU's parity is sized for (video thread). */
+static uint32_t loss_for_parity(native_media *m)
+{
+    uint32_t loss = atomic_load(&m->loss_ppm);
+    if (atomic_load(&m->loss_measured))
+        return loss;
+    int64_t first = atomic_load(&m->first_sent_ns);
+    return first && clock_ns(CLOCK_MONOTONIC) - first >= COLD_START_MAX_NS ? 0 : loss;
+}
+
 int native_media_send_au(native_media *m, const uint8_t *au, size_t len, uint64_t pts_ns,
                          int idr)
 {
@@ -128,6 +163,9 @@ int native_media_send_au(native_media *m, const uint8_t *au, size_t len, uint64_
     uint32_t fec = atomic_load(&m->fec_percent);
     if (fec != m->fec_applied && pf_pkf1_video_tx_set_fec_percent(m->tx, fec) == 0)
         m->fec_applied = fec;
+    uint32_t loss = loss_for_parity(m);
+    if (loss != m->loss_applied && pf_pkf1_video_tx_set_loss_ppm(m->tx, loss) == 0)
+        m->loss_applied = loss;
     uint32_t pbytes, count;
     int r = pf_pkf1_video_tx_get_frame_size(m->tx, len, &pbytes, &count);
     if (r < 0)
@@ -153,10 +191,14 @@ int native_media_send_au(native_media *m, const uint8_t *au, size_t len, uint64_
     uint64_t interval = 1000000000ull / atomic_load(&m->fps);
     r = pf_net_pacer_send(m->pacer, m->pkts, pbytes, res.packet_bytes, res.packet_count,
                           interval, NULL);
+    if (!atomic_load(&m->first_sent_ns))
+        atomic_store(&m->first_sent_ns, clock_ns(CLOCK_MONOTONIC));
     pthread_mutex_lock(&m->stats_lock);
     m->stats.frames++;
     m->stats.packets += res.packet_count;
     m->stats.bytes += (uint64_t)res.packet_count * res.packet_bytes;
+    m->stats.data_shards += res.data_shards;
+    m->stats.parity_shards += res.parity_shards;
     pthread_mutex_unlock(&m->stats_lock);
     return r;
 }

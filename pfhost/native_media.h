@@ -25,6 +25,12 @@ void native_media_set_fps(native_media *m, uint32_t fps);
 /* Parity percentage for the frames to come (adaptive FEC, 5–50). Any thread. */
 void native_media_set_fec(native_media *m, uint32_t percent);
 uint32_t native_media_get_fec(native_media *m);
+/* Per-datagram loss the parity of the frames to come is sized for, beyond the percentage
+ * (the session's estimate from LossReports; pf_pkf1_media_recovery_for_loss()). Until the
+ * first call the frames get the cold-start protection, PF_PKF1_FEC_COLD_LOSS_PPM. Any thread. */
+void native_media_set_loss(native_media *m, uint32_t loss_ppm);
+/* Milliseconds since the first frame was sent (0 before). Any thread. */
+uint64_t native_media_get_sending_ms(native_media *m);
 /* One access unit (video thread). @p pts_ns is CLOCK_MONOTONIC. Returns 0, PF_ERR_STATE
  * (not ready: the caller makes the next frame an IDR) or another PF_ERR_* value. */
 int native_media_send_au(native_media *m, const uint8_t *au, size_t len, uint64_t pts_ns,
@@ -35,6 +41,7 @@ void native_media_send_audio(native_media *m, pf_net_quic_conn *qc, const uint8_
 
 typedef struct native_media_stats {
     uint64_t frames, packets, bytes, audio_packets;
+    uint64_t data_shards, parity_shards; /* of the frames sent */
 } native_media_stats;
 void native_media_get_stats(native_media *m, native_media_stats *ret);
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "pf/core/error.h"
+#include "pf/core/pkf1_clock.h"
 #include "pf/net_gamestream.h"
 
 #include "host.h"
@@ -34,6 +35,9 @@
 #define FEC_MIN 5u
 #define FEC_MAX 50u
 #define FEC_START 10u
+/* §9.1: the client's report window. A report received this long after the first frame
+ * went out measured a window of it, and ends the cold start. */
+#define REPORT_WINDOW_MS 750u
 #define DEFAULT_KBPS 20000u
 #define MAX_KBPS 1000000u
 
@@ -56,6 +60,8 @@ struct native_session {
     native_audio_plan audio;
     native_mic *mic;
     uint32_t fec_percent, bitrate_kbps;
+    uint32_t loss_estimate; /* ppm the parity is sized for (pf_pkf1_fec_loss_estimate()) */
+    int loss_measured;      /* 0 during the cold start */
     uint64_t last_step_ms; /* last +3 step of the FEC while whole frames die */
     uint64_t loss_reports, delivery_packets, input_datagrams;
 };
@@ -494,15 +500,34 @@ void native_session_control(native_session *s, const pf_pkf1_msg *m, uint64_t re
         frames_died(s);
         break;
     case PF_PKF1_MSG_LOSS_REPORT: {
-        s->loss_reports++;
         if (m->value32 == 0)
             loss_free_window(s);
-        uint32_t next = next_fec(s->fec_percent, m->value32 > 1000000u ? 1000000u : m->value32);
+        uint32_t ppm = m->value32 > 1000000u ? 1000000u : m->value32;
+        uint32_t next = next_fec(s->fec_percent, ppm);
+        /* Beside the percentage, each block gets the parity that the estimated loss needs
+         * (small blocks far more than the percentage gives them; pkf1_fec_sizing.c). The
+         * frames sent before a report covered a window of them keep the cold-start
+         * protection, PF_PKF1_FEC_COLD_LOSS_PPM: a report of a window with no video in it
+         * measured nothing. The first one that counts replaces the cold-start value rather
+         * than decaying from it. */
+        s->loss_reports++;
+        uint32_t loss = pf_pkf1_fec_loss_estimate(s->loss_measured ? s->loss_estimate : 0, ppm);
+        int counts = s->loss_measured ||
+                     native_media_get_sending_ms(s->media) >= REPORT_WINDOW_MS ||
+                     loss > PF_PKF1_FEC_COLD_LOSS_PPM;
+        uint32_t before = s->loss_measured ? s->loss_estimate : 0;
+        if (counts) {
+            s->loss_measured = 1;
+            s->loss_estimate = loss;
+            native_media_set_loss(s->media, loss);
+        }
+        /* Rises are news; the slow decay afterwards is not logged. */
+        uint32_t sized = s->loss_measured ? s->loss_estimate : PF_PKF1_FEC_COLD_LOSS_PPM;
+        if (next > s->fec_percent || (counts && loss > before + 50000u))
+            host_log("native %s: loss %u ppm, FEC %u%% -> %u%%, parity for %u.%u%% loss%s",
+                     s->nc->peer, m->value32, s->fec_percent, next, sized / 10000u,
+                     sized / 1000u % 10u, s->loss_measured ? "" : " (cold start)");
         if (next != s->fec_percent) {
-            /* Rises are news; the slow decay afterwards is not logged. */
-            if (next > s->fec_percent)
-                host_log("native %s: loss %u ppm, FEC %u%% -> %u%%", s->nc->peer, m->value32,
-                         s->fec_percent, next);
             s->fec_percent = next;
             native_media_set_fec(s->media, next);
         }
@@ -548,6 +573,15 @@ void native_session_destroy(native_session *s)
 {
     if (!s)
         return;
+    native_media_stats st = {0};
+    if (s->media)
+        native_media_get_stats(s->media, &st);
+    if (st.data_shards)
+        host_log("native %s: %llu frames sent, parity %llu shards for %llu of data (%llu.%llu%%)",
+                 s->nc->peer, (unsigned long long)st.frames,
+                 (unsigned long long)st.parity_shards, (unsigned long long)st.data_shards,
+                 (unsigned long long)(st.parity_shards * 100 / st.data_shards),
+                 (unsigned long long)(st.parity_shards * 1000 / st.data_shards % 10));
     pipeline_destroy(s->pl);
     native_media_destroy(s->media);
     native_input_destroy(s->input);

@@ -17,12 +17,21 @@
 #include "pkf1_fec.h"
 #include "pf_assert.h"
 
+typedef struct parity_memo {
+    uint32_t k, m;
+} parity_memo;
+
 struct pf_pkf1_video_tx {
     uint32_t shard_payload;
     uint32_t max_shard_payload;
     uint32_t max_data_per_block;
     uint32_t welcome_fec_percent;
     uint32_t fec_percent;
+    uint32_t loss_ppm; /* parity sized for this loss too (0: the percentage rule alone) */
+    /* The parity of the last two block sizes at the current settings: a frame has full blocks
+     * and one tail block, and sizing for loss costs a few binomial tails. k = 0: empty. Held
+     * apart, as sizing a frame (a const query) fills it too. */
+    parity_memo *memo;
     uint32_t encrypt;
     uint8_t salt[4];
     uint64_t seq;
@@ -97,7 +106,8 @@ int pf_pkf1_video_tx_create(const pf_pkf1_video_tx_settings *settings, pf_pkf1_v
     tx->data_ptrs = calloc(tx->max_data_per_block, sizeof(*tx->data_ptrs));
     tx->parity_ptrs = calloc(tx->max_data_per_block, sizeof(*tx->parity_ptrs));
     tx->tail = malloc(max_s);
-    if (r == 0 && (!tx->data_ptrs || !tx->parity_ptrs || !tx->tail))
+    tx->memo = calloc(2, sizeof(*tx->memo));
+    if (r == 0 && (!tx->data_ptrs || !tx->parity_ptrs || !tx->tail || !tx->memo))
         r = PF_ERR_NOMEM;
     if (r < 0) {
         pf_pkf1_video_tx_destroy(tx);
@@ -117,6 +127,7 @@ void pf_pkf1_video_tx_destroy(pf_pkf1_video_tx *tx)
     free(tx->data_ptrs);
     free(tx->parity_ptrs);
     free(tx->tail);
+    free(tx->memo);
     memset(tx, 0, sizeof(*tx));
     free(tx);
 }
@@ -125,8 +136,34 @@ int pf_pkf1_video_tx_set_fec_percent(pf_pkf1_video_tx *tx, uint32_t fec_percent)
 {
     pf_assert_return(tx && fec_percent <= PF_PKF1_MEDIA_MAX_FEC_PERCENT,
                      PF_ERR_INVALID_ARGUMENT);
+    if (tx->fec_percent != fec_percent)
+        memset(tx->memo, 0, 2 * sizeof(*tx->memo));
     tx->fec_percent = fec_percent;
     return 0;
+}
+
+int pf_pkf1_video_tx_set_loss_ppm(pf_pkf1_video_tx *tx, uint32_t loss_ppm)
+{
+    pf_assert_return(tx && loss_ppm <= 1000000u, PF_ERR_INVALID_ARGUMENT);
+    if (tx->loss_ppm != loss_ppm)
+        memset(tx->memo, 0, 2 * sizeof(*tx->memo));
+    tx->loss_ppm = loss_ppm;
+    return 0;
+}
+
+/* m of a block of k data shards: §7.6's rule, raised where the loss needs more
+ * (pkf1_fec_sizing.c says why a v0.43.1 client accepts it). */
+static uint32_t block_parity(const pf_pkf1_video_tx *tx, uint32_t k)
+{
+    parity_memo *memo = tx->memo;
+    for (int i = 0; i < 2; i++)
+        if (memo[i].k == k)
+            return memo[i].m;
+    uint32_t m = pf_pkf1_media_recovery_for_loss(k, tx->fec_percent, tx->welcome_fec_percent,
+                                                 tx->max_data_per_block, tx->loss_ppm);
+    memo[1] = memo[0];
+    memo[0] = (parity_memo){.k = k, .m = m};
+    return m;
 }
 
 int pf_pkf1_video_tx_set_shard_payload(pf_pkf1_video_tx *tx, uint32_t shard_payload)
@@ -161,8 +198,7 @@ static int make_plan(const pf_pkf1_video_tx *tx, size_t au_len, plan *p)
     uint64_t parity = 0;
     for (uint64_t b = 0; b < blocks; b++) {
         uint32_t k = (uint32_t)(b + 1 < blocks ? d : total - b * d);
-        parity += pf_pkf1_media_recovery_for(k, tx->fec_percent, tx->welcome_fec_percent,
-                                             tx->max_data_per_block);
+        parity += block_parity(tx, k);
     }
     if (total + parity > UINT32_MAX)
         return PF_ERR_LIMIT;
@@ -225,8 +261,7 @@ int pf_pkf1_video_tx_packetize(pf_pkf1_video_tx *tx, const pf_pkf1_video_frame_i
     for (uint32_t b = 0; b < p.blocks; b++) {
         uint32_t first = (uint32_t)(b * d);
         uint32_t k = b + 1 < p.blocks ? (uint32_t)d : p.total_data - first;
-        uint32_t m = pf_pkf1_media_recovery_for(k, tx->fec_percent, tx->welcome_fec_percent,
-                                                tx->max_data_per_block);
+        uint32_t m = block_parity(tx, k);
         if (m == 0)
             continue;
         for (uint32_t i = 0; i < k; i++)
@@ -256,9 +291,7 @@ int pf_pkf1_video_tx_packetize(pf_pkf1_video_tx *tx, const pf_pkf1_video_frame_i
         for (uint32_t b = 0; b < p.blocks; b++) {
             uint32_t first = (uint32_t)(b * d);
             uint32_t k = b + 1 < p.blocks ? (uint32_t)d : p.total_data - first;
-            uint32_t m = pf_pkf1_media_recovery_for(k, tx->fec_percent,
-                                                    tx->welcome_fec_percent,
-                                                    tx->max_data_per_block);
+            uint32_t m = block_parity(tx, k);
             h.block_index = (uint16_t)b;
             h.data_shards = (uint16_t)k;
             h.recovery_shards = (uint16_t)m;

@@ -94,6 +94,19 @@ def main():
     check("close code 0x67 has a name",
           lib.pf_pkf1_close_code_name(0x67) == b"wire version mismatch")
 
+    # Parity sized for loss: the rule at 0 loss; at 20 % a block of 8 needs 15.
+    u32 = ctypes.c_uint32
+    lib.pf_pkf1_media_recovery_for_loss.restype = u32
+    lib.pf_pkf1_media_recovery_for_loss.argtypes = [u32, u32, u32, u32, u32]
+    lib.pf_pkf1_fec_loss_estimate.restype = u32
+    lib.pf_pkf1_fec_loss_estimate.argtypes = [u32, u32]
+    check("pf_pkf1_media_recovery_for_loss(8, 10 %, 0 ppm) is the rule's 2",
+          lib.pf_pkf1_media_recovery_for_loss(8, 10, 10, 4096, 0) == 2)
+    check("pf_pkf1_media_recovery_for_loss(8, 10 %, 200000 ppm) is 15",
+          lib.pf_pkf1_media_recovery_for_loss(8, 10, 10, 4096, 200000) == 15)
+    check("pf_pkf1_fec_loss_estimate(0, 166667) is 250000",
+          lib.pf_pkf1_fec_loss_estimate(0, 166667) == 250000)
+
     print(f"1..{len(results)}")
     for i, (name, ok) in enumerate(results, 1):
         print(f"{'ok' if ok else 'not ok'} {i} - {name}")

@@ -32,6 +32,12 @@ struct native_video {
     uint64_t lat[MAX_LAT];
     size_t n_lat;
     uint64_t seq_lo, seq_hi, seq_got; /* wire sequence numbers seen in this window */
+    /* The headers as the client sees them (opened a second time here): each block's k and m
+     * counted once, on its first packet. */
+    pf_aead *aead;
+    uint8_t salt[4];
+    uint32_t block_frame;
+    uint64_t blocks_seen; /* bit b: block b of block_frame counted */
 };
 
 static uint64_t realtime_ns(void)
@@ -118,10 +124,14 @@ int nvideo_create(const pf_pkf1_welcome *w, int fd, native_video **ret)
     memcpy(rs.key, rs.cipher == PF_AEAD_CHACHA20_POLY1305 ? w->key_chacha : w->key,
            rs.cipher == PF_AEAD_CHACHA20_POLY1305 ? 32 : 16);
     memcpy(rs.salt, w->salt, 4);
+    memcpy(v->salt, w->salt, 4);
     rs.callbacks.on_frame = on_frame;
     rs.callbacks.on_frames_lost = on_frames_lost;
     rs.callbacks.user_data = v;
     int r = pf_pkf1_video_rx_create(&rs, &v->rx);
+    if (r == 0)
+        r = pf_aead_create(NULL, rs.cipher, rs.key, rs.cipher == PF_AEAD_AES128_GCM ? 16 : 32,
+                           &v->aead);
     const AVCodec *codec = avcodec_find_decoder(AV_CODEC_ID_H264);
     if (r == 0 && (!codec || !(v->dec = avcodec_alloc_context3(codec)) ||
                    avcodec_open2(v->dec, codec, NULL) < 0 || !(v->pkt = av_packet_alloc()) ||
@@ -140,10 +150,44 @@ void nvideo_destroy(native_video *v)
     if (!v)
         return;
     pf_pkf1_video_rx_destroy(v->rx);
+    pf_aead_destroy(v->aead);
     av_frame_free(&v->frame);
     av_packet_free(&v->pkt);
     avcodec_free_context(&v->dec);
     free(v);
+}
+
+/* Reads the k and m of the block a datagram belongs to. */
+static void count_block(native_video *v, const uint8_t *dg, size_t n, uint64_t seq)
+{
+    uint8_t plain[9216], nonce[PF_AEAD_NONCE_BYTES];
+    if (n < PF_PKF1_MEDIA_OVERHEAD + 2 || n > sizeof(plain))
+        return;
+    size_t len = n - PF_PKF1_MEDIA_SEQ_BYTES - PF_AEAD_TAG_BYTES;
+    pf_pkf1_media_nonce(v->salt, PF_PKF1_MEDIA_DIR_HOST, seq, nonce);
+    pf_pkf1_media_header h;
+    if (pf_aead_open(v->aead, nonce, dg, PF_PKF1_MEDIA_SEQ_BYTES, dg + PF_PKF1_MEDIA_SEQ_BYTES,
+                     len, dg + n - PF_AEAD_TAG_BYTES, plain) < 0 ||
+        pf_pkf1_media_header_decode(plain, len, &h) < 0 || h.block_index >= 64)
+        return;
+    if (h.frame_index != v->block_frame || !v->st.blocks) {
+        v->block_frame = h.frame_index;
+        v->blocks_seen = 0;
+    }
+    if (v->blocks_seen & (1ull << h.block_index))
+        return;
+    v->blocks_seen |= 1ull << h.block_index;
+    v->st.blocks++;
+    v->st.block_data += h.data_shards;
+    v->st.block_parity += h.recovery_shards;
+    /* more than the §7.6 rule gives at any percentage the §9.3 controller picks (<= 50 %) */
+    uint32_t rule50 = (h.data_shards + 1) / 2 < 2 ? 2 : (h.data_shards + 1) / 2;
+    if (h.recovery_shards > rule50)
+        v->st.blocks_loss_sized++;
+    /* more than the rule at the Welcome's 10 % */
+    uint32_t rule10 = (h.data_shards + 9) / 10 < 2 ? 2 : (h.data_shards + 9) / 10;
+    if (h.recovery_shards > rule10)
+        v->st.blocks_over_rule10++;
 }
 
 int nvideo_poll(native_video *v, int ms)
@@ -169,6 +213,7 @@ int nvideo_poll(native_video *v, int ms)
             if (!v->seq_got || seq > v->seq_hi)
                 v->seq_hi = seq;
             v->seq_got++;
+            count_block(v, buf, (size_t)n, seq);
         }
         pf_pkf1_video_rx_feed(v->rx, buf, (size_t)n);
     }

@@ -76,6 +76,23 @@ PF_EXPORT uint32_t pf_pkf1_loss_ppm(uint64_t received, uint64_t recovered, uint6
 /** adapt_fec (§9.3): clamp(ceil(ppm · 14 / 100000) + 1, 5, 50). Since 0.2. */
 PF_EXPORT uint32_t pf_pkf1_fec_for_loss(uint32_t loss_ppm);
 
+/** Loss assumed before the first LossReport of a session (cold start), ppm: the first IDR
+ * and frames are sent before anything is measured. */
+#define PF_PKF1_FEC_COLD_LOSS_PPM 250000u
+/** Ceiling of pf_pkf1_fec_loss_estimate(), ppm: above it parity cannot keep up. */
+#define PF_PKF1_FEC_MAX_LOSS_PPM 500000u
+
+/**
+ * The host's per-datagram loss estimate after one LossReport window, for
+ * pf_pkf1_media_recovery_for_loss(). The report @p reported_ppm (§9.1) is read back as the
+ * loss p it implies (the §9.1 ratio reads p/(1 + p)), given a quarter more for a window's
+ * sampling error, and held against @p previous_ppm decayed by an eighth a window (forgotten
+ * below 1000 ppm); at most PF_PKF1_FEC_MAX_LOSS_PPM. Start from 0 at the first report (and
+ * use PF_PKF1_FEC_COLD_LOSS_PPM until then). 0 for a clean link once the past has decayed.
+ * @return the estimate in ppm. Since 0.3.
+ */
+PF_EXPORT uint32_t pf_pkf1_fec_loss_estimate(uint32_t previous_ppm, uint32_t reported_ppm);
+
 /**
  * Encoder budget (§9.3): (link − audio) · S · 100 / ((S + 64) · (100 + P)) kbps, floor 500.
  * Since 0.2.

@@ -13,9 +13,10 @@
  * Access unit of L bytes: total = max(1, ceil(L / S)) data shards (the last zero-padded), in
  * blocks of at most D = 4096; block of k data shards gets m = max(ceil(k·P/100), 2) parity
  * shards (0 when P = 0), clamped to max_total − k with max_total = D + that rule at the
- * Welcome percentage. Parity is GF(2^16) Reed–Solomon byte-identical to reed-solomon-simd
- * 3.1 (pf/core/rs16.h). Wire order: every data shard of every block, then every parity
- * shard, block by block. Flags: PIC on all, SOF on the first, EOF on the last emitted.
+ * Welcome percentage; more where the measured loss needs it (pf_pkf1_video_tx_set_loss_ppm()).
+ * Parity is GF(2^16) Reed–Solomon byte-identical to reed-solomon-simd 3.1 (pf/core/rs16.h).
+ * Wire order: every data shard of every block, then every parity shard, block by block.
+ * Flags: PIC on all, SOF on the first, EOF on the last emitted.
  *
  * No sockets, clocks, threads or globals: bytes in, bytes out.
  */
@@ -108,6 +109,28 @@ PF_EXPORT uint32_t pf_pkf1_media_recovery_for(uint32_t k, uint32_t fec_percent,
                                               uint32_t welcome_percent,
                                               uint32_t max_data_per_block);
 
+/** The block failure probability pf_pkf1_media_recovery_for_loss() sizes parity for. */
+#define PF_PKF1_MEDIA_BLOCK_FAILURE 1e-6
+
+/**
+ * Parity shards of a block of @p k data shards when each datagram is lost independently with
+ * probability @p loss_ppm / 10^6: the larger of pf_pkf1_media_recovery_for() and the least m
+ * for which P(more than m of the k + m shards are lost) < PF_PKF1_MEDIA_BLOCK_FAILURE, the
+ * latter kept within what receivers accept (k + m <= D + ceil(0.9·D), at most 65535, and
+ * m <= D; §7.6 step 6). The wire states each block's k and m, so a v0.43.1 client decodes
+ * any such block (m > k included).
+ *
+ * Equal to pf_pkf1_media_recovery_for() when @p loss_ppm is 0 (a clean link costs nothing
+ * more) and 0 when @p fec_percent is 0 (FEC off). Non-decreasing in @p loss_ppm and in @p k.
+ * Cost: O(log D) binomial tails of O(sqrt(k)) terms each, tens of microseconds for a full
+ * 4096-shard block; pf_pkf1_video_tx caches the shapes it uses.
+ * @return m. Since 0.3.
+ */
+PF_EXPORT uint32_t pf_pkf1_media_recovery_for_loss(uint32_t k, uint32_t fec_percent,
+                                                   uint32_t welcome_percent,
+                                                   uint32_t max_data_per_block,
+                                                   uint32_t loss_ppm);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Packetizer (host)                                                                           */
 
@@ -178,6 +201,14 @@ PF_EXPORT void pf_pkf1_video_tx_destroy(pf_pkf1_video_tx *tx);
 /** Sets the parity percentage for the next AUs (adaptive FEC), 0…90.
  * @return 0 or PF_ERR_INVALID_ARGUMENT. Since 0.2. */
 PF_EXPORT int pf_pkf1_video_tx_set_fec_percent(pf_pkf1_video_tx *tx, uint32_t fec_percent);
+
+/**
+ * Sets the per-datagram loss the next AUs' parity is sized for (see
+ * pf_pkf1_media_recovery_for_loss(); the host's estimate, pf_pkf1_fec_loss_estimate()),
+ * 0…1000000 ppm. 0, the default, gives the percentage rule alone, byte for byte.
+ * @return 0 or PF_ERR_INVALID_ARGUMENT. Since 0.3.
+ */
+PF_EXPORT int pf_pkf1_video_tx_set_loss_ppm(pf_pkf1_video_tx *tx, uint32_t loss_ppm);
 
 /** Sets S for the next AUs (§9.4): even, 512…max_shard_payload.
  * @return 0 or PF_ERR_INVALID_ARGUMENT. Since 0.2. */
