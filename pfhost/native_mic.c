@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The microphone of a punktfunk/1 session: datagrams through native_mic_decode.c into
  * libpfcapture's virtual source. The source is created lazily: most clients never send a
- * microphone, and a session without one should not show a dead source to the desktop. A
- * PipeWire that cannot be reached is logged once and the session goes on without a mic. */
+ * microphone, and a session without one should not show a dead source to the desktop. It is
+ * created on a thread of its own (connecting to PipeWire and waiting for the node takes round
+ * trips, up to seconds on a busy daemon) so the event loop never waits for it; packets that
+ * arrive meanwhile are decoded and dropped. A PipeWire that cannot be reached is logged once
+ * and the session goes on without a mic. */
 #include "native_mic.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,13 +21,17 @@
 #include "host.h"
 #include "native_mic_decode.h"
 
+enum { MIC_IDLE, MIC_OPENING, MIC_OPEN, MIC_FAILED };
+
 struct native_mic {
     char *remote;
     char name[100], description[100];
     pf_log_hook log;
     mic_decoder *dec;
-    pf_capture_mic *src;
-    int failed;
+    pf_capture_mic *src; /* set by the opener before it publishes OPEN */
+    pthread_t opener;
+    int opener_started;
+    atomic_int state; /* MIC_* */
     uint64_t refused; /* packets without the grant */
     int16_t pcm[MIC_PCM_CAP];
 };
@@ -53,6 +62,8 @@ void native_mic_destroy(native_mic *m)
 {
     if (!m)
         return;
+    if (m->opener_started)
+        pthread_join(m->opener, NULL);
     if (m->src) {
         pf_capture_mic_stats st = {.struct_size = sizeof(st)};
         mic_decoder_stats ds;
@@ -70,8 +81,9 @@ void native_mic_destroy(native_mic *m)
     free(m);
 }
 
-static int open_source(native_mic *m)
+static void *open_source(void *arg)
 {
+    native_mic *m = arg;
     pf_capture_mic_settings s;
     pf_capture_mic_settings_init(&s);
     s.remote = m->remote;
@@ -80,14 +92,15 @@ static int open_source(native_mic *m)
     s.log = m->log;
     int r = pf_capture_mic_create(&s, &m->src);
     if (r < 0) {
-        m->failed = 1;
         host_log("native mic: no virtual source on PipeWire (%s); the microphone is dropped",
                  pf_strerror(r));
-        return r;
+        atomic_store(&m->state, MIC_FAILED);
+        return NULL;
     }
     host_log("native mic: source \"%s\" (%s, node %lld)", m->description, m->name,
              (long long)pf_capture_mic_get_node_id(m->src));
-    return 0;
+    atomic_store(&m->state, MIC_OPEN);
+    return NULL;
 }
 
 void native_mic_datagram(native_mic *m, const uint8_t *data, size_t len, uint32_t grants)
@@ -99,9 +112,19 @@ void native_mic_datagram(native_mic *m, const uint8_t *data, size_t len, uint32_
             host_log("native mic: the client has no microphone grant; its packets are dropped");
         return;
     }
-    if (m->failed || (!m->src && open_source(m) < 0))
+    if (atomic_load(&m->state) == MIC_IDLE) {
+        atomic_store(&m->state, MIC_OPENING);
+        m->opener_started = pthread_create(&m->opener, NULL, open_source, m) == 0;
+        if (!m->opener_started) {
+            host_log("native mic: cannot start the source's thread; the microphone is dropped");
+            atomic_store(&m->state, MIC_FAILED);
+        }
+    }
+    int state = atomic_load(&m->state);
+    if (state == MIC_FAILED)
         return;
+    /* Decoded while the source opens too, so its state follows the stream. */
     int n = mic_decoder_datagram(m->dec, data, len, m->pcm);
-    if (n > 0)
+    if (n > 0 && state == MIC_OPEN)
         pf_capture_mic_write(m->src, m->pcm, (uint32_t)n);
 }

@@ -91,6 +91,19 @@ static int node_listed(const char *name)
     return found;
 }
 
+/* The session still works: a clock probe is answered. */
+static void assert_session_alive(native_client *c)
+{
+    pf_pkf1_msg probe, echo;
+    pf_pkf1_msg_init(&probe, PF_PKF1_MSG_CLOCK_PROBE);
+    probe.t1 = 42;
+    assert_int_equal(nclient_send_msg(c, &probe), 0);
+    uint8_t buf[256];
+    assert_int_equal(nclient_recv_type(c, PF_PKF1_MSG_CLOCK_ECHO, buf, sizeof(buf), &echo, 5000),
+                     0);
+    assert_int_equal(echo.t1, 42);
+}
+
 typedef struct mic_sender {
     OpusEncoder *enc;
     uint32_t seq;
@@ -211,14 +224,7 @@ static void mic_tone_heard(void **state)
     free(pcm);
     opus_encoder_destroy(m.enc);
 
-    /* The session still works: a clock probe is answered. */
-    pf_pkf1_msg probe, echo;
-    pf_pkf1_msg_init(&probe, PF_PKF1_MSG_CLOCK_PROBE);
-    probe.t1 = 42;
-    assert_int_equal(nclient_send_msg(c, &probe), 0);
-    uint8_t buf[256];
-    assert_int_equal(nclient_recv_type(c, PF_PKF1_MSG_CLOCK_ECHO, buf, sizeof(buf), &echo, 5000),
-                     0);
+    assert_session_alive(c);
     nclient_close(c, PF_PKF1_CLOSE_CLIENT_QUIT);
     nclient_destroy(c);
     close(fd);
@@ -258,6 +264,33 @@ static void mic_without_grant_dropped(void **state)
     restart_with_grants(PF_PKF1_GRANT_ALL);
 }
 
+/* A host whose PipeWire cannot be reached says so once and streams on without a mic. */
+static void mic_without_pipewire(void **state)
+{
+    (void)state;
+    assert_int_equal(host_stop(&host), 0);
+    setenv("PIPEWIRE_REMOTE", "pf-no-such-daemon", 1);
+    assert_int_equal(host_start(&host, NULL), 0);
+    unsetenv("PIPEWIRE_REMOTE");
+    assert_int_equal(read_native_status(), 0);
+    pf_pkf1_welcome w;
+    int fd;
+    native_client *c = open_session(640, 360, 30, 0, &w, &fd);
+    mic_sender m = sender_new();
+    send_tone(c, &m, 500);
+    for (int i = 0; i < 30 && !host_log_has("no virtual source on PipeWire"); i++)
+        send_tone(c, &m, 100);
+    assert_true(host_log_has("no virtual source on PipeWire"));
+    assert_session_alive(c);
+    opus_encoder_destroy(m.enc);
+    nclient_close(c, PF_PKF1_CLOSE_CLIENT_QUIT);
+    nclient_destroy(c);
+    close(fd);
+    assert_int_equal(host_stop(&host), 0);
+    assert_int_equal(host_start(&host, NULL), 0);
+    assert_int_equal(read_native_status(), 0);
+}
+
 int main(void)
 {
     if (!pfh_have("pw-record") || !pfh_have("pw-cli") || pfh_env_start(&pw_env) < 0) {
@@ -268,6 +301,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(mic_tone_heard),
         cmocka_unit_test(mic_without_grant_dropped),
+        cmocka_unit_test(mic_without_pipewire),
     };
     int r = cmocka_run_group_tests(tests, group_setup, native_teardown);
     pfh_env_stop(&pw_env);
