@@ -130,10 +130,13 @@ static void check_report(const char *extra, int pkf1)
                p99 = get_double(since, "p99_ms");
         assert_true(p50 <= p95 && p95 <= p99);
         assert_true(get_double(since, "min_ms") >= -(double)slack / 1e6);
-        if (s < 5) { /* the same frames at every stage up to reassembled */
+        /* The same frames at every stage up to reassembled. "sent" is when the host handed
+         * the last datagram to its kernel and "received" when the first one arrived: on
+         * loopback the first arrives inside that very send, so those two are not ordered. */
+        if (s < 5)
             assert_true(p50 >= prev_p50);
+        if (s < 5 && !(pkf1 && s == 2)) /* received is compared with encoded */
             prev_p50 = p50;
-        }
         size_t from = s - 1;
         while (!avail[from])
             from--;
@@ -151,8 +154,12 @@ static void check_report(const char *extra, int pkf1)
         json_object *row = json_object_array_get_idx(samples, i);
         assert_int_equal(json_object_array_length(row), 6);
         assert_int_equal(json_object_get_int64(json_object_array_get_idx(row, 0)), 0);
-        int64_t last = -slack;
+        int64_t last = -slack, before_sent = -slack;
         for (size_t s = 1; s < 6; s++) {
+            if (pkf1 && s == 2)
+                before_sent = last;
+            if (pkf1 && s == 3)
+                last = before_sent; /* received is not ordered after sent (above) */
             json_object *v = json_object_array_get_idx(row, s);
             if (!avail[s]) {
                 assert_null(v);

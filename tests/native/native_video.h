@@ -15,6 +15,7 @@ typedef struct native_video_stats {
     uint64_t frames, frames_lost, decoded, idr_frames;
     uint64_t counter_gaps, counter_errors, first_counter, last_counter;
     uint64_t packets, shards_recovered;
+    uint64_t probe_packets; /* speed-test filler (FLAG_PROBE) that opened, never decoded */
     uint32_t width, height; /* of the last decoded picture */
     uint64_t latency_ns[2]; /* p50, p99 of pts → reassembled (same machine, same clock) */
 } native_video_stats;
