@@ -463,8 +463,11 @@ static int cmd_stream(pfc_options *o)
     ss.video_queue = o->window ? 64 : 512;
     if (o->chacha)
         ss.video_caps |= 0x40u; /* VIDEO_CAP_CHACHA20 */
-    ss.launch = o->launch;
-    ss.wire_version = o->wire_version;
+
+    if (r == 0 && o->launch)
+        r = pf_client_set_launch(c, o->launch);
+    if (r == 0 && o->wire_version)
+        r = pf_client_set_wire_version(c, o->wire_version);
     if (r == 0)
         r = pf_client_start(c, &ss, &s.info, 15000);
     if (r < 0) {

@@ -174,19 +174,28 @@ typedef struct pf_client_stream_settings {
     /** 1 (default): after a lost or dropped AU the library asks for a keyframe itself (at most
      *  every 250 ms). */
     uint32_t auto_keyframe;
-    /** Hello wire_version (§11): 0 (default) sends this library's, 2. Any other value is only
-     *  for testing a host's version gate, which refuses it (close 0x67). Since 0.3. */
-    uint32_t wire_version;
-    /** The app to start (Hello `launch`, §3.1): a store-qualified id of the host's library
-     *  ("steam:570"; pfhost also takes its catalog number or an app name), UTF-8, at most 128
-     *  bytes; NULL (default) = none. The host needs the LAUNCH grant (else it closes with
-     *  0x6A) and answers with a launch outcome in the stream info. Borrowed, read only during
-     *  pf_client_start(). Since 0.3. */
-    const char *launch;
 } pf_client_stream_settings;
 
-/** Fills @p s with defaults (struct_size included). Since 0.2. */
+/** Fills @p s with defaults (struct_size included). It writes the whole struct of this
+ *  version, so the struct never grows: later options come as calls of their own. Since 0.2. */
 PF_EXPORT void pf_client_stream_settings_default(pf_client_stream_settings *s);
+
+/**
+ * Names the app the next pf_client_start() asks the host to start (Hello `launch`, §3.1): a
+ * store-qualified id of the host's library ("steam:570"; pfhost also takes its catalog
+ * number or an app name), UTF-8, at most 128 bytes; NULL clears it. The host needs the LAUNCH
+ * grant (else it closes with 0x6A) and answers with a launch outcome in the stream info.
+ * @param launch copied. @return 0; PF_ERR_INVALID_ARGUMENT (too long); PF_ERR_STATE (a
+ *         stream was started). Since 0.3.
+ */
+PF_EXPORT int pf_client_set_launch(pf_client *c, const char *launch);
+
+/**
+ * The Hello wire_version (§11) the next pf_client_start() sends: 0 restores this library's, 2.
+ * Any other value is only for testing a host's version gate, which refuses it (close 0x67).
+ * @return 0; PF_ERR_STATE (a stream was started); PF_ERR_INVALID_ARGUMENT. Since 0.3.
+ */
+PF_EXPORT int pf_client_set_wire_version(pf_client *c, uint32_t wire_version);
 
 /** What the host granted (from Welcome, later Reconfigured). */
 typedef struct pf_client_stream_info {
@@ -205,7 +214,7 @@ typedef struct pf_client_stream_info {
     uint32_t host_caps, host_caps2;
     uint16_t data_port;      /**< the host's video UDP port */
     uint16_t mgmt_port;
-    /** LaunchOutcome (§5.6) of the settings' launch: PF_CLIENT_LAUNCH_*, or
+    /** LaunchOutcome (§5.6) of the pf_client_set_launch() app: PF_CLIENT_LAUNCH_*, or
      *  PF_CLIENT_LAUNCH_NONE until one arrived. Since 0.3. */
     int32_t launch_outcome;
     /** The host's words about the launch (UTF-8, NUL-terminated, may be empty). Since 0.3. */

@@ -3,6 +3,7 @@
  * and wait on the client's condition variable for what it records. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -398,6 +399,30 @@ static int create_rx(pf_client *c, const pf_pkf1_welcome *w)
     return r;
 }
 
+int pf_client_set_launch(pf_client *c, const char *launch)
+{
+    if (!c || (launch && strlen(launch) > PF_PKF1_HELLO_LAUNCH_MAX))
+        return PF_ERR_INVALID_ARGUMENT;
+    pthread_mutex_lock(&c->lock);
+    int r = c->want_msgs || c->vrx ? PF_ERR_STATE : 0;
+    if (r == 0)
+        snprintf(c->launch, sizeof(c->launch), "%s", launch ? launch : "");
+    pthread_mutex_unlock(&c->lock);
+    return r;
+}
+
+int pf_client_set_wire_version(pf_client *c, uint32_t wire_version)
+{
+    if (!c)
+        return PF_ERR_INVALID_ARGUMENT;
+    pthread_mutex_lock(&c->lock);
+    int r = c->want_msgs || c->vrx ? PF_ERR_STATE : 0;
+    if (r == 0)
+        c->wire_version = wire_version;
+    pthread_mutex_unlock(&c->lock);
+    return r;
+}
+
 static void free_msgs(pfc_msg *e)
 {
     while (e) {
@@ -415,8 +440,7 @@ int pf_client_start(pf_client *c, const pf_client_stream_settings *settings,
     pf_client_stream_settings ss;
     pf_client_stream_settings_default(&ss);
     memcpy(&ss, settings, settings->struct_size < sizeof(ss) ? settings->struct_size : sizeof(ss));
-    if (!ss.video_queue || !ss.audio_queue ||
-        (ss.launch && strlen(ss.launch) > PF_PKF1_HELLO_LAUNCH_MAX))
+    if (!ss.video_queue || !ss.audio_queue)
         return PF_ERR_INVALID_ARGUMENT;
     pthread_mutex_lock(&c->lock);
     if (c->state != PFC_CONNECTED || c->want_msgs || c->vrx) {
@@ -425,7 +449,6 @@ int pf_client_start(pf_client *c, const pf_client_stream_settings *settings,
     }
     c->want_msgs = 1;
     c->ss = ss;
-    c->ss.launch = NULL; /* borrowed for this call only */
     c->launch_outcome = PF_CLIENT_LAUNCH_NONE;
     c->launch_message[0] = 0;
     c->access_updates = 0;
@@ -437,14 +460,14 @@ int pf_client_start(pf_client *c, const pf_client_stream_settings *settings,
     hello.height = ss.height;
     hello.refresh_hz = ss.refresh_hz;
     hello.bitrate_kbps = ss.bitrate_kbps;
-    if (ss.wire_version)
-        hello.wire_version = ss.wire_version;
+    if (c->wire_version)
+        hello.wire_version = c->wire_version;
     /* This library's reassembler counts speed-test filler apart from video whatever its frame
      * index, so the filler may take its own index space (§9.5) and never shows as a gap. */
     hello.video_caps = (uint8_t)(ss.video_caps | PF_PKF1_VIDEO_CAP_PROBE_SEQ);
-    if (ss.launch) {
-        hello.launch = (const uint8_t *)ss.launch;
-        hello.launch_len = strlen(ss.launch);
+    if (c->launch[0]) {
+        hello.launch = (const uint8_t *)c->launch;
+        hello.launch_len = strlen(c->launch);
     }
     hello.audio_channels = (uint8_t)ss.audio_channels;
     hello.video_codecs = (uint8_t)ss.codecs;

@@ -66,6 +66,8 @@ struct pf_client {
     uint8_t pinned_fp[32];
     int has_pin;
     char device_name[65];
+    char launch[129];      /* Hello launch id, "" = none (pf_client_set_launch) */
+    uint32_t wire_version; /* Hello wire_version, 0 = PF_PKF1_WIRE_VERSION */
     uint8_t client_fp[32];
     int has_client_fp;
 
