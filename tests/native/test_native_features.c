@@ -286,6 +286,11 @@ static void access_update_gates_input(void **state)
     assert_int_equal(api_call(&host, "GET", "/api/v1/clients", NULL, NULL, &body), 200);
     assert_non_null(strstr(body, "\"grants\":[\"gamepad\"]"));
     free(body);
+    const char *list[] = {"clients", "list", NULL};
+    char *listed = NULL;
+    assert_int_equal(run_cli(&host, &listed, list), 0);
+    assert_non_null(strstr(listed, "test device  [gamepad]"));
+    free(listed);
 
     /* The CLI sets them back; keys pass again. */
     const char *args[] = {"clients", "grants", fph_a, "all", NULL};
