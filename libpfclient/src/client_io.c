@@ -129,6 +129,58 @@ static void on_connected(pf_net_quic_conn *conn, void *user)
     }
 }
 
+void pfc_info_notices(pf_client *c)
+{
+    c->info.launch_outcome = c->launch_outcome;
+    memcpy(c->info.launch_message, c->launch_message, sizeof(c->info.launch_message));
+    c->info.access_updates = c->access_updates;
+    if (c->access_updates)
+        c->info.grants = c->access_grants;
+}
+
+void pfc_handle_msg(pf_client *c, const pf_pkf1_msg *m)
+{
+    switch (m->type) {
+    case PF_PKF1_MSG_CLOCK_ECHO:
+        if (m->t1 == c->probe_t1) {
+            pf_pkf1_clock_sync_add(&c->clock, m->t1, m->t2, m->t3, pfc_realtime_ns());
+            c->probe_t1 = 0;
+        }
+        break;
+    case PF_PKF1_MSG_RECONFIGURED:
+        c->reconf_answered = 1;
+        c->reconf_accepted = m->flag;
+        c->info.width = m->width;
+        c->info.height = m->height;
+        c->info.refresh_hz = m->refresh_hz;
+        break;
+    case PF_PKF1_MSG_BITRATE_CHANGED:
+        c->info.bitrate_kbps = m->value32;
+        break;
+    case PF_PKF1_MSG_PROBE_RESULT:
+        c->probe_msg = *m;
+        c->probe_answered = 1;
+        break;
+    case PF_PKF1_MSG_ACCESS_UPDATE:
+        c->access_updates++;
+        c->access_grants = m->value32;
+        pfc_info_notices(c);
+        break;
+    case PF_PKF1_MSG_LAUNCH_OUTCOME: {
+        /* §5.6: an unknown kind reads as "spawned". */
+        c->launch_outcome = m->code8 <= PF_PKF1_LAUNCH_SIGN_IN ? m->code8 : 0;
+        size_t n = m->text_len < sizeof(c->launch_message) - 1 ? m->text_len
+                                                               : sizeof(c->launch_message) - 1;
+        memcpy(c->launch_message, m->text, n);
+        c->launch_message[n] = 0;
+        pfc_info_notices(c);
+        break;
+    }
+    default:
+        break; /* §2: unknown and unused types are ignored */
+    }
+}
+
 /* One framed payload from the control stream. */
 static void on_payload(pf_client *c, const uint8_t *p, size_t len)
 {
@@ -148,33 +200,7 @@ static void on_payload(pf_client *c, const uint8_t *p, size_t len)
             c->msg_tail = e;
         }
     } else if (typed) {
-        switch (m.type) {
-        case PF_PKF1_MSG_CLOCK_ECHO:
-            if (m.t1 == c->probe_t1) {
-                pf_pkf1_clock_sync_add(&c->clock, m.t1, m.t2, m.t3, pfc_realtime_ns());
-                c->probe_t1 = 0;
-            }
-            break;
-        case PF_PKF1_MSG_RECONFIGURED:
-            c->reconf_answered = 1;
-            c->reconf_accepted = m.flag;
-            c->info.width = m.width;
-            c->info.height = m.height;
-            c->info.refresh_hz = m.refresh_hz;
-            break;
-        case PF_PKF1_MSG_BITRATE_CHANGED:
-            c->info.bitrate_kbps = m.value32;
-            break;
-        case PF_PKF1_MSG_PROBE_RESULT:
-            c->probe_msg = m;
-            c->probe_answered = 1;
-            break;
-        case PF_PKF1_MSG_ACCESS_UPDATE:
-            c->info.grants = m.value32;
-            break;
-        default:
-            break; /* §2: unknown and unused types are ignored */
-        }
+        pfc_handle_msg(c, &m);
     }
     pthread_cond_broadcast(&c->cond);
     pthread_mutex_unlock(&c->lock);

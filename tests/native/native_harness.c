@@ -203,6 +203,12 @@ int client_listed(const char *fp_hex, const char *kind)
 void send_hello(native_client *c, uint32_t version, uint32_t w, uint32_t h, uint32_t hz,
                        uint8_t video_caps)
 {
+    send_hello_launch(c, version, w, h, hz, video_caps, NULL);
+}
+
+void send_hello_launch(native_client *c, uint32_t version, uint32_t w, uint32_t h, uint32_t hz,
+                       uint8_t video_caps, const char *launch)
+{
     pf_pkf1_hello hello;
     pf_pkf1_hello_init(&hello);
     hello.wire_version = version;
@@ -213,6 +219,10 @@ void send_hello(native_client *c, uint32_t version, uint32_t w, uint32_t h, uint
     hello.video_codecs = PF_PKF1_CODEC_H264 | PF_PKF1_CODEC_HEVC;
     hello.name = (const uint8_t *)"test";
     hello.name_len = 4;
+    if (launch) {
+        hello.launch = (const uint8_t *)launch;
+        hello.launch_len = strlen(launch);
+    }
     uint8_t buf[PF_PKF1_HELLO_MAX_BYTES];
     size_t n;
     assert_int_equal(pf_pkf1_hello_encode(&hello, buf, sizeof(buf), &n), 0);
@@ -229,8 +239,15 @@ native_client *open_session(uint32_t w, uint32_t h, uint32_t hz, uint8_t caps,
 native_client *open_session_at(const char *addr, uint32_t w, uint32_t h, uint32_t hz,
                                 uint8_t caps, pf_pkf1_welcome *ret_w, int *ret_fd)
 {
+    return open_session_launch(addr, w, h, hz, caps, NULL, ret_w, ret_fd);
+}
+
+native_client *open_session_launch(const char *addr, uint32_t w, uint32_t h, uint32_t hz,
+                                   uint8_t caps, const char *launch, pf_pkf1_welcome *ret_w,
+                                   int *ret_fd)
+{
     native_client *c = connect_as_at(addr, cert_a, key_a);
-    send_hello(c, PF_PKF1_WIRE_VERSION, w, h, hz, caps);
+    send_hello_launch(c, PF_PKF1_WIRE_VERSION, w, h, hz, caps, launch);
     uint8_t buf[512];
     size_t n;
     assert_int_equal(nclient_recv(c, buf, sizeof(buf), &n, 10000), 0);
