@@ -145,6 +145,43 @@ static void gso_burst_over_64k(void **state)
     free(pkts);
 }
 
+/* A socket that refuses GSO (here: UDP checksums off, which GSO needs) turns it off for good:
+ * the refused burst and every later one go datagram by datagram, none lost, in order. */
+static void gso_refused_falls_back(void **state)
+{
+    (void)state;
+    enum { COUNT = 150, LEN = 1200 };
+    uint8_t *pkts = frame(COUNT, LEN);
+    uint16_t rport, tport;
+    int rfd = udp_bound(&rport), tfd = udp_bound(&tport);
+    int on = 1;
+    assert_int_equal(setsockopt(tfd, SOL_SOCKET, SO_NO_CHECK, &on, sizeof(on)), 0);
+    pfi_udp_rx rx;
+    assert_int_equal(pfi_udp_rx_init(&rx, rfd, 16), 0);
+    pf_net_pacer_settings ps;
+    pf_net_pacer_settings_default(&ps);
+    ps.fd = tfd;
+    ps.burst_packets = 64;
+    ps.use_gso = 1;
+    pf_net_pacer *p;
+    assert_int_equal(pf_net_pacer_create(&ps, &p), 0);
+    pf_net_pacer_set_peer(p, htonl(INADDR_LOOPBACK), rport);
+    for (int round = 0; round < 2; round++) {
+        assert_int_equal(pf_net_pacer_send(p, pkts, LEN, LEN, COUNT, 0, NULL), 0);
+        seen *s = calloc(1, sizeof(*s));
+        uint64_t before = rx.messages;
+        receive(&rx, s, COUNT);
+        expect_frame(s, COUNT, LEN);
+        assert_int_equal(rx.messages - before, COUNT);
+        free(s);
+    }
+    pf_net_pacer_destroy(p);
+    pfi_udp_rx_finish(&rx);
+    close(rfd);
+    close(tfd);
+    free(pkts);
+}
+
 /* Datagrams at a stride wider than their length cannot be one GSO message: the pacer sends
  * them one by one, and the GRO socket passes each through as it is. */
 static void strided_datagrams_pass_one_by_one(void **state)
@@ -241,6 +278,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(gso_burst_over_64k),
+        cmocka_unit_test(gso_refused_falls_back),
         cmocka_unit_test(strided_datagrams_pass_one_by_one),
         cmocka_unit_test(mixed_sizes_and_short_tail),
     };
