@@ -79,15 +79,6 @@ static void receive(pfi_udp_rx *rx, seen *s, size_t want)
     }
 }
 
-/* Datagram i of a frame is @p len bytes of the value i. */
-static uint8_t *frame(uint32_t count, size_t len)
-{
-    uint8_t *p = malloc((size_t)count * len);
-    for (uint32_t i = 0; i < count; i++)
-        memset(p + (size_t)i * len, (int)i, len);
-    return p;
-}
-
 static void expect_frame(const seen *s, uint32_t count, size_t len)
 {
     assert_int_equal(s->count, count);
@@ -98,6 +89,55 @@ static void expect_frame(const seen *s, uint32_t count, size_t len)
     }
 }
 
+/* A GSO pacer on one loopback socket, a GRO receiver on another. */
+typedef struct udp_link {
+    int rfd, tfd;
+    uint16_t rport;
+    pfi_udp_rx rx;
+    pf_net_pacer *p;
+} udp_link;
+
+static void link_open(udp_link *l, uint32_t burst_packets)
+{
+    uint16_t tport;
+    l->rfd = udp_bound(&l->rport);
+    l->tfd = udp_bound(&tport);
+    assert_int_equal(pfi_udp_rx_init(&l->rx, l->rfd, 16), 0);
+    pf_net_pacer_settings ps;
+    pf_net_pacer_settings_default(&ps);
+    ps.fd = l->tfd;
+    ps.burst_packets = burst_packets;
+    ps.use_gso = 1;
+    assert_int_equal(pf_net_pacer_create(&ps, &l->p), 0);
+    pf_net_pacer_set_peer(l->p, htonl(INADDR_LOOPBACK), l->rport);
+}
+
+static void link_close(udp_link *l)
+{
+    pf_net_pacer_destroy(l->p);
+    pfi_udp_rx_finish(&l->rx);
+    close(l->rfd);
+    close(l->tfd);
+}
+
+/* Sends @p count datagrams of @p len at @p stride (datagram i filled with i) and checks that
+ * all arrive whole and in order; returns the messages they took. */
+static uint64_t send_frame(udp_link *l, uint32_t count, size_t len, size_t stride,
+                           pf_net_pacer_result *ret)
+{
+    uint8_t *pkts = calloc(count, stride);
+    for (uint32_t i = 0; i < count; i++)
+        memset(pkts + (size_t)i * stride, (int)i, len);
+    uint64_t before = l->rx.messages;
+    assert_int_equal(pf_net_pacer_send(l->p, pkts, stride, len, count, 0, ret), 0);
+    seen *s = calloc(1, sizeof(*s));
+    receive(&l->rx, s, count);
+    expect_frame(s, count, len);
+    free(s);
+    free(pkts);
+    return l->rx.messages - before;
+}
+
 /* A 64-datagram burst of 1472-byte datagrams (94 KB) does not fit one UDP message: it leaves
  * as GSO messages all the same, and a GRO socket receives it coalesced but split back
  * exactly; a socket without GRO gets every datagram on its own. */
@@ -105,44 +145,25 @@ static void gso_burst_over_64k(void **state)
 {
     (void)state;
     enum { COUNT = 150, LEN = 1472 };
-    uint8_t *pkts = frame(COUNT, LEN);
     for (int gro = 0; gro < 2; gro++) {
-        uint16_t rport, tport;
-        int rfd = udp_bound(&rport), tfd = udp_bound(&tport);
-        pfi_udp_rx rx;
-        assert_int_equal(pfi_udp_rx_init(&rx, rfd, 8), 0);
+        udp_link l;
+        link_open(&l, 64);
         if (!gro) {
             int off = 0;
-            setsockopt(rfd, SOL_UDP, UDP_GRO, &off, sizeof(off));
-            rx.gro = 0;
+            setsockopt(l.rfd, SOL_UDP, UDP_GRO, &off, sizeof(off));
+            l.rx.gro = 0;
         }
-        pf_net_pacer_settings ps;
-        pf_net_pacer_settings_default(&ps);
-        ps.fd = tfd;
-        ps.burst_packets = 64;
-        ps.use_gso = 1;
-        pf_net_pacer *p;
-        assert_int_equal(pf_net_pacer_create(&ps, &p), 0);
-        pf_net_pacer_set_peer(p, htonl(INADDR_LOOPBACK), rport);
         pf_net_pacer_result r;
-        assert_int_equal(pf_net_pacer_send(p, pkts, LEN, LEN, COUNT, 0, &r), 0);
+        uint64_t messages = send_frame(&l, COUNT, LEN, LEN, &r);
         assert_int_equal(r.packets_sent, COUNT);
         assert_int_equal(r.bursts, 3);
-        seen *s = calloc(1, sizeof(*s));
-        receive(&rx, s, COUNT);
-        expect_frame(s, COUNT, LEN);
-        if (rx.gro)
+        if (l.rx.gro)
             /* each GSO message arrived whole: 150 datagrams in a handful of messages */
-            assert_true(rx.messages <= 8);
+            assert_true(messages <= 8);
         else
-            assert_int_equal(rx.messages, COUNT);
-        free(s);
-        pf_net_pacer_destroy(p);
-        pfi_udp_rx_finish(&rx);
-        close(rfd);
-        close(tfd);
+            assert_int_equal(messages, COUNT);
+        link_close(&l);
     }
-    free(pkts);
 }
 
 /* A socket that refuses GSO (here: UDP checksums off, which GSO needs) turns it off for good:
@@ -150,36 +171,13 @@ static void gso_burst_over_64k(void **state)
 static void gso_refused_falls_back(void **state)
 {
     (void)state;
-    enum { COUNT = 150, LEN = 1200 };
-    uint8_t *pkts = frame(COUNT, LEN);
-    uint16_t rport, tport;
-    int rfd = udp_bound(&rport), tfd = udp_bound(&tport);
+    udp_link l;
+    link_open(&l, 64);
     int on = 1;
-    assert_int_equal(setsockopt(tfd, SOL_SOCKET, SO_NO_CHECK, &on, sizeof(on)), 0);
-    pfi_udp_rx rx;
-    assert_int_equal(pfi_udp_rx_init(&rx, rfd, 16), 0);
-    pf_net_pacer_settings ps;
-    pf_net_pacer_settings_default(&ps);
-    ps.fd = tfd;
-    ps.burst_packets = 64;
-    ps.use_gso = 1;
-    pf_net_pacer *p;
-    assert_int_equal(pf_net_pacer_create(&ps, &p), 0);
-    pf_net_pacer_set_peer(p, htonl(INADDR_LOOPBACK), rport);
-    for (int round = 0; round < 2; round++) {
-        assert_int_equal(pf_net_pacer_send(p, pkts, LEN, LEN, COUNT, 0, NULL), 0);
-        seen *s = calloc(1, sizeof(*s));
-        uint64_t before = rx.messages;
-        receive(&rx, s, COUNT);
-        expect_frame(s, COUNT, LEN);
-        assert_int_equal(rx.messages - before, COUNT);
-        free(s);
-    }
-    pf_net_pacer_destroy(p);
-    pfi_udp_rx_finish(&rx);
-    close(rfd);
-    close(tfd);
-    free(pkts);
+    assert_int_equal(setsockopt(l.tfd, SOL_SOCKET, SO_NO_CHECK, &on, sizeof(on)), 0);
+    for (int round = 0; round < 2; round++)
+        assert_int_equal(send_frame(&l, 150, 1200, 1200, NULL), 150);
+    link_close(&l);
 }
 
 /* Datagrams at a stride wider than their length cannot be one GSO message: the pacer sends
@@ -187,32 +185,10 @@ static void gso_refused_falls_back(void **state)
 static void strided_datagrams_pass_one_by_one(void **state)
 {
     (void)state;
-    enum { COUNT = 40, LEN = 900, STRIDE = 1024 };
-    uint8_t *pkts = calloc(COUNT, STRIDE);
-    for (uint32_t i = 0; i < COUNT; i++)
-        memset(pkts + (size_t)i * STRIDE, (int)i, LEN);
-    uint16_t rport, tport;
-    int rfd = udp_bound(&rport), tfd = udp_bound(&tport);
-    pfi_udp_rx rx;
-    assert_int_equal(pfi_udp_rx_init(&rx, rfd, 16), 0);
-    pf_net_pacer_settings ps;
-    pf_net_pacer_settings_default(&ps);
-    ps.fd = tfd;
-    ps.use_gso = 1;
-    pf_net_pacer *p;
-    assert_int_equal(pf_net_pacer_create(&ps, &p), 0);
-    pf_net_pacer_set_peer(p, htonl(INADDR_LOOPBACK), rport);
-    assert_int_equal(pf_net_pacer_send(p, pkts, STRIDE, LEN, COUNT, 0, NULL), 0);
-    seen *s = calloc(1, sizeof(*s));
-    receive(&rx, s, COUNT);
-    expect_frame(s, COUNT, LEN);
-    assert_int_equal(rx.messages, COUNT);
-    free(s);
-    pf_net_pacer_destroy(p);
-    pfi_udp_rx_finish(&rx);
-    close(rfd);
-    close(tfd);
-    free(pkts);
+    udp_link l;
+    link_open(&l, 16);
+    assert_int_equal(send_frame(&l, 40, 900, 1024, NULL), 40);
+    link_close(&l);
 }
 
 /* A GSO message whose last segment is short, plain datagrams of other sizes between GSO
