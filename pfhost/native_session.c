@@ -26,6 +26,7 @@
 #include "native_input.h"
 #include "native_media.h"
 #include "native_mic.h"
+#include "native_probe.h"
 #include "pipeline.h"
 
 /* §7.1: the punch is awaited this long after Start before falling back to the Start port. */
@@ -59,6 +60,7 @@ struct native_session {
     native_input *input;
     native_audio_plan audio;
     native_mic *mic;
+    native_probe *probe; /* made on the first ProbeRequest */
     uint32_t fec_percent, bitrate_kbps;
     uint32_t loss_estimate; /* ppm the parity is sized for (pf_pkf1_fec_loss_estimate()) */
     int loss_measured;      /* 0 during the cold start */
@@ -104,10 +106,12 @@ static uint32_t gs_stream_codec(uint32_t pkf1)
                                        : PF_NET_GS_STREAM_H264;
 }
 
-static int video_sink(void *user, const uint8_t *au, size_t len, uint64_t pts_ns, int idr)
+static int video_sink(void *user, const uint8_t *au, size_t len, uint64_t pts_ns,
+                      uint64_t dequeued_ns, uint64_t encoded_ns, int idr)
 {
     native_session *s = user;
-    return native_media_send_au(s->media, au, len, pts_ns, idr);
+    native_au_times t = {pts_ns, dequeued_ns, encoded_ns};
+    return native_media_send_au(s->media, au, len, &t, idr);
 }
 
 static void audio_sink(void *user, const uint8_t *opus, size_t len, uint64_t pts_ns)
@@ -322,6 +326,12 @@ uint32_t native_session_create(native_conn *nc, const pf_pkf1_hello *hello,
              IN6_IS_ADDR_V4MAPPED(&((struct sockaddr_in6 *)&s->peer)->sin6_addr);
     wl->shard_payload = v4 ? 1408 : 1388;
     r = native_media_create(s->fd, wl, &s->media);
+    if (r == 0) {
+        /* §8.8 and §9.5: what the client's Hello asked for. */
+        if (s->video_caps & PF_PKF1_VIDEO_CAP_HOST_TIMING)
+            native_media_set_host_timing(s->media, nc->qc);
+        native_media_set_probe_seq(s->media, s->video_caps & PF_PKF1_VIDEO_CAP_PROBE_SEQ);
+    }
     if (r == 0 && native_input_create(0x10000u + (uint32_t)s->fd, np->opt.input_record,
                                       &s->input) < 0)
         r = PF_ERR_NOMEM;
@@ -554,9 +564,23 @@ void native_session_control(native_session *s, const pf_pkf1_msg *m, uint64_t re
         /* §5.6: the same event on the reliable stream, same path and grants. */
         input_bytes(s, m->blob, m->blob_len);
         break;
+    case PF_PKF1_MSG_PROBE_REQUEST:
+        if (!s->probe && native_probe_create(s->nc, s->np->h->loop, s->media, s->fd,
+                                             s->w.shard_payload, &s->probe) < 0) {
+            host_log("native %s: no memory for a speed test", s->nc->peer);
+            break;
+        }
+        native_probe_request(s->probe, m);
+        break;
+    case PF_PKF1_MSG_PROBE_SHAPED:
+        /* Declined (§5.1, §3.4): shaped probes belong to the v0.43 delivery feature, which
+         * this host does not offer (no HOST_CAP2_DELIVERY, the DELIVERY tag is ignored), so
+         * a seed client never sends one; should one come, no answer is the protocol's "host
+         * cannot", as from an older host. */
+        break;
     default:
-        /* Optional messages this host does not offer (probes, delivery, clipboard, cursor,
-         * phase, shard acks): ignored, as an old host would. */
+        /* Optional messages this host does not offer (delivery, clipboard, cursor, phase,
+         * shard acks): ignored, as an old host would. */
         break;
     }
 }
@@ -582,6 +606,7 @@ void native_session_destroy(native_session *s)
                  (unsigned long long)st.parity_shards, (unsigned long long)st.data_shards,
                  (unsigned long long)(st.parity_shards * 100 / st.data_shards),
                  (unsigned long long)(st.parity_shards * 1000 / st.data_shards % 10));
+    native_probe_destroy(s->probe); /* its thread sends through the media object */
     pipeline_destroy(s->pl);
     native_media_destroy(s->media);
     native_input_destroy(s->input);

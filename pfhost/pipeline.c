@@ -218,6 +218,7 @@ static int encode_and_send(pipeline *p, const pf_frame *frame, uint8_t *pixels, 
             pf_frame_release((pf_frame *)frame);
         return 0;
     }
+    uint64_t dequeued = mono_ns();
     pf_frame f;
     memset(&f, 0, sizeof(f));
     f.struct_size = sizeof(f);
@@ -269,8 +270,8 @@ static int encode_and_send(pipeline *p, const pf_frame *frame, uint8_t *pixels, 
             return len;
         uint64_t encoded = mono_ns();
         if (p->st.sink) {
-            r = p->st.sink->video(p->st.sink->user, p->au, (size_t)len, pts_ns,
-                                  (pk.flags & PF_ENCODE_PACKET_IDR) != 0);
+            r = p->st.sink->video(p->st.sink->user, p->au, (size_t)len, pts_ns, dequeued,
+                                  encoded, (pk.flags & PF_ENCODE_PACKET_IDR) != 0);
             pthread_mutex_lock(&p->stats_lock);
             p->stats.frames_encoded++;
             p->stats.idr_frames += (pk.flags & PF_ENCODE_PACKET_IDR) != 0;

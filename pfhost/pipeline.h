@@ -19,10 +19,13 @@ typedef struct pipeline pipeline;
 
 /* Where encoded media goes instead of the GameStream packetizers (punktfunk/1 sessions).
  * Called on the video / audio thread; video returns 0, or PF_ERR_STATE when the peer cannot
- * take frames yet (the next frame is then an IDR). */
+ * take frames yet (the next frame is then an IDR). The video call gets the frame's stage
+ * stamps on CLOCK_MONOTONIC: capture (@p pts_ns), taken off the ring by the video thread
+ * (@p dequeued_ns) and encoded (@p encoded_ns), for host-timing reports. */
 typedef struct pipeline_sink {
     void *user;
-    int (*video)(void *user, const uint8_t *au, size_t len, uint64_t pts_ns, int idr);
+    int (*video)(void *user, const uint8_t *au, size_t len, uint64_t pts_ns,
+                 uint64_t dequeued_ns, uint64_t encoded_ns, int idr);
     void (*audio)(void *user, const uint8_t *opus, size_t len, uint64_t pts_ns);
 } pipeline_sink;
 

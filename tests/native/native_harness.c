@@ -224,9 +224,19 @@ static void send_hello_msg(native_client *c, const pf_pkf1_hello *hello)
 void send_hello(native_client *c, uint32_t version, uint32_t w, uint32_t h, uint32_t hz,
                        uint8_t video_caps)
 {
+    send_hello_launch(c, version, w, h, hz, video_caps, NULL);
+}
+
+void send_hello_launch(native_client *c, uint32_t version, uint32_t w, uint32_t h, uint32_t hz,
+                       uint8_t video_caps, const char *launch)
+{
     pf_pkf1_hello hello;
     hello_for(&hello, w, h, hz, video_caps);
     hello.wire_version = version;
+    if (launch) {
+        hello.launch = (const uint8_t *)launch;
+        hello.launch_len = strlen(launch);
+    }
     send_hello_msg(c, &hello);
 }
 
@@ -240,8 +250,19 @@ native_client *open_session(uint32_t w, uint32_t h, uint32_t hz, uint8_t caps,
 native_client *open_session_at(const char *addr, uint32_t w, uint32_t h, uint32_t hz,
                                 uint8_t caps, pf_pkf1_welcome *ret_w, int *ret_fd)
 {
+    return open_session_launch(addr, w, h, hz, caps, NULL, ret_w, ret_fd);
+}
+
+native_client *open_session_launch(const char *addr, uint32_t w, uint32_t h, uint32_t hz,
+                                   uint8_t caps, const char *launch, pf_pkf1_welcome *ret_w,
+                                   int *ret_fd)
+{
     pf_pkf1_hello hello;
     hello_for(&hello, w, h, hz, caps);
+    if (launch) {
+        hello.launch = (const uint8_t *)launch;
+        hello.launch_len = strlen(launch);
+    }
     return open_session_hello(addr, &hello, ret_w, ret_fd);
 }
 

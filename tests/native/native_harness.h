@@ -39,11 +39,18 @@ int pair_once(const char *cert, const char *key, const uint8_t *fp, const char *
 int client_listed(const char *fp_hex, const char *kind);
 void send_hello(native_client *c, uint32_t version, uint32_t w, uint32_t h, uint32_t hz,
                 uint8_t video_caps);
+/* The same Hello naming an app to start (§3.1 launch; NULL = none). */
+void send_hello_launch(native_client *c, uint32_t version, uint32_t w, uint32_t h, uint32_t hz,
+                       uint8_t video_caps, const char *launch);
 /* As client A: Hello → Welcome → Start → punch. */
 native_client *open_session(uint32_t w, uint32_t h, uint32_t hz, uint8_t caps,
                             pf_pkf1_welcome *ret_w, int *ret_fd);
 native_client *open_session_at(const char *addr, uint32_t w, uint32_t h, uint32_t hz,
                                uint8_t caps, pf_pkf1_welcome *ret_w, int *ret_fd);
+/* The same with a Hello launch id (messages after the Welcome stay queued for the caller). */
+native_client *open_session_launch(const char *addr, uint32_t w, uint32_t h, uint32_t hz,
+                                   uint8_t caps, const char *launch, pf_pkf1_welcome *ret_w,
+                                   int *ret_fd);
 /* A Hello with the harness's defaults (wire version, codecs, name) for that mode. */
 void hello_for(pf_pkf1_hello *hello, uint32_t w, uint32_t h, uint32_t hz, uint8_t video_caps);
 /* The same session from a Hello of the caller's (audio channels, layout, ...). */
