@@ -54,9 +54,8 @@ struct pf_rs8 {
     uint8_t *coef1;             /* e x (k - e): parity rows restricted to the known data */
     uint8_t *coef2;             /* e x e: inverse of the lost-column sub-matrix */
     uint8_t *synd;              /* min(k, m) rows of CHUNK_BYTES + CHUNK_SLACK */
-    uint8_t *coefd;             /* e x k: the folded pass's rows, [coef2 | coef2 * coef1] */
-    uint8_t *fold;              /* scratch: e x FOLD_PITCH(k) rows, coef1 and the product */
-    uint64_t *coefd_affine;     /* coefd (or coef1) as GFNI bit matrices */
+    uint8_t *coefd;             /* FOLD_MAX_E rows of FOLD_PITCH(k): the folded pass's rows */
+    uint64_t *coefd_affine;     /* coefd (or coef1) as GFNI bit matrices, at coefd's pitch */
     uint64_t *coef2_affine;     /* coef2 as GFNI bit matrices */
     const uint8_t **init_ptrs;  /* m */
     uint32_t *lost;             /* indices of lost data shards */
@@ -64,7 +63,7 @@ struct pf_rs8 {
     uint32_t *rows;             /* parity rows used for the solve */
     const uint8_t **in_ptrs;    /* k */
     uint8_t **out_ptrs;         /* m */
-    int32_t *log_a, *log_b, *log_c, *log_d; /* Cauchy inverse products, m each */
+    int32_t *log_a, *log_b; /* Cauchy inverse: log(A_a / C_a), log(B_b / D_b), m each */
 };
 
 int pf_rs8_settings_default(uint32_t version, pf_rs8_settings *ret_settings)
@@ -179,11 +178,14 @@ int pf_rs8_create(uint32_t k, uint32_t m, uint32_t matrix, const pf_rs8_settings
     rs->kernel_gfni = is_gfni(rs->kernel);
     rs->bank = aligned_alloc(32, 256 * PFI_RS8_TABLE_BYTES);
     rs->affine = malloc(256 * sizeof(uint64_t));
-    rs->matrix = malloc((size_t)m * k);
+    /* Padded: the folded decode has the kernel read whole vectors from any row. */
+    rs->matrix = calloc((size_t)m * k + FOLD_PITCH(k), 1);
     rs->matrix_affine = malloc(sizeof(uint64_t) * m * k);
-    rs->coefd = malloc((size_t)m * k);
-    rs->fold = calloc(2 * FOLD_MAX_E, FOLD_PITCH(k));
-    rs->coefd_affine = malloc(sizeof(uint64_t) * m * k);
+    rs->coefd = calloc(FOLD_MAX_E, FOLD_PITCH(k));
+    const size_t n_affine = (size_t)m * k > FOLD_MAX_E * FOLD_PITCH(k)
+                                ? (size_t)m * k
+                                : FOLD_MAX_E * FOLD_PITCH(k);
+    rs->coefd_affine = malloc(sizeof(uint64_t) * n_affine);
     rs->coef2_affine = malloc(sizeof(uint64_t) * m * m);
     rs->synd = malloc((size_t)(k < m ? k : m) * (CHUNK_BYTES + CHUNK_SLACK));
     rs->init_ptrs = malloc(sizeof(*rs->init_ptrs) * m);
@@ -194,9 +196,9 @@ int pf_rs8_create(uint32_t k, uint32_t m, uint32_t matrix, const pf_rs8_settings
     rs->rows = malloc(sizeof(uint32_t) * m);
     rs->in_ptrs = malloc(sizeof(*rs->in_ptrs) * k);
     rs->out_ptrs = malloc(sizeof(*rs->out_ptrs) * m);
-    rs->log_a = malloc(sizeof(int32_t) * 4 * m);
+    rs->log_a = malloc(sizeof(int32_t) * 2 * m);
     if (!rs->bank || !rs->affine || !rs->matrix || !rs->matrix_affine || !rs->coefd ||
-        !rs->fold || !rs->coefd_affine || !rs->coef2_affine || !rs->synd || !rs->init_ptrs ||
+        !rs->coefd_affine || !rs->coef2_affine || !rs->synd || !rs->init_ptrs ||
         !rs->coef1 || !rs->coef2 || !rs->lost ||
         !rs->known || !rs->rows || !rs->in_ptrs || !rs->out_ptrs ||
         !rs->log_a) {
@@ -204,8 +206,6 @@ int pf_rs8_create(uint32_t k, uint32_t m, uint32_t matrix, const pf_rs8_settings
         return PF_ERR_NOMEM;
     }
     rs->log_b = rs->log_a + m;
-    rs->log_c = rs->log_b + m;
-    rs->log_d = rs->log_c + m;
     for (unsigned c = 0; c < 256; c++) {
         pfi_gf256_nibble_table((uint8_t)c, rs->bank + c * PFI_RS8_TABLE_BYTES);
         rs->affine[c] = pfi_gf256_affine((uint8_t)c);
@@ -228,7 +228,6 @@ void pf_rs8_destroy(pf_rs8 *rs)
     free(rs->matrix);
     free(rs->matrix_affine);
     free(rs->coefd);
-    free(rs->fold);
     free(rs->coefd_affine);
     free(rs->coef2_affine);
     free(rs->synd);
@@ -299,20 +298,20 @@ static void cauchy_inverse(pf_rs8 *rs, uint32_t e)
                 ld = log_sum(ld, (uint8_t)(va ^ vt));
             }
         }
-        rs->log_a[a] = la;
-        rs->log_b[a] = lb;
-        rs->log_c[a] = lc;
-        rs->log_d[a] = ld;
+        /* Reduced here, once per row and column, so that the e^2 entries below need no
+         * modulo: A_a / C_a and B_b / D_b as logarithms in [0, 254]. */
+        la = (la - lc) % 255;
+        lb = (lb - ld) % 255;
+        rs->log_a[a] = la < 0 ? la + 255 : la;
+        rs->log_b[a] = lb < 0 ? lb + 255 : lb;
     }
     for (uint32_t b = 0; b < e; b++) {
         uint8_t vb = (uint8_t)(m + rs->lost[b]);
-        int32_t base = rs->log_b[b] - rs->log_d[b];
+        int32_t base = rs->log_b[b] + 255;
         for (uint32_t a = 0; a < e; a++) {
-            int32_t l = rs->log_a[a] + base - rs->log_c[a] -
-                        pfi_gf256_log[(uint8_t)(rs->rows[a] ^ vb)];
-            l %= 255;
-            if (l < 0)
-                l += 255;
+            /* In [1, 763]; the exp table covers [0, 509]. */
+            int32_t l = rs->log_a[a] + base - pfi_gf256_log[(uint8_t)(rs->rows[a] ^ vb)];
+            l -= l >= 510 ? 255 : 0;
             rs->coef2[(size_t)b * e + a] = pfi_gf256_exp[l];
         }
     }
@@ -365,52 +364,52 @@ static void gather_coef1(pf_rs8 *rs, uint32_t e, uint8_t *coef1, size_t pitch)
  *   s_a = parity[rows[a]] ^ XOR_t P[rows[a]][known[t]] * data[known[t]]
  * the lost data are data[lost[b]] = XOR_a inv(B)[b][a] * s_a; folding the two products,
  *   data[lost[b]] = XOR_a inv(B)[b][a] * parity[rows[a]] ^ XOR_t D[b][t] * data[known[t]]
- * with D = inv(B) * P[rows][known], an e x (k - e) product that the kernel itself computes
- * on the coefficient rows (short byte rows, padded to whole vectors). The kernel work is
- * then e * k row-shard products, exactly that of encoding e parity rows, with no syndrome
- * buffer written and read back: at (32,7) on AVX-512 GFNI, 4836 TSC ticks against 5226 for
- * the two passes. */
+ * with D = inv(B) * P[rows][known]. The kernel itself computes inv(B) * P[rows] on whole
+ * matrix rows (short byte rows, read in place, padded to whole vectors): its columns at the
+ * known data are D, and those at the lost data (the identity there) are replaced by the
+ * columns of inv(B), whose input is then the parity shard solved for that column. So the
+ * pass reads its k inputs in column order, needs no gather of the matrix, and does the
+ * kernel work of encoding e parity rows, with no syndrome buffer written and read back. */
 static void rebuild_folded(pf_rs8 *rs, uint8_t *const *shards, uint32_t e, size_t shard_bytes)
 {
-    const uint32_t k = rs->k, nk = k - e;
-    const size_t pitch = FOLD_PITCH(nk);
-    uint8_t *coef1 = rs->fold, *prod = rs->fold + FOLD_MAX_E * pitch;
-    gather_coef1(rs, e, coef1, pitch);
-    for (uint32_t b = 0; b < e; b++) {
-        memcpy(rs->coefd + (size_t)b * k, rs->coef2 + (size_t)b * e, e);
-        rs->in_ptrs[b] = coef1 + (size_t)b * pitch;
-        rs->out_ptrs[b] = prod + (size_t)b * pitch;
-    }
-    if (nk) {
-        expand_affine(rs, rs->coef2, rs->coef2_affine, (size_t)e * e);
-        const struct pfi_rs8_job fold = {
-            .bank = rs->bank,
-            .coef = rs->coef2,
-            .coef_affine = rs->coef2_affine,
-            .coef_stride = e,
-            .in = rs->in_ptrs,
-            .out = rs->out_ptrs,
-            .init = NULL,
-            .n_in = e,
-            .n_out = e,
-        };
-        rs->kernel(&fold, 0, pitch);
-        for (uint32_t b = 0; b < e; b++)
-            memcpy(rs->coefd + (size_t)b * k + e, prod + (size_t)b * pitch, nk);
-    }
-    expand_affine(rs, rs->coefd, rs->coefd_affine, (size_t)e * k);
-
+    const uint32_t k = rs->k;
+    const size_t pitch = FOLD_PITCH(k);
     for (uint32_t a = 0; a < e; a++) {
-        rs->in_ptrs[a] = shards[k + rs->rows[a]];
+        rs->in_ptrs[a] = rs->matrix + (size_t)rs->rows[a] * k;
+        rs->out_ptrs[a] = rs->coefd + (size_t)a * pitch;
+    }
+    expand_affine(rs, rs->coef2, rs->coef2_affine, (size_t)e * e);
+    const struct pfi_rs8_job fold = {
+        .bank = rs->bank,
+        .coef = rs->coef2,
+        .coef_affine = rs->coef2_affine,
+        .coef_stride = e,
+        .in = rs->in_ptrs,
+        .out = rs->out_ptrs,
+        .init = NULL,
+        .n_in = e,
+        .n_out = e,
+    };
+    rs->kernel(&fold, 0, pitch);
+    for (uint32_t b = 0; b < e; b++)
+        for (uint32_t a = 0; a < e; a++)
+            rs->coefd[(size_t)b * pitch + rs->lost[a]] = rs->coef2[(size_t)b * e + a];
+    if (rs->kernel_gfni)
+        for (uint32_t b = 0; b < e; b++)
+            expand_affine(rs, rs->coefd + (size_t)b * pitch, rs->coefd_affine + (size_t)b * pitch,
+                          k);
+
+    for (uint32_t i = 0; i < k; i++)
+        rs->in_ptrs[i] = shards[i];
+    for (uint32_t a = 0; a < e; a++) {
+        rs->in_ptrs[rs->lost[a]] = shards[k + rs->rows[a]];
         rs->out_ptrs[a] = shards[rs->lost[a]];
     }
-    for (uint32_t t = 0; t < nk; t++)
-        rs->in_ptrs[e + t] = shards[rs->known[t]];
     const struct pfi_rs8_job pass = {
         .bank = rs->bank,
         .coef = rs->coefd,
         .coef_affine = rs->coefd_affine,
-        .coef_stride = k,
+        .coef_stride = pitch,
         .in = rs->in_ptrs,
         .out = rs->out_ptrs,
         .init = NULL,
