@@ -34,9 +34,10 @@ static void fft_bfly(const struct gf16_run *run, uint8_t *a, uint8_t *b, uint16_
  * layers the finest one (dist 1) runs alone at the end. A four-block whose lower or upper
  * half holds no wanted output runs as radix-2 butterflies without that half's second layer,
  * which is where decoding few erasures saves most. */
-void pfi_gf16_fft(const struct gf16_run *run, uint32_t size, uint32_t truncated,
-                  uint32_t skew_delta, const uint32_t *need_prefix)
+static uint32_t fft(const struct gf16_run *run, uint32_t size, uint32_t truncated,
+                    uint32_t skew_delta, const uint32_t *need_prefix, uint8_t *const *dst)
 {
+    uint32_t written = 0;
     /* Skew index r + dist + skew_delta - 1 (r + dist >= 1); unsigned wrap-around keeps the
      * sum exact when skew_delta is 0. */
     const uint16_t *skew = run->t->skew;
@@ -53,6 +54,14 @@ void pfi_gf16_fft(const struct gf16_run *run, uint32_t size, uint32_t truncated,
             if (lo && hi) {
                 const struct gf16_lut *m[3] = { lut_or_null(run, l01), lut_or_null(run, l23),
                                                 lut_or_null(run, l02) };
+                if (dist == 1 && dst && r + 4 <= truncated) {
+                    /* The last layer: these four outputs go straight to their shards. */
+                    uint8_t *const s[4] = { shard(run, r), shard(run, r + 1),
+                                            shard(run, r + 2), shard(run, r + 3) };
+                    run->k->fft4_out(s, dst + r, m, run->bytes);
+                    written = r + 4;
+                    continue;
+                }
                 for (uint32_t i = r; i < r + dist; i++) {
                     uint8_t *const s[4] = { shard(run, i), shard(run, i + dist),
                                             shard(run, i + 2 * dist),
@@ -78,6 +87,21 @@ void pfi_gf16_fft(const struct gf16_run *run, uint32_t size, uint32_t truncated,
             if (needed(need_prefix, truncated, r, 2))
                 fft_bfly(run, shard(run, r), shard(run, r + 1), skew[base + r + 1]);
     }
+    return written;
+}
+
+void pfi_gf16_fft(const struct gf16_run *run, uint32_t size, uint32_t truncated,
+                  uint32_t skew_delta, const uint32_t *need_prefix)
+{
+    fft(run, size, truncated, skew_delta, need_prefix, NULL);
+}
+
+uint32_t pfi_gf16_fft_out(const struct gf16_run *run, uint32_t size, uint32_t truncated,
+                          uint32_t skew_delta, uint8_t *const *dst)
+{
+    if (!run->k->fft4_out || size < 4 || !(size & 0x55555555u))
+        return 0;
+    return fft(run, size, truncated, skew_delta, NULL, dst);
 }
 
 void pfi_gf16_ifft_fused(const struct gf16_run *run, uint32_t size, uint32_t truncated,
