@@ -49,6 +49,7 @@ struct pf_rs8 {
     uint64_t *affine; /* 256 GFNI bit matrices, one per field element */
     uint8_t *matrix;  /* m rows of k coefficients */
     uint64_t *matrix_affine; /* the same as GFNI bit matrices */
+    uint64_t expand_rows[8]; /* pfi_rs8_expand_rows, for the AVX-512 GFNI expansion */
 
     /* Decode scratch, all sized at create for the worst case, e = min(k, m) lost data. */
     uint8_t *coef1;             /* e x (k - e): parity rows restricted to the known data */
@@ -210,6 +211,7 @@ int pf_rs8_create(uint32_t k, uint32_t m, uint32_t matrix, const pf_rs8_settings
         pfi_gf256_nibble_table((uint8_t)c, rs->bank + c * PFI_RS8_TABLE_BYTES);
         rs->affine[c] = pfi_gf256_affine((uint8_t)c);
     }
+    pfi_rs8_expand_rows(rs->expand_rows);
     build_matrix(rs);
     for (size_t i = 0; i < (size_t)m * k; i++)
         rs->matrix_affine[i] = rs->affine[rs->matrix[i]];
@@ -272,11 +274,6 @@ int pf_rs8_encode(pf_rs8 *rs, const uint8_t *const *data, uint8_t *const *parity
     return 0;
 }
 
-static int32_t log_sum(int32_t acc, uint8_t x)
-{
-    return acc + pfi_gf256_log[x];
-}
-
 /* Inverse of the e x e Cauchy sub-matrix B[a][b] = 1 / (u_a + v_b), with u_a the parity row
  * index and v_b = m + lost data index (all distinct, so no denominator is 0). Closed form:
  *   inv(B)[b][a] = A_a * B_b / ((u_a + v_b) * C_a * D_b)
@@ -285,34 +282,42 @@ static int32_t log_sum(int32_t acc, uint8_t x)
  * Gauss-Jordan, which matters at e = 50 once per block. */
 static void cauchy_inverse(pf_rs8 *rs, uint32_t e)
 {
-    const uint32_t m = rs->m;
+    /* Local copies: the byte stores into coef2 may alias anything as far as the compiler
+     * knows, and would otherwise reload every array of rs in the inner loops. */
+    uint8_t u[256], v[256];
+    int32_t *restrict log_a = rs->log_a, *restrict log_b = rs->log_b;
+    uint8_t *restrict coef2 = rs->coef2;
+    const uint8_t *restrict lg = pfi_gf256_log, *restrict ex = pfi_gf256_exp;
+    for (uint32_t a = 0; a < e; a++) {
+        u[a] = (uint8_t)rs->rows[a];
+        v[a] = (uint8_t)(rs->m + rs->lost[a]);
+    }
     for (uint32_t a = 0; a < e; a++) {
         int32_t la = 0, lb = 0, lc = 0, ld = 0;
-        uint8_t ua = (uint8_t)rs->rows[a], va = (uint8_t)(m + rs->lost[a]);
+        const uint8_t ua = u[a], va = v[a];
         for (uint32_t t = 0; t < e; t++) {
-            uint8_t ut = (uint8_t)rs->rows[t], vt = (uint8_t)(m + rs->lost[t]);
-            la = log_sum(la, (uint8_t)(ua ^ vt));
-            lb = log_sum(lb, (uint8_t)(ut ^ va));
+            la += lg[(uint8_t)(ua ^ v[t])];
+            lb += lg[(uint8_t)(u[t] ^ va)];
             if (t != a) {
-                lc = log_sum(lc, (uint8_t)(ua ^ ut));
-                ld = log_sum(ld, (uint8_t)(va ^ vt));
+                lc += lg[(uint8_t)(ua ^ u[t])];
+                ld += lg[(uint8_t)(va ^ v[t])];
             }
         }
         /* Reduced here, once per row and column, so that the e^2 entries below need no
          * modulo: A_a / C_a and B_b / D_b as logarithms in [0, 254]. */
         la = (la - lc) % 255;
         lb = (lb - ld) % 255;
-        rs->log_a[a] = la < 0 ? la + 255 : la;
-        rs->log_b[a] = lb < 0 ? lb + 255 : lb;
+        log_a[a] = la < 0 ? la + 255 : la;
+        log_b[a] = lb < 0 ? lb + 255 : lb;
     }
     for (uint32_t b = 0; b < e; b++) {
-        uint8_t vb = (uint8_t)(m + rs->lost[b]);
-        int32_t base = rs->log_b[b] + 255;
+        const uint8_t vb = v[b];
+        const int32_t base = log_b[b] + 255;
         for (uint32_t a = 0; a < e; a++) {
             /* In [1, 763]; the exp table covers [0, 509]. */
-            int32_t l = rs->log_a[a] + base - pfi_gf256_log[(uint8_t)(rs->rows[a] ^ vb)];
+            int32_t l = log_a[a] + base - lg[(uint8_t)(u[a] ^ vb)];
             l -= l >= 510 ? 255 : 0;
-            rs->coef2[(size_t)b * e + a] = pfi_gf256_exp[l];
+            coef2[(size_t)b * e + a] = ex[l];
         }
     }
 }
@@ -339,6 +344,21 @@ static void small_inverse(pf_rs8 *rs, uint32_t e)
     rs->coef2[3] = pfi_gf256_mul(p, det_inv);
 }
 
+void pfi_rs8_expand_rows(uint64_t rows[8])
+{
+    /* Byte j of the matrix of c has bit b = bit 7 - j of c * 2^b, whose input bits are byte j
+     * of the matrix of 2^b; as a GF2P8AFFINEQB matrix that mask goes to byte 7 - b. */
+    for (int j = 0; j < 8; j++)
+        rows[j] = 0;
+    uint8_t p = 1;
+    for (int b = 0; b < 8; b++) {
+        const uint64_t a = pfi_gf256_affine(p);
+        for (int j = 0; j < 8; j++)
+            rows[j] |= ((a >> (8 * j)) & 0xffu) << (8 * (7 - b));
+        p = (uint8_t)((p << 1) ^ ((p & 0x80) ? 0x1d : 0));
+    }
+}
+
 /* The GFNI kernels' bit matrices for @n coefficients. */
 static void expand_affine(const pf_rs8 *rs, const uint8_t *coef, uint64_t *out, size_t n)
 {
@@ -346,6 +366,21 @@ static void expand_affine(const pf_rs8 *rs, const uint8_t *coef, uint64_t *out, 
         return;
     for (size_t i = 0; i < n; i++)
         out[i] = rs->affine[coef[i]];
+}
+
+/* The same for @rows rows of @n coefficients, @pitch apart in both arrays: at once, padding
+ * included, where a vector expansion runs; row by row otherwise. */
+static void expand_affine_rows(const pf_rs8 *rs, const uint8_t *coef, uint64_t *out,
+                               uint32_t rows, size_t n, size_t pitch)
+{
+#if defined(__x86_64__)
+    if (rs->kernel == pfi_rs8_kernel_avx512_gfni) {
+        pfi_rs8_expand_affine_avx512_gfni(coef, out, (size_t)rows * pitch, rs->expand_rows);
+        return;
+    }
+#endif
+    for (uint32_t r = 0; r < rows; r++)
+        expand_affine(rs, coef + (size_t)r * pitch, out + (size_t)r * pitch, n);
 }
 
 /* coef1 = the parity rows used, restricted to the known data: a gather of the encode
@@ -391,13 +426,23 @@ static void rebuild_folded(pf_rs8 *rs, uint8_t *const *shards, uint32_t e, size_
         .n_out = e,
     };
     rs->kernel(&fold, 0, pitch);
+    /* The lost columns take inv(B), in the coefficient bytes (which the kernels' short
+     * tails read) and in the bit matrices the GFNI kernels read; the expansion runs first,
+     * on whole vectors that the fold has just stored. */
+    const uint32_t *restrict lost = rs->lost;
+    uint8_t *restrict coefd = rs->coefd;
+    const uint8_t *restrict coef2 = rs->coef2;
+    if (rs->kernel_gfni) {
+        uint64_t *restrict daff = rs->coefd_affine;
+        const uint64_t *restrict caff = rs->coef2_affine;
+        expand_affine_rows(rs, coefd, daff, e, k, pitch);
+        for (uint32_t b = 0; b < e; b++)
+            for (uint32_t a = 0; a < e; a++)
+                daff[(size_t)b * pitch + lost[a]] = caff[(size_t)b * e + a];
+    }
     for (uint32_t b = 0; b < e; b++)
         for (uint32_t a = 0; a < e; a++)
-            rs->coefd[(size_t)b * pitch + rs->lost[a]] = rs->coef2[(size_t)b * e + a];
-    if (rs->kernel_gfni)
-        for (uint32_t b = 0; b < e; b++)
-            expand_affine(rs, rs->coefd + (size_t)b * pitch, rs->coefd_affine + (size_t)b * pitch,
-                          k);
+            coefd[(size_t)b * pitch + lost[a]] = coef2[(size_t)b * e + a];
 
     for (uint32_t i = 0; i < k; i++)
         rs->in_ptrs[i] = shards[i];
