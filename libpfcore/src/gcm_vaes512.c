@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* AES-128-GCM with 512-bit VAES and VPCLMULQDQ (AVX-512): four blocks per zmm register,
  * sixteen blocks of counter mode per iteration and GHASH over those sixteen blocks with a
- * single reduction. The key material and the POLYVAL-domain arithmetic are those of the
+ * single reduction (thirty-two of each from 2 KiB on, see WIDE_VECS). The key material and the POLYVAL-domain arithmetic are those of the
  * 256-bit kernel (gcm_vaes.c, which also expands the key); this file adds the wider loop,
  * masked loads and stores for partial blocks (no bounce buffers), and a final hash that
  * takes a short AAD, the message's last blocks and the length block in one reduction.
@@ -11,7 +11,8 @@
  * hpow[i] holds H^(16 - i), so a vector of four consecutive blocks whose first takes H^e
  * reads its powers from hpow[16 - e] onwards.
  *
- * Constant time: no table indexed by key or data, no branch on them; lengths are public. */
+ * Constant time: no table indexed by key or data, no branch on them; lengths and the block
+ * counter are public. */
 #include "gcm_vaes.h"
 
 #include <immintrin.h>
