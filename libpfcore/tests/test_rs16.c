@@ -435,6 +435,59 @@ static void fused_encoder_matches_portable(void **state)
         check_shape(shapes[si][0], shapes[si][1], 128, &rng, 0);
 }
 
+/* Shapes large enough that the transforms run cache-blocked (gf16_fft.c: more than 384 KiB
+ * per run): every 64-byte column is a code of its own, so each sampled column of the
+ * blocked encode must equal the encode of that column alone as 64-byte shards, which runs
+ * unblocked; the blocked decode must rebuild the data. Every kernel. */
+static void blocked_transforms_match_unblocked(void **state)
+{
+    (void)state;
+    static const uint32_t shapes[][2] = { { 1100, 1023 }, { 600, 300 } };
+    const size_t bs = 1408, cols[] = { 0, 640, 1344 };
+    uint64_t rng = 0x510e527fade682d1ull;
+    for (size_t si = 0; si < sizeof(shapes) / sizeof(shapes[0]); si++) {
+        const uint32_t k = shapes[si][0], m = shapes[si][1];
+        uint8_t *data = malloc((size_t)k * bs), *rec = malloc((size_t)m * bs);
+        uint8_t *cdata = malloc((size_t)k * 64), *crec = malloc((size_t)m * 64);
+        uint8_t *scratch = malloc((size_t)k * bs), *present = malloc(k + m);
+        const uint8_t **dp = calloc(k, sizeof(*dp)), **cdp = calloc(k, sizeof(*cdp));
+        uint8_t **rp = calloc(m, sizeof(*rp)), **crp = calloc(m, sizeof(*crp));
+        assert_true(data && rec && cdata && crec && scratch && present && dp && cdp && rp && crp);
+        gen_data(data, (size_t)k * bs, rng_next(&rng));
+        for (uint32_t i = 0; i < k; i++) {
+            dp[i] = data + (size_t)i * bs;
+            cdp[i] = cdata + (size_t)i * 64;
+        }
+        for (uint32_t j = 0; j < m; j++) {
+            rp[j] = rec + (size_t)j * bs;
+            crp[j] = crec + (size_t)j * 64;
+        }
+        for (size_t kn = 0; kn < sizeof(kernels) / sizeof(kernels[0]); kn++) {
+            if (!pf_core_simd_supported(kernels[kn]))
+                continue;
+            pf_rs16 *rs = make(k, m, bs, kernels[kn]), *col = make(k, m, 64, kernels[kn]);
+            assert_int_equal(pf_rs16_encode(rs, dp, rp, bs), 0);
+            for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
+                for (uint32_t i = 0; i < k; i++)
+                    memcpy(cdata + (size_t)i * 64, dp[i] + cols[c], 64);
+                assert_int_equal(pf_rs16_encode(col, cdp, crp, 64), 0);
+                for (uint32_t j = 0; j < m; j++)
+                    if (memcmp(rp[j] + cols[c], crp[j], 64) != 0)
+                        fail_msg("kernel %u k=%u m=%u: recovery %u differs at column %zu",
+                                 kernels[kn], k, m, j, cols[c]);
+            }
+            memset(present, 1, k + m);
+            for (uint32_t t = 0; t < m; t++)
+                present[(uint64_t)t * (k + m) / m] = 0;
+            check_decode(rs, k, m, bs, data, rp, present, scratch);
+            pf_rs16_destroy(rs);
+            pf_rs16_destroy(col);
+        }
+        free(data), free(rec), free(cdata), free(crec), free(scratch), free(present);
+        free(dp), free(cdp), free(rp), free(crp);
+    }
+}
+
 static void single_data_shard_is_copied(void **state)
 {
     (void)state;
@@ -633,6 +686,7 @@ int main(void)
         cmocka_unit_test(single_data_shard_is_copied),
         cmocka_unit_test(kernels_agree_on_random_shapes),
         cmocka_unit_test(fused_encoder_matches_portable),
+        cmocka_unit_test(blocked_transforms_match_unblocked),
         cmocka_unit_test(small_shapes_decode_every_pattern),
         cmocka_unit_test(smaller_shard_sizes_per_call),
         cmocka_unit_test(private_tables_match_shared),
