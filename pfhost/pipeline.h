@@ -6,6 +6,8 @@
 
 #include "pf/net_stream.h"
 
+#include "frame_log.h"
+
 /* One session's frame path on native threads (architecture §2): a source thread fills a
  * bounded ring of preallocated frames at the client's rate; the video thread encodes,
  * packetizes (libpfcore) and paces each frame out; the audio thread encodes Opus and sends
@@ -44,6 +46,7 @@ typedef struct pipeline_settings {
     uint32_t audio_bitrate_bps;   /* 0: the layout's GameStream rate */
     pf_log_hook log;
     const pipeline_sink *sink; /* NULL: GameStream; else borrowed, outlives the pipeline */
+    frame_log *frame_log;      /* GameStream: each sent frame's line; NULL = none; borrowed */
 } pipeline_settings;
 
 typedef struct pipeline_stats {
