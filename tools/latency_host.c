@@ -18,7 +18,8 @@ static const char *resolve(const char *name)
         return name;
     for (const char *p = path; *p;) {
         size_t len = strcspn(p, ":");
-        snprintf(pfhost_path, sizeof(pfhost_path), "%.*s/%s", len ? (int)len : 1, len ? p : ".", name);
+        snprintf(pfhost_path, sizeof(pfhost_path), "%.*s/%s", len ? (int)len : 1,
+                 len ? p : ".", name);
         if (access(pfhost_path, X_OK) == 0)
             return pfhost_path;
         p += len + (p[len] == ':');
