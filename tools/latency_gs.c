@@ -16,9 +16,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "frame_log.h"
 #include "gs_client.h"
 #include "host_proc.h"
+#include "latency_frame_log.h"
 #include "latency_host.h"
 #include "stream_client.h"
 
@@ -73,69 +73,6 @@ static void on_timing(void *user, const stream_client_frame_timing *t)
     c->rtp[c->r->n] = t->rtp_timestamp;
     if (lat_report_add(c->r, stamps) < 0)
         c->failed = 1;
-}
-
-typedef struct logged {
-    uint64_t capture_ns, sent_ns;
-    int present;
-} logged;
-
-/* The sent stamps from the host's frame log, by frame index. Each line's capture time must
- * be the frame's RTP timestamp: a log of another stream is refused, not matched. */
-static int add_sent_stamps(const collect *c, lat_report *r, char *err, size_t n)
-{
-    uint32_t lo = UINT32_MAX, hi = 0;
-    for (size_t i = 0; i < r->n; i++) {
-        lo = c->frame[i] < lo ? c->frame[i] : lo;
-        hi = c->frame[i] > hi ? c->frame[i] : hi;
-    }
-    const char *path = latency_host_frame_log();
-    FILE *f = fopen(path, "r");
-    logged *by_frame = calloc((size_t)(hi - lo) + 1, sizeof(*by_frame));
-    int rc = f && by_frame ? 0 : -1;
-    if (rc < 0)
-        snprintf(err, n, f ? "out of memory" : "the host wrote no frame log (%s)", path);
-    char line[256];
-    uint32_t session = 0;
-    int have_session = 0;
-    for (size_t no = 1; rc == 0 && fgets(line, sizeof(line), f); no++) {
-        frame_log_entry e;
-        int k = frame_log_parse(line, &e);
-        if (k < 0 || (k > 0 && have_session && e.session != session)) {
-            snprintf(err, n, k < 0 ? "%s:%zu: not a frame log line"
-                                   : "%s:%zu: a second session in the private host's frame log",
-                     path, no);
-            rc = -1;
-        }
-        if (k <= 0 || rc < 0)
-            continue;
-        session = e.session;
-        have_session = 1;
-        if (e.frame < lo || e.frame > hi)
-            continue;
-        logged *l = &by_frame[e.frame - lo];
-        if (l->present) {
-            snprintf(err, n, "%s:%zu: frame %u twice", path, no, e.frame);
-            rc = -1;
-        }
-        *l = (logged){e.capture_ns, e.sent_ns, 1};
-    }
-    for (size_t i = 0; rc == 0 && i < r->n; i++) {
-        const logged *l = &by_frame[c->frame[i] - lo];
-        if (!l->present)
-            continue; /* reported as a frame without the stage */
-        if ((uint32_t)(l->capture_ns / 100000u * 9u) != c->rtp[i]) {
-            snprintf(err, n, "the frame log does not match the stream: frame %u has RTP "
-                     "timestamp %u, the log capture time %llu ns", c->frame[i], c->rtp[i],
-                     (unsigned long long)l->capture_ns);
-            rc = -1;
-        }
-        r->t[i][LAT_SENT] = (int64_t)l->sent_ns;
-    }
-    if (f)
-        fclose(f);
-    free(by_frame);
-    return rc;
 }
 
 static uint16_t free_tcp_port(void)
@@ -285,7 +222,7 @@ int latency_gs_run(const latency_gs_options *o, lat_report *r, char *err, size_t
     if (rc == 0 && host_stop(&host) < 0)
         fprintf(stderr, "pf-latency-probe: the private host did not stop cleanly\n");
     if (rc == 0)
-        rc = add_sent_stamps(&col, r, err, n);
+        rc = latency_frame_log_match(latency_host_frame_log(), col.frame, col.rtp, r, err, n);
     free(col.frame);
     free(col.rtp);
 out:
