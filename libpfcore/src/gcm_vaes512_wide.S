@@ -12,8 +12,8 @@
  *     three-way XORs (twelve per iteration for 24 products);
  *   - the reduction works on all four lanes at once and folds the lanes through memory (a
  *     store and three loads, no cross-lane shuffles), after round 5;
- *   - the counters of seven iterations in eight are the first vector plus constants (see
- *     COUNTERS), one byte shuffle per iteration.
+ *   - the counters of seven iterations in eight are the first vector XOR constants (see
+ *     COUNTERS), one byte shuffle and one addition per iteration.
  *
  * Register use (zmm):
  *   0-7    keystream chains          8-15   sealing: last iteration's ciphertext
@@ -51,9 +51,9 @@
         .byte 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0
         .byte 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0
         .byte 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0
-/* Counter steps in memory order: 4j added to the last byte of every block. */
+/* Counter step in memory order: 28 added to the last byte of every block. */
 .Lstep_be:
-        .irp j, 1, 2, 3, 4, 5, 6, 7
+        .irp j, 7
         .rept 4
         .long 0, 0, 0, (4 * \j) << 24
         .endr
@@ -65,34 +65,51 @@
         .long 4 * \j, 0, 0, 0
         .endr
         .endr
+/* The same as XOR masks: with n = 2 modulo 32, counters n + l and n + 4j + l (4j + l below
+ * 30) differ only in the last byte, by (2 + l) ^ (2 + 4j + l). */
+.Lstep_x:
+        .irp j, 1, 2, 3, 4, 5, 6
+        .irp l, 0, 1, 2, 3
+        .long 0, 0, 0, ((2 + \l) ^ (2 + 4 * \j + \l)) << 24
+        .endr
+        .endr
 .Lpoly:
         .quad 0, 0xC200000000000000
 
         .text
 
 /* Keystream chains 0-7 from the counters, first round key added; advances the counters.
- * The counters' last byte cannot wrap within the 32 blocks in seven iterations out of
- * eight: then each chain is the first vector plus a constant, with no byte reversal. */
+ * With a 12-byte nonce the first block's counter n is 2 modulo 32 at every iteration, and
+ * in seven iterations out of eight its last byte cannot wrap within the 32 blocks: then
+ * chains 1-6 are the first chain XOR constants (.Lstep_x, the round key added once) and
+ * chain 7 the first vector plus a constant (its last two blocks carry into bit 5). Any other
+ * iteration reverses the bytes of each chain's counters. */
 .macro COUNTERS
+        vpshufb %zmm23, %zmm25, %zmm0
+        vmovdqu64 0(%rdi), %zmm22
         movl    %r10d, %eax
         andl    $0xff, %eax
-        vpshufb %zmm23, %zmm25, %zmm0
         cmpl    $0xe0, %eax
         ja      1f
-        .irp j, 1, 2, 3, 4, 5, 6, 7
-        vpaddd  .Lstep_be+(\j - 1) * 64(%rip), %zmm0, %zmm\j
+        andl    $31, %eax
+        cmpl    $2, %eax
+        jne     1f
+        vpaddd  .Lstep_be(%rip), %zmm0, %zmm7
+        vpxorq  %zmm22, %zmm0, %zmm0
+        .irp j, 1, 2, 3, 4, 5, 6
+        vpxorq  .Lstep_x+(\j - 1) * 64(%rip), %zmm0, %zmm\j
         .endr
+        vpxorq  %zmm22, %zmm7, %zmm7
         jmp     2f
 1:
         .irp j, 1, 2, 3, 4, 5, 6, 7
         vpaddd  .Lstep_le+(\j - 1) * 64(%rip), %zmm25, %zmm\j
         vpshufb %zmm23, %zmm\j, %zmm\j
         .endr
-2:
-        vmovdqu64 0(%rdi), %zmm22
         .irp j, 0, 1, 2, 3, 4, 5, 6, 7
         vpxorq  %zmm22, %zmm\j, %zmm\j
         .endr
+2:
         vpaddd  .Lstep_le+7*64(%rip), %zmm25, %zmm25
         addl    $32, %r10d
         vpxord  %zmm16, %zmm16, %zmm16
