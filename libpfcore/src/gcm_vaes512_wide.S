@@ -8,10 +8,11 @@
  * (vextracti64x4, vbroadcasti32x4) and, when those units are full, plain vector logic:
  * every instruction here that is not a round costs round time. So:
  *   - the round keys are read already broadcast (no vbroadcasti32x4 in the loop);
- *   - the eight vectors are hashed two after each of rounds 1-4, their products summed in
- *     three-way XORs (twelve per iteration for 24 products);
+ *   - the eight vectors are hashed after rounds 2-6 (one, two, two, two and one: placed by
+ *     measurement), their products summed in three-way XORs (twelve per iteration for 24
+ *     products);
  *   - the reduction works on all four lanes at once and folds the lanes through memory (a
- *     store and three loads, no cross-lane shuffles), after round 5;
+ *     store and three loads, no cross-lane shuffles), after round 7;
  *   - the counters of seven iterations in eight are the first vector XOR constants (see
  *     COUNTERS), one byte shuffle and one addition per iteration.
  *
@@ -230,21 +231,21 @@
 3:
         COUNTERS
         ROUND   1
-        HASH_VEC \seal, 0, 8
-        HASH_VEC \seal, 1, 9
         ROUND   2
-        HASH_VEC \seal, 2, 10
-        HASH_VEC \seal, 3, 11
+        HASH_VEC \seal, 0, 8
         ROUND   3
-        HASH_VEC \seal, 4, 12
-        HASH_VEC \seal, 5, 13
+        HASH_VEC \seal, 1, 9
+        HASH_VEC \seal, 2, 10
         ROUND   4
-        HASH_VEC \seal, 6, 14
-        HASH_VEC \seal, 7, 15
+        HASH_VEC \seal, 3, 11
+        HASH_VEC \seal, 4, 12
         ROUND   5
-        REDUCE
+        HASH_VEC \seal, 5, 13
+        HASH_VEC \seal, 6, 14
         ROUND   6
+        HASH_VEC \seal, 7, 15
         ROUND   7
+        REDUCE
         ROUND   8
         ROUND   9
         vmovdqu64 640(%rdi), %zmm22
