@@ -17,7 +17,8 @@
  *     COUNTERS), one byte shuffle and one addition per iteration.
  *
  * Register use (zmm):
- *   0-7    keystream chains          8-15   sealing: last iteration's ciphertext
+ *   0-7    keystream chains          8-15   opening: this iteration's input; sealing:
+ *                                           the last iteration's ciphertext
  *   16-18  unreduced sums lo, hi, mid (Karatsuba)
  *   19-21  temporaries               22     round key of the current round
  *   23     byte-reversal mask        24     GHASH state (low lane; upper lanes zero)
@@ -186,14 +187,16 @@
         movl    %r10d, ST_N(%r9)
 .endm
 
-/* Vector j of the iteration hashed: opening hashes its input, sealing the ciphertext of
- * the iteration before, kept in zmm p (8 + j). */
+/* Vector j of the iteration hashed: opening hashes its input, loaded once into zmm p
+ * (8 + j) for the last round too (a second load would split across cache lines again where
+ * the input is not 64-byte aligned); sealing hashes the ciphertext of the iteration before,
+ * kept in zmm p. */
 .macro HASH_VEC seal, j, p
         .if \seal
         HASHP   \j, %zmm\p
         .else
-        vmovdqu64 (64 * \j)(%rdx), %zmm19
-        HASHP   \j, %zmm19
+        vmovdqu64 (64 * \j)(%rdx), %zmm\p
+        HASHP   \j, %zmm\p
         .endif
 .endm
 
@@ -205,7 +208,7 @@
         vpxorq  (64 * \j)(%rdx), %zmm\j, %zmm\p
         vmovdqu64 %zmm\p, (64 * \j)(%rcx)
         .else
-        vpxorq  (64 * \j)(%rdx), %zmm\j, %zmm\j
+        vpxorq  %zmm\p, %zmm\j, %zmm\j
         vmovdqu64 %zmm\j, (64 * \j)(%rcx)
         .endif
 .endm
