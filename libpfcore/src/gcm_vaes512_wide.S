@@ -166,9 +166,9 @@
         vpclmulqdq $0x10, %zmm29, %zmm18, %zmm19
         vpshufd $0x4e, %zmm18, %zmm18
         vpternlogq $0x96, %zmm19, %zmm18, %zmm17
-        vmovdqa64 %zmm17, ST_SCR(%r9)
+        vmovdqu64 %zmm17, ST_SCR(%r9)
         vpxorq  ST_SCR+16(%r9), %xmm17, %xmm19
-        vmovdqa64 ST_SCR+32(%r9), %xmm20
+        vmovdqu64 ST_SCR+32(%r9), %xmm20
         vpxorq  ST_SCR+48(%r9), %xmm20, %xmm20
         vpxorq  %xmm19, %xmm20, %xmm24
 .endm
