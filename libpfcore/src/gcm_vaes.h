@@ -40,4 +40,24 @@ int pfi_gcm_vaes512_open(const struct pfi_gcm_vaes_key *k, const uint8_t *nonce,
                          const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t len,
                          const uint8_t *tag, uint8_t *out);
 
+/* The long-message loop of the 512-bit kernel (gcm_vaes512_wide.S): @iters iterations of
+ * 32 blocks at @in / @out, with the eleven round keys @rk each broadcast to 64 bytes,
+ * powers H^32..H^1 four to a vector and then their Karatsuba halves (16 vectors of 64
+ * bytes), and the loop state in @st, which they advance. Opening hashes each iteration's
+ * input; sealing hashes the ciphertext in @st->prev (the iteration before) and leaves the
+ * last iteration's there. */
+struct pfi_gcm_wide_state {
+    uint8_t ctr[64];     /* counters n..n+3, each lane byte-reversed */
+    uint8_t prev[8][64]; /* sealing: the last iteration's ciphertext, not yet hashed */
+    uint8_t s[16];       /* GHASH state, POLYVAL domain */
+    uint32_t n;          /* the first block's counter */
+    _Alignas(64) uint8_t scratch[64]; /* the kernel folds the four lanes of its sum here */
+};
+void pfi_gcm_vaes512_wide_open(const void *rk, const void *powers,
+                               const uint8_t *in, uint8_t *out, size_t iters,
+                               struct pfi_gcm_wide_state *st);
+void pfi_gcm_vaes512_wide_seal(const void *rk, const void *powers,
+                               const uint8_t *in, uint8_t *out, size_t iters,
+                               struct pfi_gcm_wide_state *st);
+
 #endif

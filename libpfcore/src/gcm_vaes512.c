@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* AES-128-GCM with 512-bit VAES and VPCLMULQDQ (AVX-512): four blocks per zmm register,
  * sixteen blocks of counter mode per iteration and GHASH over those sixteen blocks with a
- * single reduction (thirty-two of each from 2 KiB on, see WIDE_VECS). The key material and the POLYVAL-domain arithmetic are those of the
+ * single reduction (thirty-two of each from 2 KiB on, in gcm_vaes512_wide.S, see
+ * WIDE_VECS). The key material and the POLYVAL-domain arithmetic are those of the
  * 256-bit kernel (gcm_vaes.c, which also expands the key); this file adds the wider loop,
  * masked loads and stores for partial blocks (no bounce buffers), and a final hash that
  * takes a short AAD, the message's last blocks and the length block in one reduction.
@@ -19,6 +20,8 @@
 #include <string.h>
 
 #include "pf/core/error.h"
+
+#include <stddef.h>
 
 #define VEC_BLOCKS 4u
 #define BATCH_VECS 4u
@@ -359,15 +362,16 @@ batches(const __m512i *rk, __m512i *ctr, const struct batch_key *bk, __m128i s,
  * chains of ten dependent rounds (four cycles each on AMD Zen 4) keep the AES units busy
  * only with no slack at all, so every carry-less multiplication that takes one of their
  * cycles delays a chain; eight leave room for the hashing beside them. The 32 blocks
- * hashed per iteration take H^32..H^1 (hpow_hi, then hpow) and one reduction. The round
- * keys and powers are read from memory in the loop, so that the blocks stay in registers. */
+ * hashed per iteration take H^32..H^1 (hpow_hi, then hpow) and one reduction. That loop
+ * is gcm_vaes512_wide.S; this file sets it up and finishes it. */
 #define WIDE_VECS 8u
 #define WIDE_BLOCKS (VEC_BLOCKS * WIDE_VECS) /* 32 */
 #define WIDE_BYTES (WIDE_BLOCKS * 16u)      /* 512 */
 /* Below this many bytes the four-chain loop alone runs (1400-byte packets among them). */
 #define WIDE_MIN_BYTES 2048u
 
-/* Powers for the wide loop in hashing order, with their Karatsuba halves. */
+/* Powers for the wide loop in hashing order, with their Karatsuba halves (the layout
+ * gcm_vaes512_wide.S reads). */
 struct wide_key {
     __m512i h[WIDE_VECS], hk[WIDE_VECS];
 };
@@ -389,20 +393,19 @@ struct wide_loop {
     uint32_t n;
 };
 
-/* One iteration at @in / @out: keystream for 32 blocks, the 32 blocks of @c hashed into
- * @s between the rounds when @hash (a constant at every call). Counter blocks come from
- * the first vector plus constants while the counter's last byte cannot wrap within the
- * iteration (seven iterations in eight), else from the byte-reversed counters. */
-static inline __attribute__((always_inline)) __m128i
-wide_step(const __m512i *rk0, struct wide_loop *l, const struct wide_key *wk0, __m128i s,
-          const uint8_t *in, uint8_t *out, int decrypt, int hash)
+/* Sealing's first iteration, which has no ciphertext before it to hash: keystream for 32
+ * blocks from the counters, their ciphertext kept for the next iteration (the loop in
+ * gcm_vaes512_wide.S). Counter blocks come from the first vector plus constants while the
+ * counter's last byte cannot wrap within the iteration, else from the byte-reversed
+ * counters. */
+static inline __attribute__((always_inline)) void
+wide_first_seal(const __m512i *rk0, struct wide_loop *l, const uint8_t *in, uint8_t *out)
 {
     const __m512i *rk = rk0;
-    const struct wide_key *wk = wk0;
-    /* Opaque to the compiler: the keys and powers are loaded where they are used instead of
-     * being held in registers across the loop. */
-    __asm__("" : "+r"(rk), "+r"(wk));
-    __m512i ks[WIDE_VECS], c[WIDE_VECS];
+    /* Opaque to the compiler: the keys are loaded where they are used instead of being
+     * held in registers. */
+    __asm__("" : "+r"(rk));
+    __m512i ks[WIDE_VECS];
     if ((l->n & 0xffu) <= 0xffu - WIDE_BLOCKS + 1) {
         const __m512i first = bswap512(l->ctr);
         UNROLLED
@@ -419,36 +422,23 @@ wide_step(const __m512i *rk0, struct wide_loop *l, const struct wide_key *wk0, _
         }
     }
     UNROLLED
-    for (unsigned j = 0; j < WIDE_VECS; j++) {
+    for (unsigned j = 0; j < WIDE_VECS; j++)
         ks[j] = _mm512_xor_si512(ks[j], rk[0]);
-        c[j] = decrypt ? _mm512_loadu_si512(in + 64 * j) : l->prev[j];
-    }
-    struct acc a;
-    acc_zero(&a);
     UNROLLED
     for (unsigned r = 1; r < 10; r++) {
         UNROLLED
         for (unsigned j = 0; j < WIDE_VECS; j++)
             ks[j] = _mm512_aesenc_epi128(ks[j], rk[r]);
-        if (hash && r <= WIDE_VECS) {
-            const unsigned j = r - 1;
-            hash_vec(&a, hash_input(c[j], s, j), wk->h[j], wk->hk[j]);
-        }
     }
-    if (hash)
-        s = karatsuba_reduce(&a);
     UNROLLED
     for (unsigned j = 0; j < WIDE_VECS; j++) {
         ks[j] = _mm512_aesenclast_epi128(ks[j], rk[10]);
-        const __m512i y = _mm512_xor_si512(_mm512_loadu_si512(in + 64 * j), ks[j]);
-        _mm512_storeu_si512(out + 64 * j, y);
-        if (!decrypt)
-            l->prev[j] = y;
+        l->prev[j] = _mm512_xor_si512(_mm512_loadu_si512(in + 64 * j), ks[j]);
+        _mm512_storeu_si512(out + 64 * j, l->prev[j]);
     }
     l->ctr = _mm512_add_epi32(l->ctr,
                               _mm512_broadcast_i32x4(_mm_set_epi32(0, 0, 0, WIDE_BLOCKS)));
     l->n += WIDE_BLOCKS;
-    return s;
 }
 
 /* The wide loop over as many whole iterations as fit, where the message is long enough;
@@ -466,12 +456,33 @@ wide_batches(const struct pfi_gcm_vaes_key *k, const __m512i *rk, __m512i *ctr, 
     /* The first block's counter: J0 + 1. */
     l.n = (uint32_t)_mm_cvtsi128_si32(_mm512_castsi512_si128(*ctr));
     if (!decrypt) {
-        s = wide_step(rk, &l, &wk, s, in + *off, out + *off, 0, 0);
+        wide_first_seal(rk, &l, in + *off, out + *off);
         *off += WIDE_BYTES;
     }
-    while (len - *off >= WIDE_BYTES) {
-        s = wide_step(rk, &l, &wk, s, in + *off, out + *off, decrypt, 1);
-        *off += WIDE_BYTES;
+    const size_t iters = (len - *off) / WIDE_BYTES;
+    if (iters) {
+        struct pfi_gcm_wide_state st;
+        _mm512_storeu_si512(st.ctr, l.ctr);
+        if (!decrypt) {
+            UNROLLED
+            for (unsigned j = 0; j < WIDE_VECS; j++)
+                _mm512_storeu_si512(st.prev[j], l.prev[j]);
+        }
+        _mm_storeu_si128((__m128i *)st.s, s);
+        st.n = l.n;
+        if (decrypt)
+            pfi_gcm_vaes512_wide_open(rk, &wk, in + *off, out + *off, iters, &st);
+        else
+            pfi_gcm_vaes512_wide_seal(rk, &wk, in + *off, out + *off, iters, &st);
+        *off += iters * WIDE_BYTES;
+        l.ctr = _mm512_loadu_si512(st.ctr);
+        if (!decrypt) {
+            UNROLLED
+            for (unsigned j = 0; j < WIDE_VECS; j++)
+                l.prev[j] = _mm512_loadu_si512(st.prev[j]);
+        }
+        s = _mm_loadu_si128((const __m128i *)st.s);
+        l.n = st.n;
     }
     if (!decrypt) {
         struct acc a;

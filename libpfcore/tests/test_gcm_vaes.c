@@ -236,6 +236,18 @@ static void check_case(pf_aead *vaes, pf_aead *gnutls, uint64_t *rng, size_t len
     }
 }
 
+/* Replaces both contexts of a pair with new ones under a fresh random key. */
+static void rekey_pair(const pf_crypto_ops *ops, uint64_t *rng, pf_aead **vaes,
+                       pf_aead **gnutls)
+{
+    uint8_t key[16];
+    fill_rand(rng, key, sizeof(key));
+    pf_aead_destroy(*vaes);
+    pf_aead_destroy(*gnutls);
+    *vaes = *gnutls = NULL;
+    create_pair(ops, key, vaes, gnutls);
+}
+
 static void vaes_matches_gnutls(void **state)
 {
     const pf_crypto_ops *ops = vaes_ops_or_skip(state);
@@ -245,14 +257,8 @@ static void vaes_matches_gnutls(void **state)
     size_t len = 0;
     while (len <= MAX_LEN) {
         /* A fresh random key every few lengths, so the H powers vary too. */
-        if (len % 7 == 0 || !vaes) {
-            uint8_t key[16];
-            fill_rand(&rng, key, sizeof(key));
-            pf_aead_destroy(vaes);
-            pf_aead_destroy(gnutls);
-            vaes = gnutls = NULL;
-            create_pair(ops, key, &vaes, &gnutls);
-        }
+        if (len % 7 == 0 || !vaes)
+            rekey_pair(ops, &rng, &vaes, &gnutls);
         size_t aad_len = len <= MAX_AAD ? len : (size_t)(next_rand(&rng) % (MAX_AAD + 1));
         check_case(vaes, gnutls, &rng, len, aad_len, &b);
         /* punktfunk/1 (8-byte AAD) and GameStream (none) at every length too. */
@@ -287,6 +293,32 @@ static void vaes_long_messages(void **state)
     for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
         check_case(vaes, gnutls, &rng, lens[i], 8, &b);
         check_case(vaes, gnutls, &rng, lens[i], 0, &b);
+    }
+    pf_aead_destroy(vaes);
+    pf_aead_destroy(gnutls);
+    bufs_free(&b);
+}
+
+/* The 512-bit kernel's long-message loop (32 blocks per iteration, from 2 KiB on, in
+ * assembly): every length over a span of 600 bytes from where it starts, so that every
+ * tail follows it, with random AAD (hashed before the loop when longer than a block) and a
+ * fresh key every few lengths; then whole iterations up to 32 KiB, so that the counter's
+ * low byte wraps at each place an iteration can meet it. */
+static void vaes_wide_loop_lengths(void **state)
+{
+    const pf_crypto_ops *ops = vaes_ops_or_skip(state);
+    struct bufs b = bufs_alloc(32768 + 512);
+    uint64_t rng = 0x853c49e6748fea9bull;
+    pf_aead *vaes = NULL, *gnutls = NULL;
+    for (size_t len = 2048 - 16; len <= 2048 + 600; len++) {
+        if (len % 50 == 0 || !vaes)
+            rekey_pair(ops, &rng, &vaes, &gnutls);
+        check_case(vaes, gnutls, &rng, len, (size_t)(next_rand(&rng) % (MAX_AAD + 1)), &b);
+    }
+    for (size_t len = 2560; len <= 32768; len += 512) {
+        check_case(vaes, gnutls, &rng, len, 8, &b);
+        check_case(vaes, gnutls, &rng, len + 1 + (size_t)(next_rand(&rng) % 511), 0, &b);
+        check_case(vaes, gnutls, &rng, len - 512, 17 + (size_t)(next_rand(&rng) % 48), &b);
     }
     pf_aead_destroy(vaes);
     pf_aead_destroy(gnutls);
@@ -333,6 +365,7 @@ int main(void)
         cmocka_unit_test_prestate(vaes_matches_gnutls, (void *)&impl_vaes512),
         cmocka_unit_test_prestate(vaes_long_aad, (void *)&impl_vaes512),
         cmocka_unit_test_prestate(vaes_long_messages, (void *)&impl_vaes512),
+        cmocka_unit_test_prestate(vaes_wide_loop_lengths, (void *)&impl_vaes512),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

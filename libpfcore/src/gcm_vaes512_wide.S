@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The long-message loop of the 512-bit AES-128-GCM kernel (gcm_vaes512.c), scheduled by
+ * hand: 32 blocks per iteration in eight AES chains, and 32 blocks hashed beside their
+ * rounds with one reduction. The same loop in intrinsics ran 67-70 cycles per 256 bytes on
+ * AMD Zen 4; the compiler spilled products to the stack and folded the lanes of the sums
+ * with cross-lane extractions. On Zen 4 the AES rounds and the carry-less multiplications
+ * share their execution units, and so do byte shuffles (vpshufb), cross-lane moves
+ * (vextracti64x4, vbroadcasti32x4) and, when those units are full, plain vector logic:
+ * every instruction here that is not a round costs round time. So:
+ *   - the round keys are read already broadcast (no vbroadcasti32x4 in the loop);
+ *   - the eight vectors are hashed after rounds 2-6 (one, two, two, two and one: placed by
+ *     measurement), their products summed in three-way XORs (twelve per iteration for 24
+ *     products);
+ *   - the reduction works on all four lanes at once and folds the lanes through memory (a
+ *     store and three loads, no cross-lane shuffles), after round 7;
+ *   - the counters of seven iterations in eight are the first vector XOR constants (see
+ *     COUNTERS), one byte shuffle and one addition per iteration.
+ *
+ * Register use (zmm):
+ *   0-7    keystream chains          8-15   opening: this iteration's input; sealing:
+ *                                           the last iteration's ciphertext
+ *   16-18  unreduced sums lo, hi, mid (Karatsuba)
+ *   19-21  temporaries               22     round key of the current round
+ *   23     byte-reversal mask        24     GHASH state (low lane; upper lanes zero)
+ *   25     counters, byte-reversed (lane i holds counter n + i in its low dword)
+ *   26-28  an even vector's products, waiting for the next vector's
+ *   29     the reduction constant in every lane
+ *
+ * Arithmetic as in gcm_vaes512.c: POLYVAL domain, blocks byte-reversed before hashing,
+ * Karatsuba products, Montgomery reduction. Only called on CPUs with AVX-512 VAES and
+ * VPCLMULQDQ; declared in gcm_vaes.h:
+ *
+ * void pfi_gcm_vaes512_wide_open(const void *rk, const void *powers, const uint8_t *in,
+ *                                uint8_t *out, size_t iters, struct pfi_gcm_wide_state *st);
+ * void pfi_gcm_vaes512_wide_seal(same);
+ * rk: the eleven round keys, each broadcast to 64 bytes. powers: H^32..H^1 four to a
+ * 64-byte vector (8 vectors), then their Karatsuba halves (8 vectors). st: counters
+ * (64 bytes), the previous ciphertext (512 bytes, sealing), the state (16 bytes), the first
+ * counter n (32 bits) and 64 bytes of scratch, 64-byte aligned. */
+
+#if defined(__x86_64__) && defined(__ELF__)
+
+#define ST_CTR 0
+#define ST_PREV 64
+#define ST_S 576
+#define ST_N 592
+#define ST_SCR 640
+
+        .section .rodata
+        .balign 64
+.Lbswap:
+        .byte 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0
+        .byte 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0
+        .byte 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0
+        .byte 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0
+/* Counter step in memory order: 28 added to the last byte of every block. */
+.Lstep_be:
+        .irp j, 7
+        .rept 4
+        .long 0, 0, 0, (4 * \j) << 24
+        .endr
+        .endr
+/* The same in the byte-reversed lanes: 4j added to the low dword. */
+.Lstep_le:
+        .irp j, 1, 2, 3, 4, 5, 6, 7, 8
+        .rept 4
+        .long 4 * \j, 0, 0, 0
+        .endr
+        .endr
+/* The same as XOR masks: with n = 2 modulo 32, counters n + l and n + 4j + l (4j + l below
+ * 30) differ only in the last byte, by (2 + l) ^ (2 + 4j + l). */
+.Lstep_x:
+        .irp j, 1, 2, 3, 4, 5, 6
+        .irp l, 0, 1, 2, 3
+        .long 0, 0, 0, ((2 + \l) ^ (2 + 4 * \j + \l)) << 24
+        .endr
+        .endr
+.Lpoly:
+        .quad 0, 0xC200000000000000
+
+        .text
+
+/* Keystream chains 0-7 from the counters, first round key added; advances the counters.
+ * With a 12-byte nonce the first block's counter n is 2 modulo 32 at every iteration, and
+ * in seven iterations out of eight its last byte cannot wrap within the 32 blocks: then
+ * chains 1-6 are the first chain XOR constants (.Lstep_x, the round key added once) and
+ * chain 7 the first vector plus a constant (its last two blocks carry into bit 5). Any other
+ * iteration reverses the bytes of each chain's counters. */
+.macro COUNTERS
+        vpshufb %zmm23, %zmm25, %zmm0
+        vmovdqu64 0(%rdi), %zmm22
+        movl    %r10d, %eax
+        andl    $0xff, %eax
+        cmpl    $0xe0, %eax
+        ja      1f
+        andl    $31, %eax
+        cmpl    $2, %eax
+        jne     1f
+        vpaddd  .Lstep_be(%rip), %zmm0, %zmm7
+        vpxorq  %zmm22, %zmm0, %zmm0
+        .irp j, 1, 2, 3, 4, 5, 6
+        vpxorq  .Lstep_x+(\j - 1) * 64(%rip), %zmm0, %zmm\j
+        .endr
+        vpxorq  %zmm22, %zmm7, %zmm7
+        jmp     2f
+1:
+        .irp j, 1, 2, 3, 4, 5, 6, 7
+        vpaddd  .Lstep_le+(\j - 1) * 64(%rip), %zmm25, %zmm\j
+        vpshufb %zmm23, %zmm\j, %zmm\j
+        .endr
+        .irp j, 0, 1, 2, 3, 4, 5, 6, 7
+        vpxorq  %zmm22, %zmm\j, %zmm\j
+        .endr
+2:
+        vpaddd  .Lstep_le+7*64(%rip), %zmm25, %zmm25
+        addl    $32, %r10d
+        vpxord  %zmm16, %zmm16, %zmm16
+        vpxord  %zmm17, %zmm17, %zmm17
+        vpxord  %zmm18, %zmm18, %zmm18
+.endm
+
+/* Round r on all eight chains (the keys are read broadcast, rk + 64 r). */
+.macro ROUND r
+        vmovdqu64 (64 * \r)(%rdi), %zmm22
+        .irp j, 0, 1, 2, 3, 4, 5, 6, 7
+        vaesenc %zmm22, %zmm\j, %zmm\j
+        .endr
+.endm
+
+
+/* Vector j (memory order, in src) hashed with H power vector j; the state joins the first.
+ * An even vector's products wait in zmm26-28 and join the sums with the next vector's in
+ * one three-way XOR each (the sums start at zero). */
+.macro HASHP j, src
+        vpshufb %zmm23, \src, %zmm19
+        .if \j == 0
+        vpxorq  %zmm24, %zmm19, %zmm19
+        .endif
+        .if \j % 2 == 0
+        vpclmulqdq $0x00, (64 * \j)(%rsi), %zmm19, %zmm26
+        vpshufd $0x4e, %zmm19, %zmm21
+        vpclmulqdq $0x11, (64 * \j)(%rsi), %zmm19, %zmm27
+        vpxorq  %zmm19, %zmm21, %zmm21
+        vpclmulqdq $0x00, (512 + 64 * \j)(%rsi), %zmm21, %zmm28
+        .else
+        vpclmulqdq $0x00, (64 * \j)(%rsi), %zmm19, %zmm20
+        vpshufd $0x4e, %zmm19, %zmm21
+        vpternlogq $0x96, %zmm20, %zmm26, %zmm16
+        vpclmulqdq $0x11, (64 * \j)(%rsi), %zmm19, %zmm20
+        vpxorq  %zmm19, %zmm21, %zmm21
+        vpternlogq $0x96, %zmm20, %zmm27, %zmm17
+        vpclmulqdq $0x00, (512 + 64 * \j)(%rsi), %zmm21, %zmm20
+        vpternlogq $0x96, %zmm20, %zmm28, %zmm18
+        .endif
+.endm
+
+/* The sums reduced into the state (xmm24, upper lanes zeroed): the Karatsuba middle term
+ * corrected, then two Montgomery folds by 64 bits that take the middle term as they go
+ * (lo into mid, mid into hi), in every lane at once; the four lanes of the result are
+ * summed through the scratch area. */
+.macro REDUCE
+        vpternlogq $0x96, %zmm16, %zmm17, %zmm18
+        vpclmulqdq $0x10, %zmm29, %zmm16, %zmm19
+        vpshufd $0x4e, %zmm16, %zmm16
+        vpternlogq $0x96, %zmm19, %zmm16, %zmm18
+        vpclmulqdq $0x10, %zmm29, %zmm18, %zmm19
+        vpshufd $0x4e, %zmm18, %zmm18
+        vpternlogq $0x96, %zmm19, %zmm18, %zmm17
+        vmovdqu64 %zmm17, ST_SCR(%r9)
+        vpxorq  ST_SCR+16(%r9), %xmm17, %xmm19
+        vmovdqu64 ST_SCR+32(%r9), %xmm20
+        vpxorq  ST_SCR+48(%r9), %xmm20, %xmm20
+        vpxorq  %xmm19, %xmm20, %xmm24
+.endm
+
+.macro LOAD_STATE
+        vmovdqa64 .Lbswap(%rip), %zmm23
+        vmovdqu64 ST_CTR(%r9), %zmm25
+        vmovdqu64 ST_S(%r9), %xmm24
+        movl    ST_N(%r9), %r10d
+        vbroadcasti32x4 .Lpoly(%rip), %zmm29
+.endm
+
+.macro STORE_STATE
+        vmovdqu64 %zmm25, ST_CTR(%r9)
+        vmovdqu64 %xmm24, ST_S(%r9)
+        movl    %r10d, ST_N(%r9)
+.endm
+
+/* Vector j of the iteration hashed: opening hashes its input, loaded once into zmm p
+ * (8 + j) for the last round too (a second load would split across cache lines again where
+ * the input is not 64-byte aligned); sealing hashes the ciphertext of the iteration before,
+ * kept in zmm p. */
+.macro HASH_VEC seal, j, p
+        .if \seal
+        HASHP   \j, %zmm\p
+        .else
+        vmovdqu64 (64 * \j)(%rdx), %zmm\p
+        HASHP   \j, %zmm\p
+        .endif
+.endm
+
+/* Chain j's last round, XORed with the input and stored; sealing keeps the ciphertext in
+ * zmm p (8 + j) for the next iteration. */
+.macro LAST_VEC seal, j, p
+        vaesenclast %zmm22, %zmm\j, %zmm\j
+        .if \seal
+        vpxorq  (64 * \j)(%rdx), %zmm\j, %zmm\p
+        vmovdqu64 %zmm\p, (64 * \j)(%rcx)
+        .else
+        vpxorq  %zmm\p, %zmm\j, %zmm\j
+        vmovdqu64 %zmm\j, (64 * \j)(%rcx)
+        .endif
+.endm
+
+/* One function: the loop over @iters iterations, the state loaded before and stored after. */
+.macro WIDE_FUNCTION name, seal
+        .globl  \name
+        .hidden \name
+        .type   \name, @function
+        .balign 64
+\name:
+        .cfi_startproc
+        endbr64
+        testq   %r8, %r8
+        jz      9f
+        LOAD_STATE
+        .if \seal
+        .irp j, 8, 9, 10, 11, 12, 13, 14, 15
+        vmovdqu64 (ST_PREV + 64 * (\j - 8))(%r9), %zmm\j
+        .endr
+        .endif
+        .balign 64
+3:
+        COUNTERS
+        ROUND   1
+        ROUND   2
+        HASH_VEC \seal, 0, 8
+        ROUND   3
+        HASH_VEC \seal, 1, 9
+        HASH_VEC \seal, 2, 10
+        ROUND   4
+        HASH_VEC \seal, 3, 11
+        HASH_VEC \seal, 4, 12
+        ROUND   5
+        HASH_VEC \seal, 5, 13
+        HASH_VEC \seal, 6, 14
+        ROUND   6
+        HASH_VEC \seal, 7, 15
+        ROUND   7
+        REDUCE
+        ROUND   8
+        ROUND   9
+        vmovdqu64 640(%rdi), %zmm22
+        LAST_VEC \seal, 0, 8
+        LAST_VEC \seal, 1, 9
+        LAST_VEC \seal, 2, 10
+        LAST_VEC \seal, 3, 11
+        LAST_VEC \seal, 4, 12
+        LAST_VEC \seal, 5, 13
+        LAST_VEC \seal, 6, 14
+        LAST_VEC \seal, 7, 15
+        addq    $512, %rdx
+        addq    $512, %rcx
+        decq    %r8
+        jnz     3b
+        .if \seal
+        .irp j, 8, 9, 10, 11, 12, 13, 14, 15
+        vmovdqu64 %zmm\j, (ST_PREV + 64 * (\j - 8))(%r9)
+        .endr
+        .endif
+        STORE_STATE
+        vzeroupper
+9:
+        ret
+        .cfi_endproc
+        .size   \name, .-\name
+.endm
+
+        WIDE_FUNCTION pfi_gcm_vaes512_wide_open, 0
+        WIDE_FUNCTION pfi_gcm_vaes512_wide_seal, 1
+
+#endif
+
+#if defined(__ELF__)
+        .section .note.GNU-stack, "", @progbits
+#endif
