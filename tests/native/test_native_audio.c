@@ -82,10 +82,10 @@ static void surround_as(uint8_t channels, uint8_t layout, uint8_t want_channels,
     assert_int_equal(err, OPUS_OK);
     int16_t *kept = calloc((size_t)TONE_FRAMES * 8, sizeof(int16_t));
     size_t nkept = 0;
-    uint32_t packets = 0, bad = 0;
+    uint32_t packets = 0, bad = 0, last_seq = 0, restarts = 0;
     uint8_t d[1500];
     size_t n;
-    for (int idle = 0; nkept < TONE_FRAMES && idle < 200;) {
+    for (int idle = 0; nkept < TONE_FRAMES && idle < 200 && packets < WARMUP_PACKETS + 2000;) {
         if (nclient_recv_datagram(c, d, sizeof(d), &n, 100) < 0) {
             idle++;
             continue;
@@ -100,13 +100,26 @@ static void surround_as(uint8_t channels, uint8_t layout, uint8_t want_channels,
             bad++;
             continue;
         }
-        if (++packets <= WARMUP_PACKETS)
+        if (++packets <= WARMUP_PACKETS) {
+            last_seq = a.seq;
             continue;
+        }
+        /* The analysis window is one unbroken run of packets: a datagram dropped on a busy
+         * machine splices two stretches of the tones together, and the phase jump smears
+         * every channel's tone into its neighbours' frequencies. */
+        if (a.seq != last_seq + 1u && nkept) {
+            nkept = 0;
+            restarts++;
+        }
+        last_seq = a.seq;
         size_t take = TONE_FRAMES - nkept < 240 ? TONE_FRAMES - nkept : 240;
         memcpy(kept + nkept * cl.channels, pcm, take * cl.channels * sizeof(int16_t));
         nkept += take;
     }
     assert_int_equal(bad, 0);
+    if (restarts)
+        print_message("# %u gaps in the audio sequence; analysed the last unbroken run\n",
+                      restarts);
     assert_int_equal(nkept, TONE_FRAMES);
     for (int ch = 0; ch < cl.channels; ch++) {
         double own = goertzel_power(kept, nkept, (uint32_t)cl.channels, (uint32_t)ch,
