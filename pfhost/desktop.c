@@ -505,6 +505,81 @@ void desktops_close(desktops *d, uint32_t id)
     }
 }
 
+/* Mutter's virtual monitors have one mode for life: a new screencast (with its linked input
+ * session) replaces the old one on the same compositor, whose apps and bus stay. */
+static int renew_mutter_output(desktop *k)
+{
+    pf_vdisplay_destroy(k->vd);
+    pf_input_injector_destroy(k->inj);
+    k->vd = NULL;
+    k->inj = NULL;
+    k->node = -1;
+    const char *bus = k->bus_address[0] ? k->bus_address : NULL;
+    int r = open_mutter_output(k, bus, bus ? SPAWN_TIMEOUT_MS : 0);
+    if (r == 0 && k->vd)
+        k->node = pf_vdisplay_get_node_id(k->vd);
+    return r;
+}
+
+int desktops_set_mode(desktops *d, uint32_t id, uint32_t width, uint32_t height, uint32_t fps,
+                      char *err, size_t n)
+{
+    desktop *k = find(d, id);
+    if (!k || !k->vd) {
+        snprintf(err, n, "the session has no desktop");
+        return -1;
+    }
+    fps = fps ? fps : 60;
+    uint32_t ow = k->width, oh = k->height, of = k->fps;
+    int r;
+    if (pf_vdisplay_get_caps(k->vd) & PF_VDISPLAY_CAP_SET_MODE) {
+        r = pf_vdisplay_set_mode(k->vd, width, height, fps * 1000);
+        if (r == 0) {
+            k->width = width;
+            k->height = height;
+            k->fps = fps;
+            k->node = pf_vdisplay_get_node_id(k->vd);
+            pf_input_output out = {.struct_size = sizeof(out), .width = width, .height = height};
+            char name[256];
+            if (pf_vdisplay_get_session_id(k->vd, name, sizeof(name)) > 0)
+                out.name = name;
+            if (k->inj)
+                pf_input_injector_set_output(k->inj, &out);
+        }
+    } else if (!strcmp(k->compositor, "mutter")) {
+        k->width = width;
+        k->height = height;
+        k->fps = fps;
+        r = renew_mutter_output(k);
+        if (r < 0) {
+            /* Back to the mode that worked, so the session can go on at it. */
+            k->width = ow;
+            k->height = oh;
+            k->fps = of;
+            if (renew_mutter_output(k) < 0)
+                host_log("session %u: Mutter gave no output at the old mode either", id);
+        }
+    } else {
+        /* Another output would need another compositor, and the apps in this one with it. */
+        r = PF_ERR_UNSUPPORTED;
+    }
+    if (r < 0) {
+        snprintf(err, n, "%s gave no output at %ux%u@%u: %s", k->compositor, width, height, fps,
+                 pf_strerror(r));
+        host_log("session %u: %s", id, err);
+        return -1;
+    }
+    host_log("session %u: %s output now %ux%u@%u (PipeWire node %lld)", id, k->compositor,
+             width, height, fps, (long long)k->node);
+    return 0;
+}
+
+pf_input_injector *desktops_injector(desktops *d, uint32_t id)
+{
+    desktop *k = find(d, id);
+    return k ? k->inj : NULL;
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* The seam */
 

@@ -8,6 +8,8 @@
 #include <json-c/json.h>
 #include <systemd/sd-event.h>
 
+#include "pf/input.h"
+
 #include "session_stack.h"
 #include "sessions.h"
 #include "stream.h"
@@ -55,6 +57,14 @@ int desktops_open(desktops *d, uint32_t id, uint32_t width, uint32_t height, uin
  * or NULL; valid until it closes. */
 const char *const *desktops_env(desktops *d, uint32_t id);
 void desktops_close(desktops *d, uint32_t id);
+/* A mode change mid-stream: the output takes the new mode, or (Mutter) a new output at it
+ * replaces the old one on the same compositor, with a new injector and PipeWire node. Input
+ * clients of the old injector must be gone before. 0, or -1 with the cause in @p err (the
+ * desktop then stays at its old mode where it can). */
+int desktops_set_mode(desktops *d, uint32_t id, uint32_t width, uint32_t height, uint32_t fps,
+                      char *err, size_t n);
+/* The input injector of session @p id's compositor, or NULL (view-only, or no desktop). */
+pf_input_injector *desktops_injector(desktops *d, uint32_t id);
 /* Wraps @p inner: a session's desktop closes after its stream stopped, and the API sees it. */
 stream_plane desktops_wrap_plane(desktops *d, stream_plane inner);
 /* stream_desktop_fn for stream.c. */

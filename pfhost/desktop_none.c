@@ -41,6 +41,18 @@ void desktops_close(desktops *d, uint32_t id)
 {
 }
 
+int desktops_set_mode(desktops *d, uint32_t id, uint32_t width, uint32_t height, uint32_t fps,
+                      char *err, size_t n)
+{
+    snprintf(err, n, "no virtual displays in this build");
+    return -1;
+}
+
+pf_input_injector *desktops_injector(desktops *d, uint32_t id)
+{
+    return NULL;
+}
+
 stream_plane desktops_wrap_plane(desktops *d, stream_plane inner)
 {
     return inner;

@@ -11,6 +11,7 @@
 
 #include "app_launch.h"
 #include "host.h"
+#include "native_desktop.h"
 #include "native_internal.h"
 
 void native_plane_set_grants(native_plane *np, const char *fp_hex, uint32_t grants)
@@ -64,7 +65,11 @@ void native_launch(native_conn *nc, const pf_pkf1_hello *hello, uint32_t width, 
         send_outcome(nc, PF_PKF1_LAUNCH_REFUSED, msg);
         return;
     }
+    /* The app starts inside the session's desktop (its display, bus and PipeWire). */
+    h->sessions.launch_env =
+        nc->sess ? native_desktop_env(nc->np, native_session_desktop(nc->sess)) : NULL;
     int r = sessions_start_app(&h->sessions, a, width, height, refresh_hz);
+    h->sessions.launch_env = NULL;
     if (r == 0) {
         snprintf(msg, sizeof(msg), "started %s", a->name);
         send_outcome(nc, PF_PKF1_LAUNCH_SPAWNED, msg);

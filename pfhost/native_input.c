@@ -244,3 +244,35 @@ uint64_t native_input_dropped(const native_input *in)
 {
     return in->dropped_by_grants;
 }
+
+int native_input_create_on(uint32_t id, pf_input_injector *inj, native_input **ret)
+{
+    native_input *in = calloc(1, sizeof(*in));
+    if (!in)
+        return -1;
+    in->id = id;
+    in->record_fd = -1;
+    if (!inj)
+        host_log("native session: the desktop has no input backend; input is ignored");
+    native_input_attach(in, inj);
+    *ret = in;
+    return 0;
+}
+
+void native_input_attach(native_input *in, pf_input_injector *inj)
+{
+    if (in->record_fd >= 0)
+        return; /* --input-record: the record is the target */
+    if (in->client) {
+        pf_input_client_release_all(in->client);
+        pf_input_client_destroy(in->client);
+        in->client = NULL;
+    }
+    /* The new injector has seen none of the pads: each announces itself again on use. */
+    memset(in->pad_seen, 0, sizeof(in->pad_seen));
+    if (inj && pf_input_client_create(inj, PF_INPUT_PERM_ALL, &in->client) < 0) {
+        host_log("native session: the desktop's input backend refused a client; input is "
+                 "ignored");
+        in->client = NULL;
+    }
+}

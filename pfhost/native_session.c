@@ -23,6 +23,7 @@
 #include "mgmt.h"
 #include "native_internal.h"
 #include "native_input.h"
+#include "native_desktop.h"
 #include "native_media.h"
 #include "native_probe.h"
 #include "pipeline.h"
@@ -57,6 +58,7 @@ struct native_session {
     native_media *media;
     native_input *input;
     native_probe *probe; /* made on the first ProbeRequest */
+    uint32_t desktop;     /* its desktop (native_desktop.h), 0 = the host's global source */
     uint32_t fec_percent, bitrate_kbps;
     uint32_t loss_estimate; /* ppm the parity is sized for (pf_pkf1_fec_loss_estimate()) */
     int loss_measured;      /* 0 during the cold start */
@@ -140,6 +142,7 @@ static int start_pipeline(native_session *s, uint32_t w, uint32_t h, uint32_t hz
     ps.vdisplay_backend = s->np->opt.vdisplay_backend;
     ps.log = s->np->log;
     ps.sink = &s->sink;
+    native_desktop_source(s->np, s->desktop, &ps);
     return pipeline_create(&ps, &s->pl);
 }
 
@@ -323,8 +326,14 @@ uint32_t native_session_create(native_conn *nc, const pf_pkf1_hello *hello,
             native_media_set_host_timing(s->media, nc->qc);
         native_media_set_probe_seq(s->media, s->video_caps & PF_PKF1_VIDEO_CAP_PROBE_SEQ);
     }
-    if (r == 0 && native_input_create(0x10000u + (uint32_t)s->fd, np->opt.input_record,
-                                      &s->input) < 0)
+    if (r == 0 && native_desktop_open(np, w, h, hz, &s->desktop, reason, reason_len) < 0) {
+        native_session_destroy(s);
+        return PF_PKF1_CLOSE_SETUP_FAILED; /* §10: "output failure"; the reason names the fix */
+    }
+    if (r == 0 && (s->desktop && !np->opt.input_record
+                       ? native_desktop_input(np, s->desktop, &s->input)
+                       : native_input_create(0x10000u + (uint32_t)s->fd, np->opt.input_record,
+                                             &s->input)) < 0)
         r = PF_ERR_NOMEM;
     if (r == 0) {
         s->sink = (pipeline_sink){.user = s, .video = video_sink, .audio = audio_sink};
@@ -372,7 +381,11 @@ static void reconfigure(native_session *s, const pf_pkf1_msg *m)
         native_media_set_ready(s->media, 0);
         pipeline_destroy(s->pl);
         s->pl = NULL;
-        int r = start_pipeline(s, w, h, hz);
+        /* The desktop's output follows first; the pipeline captures its new node. */
+        int r = native_desktop_set_mode(s->np, s->desktop, s->input, w, h, hz);
+        if (r == 0 && (r = start_pipeline(s, w, h, hz)) < 0)
+            native_desktop_set_mode(s->np, s->desktop, s->input, s->w.width, s->w.height,
+                                    s->w.refresh_hz);
         if (r < 0) {
             host_log("native %s: mode %ux%u@%u failed (%s); keeping %ux%u@%u", s->nc->peer, w,
                      h, hz, pf_strerror(r), s->w.width, s->w.height, s->w.refresh_hz);
@@ -585,9 +598,30 @@ void native_session_destroy(native_session *s)
     pipeline_destroy(s->pl);
     native_media_destroy(s->media);
     native_input_destroy(s->input);
+    native_desktop_close(s->np, s->desktop);
     sd_event_source_unref(s->io);
     sd_event_source_unref(s->punch_timer);
     if (s->fd >= 0)
         close(s->fd);
     free(s);
+}
+
+uint32_t native_session_desktop(const native_session *s)
+{
+    return s->desktop;
+}
+
+int native_session_source_failed(const native_session *s)
+{
+    return s->pl && pipeline_source_failed(s->pl);
+}
+
+void native_session_lose_desktop(native_session *s)
+{
+    native_media_set_ready(s->media, 0);
+    sd_event_source_set_enabled(s->io, SD_EVENT_OFF);
+    sd_event_source_set_enabled(s->punch_timer, SD_EVENT_OFF);
+    pipeline_destroy(s->pl);
+    s->pl = NULL;
+    native_input_attach(s->input, NULL);
 }

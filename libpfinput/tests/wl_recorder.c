@@ -187,6 +187,20 @@ static const struct wl_touch_listener touch_listener = {
 static void seat_caps(void *d, struct wl_seat *seat, uint32_t caps)
 {
     struct app *a = d;
+    /* A capability that goes away takes its object with it, as in any well-behaved client:
+     * when it returns (a compositor's virtual devices replaced), a fresh one is needed. */
+    if (!(caps & WL_SEAT_CAPABILITY_POINTER) && a->pointer) {
+        wl_pointer_destroy(a->pointer);
+        a->pointer = NULL;
+    }
+    if (!(caps & WL_SEAT_CAPABILITY_KEYBOARD) && a->keyboard) {
+        wl_keyboard_destroy(a->keyboard);
+        a->keyboard = NULL;
+    }
+    if (!(caps & WL_SEAT_CAPABILITY_TOUCH) && a->touch) {
+        wl_touch_destroy(a->touch);
+        a->touch = NULL;
+    }
     if ((caps & WL_SEAT_CAPABILITY_POINTER) && !a->pointer) {
         a->pointer = wl_seat_get_pointer(seat);
         wl_pointer_add_listener(a->pointer, &pointer_listener, a);
