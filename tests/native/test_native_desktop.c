@@ -6,7 +6,8 @@
  * with a known colour that the decoded frames show at the requested mode, and receives the
  * key and the click sent as 0xC8 datagrams; a Reconfigure moves the desktop to the new mode
  * on the same data plane; the API lists the desktop; a compositor that dies ends the session
- * with 0x68; and after the host stops nothing of it is left. */
+ * with 0x68; after the host stops nothing of it is left; and without any compositor the
+ * Hello is refused with 0x68 and a reason that names the fix. */
 #include <errno.h>
 #include <math.h>
 #include <setjmp.h>
@@ -397,6 +398,49 @@ static void nothing_left_after_stop(void **state)
         fail_msg("left behind in XDG_RUNTIME_DIR: %s", first);
 }
 
+/* The same host restarted without any compositor on its PATH: the Hello is refused with 0x68
+ * (the output cannot be made), the host says why and how to fix it, and it goes on serving. */
+static void no_compositor_is_refused(void **state)
+{
+    (void)state;
+    static char bin[128];
+    char cmd[512];
+    snprintf(bin, sizeof(bin), "%s/bin-bare", work);
+    snprintf(cmd, sizeof(cmd),
+             "mkdir -p %s && for p in sh sleep dbus-daemon pipewire wireplumber; do "
+             "ln -sf \"$(command -v $p)\" %s/; done",
+             bin, bin);
+    assert_int_equal(system(cmd), 0);
+    if (host.pid > 0)
+        assert_int_equal(host_stop(&host), 0);
+    host.path = bin;
+    /* The same directory: identity and pairings stay. */
+    assert_int_equal(host_start(&host, NULL), 0);
+    assert_int_equal(read_native_status(), 0);
+    native_client *c = connect_as(cert_a, key_a);
+    send_hello_launch(c, PF_PKF1_WIRE_VERSION, 1280, 720, 60, 0, "1");
+    expect_close(c, PF_PKF1_CLOSE_SETUP_FAILED);
+    nclient_destroy(c);
+    char *body = api_status();
+    assert_non_null(strstr(body, "apt install mutter"));
+    assert_non_null(strstr(body, "\"current_app\":0"));
+    free(body);
+    /* The host's log says it once, with the fix. */
+    char path[512], line[1024];
+    snprintf(path, sizeof(path), "%s/host.log", host.dir);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char last[1024] = ""; /* the log goes on from the earlier tests */
+    while (fgets(line, sizeof(line), f))
+        if (strstr(line, "closed with 0x68"))
+            snprintf(last, sizeof(last), "%s", line);
+    fclose(f);
+    print_message("# %s", last);
+    snprintf(line, sizeof(line), "%s", last);
+    assert_non_null(strstr(line, "no headless compositor"));
+    assert_non_null(strstr(line, "apt install mutter"));
+}
+
 int main(void)
 {
     have_mutter = have("mutter");
@@ -408,6 +452,7 @@ int main(void)
         cmocka_unit_test(native_desktop_end_to_end),
         cmocka_unit_test(compositor_killed),
         cmocka_unit_test(nothing_left_after_stop),
+        cmocka_unit_test(no_compositor_is_refused),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
