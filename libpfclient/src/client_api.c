@@ -210,6 +210,7 @@ void pf_client_destroy(pf_client *c)
     }
     pthread_mutex_unlock(&c->lock);
     pf_pkf1_video_rx_destroy(c->vrx);
+    pfi_udp_rx_finish(&c->vsock);
     if (c->fd >= 0)
         close(c->fd);
     free(c->rx);
@@ -507,6 +508,8 @@ int pf_client_start(pf_client *c, const pf_client_stream_settings *settings,
         r = fd;
     if (r == 0)
         r = create_rx(c, &w);
+    if (r == 0 && pfi_udp_rx_init(&c->vsock, fd, 16) < 0)
+        r = PF_ERR_NOMEM;
     if (r == 0)
         r = pf_pkf1_start_encode(local, 0, NULL, 0, buf, sizeof(buf), &n);
     if (r == 0)
@@ -517,6 +520,7 @@ int pf_client_start(pf_client *c, const pf_client_stream_settings *settings,
             close(fd);
         pf_pkf1_video_rx_destroy(c->vrx);
         c->vrx = NULL;
+        pfi_udp_rx_finish(&c->vsock);
         pthread_mutex_lock(&c->lock);
         close_with(c, PF_CLIENT_CLOSE_LOCAL, PF_PKF1_CLOSE_CLIENT_QUIT);
         pthread_mutex_unlock(&c->lock);

@@ -16,6 +16,8 @@
 #include "pf/core/pkf1_media.h"
 #include "pf/net_native.h"
 
+#include "udp_rx.h"
+
 #define PFC_LAT_RING 1024u
 #define PFC_TIMING_RING 64u
 #define PFC_KEYFRAME_GAP_NS 250000000ull /* between automatic keyframe requests */
@@ -78,6 +80,7 @@ struct pf_client {
     uint8_t *rx;
     size_t rx_len, rx_cap;
     pf_pkf1_video_rx *vrx;
+    pfi_udp_rx vsock; /* reads the video socket (fd below) once streaming */
     uint64_t next_punch_ns, next_probe_ns, next_report_ns;
     unsigned punches, probes_in_batch;
     uint64_t probe_t1; /* outstanding probe, 0 = none */

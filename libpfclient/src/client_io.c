@@ -290,40 +290,45 @@ static void on_closed(pf_net_quic_conn *conn, const pf_net_quic_close_info *info
             c->close.text);
 }
 
-/* The video socket: every datagram goes to the reassembler. */
-static void read_video(pf_client *c, int fd)
+/* One video datagram: loss accounting from its clear seq, then the reassembler. */
+static void video_datagram(void *user, const uint8_t *buf, size_t n)
 {
-    uint8_t buf[9216];
-    for (int i = 0; i < 1024; i++) {
-        ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-        if (n < 0)
-            break;
-        uint64_t now = pfc_realtime_ns();
-        if (n >= 8) {
-            /* The wire seq is in clear (§7.2): the gaps between the lowest and the highest
-             * seen in a window are the packets lost, whether FEC repaired them or not. */
-            uint64_t seq = 0;
-            for (int b = 0; b < 8; b++)
-                seq = seq << 8 | buf[b];
-            if (!c->seq_got || seq < c->seq_lo)
-                c->seq_lo = seq;
-            if (!c->seq_got || seq > c->seq_hi)
-                c->seq_hi = seq;
-            c->seq_got++;
-        }
-        pthread_mutex_lock(&c->lock);
-        c->st.bytes_received += (uint64_t)n;
-        pthread_mutex_unlock(&c->lock);
-        c->au_completed = 0;
-        int r = pf_pkf1_video_rx_feed(c->vrx, buf, (size_t)n);
-        /* An AU's first datagram is the first one stored for it: the parity shards that
-         * arrive after FEC completed the AU before are refused as stale and must not stamp
-         * the next AU, nor may the shard that just completed one. */
-        pthread_mutex_lock(&c->lock);
-        if (r == 0 && !c->au_completed && !c->au_first_packet_ns)
-            c->au_first_packet_ns = now;
-        pthread_mutex_unlock(&c->lock);
+    pf_client *c = user;
+    uint64_t now = pfc_realtime_ns();
+    if (n >= 8) {
+        /* The wire seq is in clear (§7.2): the gaps between the lowest and the highest seen
+         * in a window are the packets lost, whether FEC repaired them or not. */
+        uint64_t seq = 0;
+        for (int b = 0; b < 8; b++)
+            seq = seq << 8 | buf[b];
+        if (!c->seq_got || seq < c->seq_lo)
+            c->seq_lo = seq;
+        if (!c->seq_got || seq > c->seq_hi)
+            c->seq_hi = seq;
+        c->seq_got++;
     }
+    pthread_mutex_lock(&c->lock);
+    c->st.bytes_received += (uint64_t)n;
+    pthread_mutex_unlock(&c->lock);
+    c->au_completed = 0;
+    int r = pf_pkf1_video_rx_feed(c->vrx, buf, n);
+    /* An AU's first datagram is the first one stored for it: the parity shards that arrive
+     * after FEC completed the AU before are refused as stale and must not stamp the next AU,
+     * nor may the shard that just completed one. */
+    pthread_mutex_lock(&c->lock);
+    if (r == 0 && !c->au_completed && !c->au_first_packet_ns)
+        c->au_first_packet_ns = now;
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* The video socket: every datagram goes to the reassembler. With UDP_GRO one message read
+ * holds up to 64 KiB of a burst (split back into its datagrams by udp_rx), so a frame costs
+ * the kernel and this thread a few reads instead of one per datagram. */
+static void read_video(pf_client *c)
+{
+    for (int i = 0; i < 64; i++)
+        if (pfi_udp_rx_recv(&c->vsock, MSG_DONTWAIT, video_datagram, c) < 0)
+            break;
     pf_pkf1_video_rx_stats s;
     pf_pkf1_video_rx_get_stats(c->vrx, &s);
     pthread_mutex_lock(&c->lock);
@@ -489,7 +494,7 @@ static void *io_main(void *arg)
                 ;
         }
         if (fd >= 0 && (p[2].revents & POLLIN))
-            read_video(c, fd);
+            read_video(c);
         pf_net_quic_endpoint_dispatch(c->ep);
     }
     return NULL;
