@@ -81,8 +81,6 @@ int native_desktop_open(native_plane *np, uint32_t w, uint32_t h, uint32_t hz, u
     if (!np->h->use_desktops)
         return 0;
     uint32_t id = NATIVE_DESKTOP_ID_BASE + (np->next_desktop++ & 0x7fffffffu);
-    if (id == 0)
-        id = NATIVE_DESKTOP_ID_BASE;
     err[0] = '\0';
     if (desktops_open(&np->h->desktops, id, w, h, hz, err, n) < 0)
         return -1;
