@@ -21,9 +21,9 @@
 
 #include "host.h"
 #include "mgmt.h"
+#include "native_desktop.h"
 #include "native_internal.h"
 #include "native_input.h"
-#include "native_desktop.h"
 #include "native_media.h"
 #include "native_probe.h"
 #include "pipeline.h"
