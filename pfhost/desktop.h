@@ -20,7 +20,8 @@
  * for the session beside the private session stack (Mutter --headless first, Weston's
  * PipeWire backend otherwise), with the compositor's input injector. It is made at /launch
  * (so a launch without any picture fails with a reason the client shows, and the app starts
- * inside it) and ends with the session; a compositor that dies ends its session. */
+ * inside it), or at a punktfunk/1 Hello (native_desktop.c), and ends with the session; a
+ * compositor that dies ends its session. */
 typedef struct desktop desktop;
 
 typedef struct desktops {

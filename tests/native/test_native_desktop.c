@@ -219,7 +219,10 @@ static void open_run(run *r, uint32_t w, uint32_t h)
 {
     wait_no_app();
     memset(r, 0, sizeof(*r));
+    uint64_t t0 = now_ms();
     r->c = open_session_launch("127.0.0.1", w, h, 60, 0, "1", &r->w, &r->fd);
+    /* The host makes the desktop before its Welcome. */
+    print_message("# Hello to Welcome: %llu ms\n", (unsigned long long)(now_ms() - t0));
     assert_int_equal(r->w.width, w);
     uint8_t buf[512];
     pf_pkf1_msg m;
