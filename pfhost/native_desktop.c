@@ -116,6 +116,14 @@ int native_desktop_set_mode(native_plane *np, uint32_t id, native_input *in, uin
     return r < 0 ? PF_ERR_IO : 0;
 }
 
+const char *native_desktop_pipewire(native_plane *np, uint32_t id, const char *fallback)
+{
+    stream_desktop desk = {.node_id = -1};
+    if (!id || desktops_stream_source(&np->h->desktops, id, &desk) < 0)
+        return fallback;
+    return desk.pipewire_remote ? desk.pipewire_remote : fallback;
+}
+
 const char *const *native_desktop_env(native_plane *np, uint32_t id)
 {
     return id ? desktops_env(&np->h->desktops, id) : NULL;

@@ -38,6 +38,9 @@ int native_desktop_input(native_plane *np, uint32_t id, native_input **ret);
  * -1 with the cause logged (the desktop stays at its old mode where it can). */
 int native_desktop_set_mode(native_plane *np, uint32_t id, native_input *in, uint32_t w,
                             uint32_t h, uint32_t hz);
+/* The PipeWire daemon desktop @p id's apps use (for the session's microphone), else
+ * @p fallback. */
+const char *native_desktop_pipewire(native_plane *np, uint32_t id, const char *fallback);
 /* Environment of apps started in desktop @p id, or NULL. */
 const char *const *native_desktop_env(native_plane *np, uint32_t id);
 void native_desktop_close(native_plane *np, uint32_t id);

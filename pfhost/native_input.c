@@ -24,6 +24,7 @@ struct native_input {
     uint32_t id; /* names the session in the record */
     int record_fd;
     pf_input_injector *inj;
+    pf_input_injector *desktop_inj; /* borrowed from the session's desktop (attach) */
     pf_input_client *client;
     pf_input_pad pads[PADS];
     uint8_t pad_seq[PADS];
@@ -178,6 +179,49 @@ static int view(const pf_pkf1_input *ev, pf_input_event *e)
     return 1;
 }
 
+void native_input_set_output(native_input *in, uint32_t width, uint32_t height)
+{
+    if (!in->inj)
+        return;
+    /* The native session's output is its own virtual mode, at the origin. */
+    pf_input_output o = {.struct_size = sizeof(o), .width = width, .height = height};
+    if (pf_input_injector_set_output(in->inj, &o) < 0)
+        host_log("native session: input cannot map onto %ux%u", width, height);
+}
+
+int native_input_can_touch(const native_input *in)
+{
+    /* The recorder stands in for an injector with every ability (tests read touch back). */
+    if (in->record_fd >= 0)
+        return 1;
+    const pf_input_injector *inj = in->inj ? in->inj : in->desktop_inj;
+    return in->client && (pf_input_injector_get_capabilities(inj) & PF_INPUT_CAP_TOUCH);
+}
+
+/* §8.1 kinds 9–11: a contact id in code; down and move carry pixels of the client view
+ * ((w << 16) | h in flags, 0 → drop), libpfinput takes 0..1 of the video area. */
+static int touch(const pf_pkf1_input *ev, pf_input_event *e)
+{
+    e->type = PF_INPUT_EVENT_TOUCH;
+    e->touch.pointer_id = ev->code;
+    e->touch.rotation = 0xFFFF;
+    e->touch.tilt = 0xFF;
+    if (ev->kind == PF_PKF1_INPUT_TOUCH_UP) {
+        e->touch.event_type = PF_INPUT_TOUCH_UP;
+        return 1;
+    }
+    uint32_t w = ev->flags >> 16, h = ev->flags & 0xffffu;
+    if (!w || !h)
+        return 0;
+    float x = (float)ev->x / (float)w, y = (float)ev->y / (float)h;
+    e->touch.event_type =
+        ev->kind == PF_PKF1_INPUT_TOUCH_DOWN ? PF_INPUT_TOUCH_DOWN : PF_INPUT_TOUCH_MOVE;
+    e->touch.x = x < 0.0f ? 0.0f : x > 1.0f ? 1.0f : x;
+    e->touch.y = y < 0.0f ? 0.0f : y > 1.0f ? 1.0f : y;
+    e->touch.pressure = 1.0f;
+    return 1;
+}
+
 void native_input_event(native_input *in, const pf_pkf1_input *ev, uint32_t grants)
 {
     uint32_t need = pf_pkf1_input_required_grant(ev->kind);
@@ -229,10 +273,11 @@ void native_input_event(native_input *in, const pf_pkf1_input *ev, uint32_t gran
         break;
     case PF_PKF1_INPUT_TOUCH_DOWN:
     case PF_PKF1_INPUT_TOUCH_MOVE:
-    case PF_PKF1_INPUT_TOUCH_UP: {
-        /* Touch arrives only toward HOST_CAP2_TOUCH, which this host does not set. */
-        return;
-    }
+    case PF_PKF1_INPUT_TOUCH_UP:
+        /* Only toward HOST_CAP2_TOUCH, which a session without touch does not set. */
+        if (!native_input_can_touch(in) || !touch(ev, &e))
+            return;
+        break;
     default:
         pad_event(in, ev);
         return;
@@ -270,9 +315,11 @@ void native_input_attach(native_input *in, pf_input_injector *inj)
     }
     /* The new injector has seen none of the pads: each announces itself again on use. */
     memset(in->pad_seen, 0, sizeof(in->pad_seen));
+    in->desktop_inj = inj;
     if (inj && pf_input_client_create(inj, PF_INPUT_PERM_ALL, &in->client) < 0) {
         host_log("native session: the desktop's input backend refused a client; input is "
                  "ignored");
         in->client = NULL;
+        in->desktop_inj = NULL;
     }
 }

@@ -21,10 +21,12 @@
 
 #include "host.h"
 #include "mgmt.h"
+#include "native_audio.h"
 #include "native_desktop.h"
 #include "native_internal.h"
 #include "native_input.h"
 #include "native_media.h"
+#include "native_mic.h"
 #include "native_probe.h"
 #include "pipeline.h"
 
@@ -57,6 +59,8 @@ struct native_session {
     pipeline_sink sink;
     native_media *media;
     native_input *input;
+    native_audio_plan audio;
+    native_mic *mic;
     native_probe *probe; /* made on the first ProbeRequest */
     uint32_t desktop;     /* its desktop (native_desktop.h), 0 = the host's global source */
     uint32_t fec_percent, bitrate_kbps;
@@ -131,7 +135,10 @@ static int start_pipeline(native_session *s, uint32_t w, uint32_t h, uint32_t hz
     ps.cfg.bitrate_kbps = s->bitrate_kbps;
     ps.cfg.packet_size = 1392; /* unused with a sink, but sizes the GameStream buffers */
     ps.cfg.csc_mode = 1u << 1; /* BT.709 limited: Welcome colour 1/1/1, full_range 0 */
-    ps.cfg.audio_channels = 2;
+    ps.cfg.audio_channels = s->audio.channels;
+    ps.cfg.audio_high_quality = s->audio.high_quality;
+    ps.audio_coupling = s->audio.coupling;
+    ps.audio_bitrate_bps = s->audio.bitrate_bps;
     ps.cfg.audio_packet_ms = 5; /* §8.2: 5 ms Opus frames */
     ps.video_fd = s->fd;
     ps.audio_fd = s->fd;
@@ -283,7 +290,9 @@ uint32_t native_session_create(native_conn *nc, const pf_pkf1_hello *hello,
     wl->color_primaries = wl->color_transfer = wl->color_matrix = 1;
     wl->full_range = 0;
     wl->chroma_format_idc = 1;
-    wl->audio_channels = 2; /* stereo Opus; surround over punktfunk/1 is not offered yet */
+    native_audio_resolve(hello, &s->audio); /* 5.1 / 7.1 multistream: native_audio.c */
+    wl->audio_channels = s->audio.channels;
+    wl->audio_layout = s->audio.layout;
     wl->codec = (uint8_t)codec;
     /* §3.5: only what is implemented. Pad snapshots (kind 12) and text (kind 15) are
      * injected; REPEAT_MARK is truthful with no repeats; EXT: the Start block is read;
@@ -335,6 +344,21 @@ uint32_t native_session_create(native_conn *nc, const pf_pkf1_hello *hello,
                        : native_input_create(0x10000u + (uint32_t)s->fd, np->opt.input_record,
                                              &s->input)) < 0)
         r = PF_ERR_NOMEM;
+    if (r == 0) {
+        native_input_set_output(s->input, w, h);
+        if (native_input_can_touch(s->input)) /* §3.5: only what reaches the desktop */
+            wl->host_caps2 |= PF_PKF1_HOST_CAP2_TOUCH;
+    }
+    if (r == 0) {
+        char client[65], tag[13];
+        snprintf(client, sizeof(client), "%.*s", hello->name ? (int)hello->name_len : 0,
+                 hello->name ? (const char *)hello->name : "");
+        snprintf(tag, sizeof(tag), "%.12s", nc->fp_hex);
+        /* Into the session's PipeWire: its desktop's, where it has one. */
+        const char *pw = native_desktop_pipewire(np, s->desktop, np->opt.pipewire_remote);
+        s->mic = native_mic_create(pw, client, tag, np->log);
+        r = s->mic ? 0 : PF_ERR_NOMEM;
+    }
     if (r == 0) {
         s->sink = (pipeline_sink){.user = s, .video = video_sink, .audio = audio_sink};
         r = start_pipeline(s, w, h, hz);
@@ -396,6 +420,7 @@ static void reconfigure(native_session *s, const pf_pkf1_msg *m)
             s->w.height = h;
             s->w.refresh_hz = hz;
             native_media_set_fps(s->media, hz);
+            native_input_set_output(s->input, w, h);
         }
         native_media_set_ready(s->media, s->connected);
         if (r < 0) {
@@ -579,6 +604,8 @@ void native_session_datagram(native_session *s, const uint8_t *data, size_t len)
 {
     if (len && data[0] == PF_PKF1_DG_INPUT)
         input_bytes(s, data, len);
+    else if (len && data[0] == PF_PKF1_DG_MIC)
+        native_mic_datagram(s->mic, data, len, s->nc->grants);
 }
 
 void native_session_destroy(native_session *s)
@@ -598,6 +625,7 @@ void native_session_destroy(native_session *s)
     pipeline_destroy(s->pl);
     native_media_destroy(s->media);
     native_input_destroy(s->input);
+    native_mic_destroy(s->mic);
     native_desktop_close(s->np, s->desktop);
     sd_event_source_unref(s->io);
     sd_event_source_unref(s->punch_timer);

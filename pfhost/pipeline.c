@@ -552,10 +552,13 @@ static int setup_audio(pipeline *p)
     pf_encode_audio_settings_default(&as);
     as.channels = p->st.cfg.audio_channels;
     as.frame_ms = p->st.cfg.audio_packet_ms;
+    as.coupling = p->st.audio_coupling;
     as.high_quality = p->st.cfg.audio_channels > 2 ? p->st.cfg.audio_high_quality
                                                    : p->st.cfg.stereo_high_quality;
     if (p->st.cfg.audio_channels == 2)
         as.bitrate_bps = as.high_quality ? 512000 : 96000;
+    if (p->st.audio_bitrate_bps)
+        as.bitrate_bps = p->st.audio_bitrate_bps;
     as.log = p->st.log;
     int r = pf_encode_audio_create(&as, &p->aenc);
     if (r < 0)

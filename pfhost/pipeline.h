@@ -40,6 +40,8 @@ typedef struct pipeline_settings {
     const char *pipewire_remote; /* PIPELINE_SOURCE_PIPEWIRE: NULL = default; borrowed */
     const char *vdisplay_backend; /* PIPELINE_SOURCE_VDISPLAY: NULL = autoselect; borrowed */
     int64_t node_id;              /* PIPELINE_SOURCE_NODE */
+    uint32_t audio_coupling;      /* PF_ENCODE_AUDIO_COUPLING_* of 5.1 / 7.1 normal quality */
+    uint32_t audio_bitrate_bps;   /* 0: the layout's GameStream rate */
     pf_log_hook log;
     const pipeline_sink *sink; /* NULL: GameStream; else borrowed, outlives the pipeline */
 } pipeline_settings;

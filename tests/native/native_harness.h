@@ -51,5 +51,17 @@ native_client *open_session_at(const char *addr, uint32_t w, uint32_t h, uint32_
 native_client *open_session_launch(const char *addr, uint32_t w, uint32_t h, uint32_t hz,
                                    uint8_t caps, const char *launch, pf_pkf1_welcome *ret_w,
                                    int *ret_fd);
+/* A Hello with the harness's defaults (wire version, codecs, name) for that mode. */
+void hello_for(pf_pkf1_hello *hello, uint32_t w, uint32_t h, uint32_t hz, uint8_t video_caps);
+/* The same session from a Hello of the caller's (audio channels, layout, ...). */
+native_client *open_session_hello(const char *addr, const pf_pkf1_hello *hello,
+                                  pf_pkf1_welcome *ret_w, int *ret_fd);
+/* Sets client A's stored grants while the host is down, then starts it again. */
+void restart_with_grants(int grants);
+/* One 0xC8 datagram. */
+void send_input(native_client *c, uint32_t kind, uint32_t code, int32_t x, int32_t y,
+                uint32_t flags);
+/* 1 when the host's input record (`--input-record`) contains @p needle. */
+int recorded(const char *needle);
 
 #endif

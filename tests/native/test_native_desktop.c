@@ -247,15 +247,6 @@ static void close_run(run *r)
     memset(r, 0, sizeof(*r));
 }
 
-static void send_input(run *r, uint32_t kind, uint32_t code, int32_t x, int32_t y,
-                       uint32_t flags)
-{
-    pf_pkf1_input in = {kind, code, x, y, flags};
-    uint8_t d[PF_PKF1_INPUT_BYTES];
-    assert_int_equal(pf_pkf1_input_encode(&in, d), 0);
-    assert_int_equal(pf_net_quic_conn_send_datagram(nclient_conn(r->c), d, sizeof(d)), 0);
-}
-
 /* The pointer to the picture's centre, a left click and the A key as 0xC8 datagrams, until the
  * app reports them (Mutter adds its virtual devices to the seat on first use). */
 static void expect_input(run *r, uint32_t w, uint32_t h)
@@ -265,12 +256,12 @@ static void expect_input(run *r, uint32_t w, uint32_t h)
     free(before);
     int clicked = 0, typed = 0;
     for (uint64_t end = now_ms() + 30000; now_ms() < end && !(clicked && typed);) {
-        send_input(r, PF_PKF1_INPUT_MOUSE_MOVE_ABS, 0, (int32_t)w / 2, (int32_t)h / 2,
+        send_input(r->c, PF_PKF1_INPUT_MOUSE_MOVE_ABS, 0, (int32_t)w / 2, (int32_t)h / 2,
                    w << 16 | h);
-        send_input(r, PF_PKF1_INPUT_MOUSE_BUTTON_DOWN, 1, 0, 0, 0);
-        send_input(r, PF_PKF1_INPUT_MOUSE_BUTTON_UP, 1, 0, 0, 0);
-        send_input(r, PF_PKF1_INPUT_KEY_DOWN, 0x41, 0, 0, 0);
-        send_input(r, PF_PKF1_INPUT_KEY_UP, 0x41, 0, 0, 0);
+        send_input(r->c, PF_PKF1_INPUT_MOUSE_BUTTON_DOWN, 1, 0, 0, 0);
+        send_input(r->c, PF_PKF1_INPUT_MOUSE_BUTTON_UP, 1, 0, 0, 0);
+        send_input(r->c, PF_PKF1_INPUT_KEY_DOWN, 0x41, 0, 0, 0);
+        send_input(r->c, PF_PKF1_INPUT_KEY_UP, 0x41, 0, 0, 0);
         serve_for(r, 400);
         char *ev = events();
         const char *fresh = strlen(ev) > seen ? ev + seen : "";

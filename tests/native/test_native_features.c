@@ -217,26 +217,6 @@ static void host_timing(void **state)
     close(fd);
 }
 
-static void send_input(native_client *c, uint32_t kind, uint32_t code, int32_t x)
-{
-    pf_pkf1_input in = {kind, code, x, 0, 0};
-    uint8_t d[PF_PKF1_INPUT_BYTES];
-    assert_int_equal(pf_pkf1_input_encode(&in, d), 0);
-    assert_int_equal(pf_net_quic_conn_send_datagram(nclient_conn(c), d, sizeof(d)), 0);
-}
-
-static int recorded(const char *needle)
-{
-    FILE *f = fopen(input_record_path, "r");
-    char line[256];
-    int r = 0;
-    while (f && !r && fgets(line, sizeof(line), f))
-        r = strstr(line, needle) != NULL;
-    if (f)
-        fclose(f);
-    return r;
-}
-
 static int patch_grants(const char *id, const char *grants_json, char **ret_body)
 {
     char path[128], body[256];
@@ -263,7 +243,7 @@ static void access_update_gates_input(void **state)
     native_client *c = open_session(1280, 720, 60, 0, &w, &fd);
     assert_int_equal(w.grants, PF_PKF1_GRANT_ALL);
     nclient_pump(c, 200);
-    send_input(c, PF_PKF1_INPUT_KEY_DOWN, 0x51, 0); /* Q */
+    send_input(c, PF_PKF1_INPUT_KEY_DOWN, 0x51, 0, 0, 0); /* Q */
     nclient_pump(c, 300);
     assert_true(recorded(" key_down 81 "));
 
@@ -277,8 +257,8 @@ static void access_update_gates_input(void **state)
                         "[\"gamepad\"]");
     json_object_put(o);
     wait_access_update(c, PF_PKF1_GRANT_GAMEPAD);
-    send_input(c, PF_PKF1_INPUT_KEY_DOWN, 0x52, 0);           /* R: dropped */
-    send_input(c, PF_PKF1_INPUT_GAMEPAD_BUTTON, 0x4000, 1);  /* X: kept */
+    send_input(c, PF_PKF1_INPUT_KEY_DOWN, 0x52, 0, 0, 0);           /* R: dropped */
+    send_input(c, PF_PKF1_INPUT_GAMEPAD_BUTTON, 0x4000, 1, 0, 0);  /* X: kept */
     nclient_pump(c, 500);
     assert_false(recorded(" key_down 82 "));
     assert_true(recorded(" pad_state 0 1 16384 "));
@@ -299,7 +279,7 @@ static void access_update_gates_input(void **state)
     assert_non_null(strstr(out, "launch"));
     free(out);
     wait_access_update(c, PF_PKF1_GRANT_ALL);
-    send_input(c, PF_PKF1_INPUT_KEY_DOWN, 0x53, 0); /* S */
+    send_input(c, PF_PKF1_INPUT_KEY_DOWN, 0x53, 0, 0, 0); /* S */
     nclient_pump(c, 500);
     assert_true(recorded(" key_down 83 "));
 
