@@ -24,6 +24,7 @@ struct native_input {
     uint32_t id; /* names the session in the record */
     int record_fd;
     pf_input_injector *inj;
+    int inj_borrowed; /* a desktop's injector (native_desktop.c): not ours to destroy */
     pf_input_client *client;
     pf_input_pad pads[PADS];
     uint8_t pad_seq[PADS];
@@ -54,6 +55,23 @@ int native_input_create(uint32_t id, const char *record_path, native_input **ret
     return 0;
 }
 
+int native_input_create_on(uint32_t id, pf_input_injector *inj, native_input **ret)
+{
+    native_input *in = calloc(1, sizeof(*in));
+    if (!in)
+        return -1;
+    in->id = id;
+    in->record_fd = -1;
+    if (inj && pf_input_client_create(inj, PF_INPUT_PERM_ALL, &in->client) == 0) {
+        in->inj = inj;
+        in->inj_borrowed = 1;
+    } else {
+        host_log("native session: its desktop has no input backend; input is ignored");
+    }
+    *ret = in;
+    return 0;
+}
+
 void native_input_destroy(native_input *in)
 {
     if (!in)
@@ -63,7 +81,8 @@ void native_input_destroy(native_input *in)
         pf_input_client_release_all(in->client);
         pf_input_client_destroy(in->client);
     }
-    pf_input_injector_destroy(in->inj);
+    if (!in->inj_borrowed)
+        pf_input_injector_destroy(in->inj);
     if (in->record_fd >= 0)
         close(in->record_fd);
     free(in);

@@ -13,6 +13,8 @@ typedef struct native_input native_input;
 /* @p record_path: append events there instead of injecting (`serve --input-record`). */
 int native_input_create(uint32_t id, const char *record_path, native_input **ret);
 /* Releases everything still pressed, then frees; NULL allowed. */
+/* Input into @p inj, a desktop's injector that outlives this object (NULL: input ignored). */
+int native_input_create_on(uint32_t id, pf_input_injector *inj, native_input **ret);
 void native_input_destroy(native_input *in);
 /* One decoded event; dropped unless @p grants (PF_PKF1_GRANT_*) cover its kind. */
 void native_input_event(native_input *in, const pf_pkf1_input *ev, uint32_t grants);

@@ -21,6 +21,8 @@
 
 #include "host.h"
 #include "mgmt.h"
+#include "native_cursor.h"
+#include "native_desktop.h"
 #include "native_internal.h"
 #include "native_input.h"
 #include "native_media.h"
@@ -55,6 +57,8 @@ struct native_session {
     pipeline_sink sink;
     native_media *media;
     native_input *input;
+    native_desktop desk;    /* the session's own output and input, where the host has them */
+    native_cursor *cursor; /* the cursor channel, when negotiated (native_cursor.c) */
     uint32_t fec_percent, bitrate_kbps;
     uint32_t loss_estimate; /* ppm the parity is sized for (pf_pkf1_fec_loss_estimate()) */
     int loss_measured;      /* 0 during the cold start */
@@ -112,6 +116,12 @@ static void audio_sink(void *user, const uint8_t *opus, size_t len, uint64_t pts
     native_media_send_audio(s->media, s->nc->qc, opus, len);
 }
 
+static void cursor_sink(void *user, const pw_source_cursor *c)
+{
+    native_session *s = user;
+    native_cursor_report(s->cursor, c);
+}
+
 static int start_pipeline(native_session *s, uint32_t w, uint32_t h, uint32_t hz)
 {
     pipeline_settings ps;
@@ -136,6 +146,12 @@ static int start_pipeline(native_session *s, uint32_t w, uint32_t h, uint32_t hz
     ps.vdisplay_backend = s->np->opt.vdisplay_backend;
     ps.log = s->np->log;
     ps.sink = &s->sink;
+    if (s->desk.open) {
+        ps.source = PIPELINE_SOURCE_NODE;
+        ps.node_id = s->desk.sd.node_id;
+        ps.pipewire_remote = s->desk.sd.pipewire_remote;
+        ps.cursor = s->cursor && s->desk.sd.cursor_metadata;
+    }
     return pipeline_create(&ps, &s->pl);
 }
 
@@ -313,11 +329,30 @@ uint32_t native_session_create(native_conn *nc, const pf_pkf1_hello *hello,
              IN6_IS_ADDR_V4MAPPED(&((struct sockaddr_in6 *)&s->peer)->sin6_addr);
     wl->shard_payload = v4 ? 1408 : 1388;
     r = native_media_create(s->fd, wl, &s->media);
-    if (r == 0 && native_input_create(0x10000u + (uint32_t)s->fd, np->opt.input_record,
-                                      &s->input) < 0)
+    if (r == 0 && native_desktop_wanted(np->h) && np->opt.source == PIPELINE_SOURCE_VDISPLAY) {
+        char why[256];
+        int cursor = (hello->client_caps & PF_PKF1_CLIENT_CAP_CURSOR) != 0;
+        if (native_desktop_open(&s->desk, np->h, 0x10000u + (uint32_t)s->fd, w, h, hz, cursor,
+                                why, sizeof(why)) < 0) {
+            native_session_destroy(s);
+            snprintf(reason, reason_len, "no picture source: %s", why);
+            return PF_PKF1_CLOSE_SETUP_FAILED;
+        }
+        /* §3.5: the cursor channel only when the output really leaves the pointer out. */
+        if (cursor && s->desk.sd.cursor_metadata) {
+            r = native_cursor_create(nc, np->h->loop, hz, &s->cursor);
+            wl->host_caps |= r == 0 ? PF_PKF1_HOST_CAP_CURSOR : 0;
+        }
+    }
+    if (r == 0 && (s->desk.open && !np->opt.input_record
+                       ? native_input_create_on(0x10000u + (uint32_t)s->fd, s->desk.sd.injector,
+                                                &s->input)
+                       : native_input_create(0x10000u + (uint32_t)s->fd, np->opt.input_record,
+                                             &s->input)) < 0)
         r = PF_ERR_NOMEM;
     if (r == 0) {
-        s->sink = (pipeline_sink){.user = s, .video = video_sink, .audio = audio_sink};
+        s->sink = (pipeline_sink){.user = s, .video = video_sink, .audio = audio_sink,
+                                  .cursor = cursor_sink};
         r = start_pipeline(s, w, h, hz);
     }
     if (r < 0) {
@@ -373,6 +408,8 @@ static void reconfigure(native_session *s, const pf_pkf1_msg *m)
             s->w.height = h;
             s->w.refresh_hz = hz;
             native_media_set_fps(s->media, hz);
+            if (s->cursor)
+                native_cursor_set_fps(s->cursor, hz);
         }
         native_media_set_ready(s->media, s->connected);
         if (r < 0) {
@@ -397,6 +434,46 @@ static void reconfigure(native_session *s, const pf_pkf1_msg *m)
     out.height = s->w.height;
     out.refresh_hz = s->w.refresh_hz;
     native_send_msg(s->nc, &out, 0);
+}
+
+/* CursorRenderMode changed who draws the pointer. The compositor fixes that for a
+ * screencast's life (Mutter's cursor mode), so the output is made again — pointer in the
+ * picture, or out of it — with its input, like a mode change: same data plane, a new IDR,
+ * a PipelineGap for the stall. */
+static void native_cursor_rebuild(native_session *s)
+{
+    uint64_t t0 = native_now_ms();
+    int draws = native_cursor_client_draws(s->cursor);
+    native_media_set_ready(s->media, 0);
+    pipeline_destroy(s->pl);
+    s->pl = NULL;
+    int r = 0;
+    if (s->desk.open && !s->np->opt.input_record) {
+        char why[256];
+        uint32_t id = s->desk.id;
+        native_input_destroy(s->input);
+        s->input = NULL;
+        native_desktop_close(&s->desk);
+        r = native_desktop_open(&s->desk, s->np->h, id, s->w.width, s->w.height,
+                                s->w.refresh_hz, draws, why, sizeof(why));
+        if (r == 0)
+            r = native_input_create_on(id, s->desk.sd.injector, &s->input);
+        else
+            host_log("native %s: the output could not be made again: %s", s->nc->peer, why);
+    }
+    native_cursor_reset(s->cursor);
+    if (r == 0)
+        r = start_pipeline(s, s->w.width, s->w.height, s->w.refresh_hz);
+    if (r < 0) {
+        native_refuse(s->nc, PF_PKF1_CLOSE_SETUP_FAILED, "the output could not restart");
+        return;
+    }
+    native_media_set_ready(s->media, s->connected);
+    pf_pkf1_msg gap;
+    pf_pkf1_msg_init(&gap, PF_PKF1_MSG_PIPELINE_GAP);
+    gap.value32 = (uint32_t)(native_now_ms() - t0);
+    native_send_msg(s->nc, &gap, 0);
+    host_log("native %s: the %s draws the pointer now", s->nc->peer, draws ? "client" : "host");
 }
 
 static void send_bitrate_changed(native_session *s, uint32_t kbps, uint8_t reason)
@@ -527,6 +604,11 @@ void native_session_control(native_session *s, const pf_pkf1_msg *m, uint64_t re
     case PF_PKF1_MSG_RECONFIGURE:
         reconfigure(s, m);
         break;
+    case PF_PKF1_MSG_CURSOR_RENDER_MODE:
+        /* §5.5: only with the cursor channel (otherwise ignored, as an old host does). */
+        if (s->cursor && native_cursor_set_client_draws(s->cursor, m->flag))
+            native_cursor_rebuild(s);
+        break;
     case PF_PKF1_MSG_INPUT_EDGE:
         /* §5.6: the same event on the reliable stream, same path and grants. */
         input_bytes(s, m->blob, m->blob_len);
@@ -560,6 +642,8 @@ void native_session_destroy(native_session *s)
     pipeline_destroy(s->pl);
     native_media_destroy(s->media);
     native_input_destroy(s->input);
+    native_cursor_destroy(s->cursor);
+    native_desktop_close(&s->desk);
     sd_event_source_unref(s->io);
     sd_event_source_unref(s->punch_timer);
     if (s->fd >= 0)
