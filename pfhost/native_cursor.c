@@ -113,6 +113,8 @@ void native_cursor_destroy(native_cursor *c)
 {
     if (!c)
         return;
+    host_log("native %s: cursor channel: %llu shapes, %llu positions sent", c->nc->peer,
+             (unsigned long long)c->shapes, (unsigned long long)c->positions);
     sd_event_source_disable_unref(c->io);
     if (c->efd >= 0)
         close(c->efd);

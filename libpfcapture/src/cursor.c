@@ -141,9 +141,11 @@ void pfi_cursor_update(struct pfi_cursor *c, struct spa_buffer *sb)
             flags &= ~PF_CAPTURE_CURSOR_VISIBLE;
     }
     i->flags = flags;
-    if (i->x == before.x && i->y == before.y && i->flags == before.flags &&
+    /* The first description is news even when it says "not here". */
+    if (c->published && i->x == before.x && i->y == before.y && i->flags == before.flags &&
         i->shape_serial == before.shape_serial)
         return;
+    c->published = 1;
     i->serial++;
     /* Publish: only the part of the bitmap in use is copied. */
     n = (i->flags & PF_CAPTURE_CURSOR_HAS_SHAPE) ? (size_t)i->width * i->height * 4u : 0;

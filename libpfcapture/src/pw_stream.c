@@ -59,15 +59,15 @@ static int set_buffer_params(struct pf_capture *c, int dmabuf)
     params[n++] = spa_pod_builder_add_object(&b, SPA_TYPE_OBJECT_ParamMeta, SPA_PARAM_Meta,
         SPA_PARAM_META_type, SPA_POD_Id(SPA_META_Header),
         SPA_PARAM_META_size, SPA_POD_Int(sizeof(struct spa_meta_header)));
-    /* The pointer as metadata: room for a bitmap up to the largest side handed out; a
-     * producer with a bigger sprite sends none (and keeps sending the position). */
+    /* The pointer as metadata. The link keeps a Meta only where both sides' sizes meet, and
+     * producers offer one fixed size (Mutter: a 384×384 bitmap), so any size they may pick
+     * is accepted; bitmaps over PF_CAPTURE_CURSOR_MAX_SIDE are then left out (cursor.c). */
     if (c->cursor)
         params[n++] = spa_pod_builder_add_object(&b, SPA_TYPE_OBJECT_ParamMeta, SPA_PARAM_Meta,
             SPA_PARAM_META_type, SPA_POD_Id(SPA_META_Cursor),
-            SPA_PARAM_META_size, SPA_POD_CHOICE_RANGE_Int(CURSOR_META_SIZE(64),
+            SPA_PARAM_META_size, SPA_POD_CHOICE_RANGE_Int(CURSOR_META_SIZE(384),
                                                           CURSOR_META_SIZE(1),
-                                                          CURSOR_META_SIZE(
-                                                              PF_CAPTURE_CURSOR_MAX_SIDE)));
+                                                          CURSOR_META_SIZE(1024)));
 #ifdef PF_HAVE_SYNC_TIMELINE
     /* Explicit sync (PipeWire >= 1.2): asking for the timeline meta makes a producer that
      * supports it attach acquire/release points and two syncobj data planes. */

@@ -29,6 +29,7 @@ char host_fp_hex[65];
 char *cert_a, *key_a, *cert_b, *key_b;
 uint8_t fp_a[32], fp_b[32];
 char input_record_path[300];
+uint8_t hello_client_caps;
 
 void hex(const uint8_t *b, size_t n, char *out)
 {
@@ -210,6 +211,7 @@ void send_hello(native_client *c, uint32_t version, uint32_t w, uint32_t h, uint
     hello.height = h;
     hello.refresh_hz = hz;
     hello.video_caps = video_caps;
+    hello.client_caps = hello_client_caps;
     hello.video_codecs = PF_PKF1_CODEC_H264 | PF_PKF1_CODEC_HEVC;
     hello.name = (const uint8_t *)"test";
     hello.name_len = 4;
@@ -233,7 +235,8 @@ native_client *open_session_at(const char *addr, uint32_t w, uint32_t h, uint32_
     send_hello(c, PF_PKF1_WIRE_VERSION, w, h, hz, caps);
     uint8_t buf[512];
     size_t n;
-    assert_int_equal(nclient_recv(c, buf, sizeof(buf), &n, 10000), 0);
+    /* A host that starts a compositor for the session answers after it is up. */
+    assert_int_equal(nclient_recv(c, buf, sizeof(buf), &n, 30000), 0);
     assert_int_equal(pf_pkf1_welcome_decode(buf, n, ret_w), 0);
     assert_int_equal(ret_w->wire_version, PF_PKF1_WIRE_VERSION);
     /* §3.2: 88/89 bytes (120/121 with the ChaCha key): audio_layout 0 may be left off. */

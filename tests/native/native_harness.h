@@ -19,6 +19,8 @@ extern char *cert_a, *key_a, *cert_b, *key_b;
 extern uint8_t fp_a[32], fp_b[32];
 /* Where the host records the input it would inject (`serve --input-record`). */
 extern char input_record_path[300];
+/* Hello client_caps that send_hello() and open_session() send (0 unless a test sets it). */
+extern uint8_t hello_client_caps;
 
 /* cmocka group setup / teardown: starts the host; the teardown prints its punktfunk/1 log. */
 int native_setup(void **state);
