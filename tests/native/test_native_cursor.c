@@ -21,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "pf/client.h"
 #include "pf/core/error.h"
 #include "pf/core/pkf1.h"
 #include "pf/core/pkf1_datagram.h"
@@ -220,6 +221,50 @@ static void no_cursor_without_cap(void **state)
     stop_app(app);
 }
 
+/* The same channel through libpfclient, as an app would use it. */
+static void client_library(void **state)
+{
+    (void)state;
+    pf_client_settings cs;
+    pf_client_settings_default(&cs);
+    cs.cert_pem = cert_a;
+    cs.key_pem = key_a;
+    pf_client *pc = NULL;
+    assert_int_equal(pf_client_connect(&cs, "127.0.0.1", native_port, &pc), 0);
+    assert_int_equal(pf_client_set_cursor_channel(pc, 1), 0);
+    pf_client_stream_settings ss;
+    pf_client_stream_settings_default(&ss);
+    ss.width = W;
+    ss.height = H;
+    ss.refresh_hz = HZ;
+    pf_client_stream_info info = {.struct_size = sizeof(info)};
+    assert_int_equal(pf_client_start(pc, &ss, &info, 30000), 0);
+    assert_true(info.host_caps & PF_PKF1_HOST_CAP_CURSOR);
+    pid_t app = start_app();
+    static uint8_t rgba[PF_CLIENT_CURSOR_MAX_SIDE * PF_CLIENT_CURSOR_MAX_SIDE * 4];
+    pf_client_cursor cur = {.struct_size = sizeof(cur)};
+    int there = 0, shaped = 0;
+    for (uint64_t end = now_ms() + 30000; now_ms() < end && !(there && shaped);) {
+        int32_t x = 400 + (int32_t)(now_ms() / 200 % 2); /* a sprite goes out with a move */
+        pf_client_send_input(pc, PF_PKF1_INPUT_MOUSE_MOVE_ABS, 0, x, 300,
+                             (uint32_t)W << 16 | H);
+        msleep(50);
+        if (pf_client_get_cursor(pc, &cur, rgba, sizeof(rgba)) != 0)
+            continue;
+        there = (cur.flags & PF_CLIENT_CURSOR_VISIBLE) && abs(cur.x - x) <= 1 &&
+                abs(cur.y - 300) <= 1;
+        const uint8_t *mid = rgba + ((size_t)8 * cur.width + 8) * 4u;
+        shaped = (cur.flags & PF_CLIENT_CURSOR_HAS_SHAPE) && cur.width == 16 &&
+                 cur.hot_x == 2 && mid[1] == (CURSOR_RGB >> 8 & 255) && mid[3] == 255 &&
+                 cur.position_serial == cur.shape_serial;
+    }
+    assert_true(there);
+    assert_true(shaped);
+    assert_int_equal(pf_client_get_cursor(pc, &cur, rgba, 16), PF_ERR_BUFFER_TOO_SMALL);
+    pf_client_destroy(pc);
+    stop_app(app);
+}
+
 static int have(const char *prog)
 {
     char cmd[128];
@@ -236,6 +281,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(cursor_channel),
         cmocka_unit_test(no_cursor_without_cap),
+        cmocka_unit_test(client_library),
     };
     return cmocka_run_group_tests(tests, group_setup, native_teardown);
 }
