@@ -24,6 +24,9 @@ const char *native_plane_fingerprint(const native_plane *np);
 int native_plane_arm_pairing(native_plane *np, char pin[5], uint32_t *ret_ttl_s);
 /* A native client was unpaired: its connections end. */
 void native_plane_revoke(native_plane *np, const char *fp_hex);
+/* Session @p id's desktop (native_desktop.c) is gone: that session ends (0x68) and its input
+ * stops at once; no-op for other ids. */
+void native_plane_desktop_lost(native_plane *np, uint32_t id);
 /* Number of native sessions streaming. */
 uint32_t native_plane_sessions(const native_plane *np);
 

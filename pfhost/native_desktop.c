@@ -4,6 +4,9 @@
  * the client sees and the output can describe the pointer as metadata (native_cursor.c). */
 #include "native_desktop.h"
 
+#include "native.h"
+#include "native_internal.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -29,6 +32,15 @@ int native_desktop_open(native_desktop *nd, host *h, uint32_t id, uint32_t width
         return -1;
     }
     return 0;
+}
+
+void native_plane_desktop_lost(native_plane *np, uint32_t id)
+{
+    for (native_conn *nc = np->conns; nc; nc = nc->next)
+        if (nc->sess && native_session_desktop_id(nc->sess) == id) {
+            native_session_desktop_lost(nc->sess);
+            return;
+        }
 }
 
 void native_desktop_close(native_desktop *nd)

@@ -90,5 +90,9 @@ void native_session_start(native_session *s, uint16_t client_udp_port, int abr_r
 void native_session_control(native_session *s, const pf_pkf1_msg *msg, uint64_t recv_ns);
 void native_session_datagram(native_session *s, const uint8_t *data, size_t len);
 void native_session_destroy(native_session *s);
+/* native_desktop.c: the id of the session's desktop, 0 without one; and what to do when it
+ * is gone (before the desktop's injector goes). */
+uint32_t native_session_desktop_id(const native_session *s);
+void native_session_desktop_lost(native_session *s);
 
 #endif

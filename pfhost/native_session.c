@@ -626,6 +626,21 @@ void native_session_datagram(native_session *s, const uint8_t *data, size_t len)
         input_bytes(s, data, len);
 }
 
+uint32_t native_session_desktop_id(const native_session *s)
+{
+    return s->desk.open ? s->desk.id : 0;
+}
+
+void native_session_desktop_lost(native_session *s)
+{
+    /* The input goes nowhere from now on: the desktop's injector is about to go. */
+    native_input_destroy(s->input);
+    s->input = NULL;
+    native_input_create_on(s->desk.id, NULL, &s->input);
+    s->desk.open = 0;
+    native_refuse(s->nc, PF_PKF1_CLOSE_SETUP_FAILED, "the session's desktop ended");
+}
+
 void native_session_destroy(native_session *s)
 {
     if (!s)

@@ -5,7 +5,8 @@
  * 0xC8 absolute motion and receives 0xD0 positions that match and a 0x50 shape, RGBA within
  * 120×120; CursorRenderMode 0 puts the pointer back into the picture (the output is made
  * again: a PipelineGap, then no more positions). A client without CURSOR gets neither the
- * capability nor any cursor message. Skipped (77) only when Mutter or the stack is missing. */
+ * capability nor any cursor message. libpfclient hands the same to an app. A session whose
+ * compositor dies ends with 0x68. Skipped (77) only when Mutter or the stack is missing. */
 #include <json-c/json.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -221,6 +222,28 @@ static void no_cursor_without_cap(void **state)
     stop_app(app);
 }
 
+/* The compositor of the session's desktop dies: the session ends with 0x68 (its input and
+ * output are gone), the host stays up for the next one. */
+static void desktop_dies(void **state)
+{
+    (void)state;
+    pf_pkf1_welcome w;
+    int fd;
+    native_client *c = open_session(W, H, HZ, 0, &w, &fd);
+    char *body = NULL;
+    assert_int_equal(api_call(&host, "GET", "/api/v1/status", NULL, NULL, &body), 200);
+    const char *p = strstr(body, "\"pid\":");
+    assert_non_null(p);
+    int pid = atoi(p + 6 + (p[6] == ' '));
+    free(body);
+    assert_true(pid > 0);
+    assert_int_equal(kill(pid, SIGKILL), 0);
+    expect_close(c, PF_PKF1_CLOSE_SETUP_FAILED);
+    nclient_destroy(c);
+    close(fd);
+    assert_int_equal(read_native_status(), 0);
+}
+
 /* The same channel through libpfclient, as an app would use it. */
 static void client_library(void **state)
 {
@@ -282,6 +305,7 @@ int main(void)
         cmocka_unit_test(cursor_channel),
         cmocka_unit_test(no_cursor_without_cap),
         cmocka_unit_test(client_library),
+        cmocka_unit_test(desktop_dies),
     };
     return cmocka_run_group_tests(tests, group_setup, native_teardown);
 }
