@@ -22,7 +22,8 @@ extern char input_record_path[300];
 /* Hello client_caps that send_hello() and open_session() send (0 unless a test sets it). */
 extern uint8_t hello_client_caps;
 
-/* cmocka group setup / teardown: starts the host; the teardown prints its punktfunk/1 log. */
+/* cmocka group setup / teardown: starts the host (`serve --source testpattern`, unless the
+ * test set host.serve_args first); the teardown prints its punktfunk/1 log. */
 int native_setup(void **state);
 int native_teardown(void **state);
 

@@ -37,15 +37,10 @@
 static int group_setup(void **state)
 {
     (void)state;
-    static const char *const args[] = {"--source", "vdisplay", NULL};
+    static const char *args[] = {"--source", "vdisplay", NULL};
     host.serve_args = args;
     host.clean_env = 1;
-    if (pf_net_quic_cert_generate("punktfunk-client", &key_a, &cert_a) < 0 ||
-        pf_net_quic_cert_generate("punktfunk-client", &key_b, &cert_b) < 0 ||
-        pf_net_quic_cert_fingerprint(cert_a, strlen(cert_a), fp_a) < 0 ||
-        pf_net_quic_cert_fingerprint(cert_b, strlen(cert_b), fp_b) < 0)
-        return -1;
-    if (host_start(&host, NULL) < 0 || read_native_status() < 0)
+    if (native_setup(state) < 0)
         return -1;
     char pin[5];
     return arm_pin(pin) == 0 && pair_once(cert_a, key_a, fp_a, pin) == 0 ? 0 : -1;
