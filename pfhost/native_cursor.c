@@ -12,7 +12,9 @@
  * 0xD0 carries the serial of the 0x50 shape in effect and the hotspot position in video
  * pixels: the client draws the bitmap at (x − hot_x, y − hot_y). The reference documents
  * neither (§8.6 gives only the layout); this is the reading under which a client needs no
- * other state. Shapes are encoded on the event loop (the control stream is written from
+ * other state. Until the compositor describes a sprite (Mutter: only once it changes after
+ * the screencast started) the theme's default arrow stands in (cursor_theme.c). Shapes are
+ * encoded on the event loop (the control stream is written from
  * there only); the capture thread hands them over under a mutex and wakes it by eventfd. */
 #include "native_cursor.h"
 
@@ -26,6 +28,7 @@
 #include "pf/core/error.h"
 #include "pf/core/pkf1_datagram.h"
 
+#include "cursor_theme.h"
 #include "host.h"
 
 #define SIDE PF_PKF1_CURSOR_MAX_SIDE
@@ -53,6 +56,10 @@ struct native_cursor {
     uint32_t sent_serial;
     uint64_t sent_ns;
     uint64_t shapes, positions;
+    /* The theme's arrow, sent while the compositor has described no sprite yet (Mutter does
+     * so only when the sprite changes after the screencast started). */
+    pw_source_cursor arrow;
+    uint8_t *arrow_rgba;
 };
 
 static uint64_t mono_ns(void)
@@ -100,6 +107,11 @@ int native_cursor_create(native_conn *nc, sd_event *loop, uint32_t fps, native_c
     c->interval_ns = 1000000000ull / (fps ? fps : 60);
     pthread_mutex_init(&c->lock, NULL);
     c->msg = malloc(PF_PKF1_MSG_MAX_BYTES);
+    c->arrow_rgba = malloc(256u * 256u * 4u);
+    if (c->arrow_rgba &&
+        cursor_theme_arrow(256, c->arrow_rgba, &c->arrow.width, &c->arrow.height,
+                           &c->arrow.hot_x, &c->arrow.hot_y) == 0)
+        c->arrow.rgba = c->arrow_rgba;
     c->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (!c->msg || c->efd < 0 || sd_event_add_io(loop, &c->io, c->efd, EPOLLIN, on_wake, c) < 0) {
         native_cursor_destroy(c);
@@ -120,6 +132,7 @@ void native_cursor_destroy(native_cursor *c)
         close(c->efd);
     pthread_mutex_destroy(&c->lock);
     free(c->msg);
+    free(c->arrow_rgba);
     free(c);
 }
 
@@ -209,6 +222,18 @@ static void scale_into(native_cursor *c, const pw_source_cursor *cur)
     }
 }
 
+/* A new shape to send: the loop thread encodes it (on_wake). */
+static void take_shape(native_cursor *c, const pw_source_cursor *src)
+{
+    scale_into(c, src);
+    c->serial++;
+    c->shape_pending = 1;
+    uint64_t one = 1;
+    if (write(c->efd, &one, sizeof(one)) < 0) {
+        /* A full counter still leaves the fd readable. */
+    }
+}
+
 void native_cursor_report(native_cursor *c, const pw_source_cursor *cur)
 {
     uint64_t now = mono_ns();
@@ -222,14 +247,10 @@ void native_cursor_report(native_cursor *c, const pw_source_cursor *cur)
          * one: the client draws something close rather than nothing. */
         c->src_shape = cur->shape_serial;
         c->reset = 0;
-        scale_into(c, cur);
-        c->serial++;
-        c->shape_pending = 1;
-        uint64_t one = 1;
-        if (write(c->efd, &one, sizeof(one)) < 0) {
-            /* A full counter still leaves the fd readable. */
-        }
+        take_shape(c, cur);
     }
+    if (c->serial == 0 && cur->visible && c->arrow.rgba && !(cur->width && cur->height))
+        take_shape(c, &c->arrow);
     int visible = cur->visible && c->serial != 0;
     int changed = !c->sent_any || visible != c->sent_visible || c->serial != c->sent_serial ||
                   (visible && (cur->x != c->sent_x || cur->y != c->sent_y));
