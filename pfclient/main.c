@@ -33,7 +33,7 @@ static void usage(FILE *f)
             "usage: pfclient pair HOST [--pin PIN]\n"
             "       pfclient stream HOST [--frames N] [--seconds S] [--mode WxH@HZ]\n"
             "                [--codec h264|hevc|av1] [--chacha] [--switch-mode WxH@HZ]\n"
-            "                [--window] [--speed-test KBPS:SECONDS] [--json]\n"
+            "                [--window] [--speed-test KBPS:SECONDS] [--launch APP] [--json]\n"
             "       pfclient --discover [--seconds S] [--json]\n"
             "The punktfunk/1 reference client: pairs with a host, streams from it and decodes\n"
             "the video, or finds hosts on the local network.\n\n"
@@ -53,6 +53,10 @@ static void usage(FILE *f)
             "                     game controller input (Ctrl+Alt+Shift+Q leaves)\n"
             "  --speed-test KBPS:SECONDS  ask the host for filler at KBPS for SECONDS (at\n"
             "                     most 60) beside the stream and report what arrived\n"
+            "  --launch APP       ask the host to start APP: an id of its library (steam:570),\n"
+            "                     for pfhost also an app number or name from `pfhost apps list`\n"
+            "  --wire-version N   send wire version N in the Hello (tests a host's version\n"
+            "                     gate; any value but 2 is refused)\n"
             "  --no-pattern       do not check the test pattern's frame counter\n"
             "  --discover         list the hosts that announce _punktfunk._udp (Avahi)\n"
             "  --json             one JSON object on stdout instead of the summary\n"
@@ -297,6 +301,20 @@ static void put_u64(json_object *o, const char *k, uint64_t v)
     json_object_object_add(o, k, json_object_new_int64((int64_t)v));
 }
 
+/* LaunchOutcome kinds (§5.6) in words. */
+static const char *launch_name(int32_t kind)
+{
+    switch (kind) {
+    case PF_CLIENT_LAUNCH_SPAWNED: return "started";
+    case PF_CLIENT_LAUNCH_ADOPTED: return "already running";
+    case PF_CLIENT_LAUNCH_ADOPTED_UNKNOWN: return "took over a running app";
+    case PF_CLIENT_LAUNCH_REFUSED: return "refused";
+    case PF_CLIENT_LAUNCH_FAILED: return "failed";
+    case PF_CLIENT_LAUNCH_SIGN_IN: return "needs a sign-in on the host";
+    default: return "no answer from the host";
+    }
+}
+
 static void print_summary(const pfc_options *o, const pfc_session *s, int ok)
 {
     const pf_client_stats *st = &s->stats;
@@ -349,11 +367,23 @@ static void print_summary(const pfc_options *o, const pfc_session *s, int ok)
             put_u64(p, "duration_ms", s->probe.duration_ms);
             put_u64(p, "host_packets_sent", s->probe.host_wire_packets_sent);
             put_u64(p, "host_send_dropped", s->probe.host_send_dropped);
+            put_u64(p, "host_bytes_sent", s->probe.host_bytes_sent);
             put_u64(p, "packets_received", s->probe.packets_received);
+            put_u64(p, "bytes_received", s->probe.bytes_received);
             put_u64(p, "received_kbps", s->probe.received_kbps);
             put_u64(p, "loss_ppm", s->probe.loss_ppm);
             json_object_object_add(j, "speed_test", p);
         }
+        if (o->launch) {
+            json_object *l = json_object_new_object();
+            json_object_object_add(l, "outcome", json_object_new_int(s->info.launch_outcome));
+            json_object_object_add(l, "outcome_name",
+                                   json_object_new_string(launch_name(s->info.launch_outcome)));
+            json_object_object_add(l, "message", json_object_new_string(s->info.launch_message));
+            json_object_object_add(j, "launch", l);
+        }
+        put_u64(j, "grants", s->info.grants);
+        put_u64(j, "access_updates", s->info.access_updates);
         json_object_object_add(j, "close_reason", json_object_new_int(s->close.reason));
         json_object_object_add(j, "close", json_object_new_string(
                                               pf_client_close_reason_string(s->close.reason)));
@@ -388,6 +418,12 @@ static void print_summary(const pfc_options *o, const pfc_session *s, int ok)
                s->probe.target_kbps, s->probe.duration_ms, s->probe.host_wire_packets_sent,
                s->probe.host_send_dropped, (unsigned long long)s->probe.packets_received,
                s->probe.received_kbps, s->probe.loss_ppm / 1e4);
+    if (o->launch)
+        printf("  launch %s: %s%s%s\n", o->launch, launch_name(s->info.launch_outcome),
+               s->info.launch_message[0] ? " - " : "", s->info.launch_message);
+    if (s->info.access_updates)
+        printf("  access: the host changed this client's grants %u time%s, now 0x%02x\n",
+               s->info.access_updates, s->info.access_updates == 1 ? "" : "s", s->info.grants);
     printf("  audio: %llu packets\n", (unsigned long long)s->audio_packets);
 }
 
@@ -430,6 +466,11 @@ static int cmd_stream(pfc_options *o)
     /* The window draws the pointer itself where the host can leave it out of the video. */
     if (o->window)
         pf_client_set_cursor_channel(c, 1);
+
+    if (r == 0 && o->launch)
+        r = pf_client_set_launch(c, o->launch);
+    if (r == 0 && o->wire_version)
+        r = pf_client_set_wire_version(c, o->wire_version);
     if (r == 0)
         r = pf_client_start(c, &ss, &s.info, 15000);
     if (r < 0) {
@@ -459,6 +500,8 @@ static int cmd_stream(pfc_options *o)
     } else {
         stream_loop(c, o, v, &s, NULL);
     }
+    /* The stream info as it ends: launch outcome, grants changed on the way. */
+    pf_client_get_stream_info(c, &s.info);
     pf_client_close(c);
     if (audio_thread)
         pthread_join(at, NULL);
@@ -517,6 +560,8 @@ int main(int argc, char **argv)
         {"switch-mode", required_argument, NULL, 'M'},
         {"window", no_argument, NULL, 'w'},
         {"speed-test", required_argument, NULL, 'S'},
+        {"launch", required_argument, NULL, 'L'},
+        {"wire-version", required_argument, NULL, 'W'},
         {"discover", no_argument, NULL, 'd'},
         {"no-pattern", no_argument, NULL, 'P'},
         {"json", no_argument, NULL, 'j'},
@@ -562,6 +607,8 @@ int main(int argc, char **argv)
             o.speed_seconds = sec;
             break;
         }
+        case 'L': o.launch = optarg; break;
+        case 'W': o.wire_version = (uint32_t)strtoul(optarg, NULL, 10); break;
         case 'd': discover = 1; break;
         case 'P': o.check_pattern = 0; break;
         case 'j': o.json = 1; break;

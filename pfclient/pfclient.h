@@ -27,6 +27,8 @@ typedef struct pfc_options {
     double seconds;
     int json, window, check_pattern;
     uint32_t speed_kbps, speed_seconds;
+    const char *launch;        /* Hello launch id, NULL = none */
+    uint32_t wire_version;     /* 0 = the library's; else only to test a host's version gate */
     double discover_seconds;
 } pfc_options;
 

@@ -10,6 +10,7 @@
 
 #include "apps.h"
 #include "fileio.h"
+#include "grants.h"
 #include "httpc.h"
 
 typedef struct api_target {
@@ -205,12 +206,24 @@ int cli_clients_list(const host_config *cfg)
             printf("no paired clients\n");
         for (size_t i = 0; i < n; i++) {
             json_object *c = json_object_array_get_idx(arr, i), *id, *name, *kind = NULL;
+            json_object *grants = NULL;
             json_object_object_get_ex(c, "id", &id);
             json_object_object_get_ex(c, "name", &name);
             json_object_object_get_ex(c, "kind", &kind);
-            printf("%s  %-9s  %s\n", json_object_get_string(id),
+            json_object_object_get_ex(c, "grants", &grants);
+            printf("%s  %-9s  %s", json_object_get_string(id),
                    kind ? json_object_get_string(kind) : "moonlight",
                    json_object_get_string(name));
+            if (grants) {
+                /* native clients: what they may do (§3.6) */
+                size_t ng = json_object_array_length(grants);
+                printf("  [");
+                for (size_t g = 0; g < ng; g++)
+                    printf("%s%s", g ? "," : "",
+                           json_object_get_string(json_object_array_get_idx(grants, g)));
+                printf("%s]", ng ? "" : "view only");
+            }
+            printf("\n");
         }
     }
     json_object_put(out);
@@ -232,6 +245,32 @@ int cli_clients_unpair(const host_config *cfg, const char *id)
     json_object_put(out);
     if (st == EXIT_OK)
         printf("client %s unpaired\n", id);
+    return st;
+}
+
+int cli_clients_grants(const host_config *cfg, const char *id, const char *list)
+{
+    uint32_t mask;
+    if (strlen(id) != 64 || strspn(id, "0123456789abcdef") != 64) {
+        fprintf(stderr, "pfhost: grants apply to punktfunk/1 clients, whose ids are 64 hex "
+                        "digits (see `pfhost clients list`)\n");
+        return EXIT_USAGE;
+    }
+    if (grants_parse_list(list, &mask) < 0) {
+        fprintf(stderr, "pfhost: grants are \"all\", \"none\" or a comma-separated list of: "
+                        "%s\n", grants_all_names());
+        return EXIT_USAGE;
+    }
+    json_object *body = json_object_new_object(), *out = NULL, *g;
+    json_object_object_add(body, "grants", grants_to_json(mask));
+    char path[128];
+    snprintf(path, sizeof(path), "/api/v1/clients/%s", id);
+    int st = call(cfg, "PATCH", path, json_object_to_json_string(body), &out);
+    json_object_put(body);
+    if (st == EXIT_OK && json_object_object_get_ex(out, "grants", &g))
+        printf("client %s may now: %s\n", id,
+               json_object_array_length(g) ? json_object_to_json_string(g) : "view only");
+    json_object_put(out);
     return st;
 }
 

@@ -18,6 +18,8 @@ int cli_pin(const host_config *cfg, const char *pin, const char *attempt);
 int cli_pair_native(const host_config *cfg);
 int cli_clients_list(const host_config *cfg);
 int cli_clients_unpair(const host_config *cfg, const char *id);
+/* PATCHes a native client's grants: @p list is "all", "none" or names separated by commas. */
+int cli_clients_grants(const host_config *cfg, const char *id, const char *list);
 /* Reads the catalog file; works whether or not the host runs. */
 int cli_apps_list(const host_config *cfg);
 

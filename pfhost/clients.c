@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fileio.h"
+#include "grants.h"
 
 static int save(const client_store *s)
 {
@@ -283,9 +284,26 @@ json_object *clients_to_json(const client_store *s)
         json_object_object_add(o, "name", json_object_new_string(s->v[i].name));
         json_object_object_add(o, "first_seen", json_object_new_int64(s->v[i].first_seen));
         json_object_object_add(o, "last_seen", json_object_new_int64(s->v[i].last_seen));
+        if (s->v[i].kind == CLIENT_NATIVE)
+            json_object_object_add(o, "grants", grants_to_json(s->v[i].grants));
         json_object_array_add(arr, o);
     }
     return arr;
+}
+
+int clients_set_grants(client_store *s, const char *id, uint32_t grants)
+{
+    paired_client *c = (paired_client *)clients_find(s, id);
+    if (!c)
+        return -ENOENT;
+    if (c->kind != CLIENT_NATIVE)
+        return -EINVAL;
+    uint32_t old = c->grants;
+    c->grants = grants & 0xffu;
+    int r = save(s);
+    if (r < 0)
+        c->grants = old; /* memory and file stay the same */
+    return r;
 }
 
 int clients_rename(client_store *s, const char *id, const char *name)

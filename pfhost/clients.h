@@ -49,8 +49,12 @@ int clients_remove(client_store *s, const char *id);
 void clients_touch(client_store *s, const char *id, int64_t now);
 /* Renames and saves (the name shown in the console and the API). 0, -ENOENT or -errno. */
 int clients_rename(client_store *s, const char *id, const char *name);
+/* Sets a native client's grants (§3.6) and saves. 0, -ENOENT, -EINVAL (a Moonlight client:
+ * GameStream has no grants) or -errno. */
+int clients_set_grants(client_store *s, const char *id, uint32_t grants);
 const paired_client *clients_find(const client_store *s, const char *id);
-/* A JSON array of {id, kind, name, first_seen, last_seen}; caller owns it. */
+/* A JSON array of {id, kind, name, first_seen, last_seen[, grants]} (grants, as names, for
+ * native clients); caller owns it. */
 json_object *clients_to_json(const client_store *s);
 
 #endif

@@ -32,6 +32,7 @@ static const char usage_main[] =
     "  pair-native           show a PIN to pair a punktfunk/1 device\n"
     "  clients list          list paired clients\n"
     "  clients unpair ID     forget a paired client and end its sessions\n"
+    "  clients grants ID LIST  set what a punktfunk/1 client may do\n"
     "  apps list             list the app catalog\n"
     "  help [TOPIC]          this help, a command's help, or a topic: config, files\n"
     "\n"
@@ -64,9 +65,13 @@ static const struct {
     {"pair-native", "usage: pfhost pair-native\n\nArms punktfunk/1 pairing on the running "
                     "host and prints a four-digit PIN\nto enter on the device. The PIN serves "
                     "one attempt and expires after\nnative_pin_ttl seconds (default 120).\n"},
-    {"clients", "usage: pfhost clients list\n       pfhost clients unpair ID\n\nLists paired "
-                "clients (id, kind and name), or unpairs one by its id: its\ncertificate is "
-                "forgotten and its sessions end.\n"},
+    {"clients", "usage: pfhost clients list\n       pfhost clients unpair ID\n"
+                "       pfhost clients grants ID LIST\n\nLists paired "
+                "clients (id, kind, name and, for punktfunk/1 clients, their\ngrants), or "
+                "unpairs one by its id: its certificate is forgotten and its\nsessions end. "
+                "`grants` sets what a punktfunk/1 client may do: LIST is all,\nnone (view "
+                "only) or a comma-separated list of gamepad, pointer, keyboard,\nclipboard, "
+                "mic, launch, power, manage_games. Its running sessions follow at\nonce.\n"},
     {"apps", "usage: pfhost apps list\n\nLists the app catalog (id, name, command) from the "
              "apps file named in the\nconfig (default $XDG_CONFIG_HOME/pfhost/apps.json; "
              "Sunshine's apps.json\nformat is accepted).\n"},
@@ -206,8 +211,11 @@ int main(int argc, char **argv)
             st = cli_clients_list(&cfg);
         else if (nargs == 2 && !strcmp(args[0], "unpair"))
             st = cli_clients_unpair(&cfg, args[1]);
+        else if (nargs == 3 && !strcmp(args[0], "grants"))
+            st = cli_clients_grants(&cfg, args[1], args[2]);
         else
-            st = usage_error(cmd, "expected `clients list` or `clients unpair ID`");
+            st = usage_error(cmd, "expected `clients list`, `clients unpair ID` or `clients "
+                                  "grants ID LIST`");
     } else {
         st = nargs == 1 && !strcmp(args[0], "list") ? cli_apps_list(&cfg)
                                                    : usage_error(cmd, "expected `apps list`");

@@ -11,9 +11,11 @@
 #include <sys/stat.h>
 
 #include "fileio.h"
+#include "grants.h"
 #include "help.h"
 #include "mgmt_logs.h"
 #include "mgmt_settings.h"
+#include "native.h"
 
 #define MAX_BOXART (2u << 20)
 #define MAX_JSON_BODY (64u * 1024u)
@@ -208,28 +210,51 @@ static unsigned put_settings(mgmt_call *call, const char *arg, json_object *body
     return st;
 }
 
+/* PATCH a paired client: its name, and for a punktfunk/1 client its grants (§3.6), which
+ * apply to its running sessions at once (AccessUpdate, input gating). */
 static unsigned patch_client(mgmt_call *call, const char *arg, json_object *body,
                              json_object **ret)
 {
-    const char *name = get_string(body, "name");
-    if (!name || !*name || strlen(name) > 64)
-        return fail(ret, 400, "expected {\"name\": \"...\"} of 1 to 64 characters");
-    int r = clients_rename(&call->h->clients, arg, name);
+    json_object *jn = NULL, *jg = NULL;
+    int has_name = body && json_object_object_get_ex(body, "name", &jn);
+    int has_grants = body && json_object_object_get_ex(body, "grants", &jg);
+    const char *name = has_name ? get_string(body, "name") : NULL;
+    if ((!has_name && !has_grants) || (has_name && (!name || !*name || strlen(name) > 64)))
+        return fail(ret, 400, "expected {\"name\": \"...\"} of 1 to 64 characters and/or "
+                              "{\"grants\": [...]}");
+    const paired_client *pc = clients_find(&call->h->clients, arg);
+    if (!pc)
+        return fail(ret, 404, "no such client");
+    uint32_t grants = 0;
+    char err[200];
+    if (has_grants) {
+        if (pc->kind != CLIENT_NATIVE)
+            return fail(ret, 400, "grants apply to punktfunk/1 (native) clients only");
+        if (grants_from_json(jg, &grants, err, sizeof(err)) < 0)
+            return fail(ret, 400, err);
+    }
+    int r = has_name ? clients_rename(&call->h->clients, arg, name) : 0;
+    if (r == 0 && has_grants) {
+        r = clients_set_grants(&call->h->clients, arg, grants);
+        if (r == 0) {
+            native_plane_set_grants(call->h->native, arg, grants);
+            host_log("client %s: grants now 0x%02x", arg, grants);
+        }
+    }
     if (r == -ENOENT)
         return fail(ret, 404, "no such client");
     if (r < 0)
         return fail(ret, 500, "could not update the client store");
-    for (size_t i = 0; i < call->h->clients.n; i++) {
-        const paired_client *c = &call->h->clients.v[i];
-        if (strcmp(c->id, arg) != 0)
-            continue;
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "id", json_object_new_string(c->id));
-        json_object_object_add(o, "name", json_object_new_string(c->name));
-        json_object_object_add(o, "first_seen", json_object_new_int64(c->first_seen));
-        json_object_object_add(o, "last_seen", json_object_new_int64(c->last_seen));
-        *ret = o;
-    }
+    pc = clients_find(&call->h->clients, arg);
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "id", json_object_new_string(pc->id));
+    json_object_object_add(o, "kind", json_object_new_string(client_kind_name(pc->kind)));
+    json_object_object_add(o, "name", json_object_new_string(pc->name));
+    json_object_object_add(o, "first_seen", json_object_new_int64(pc->first_seen));
+    json_object_object_add(o, "last_seen", json_object_new_int64(pc->last_seen));
+    if (pc->kind == CLIENT_NATIVE)
+        json_object_object_add(o, "grants", grants_to_json(pc->grants));
+    *ret = o;
     return 200;
 }
 

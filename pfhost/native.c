@@ -198,6 +198,7 @@ static void handle_hello(native_conn *nc, const uint8_t *p, size_t n)
     host_log("native %s: session %ux%u@%u for \"%.*s\" (%s), waiting for Start", nc->peer,
              w.width, w.height, w.refresh_hz, (int)hello.name_len,
              hello.name ? (const char *)hello.name : "", nc->fp_hex);
+    native_launch(nc, &hello, w.width, w.height, w.refresh_hz);
     nc->state = NC_WAIT_START;
     nc->deadline_ms = native_now_ms() + NATIVE_HANDSHAKE_MS;
 }

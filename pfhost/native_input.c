@@ -197,6 +197,50 @@ static int view(const pf_pkf1_input *ev, pf_input_event *e)
     return 1;
 }
 
+void native_input_set_output(native_input *in, uint32_t width, uint32_t height)
+{
+    /* A desktop's injector is mapped by the desktop (desktop.c: onto its screencast stream,
+     * which absolute input on Mutter needs); an output without that would unlink it. */
+    if (!in->inj || in->inj_borrowed)
+        return;
+    /* The native session's output is its own virtual mode, at the origin. */
+    pf_input_output o = {.struct_size = sizeof(o), .width = width, .height = height};
+    if (pf_input_injector_set_output(in->inj, &o) < 0)
+        host_log("native session: input cannot map onto %ux%u", width, height);
+}
+
+int native_input_can_touch(const native_input *in)
+{
+    /* The recorder stands in for an injector with every ability (tests read touch back). */
+    if (in->record_fd >= 0)
+        return 1;
+    return in->client && (pf_input_injector_get_capabilities(in->inj) & PF_INPUT_CAP_TOUCH);
+}
+
+/* §8.1 kinds 9–11: a contact id in code; down and move carry pixels of the client view
+ * ((w << 16) | h in flags, 0 → drop), libpfinput takes 0..1 of the video area. */
+static int touch(const pf_pkf1_input *ev, pf_input_event *e)
+{
+    e->type = PF_INPUT_EVENT_TOUCH;
+    e->touch.pointer_id = ev->code;
+    e->touch.rotation = 0xFFFF;
+    e->touch.tilt = 0xFF;
+    if (ev->kind == PF_PKF1_INPUT_TOUCH_UP) {
+        e->touch.event_type = PF_INPUT_TOUCH_UP;
+        return 1;
+    }
+    uint32_t w = ev->flags >> 16, h = ev->flags & 0xffffu;
+    if (!w || !h)
+        return 0;
+    float x = (float)ev->x / (float)w, y = (float)ev->y / (float)h;
+    e->touch.event_type =
+        ev->kind == PF_PKF1_INPUT_TOUCH_DOWN ? PF_INPUT_TOUCH_DOWN : PF_INPUT_TOUCH_MOVE;
+    e->touch.x = x < 0.0f ? 0.0f : x > 1.0f ? 1.0f : x;
+    e->touch.y = y < 0.0f ? 0.0f : y > 1.0f ? 1.0f : y;
+    e->touch.pressure = 1.0f;
+    return 1;
+}
+
 void native_input_event(native_input *in, const pf_pkf1_input *ev, uint32_t grants)
 {
     uint32_t need = pf_pkf1_input_required_grant(ev->kind);
@@ -248,10 +292,11 @@ void native_input_event(native_input *in, const pf_pkf1_input *ev, uint32_t gran
         break;
     case PF_PKF1_INPUT_TOUCH_DOWN:
     case PF_PKF1_INPUT_TOUCH_MOVE:
-    case PF_PKF1_INPUT_TOUCH_UP: {
-        /* Touch arrives only toward HOST_CAP2_TOUCH, which this host does not set. */
-        return;
-    }
+    case PF_PKF1_INPUT_TOUCH_UP:
+        /* Only toward HOST_CAP2_TOUCH, which a session without touch does not set. */
+        if (!native_input_can_touch(in) || !touch(ev, &e))
+            return;
+        break;
     default:
         pad_event(in, ev);
         return;

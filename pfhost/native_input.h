@@ -18,6 +18,11 @@ int native_input_create_on(uint32_t id, pf_input_injector *inj, native_input **r
 void native_input_destroy(native_input *in);
 /* One decoded event; dropped unless @p grants (PF_PKF1_GRANT_*) cover its kind. */
 void native_input_event(native_input *in, const pf_pkf1_input *ev, uint32_t grants);
+/* The session's output (its mode): absolute pointer and touch map onto it. */
+void native_input_set_output(native_input *in, uint32_t width, uint32_t height);
+/* 1 when touch (kinds 9–11) reaches the desktop: the injector has touch, or events are
+ * recorded. The Welcome's HOST_CAP2_TOUCH follows it. */
+int native_input_can_touch(const native_input *in);
 /* Events dropped because the grants did not cover them. */
 uint64_t native_input_dropped(const native_input *in);
 

@@ -79,6 +79,11 @@ void native_pairing_request(native_conn *nc, const uint8_t *payload, size_t len)
 void native_pairing_proof(native_conn *nc, const uint8_t *payload, size_t len);
 void native_pairing_free(native_pairing *p);
 
+/* native_access.c: after the Welcome, starts the app the Hello's launch names (if any) from
+ * the catalog and answers LaunchOutcome (§5.6). The LAUNCH grant was checked before. */
+void native_launch(native_conn *nc, const pf_pkf1_hello *hello, uint32_t width, uint32_t height,
+                   uint32_t refresh_hz);
+
 /* native_session.c: one streaming session of a connection. */
 /* Resolves the Hello, starts output, encoder and data socket, fills the Welcome. Returns 0, or a
  * close code with a reason. */

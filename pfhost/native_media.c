@@ -22,6 +22,9 @@
 struct native_media {
     int fd;
     pf_pkf1_welcome w;
+    /* The packetizer owns the wire seq (the AEAD nonce): the video thread and a speed test's
+     * thread both packetize, one at a time under this lock; sending happens outside it. */
+    pthread_mutex_t tx_lock;
     pf_pkf1_video_tx *tx;
     pf_net_pacer *pacer;
     uint8_t *pkts;
@@ -36,7 +39,10 @@ struct native_media {
     atomic_int loss_measured;
     uint32_t loss_applied;
     atomic_llong first_sent_ns; /* CLOCK_MONOTONIC of the first frame sent; 0 before */
-    uint32_t frame_index; /* §9.2: owned here, across encoder rebuilds */
+    uint32_t frame_index; /* §9.2: owned here, across encoder rebuilds; under tx_lock */
+    uint32_t probe_index; /* §9.5: filler's own index space (PROBE_SEQ); under tx_lock */
+    int probe_seq;        /* the client set VIDEO_CAP_PROBE_SEQ */
+    pf_net_quic_conn *timing_qc; /* 0xCF goes here (VIDEO_CAP_HOST_TIMING); NULL = off */
     uint32_t audio_seq;
     int64_t realtime_minus_mono; /* header pts_ns is host CLOCK_REALTIME (§7.4) */
     pthread_mutex_t stats_lock;
@@ -66,6 +72,7 @@ int native_media_create(int fd, const pf_pkf1_welcome *w, native_media **ret)
     m->fec_applied = w->fec_percent;
     m->realtime_minus_mono = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
     pthread_mutex_init(&m->stats_lock, NULL);
+    pthread_mutex_init(&m->tx_lock, NULL);
     pf_pkf1_video_tx_settings ts;
     pf_pkf1_video_tx_settings_default(PF_PKF1_VIDEO_TX_SETTINGS_VERSION, &ts);
     ts.shard_payload = w->shard_payload;
@@ -106,6 +113,7 @@ void native_media_destroy(native_media *m)
     pf_pkf1_video_tx_destroy(m->tx);
     pf_net_pacer_destroy(m->pacer);
     pthread_mutex_destroy(&m->stats_lock);
+    pthread_mutex_destroy(&m->tx_lock);
     memset(m->w.key, 0, sizeof(m->w.key));
     memset(m->w.key_chacha, 0, sizeof(m->w.key_chacha));
     free(m->pkts);
@@ -154,43 +162,108 @@ static uint32_t loss_for_parity(native_media *m)
     return first && clock_ns(CLOCK_MONOTONIC) - first >= COLD_START_MAX_NS ? 0 : loss;
 }
 
-int native_media_send_au(native_media *m, const uint8_t *au, size_t len, uint64_t pts_ns,
+void native_media_set_host_timing(native_media *m, pf_net_quic_conn *qc)
+{
+    m->timing_qc = qc;
+}
+
+void native_media_set_probe_seq(native_media *m, int own_space)
+{
+    m->probe_seq = own_space != 0;
+}
+
+static uint32_t us_between(uint64_t from_ns, uint64_t to_ns)
+{
+    uint64_t us = to_ns > from_ns ? (to_ns - from_ns) / 1000u : 0;
+    return us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+}
+
+/* §8.8: where the frame's time on the host went, from the pipeline's own stamps: waiting in
+ * the capture ring (queue), in the encoder (encode) and in the paced send (pace); host_us is
+ * capture → last datagram handed to the kernel. pts_ns is the media header's, so the client
+ * pairs the two. Latest-wins like every datagram: one the endpoint cannot take now is lost. */
+static void send_host_timing(native_media *m, const native_au_times *t, uint64_t pts_realtime,
+                             uint64_t sent_ns)
+{
+    pf_pkf1_host_timing ht = {
+        .pts_ns = pts_realtime,
+        .host_us = us_between(t->capture_ns, sent_ns),
+        .queue_us = us_between(t->capture_ns, t->dequeued_ns),
+        .encode_us = us_between(t->dequeued_ns, t->encoded_ns),
+        .pace_us = us_between(t->encoded_ns, sent_ns),
+        .has_stages = 1,
+    };
+    uint8_t d[32];
+    size_t n;
+    if (pf_pkf1_host_timing_encode(&ht, d, sizeof(d), &n) < 0)
+        return;
+    /* The endpoint never waits for its lock here (the loop may be joining this thread); a
+     * few short tries ride out a dispatch in progress without holding the frame path up. */
+    int r = PF_ERR_AGAIN;
+    for (int i = 0; i < 4 && r == PF_ERR_AGAIN; i++) {
+        if (i) {
+            struct timespec ts = {0, 25000};
+            nanosleep(&ts, NULL);
+        }
+        r = pf_net_quic_conn_send_datagram(m->timing_qc, d, n);
+    }
+    if (r == 0) {
+        pthread_mutex_lock(&m->stats_lock);
+        m->stats.timing_datagrams++;
+        pthread_mutex_unlock(&m->stats_lock);
+    }
+}
+
+/* Grows the packet buffer to hold @p bytes: the largest frame seen, then it stays, so the
+ * steady state allocates nothing. Under tx_lock. */
+static int reserve(native_media *m, size_t bytes)
+{
+    if (bytes <= m->pkts_cap)
+        return 0;
+    size_t cap = bytes * 3 / 2;
+    uint8_t *n = realloc(m->pkts, cap);
+    if (!n)
+        return PF_ERR_NOMEM;
+    m->pkts = n;
+    m->pkts_cap = cap;
+    return 0;
+}
+
+int native_media_send_au(native_media *m, const uint8_t *au, size_t len, const native_au_times *t,
                          int idr)
 {
     (void)idr;
     if (!atomic_load(&m->ready))
         return PF_ERR_STATE;
+    uint32_t pbytes, count;
+    pf_pkf1_video_frame_info info = {
+        .pts_ns = (uint64_t)((int64_t)t->capture_ns + m->realtime_minus_mono),
+    };
+    pf_pkf1_video_tx_result res;
+    pthread_mutex_lock(&m->tx_lock);
     uint32_t fec = atomic_load(&m->fec_percent);
     if (fec != m->fec_applied && pf_pkf1_video_tx_set_fec_percent(m->tx, fec) == 0)
         m->fec_applied = fec;
     uint32_t loss = loss_for_parity(m);
     if (loss != m->loss_applied && pf_pkf1_video_tx_set_loss_ppm(m->tx, loss) == 0)
         m->loss_applied = loss;
-    uint32_t pbytes, count;
     int r = pf_pkf1_video_tx_get_frame_size(m->tx, len, &pbytes, &count);
+    if (r == 0)
+        r = reserve(m, (size_t)pbytes * count);
+    info.frame_index = m->frame_index;
+    if (r == 0)
+        r = pf_pkf1_video_tx_packetize(m->tx, &info, au, len, m->pkts, m->pkts_cap, pbytes,
+                                       &res);
+    if (r == 0)
+        m->frame_index++;
+    pthread_mutex_unlock(&m->tx_lock);
     if (r < 0)
         return r;
-    if ((size_t)pbytes * count > m->pkts_cap) {
-        /* Grows to the largest frame seen, then stays: no allocation in the steady state. */
-        size_t cap = (size_t)pbytes * count * 3 / 2;
-        uint8_t *n = realloc(m->pkts, cap);
-        if (!n)
-            return PF_ERR_NOMEM;
-        m->pkts = n;
-        m->pkts_cap = cap;
-    }
-    pf_pkf1_video_frame_info info = {
-        .pts_ns = (uint64_t)((int64_t)pts_ns + m->realtime_minus_mono),
-        .frame_index = m->frame_index,
-    };
-    pf_pkf1_video_tx_result res;
-    r = pf_pkf1_video_tx_packetize(m->tx, &info, au, len, m->pkts, m->pkts_cap, pbytes, &res);
-    if (r < 0)
-        return r;
-    m->frame_index++;
+    /* The buffer is the video thread's own: a speed test packetizes into its own buffer. */
     uint64_t interval = 1000000000ull / atomic_load(&m->fps);
+    pf_net_pacer_result pr;
     r = pf_net_pacer_send(m->pacer, m->pkts, pbytes, res.packet_bytes, res.packet_count,
-                          interval, NULL);
+                          interval, &pr);
     if (!atomic_load(&m->first_sent_ns))
         atomic_store(&m->first_sent_ns, clock_ns(CLOCK_MONOTONIC));
     pthread_mutex_lock(&m->stats_lock);
@@ -200,7 +273,46 @@ int native_media_send_au(native_media *m, const uint8_t *au, size_t len, uint64_
     m->stats.data_shards += res.data_shards;
     m->stats.parity_shards += res.parity_shards;
     pthread_mutex_unlock(&m->stats_lock);
+    if (r == 0 && m->timing_qc)
+        send_host_timing(m, t, info.pts_ns, pr.last_sent_ns ? pr.last_sent_ns
+                                                            : (uint64_t)clock_ns(CLOCK_MONOTONIC));
     return r;
+}
+
+int native_media_packetize_probe(native_media *m, const uint8_t *filler, size_t len, uint8_t *out,
+                                 size_t out_cap, pf_pkf1_video_tx_result *ret)
+{
+    pthread_mutex_lock(&m->tx_lock);
+    /* Filler carries no parity (every datagram is measured load) and, toward a PROBE_SEQ
+     * client, numbers its AUs in its own space from 0; otherwise it takes the next video
+     * index, as hosts did before that capability. */
+    int r = pf_pkf1_video_tx_set_fec_percent(m->tx, 0);
+    pf_pkf1_video_frame_info info = {
+        .pts_ns = (uint64_t)clock_ns(CLOCK_REALTIME),
+        .frame_index = m->probe_seq ? m->probe_index : m->frame_index,
+        .probe = 1,
+    };
+    uint32_t pbytes, count;
+    if (r == 0)
+        r = pf_pkf1_video_tx_get_frame_size(m->tx, len, &pbytes, &count);
+    if (r == 0 && (size_t)pbytes * count > out_cap)
+        r = PF_ERR_BUFFER_TOO_SMALL;
+    if (r == 0)
+        r = pf_pkf1_video_tx_packetize(m->tx, &info, filler, len, out, out_cap, pbytes, ret);
+    if (r == 0) {
+        if (m->probe_seq)
+            m->probe_index++;
+        else
+            m->frame_index++;
+    }
+    pf_pkf1_video_tx_set_fec_percent(m->tx, m->fec_applied);
+    pthread_mutex_unlock(&m->tx_lock);
+    return r;
+}
+
+int native_media_is_ready(native_media *m)
+{
+    return atomic_load(&m->ready);
 }
 
 void native_media_send_audio(native_media *m, pf_net_quic_conn *qc, const uint8_t *opus,

@@ -23,9 +23,12 @@
 #include "mgmt.h"
 #include "native_cursor.h"
 #include "native_desktop.h"
+#include "native_audio.h"
 #include "native_internal.h"
 #include "native_input.h"
 #include "native_media.h"
+#include "native_mic.h"
+#include "native_probe.h"
 #include "pipeline.h"
 
 /* §7.1: the punch is awaited this long after Start before falling back to the Start port. */
@@ -57,6 +60,9 @@ struct native_session {
     pipeline_sink sink;
     native_media *media;
     native_input *input;
+    native_audio_plan audio;
+    native_mic *mic;
+    native_probe *probe; /* made on the first ProbeRequest */
     native_desktop desk;    /* the session's own output and input, where the host has them */
     native_cursor *cursor; /* the cursor channel, when negotiated (native_cursor.c) */
     uint32_t fec_percent, bitrate_kbps;
@@ -104,10 +110,12 @@ static uint32_t gs_stream_codec(uint32_t pkf1)
                                        : PF_NET_GS_STREAM_H264;
 }
 
-static int video_sink(void *user, const uint8_t *au, size_t len, uint64_t pts_ns, int idr)
+static int video_sink(void *user, const uint8_t *au, size_t len, uint64_t pts_ns,
+                      uint64_t dequeued_ns, uint64_t encoded_ns, int idr)
 {
     native_session *s = user;
-    return native_media_send_au(s->media, au, len, pts_ns, idr);
+    native_au_times t = {pts_ns, dequeued_ns, encoded_ns};
+    return native_media_send_au(s->media, au, len, &t, idr);
 }
 
 static void audio_sink(void *user, const uint8_t *opus, size_t len, uint64_t pts_ns)
@@ -135,7 +143,10 @@ static int start_pipeline(native_session *s, uint32_t w, uint32_t h, uint32_t hz
     ps.cfg.bitrate_kbps = s->bitrate_kbps;
     ps.cfg.packet_size = 1392; /* unused with a sink, but sizes the GameStream buffers */
     ps.cfg.csc_mode = 1u << 1; /* BT.709 limited: Welcome colour 1/1/1, full_range 0 */
-    ps.cfg.audio_channels = 2;
+    ps.cfg.audio_channels = s->audio.channels;
+    ps.cfg.audio_high_quality = s->audio.high_quality;
+    ps.audio_coupling = s->audio.coupling;
+    ps.audio_bitrate_bps = s->audio.bitrate_bps;
     ps.cfg.audio_packet_ms = 5; /* §8.2: 5 ms Opus frames */
     ps.video_fd = s->fd;
     ps.audio_fd = s->fd;
@@ -292,7 +303,9 @@ uint32_t native_session_create(native_conn *nc, const pf_pkf1_hello *hello,
     wl->color_primaries = wl->color_transfer = wl->color_matrix = 1;
     wl->full_range = 0;
     wl->chroma_format_idc = 1;
-    wl->audio_channels = 2; /* stereo Opus; surround over punktfunk/1 is not offered yet */
+    native_audio_resolve(hello, &s->audio); /* 5.1 / 7.1 multistream: native_audio.c */
+    wl->audio_channels = s->audio.channels;
+    wl->audio_layout = s->audio.layout;
     wl->codec = (uint8_t)codec;
     /* §3.5: only what is implemented. Pad snapshots (kind 12) and text (kind 15) are
      * injected; REPEAT_MARK is truthful with no repeats; EXT: the Start block is read;
@@ -329,6 +342,12 @@ uint32_t native_session_create(native_conn *nc, const pf_pkf1_hello *hello,
              IN6_IS_ADDR_V4MAPPED(&((struct sockaddr_in6 *)&s->peer)->sin6_addr);
     wl->shard_payload = v4 ? 1408 : 1388;
     r = native_media_create(s->fd, wl, &s->media);
+    if (r == 0) {
+        /* §8.8 and §9.5: what the client's Hello asked for. */
+        if (s->video_caps & PF_PKF1_VIDEO_CAP_HOST_TIMING)
+            native_media_set_host_timing(s->media, nc->qc);
+        native_media_set_probe_seq(s->media, s->video_caps & PF_PKF1_VIDEO_CAP_PROBE_SEQ);
+    }
     if (r == 0 && native_desktop_wanted(np->h) && np->opt.source == PIPELINE_SOURCE_VDISPLAY) {
         char why[256];
         int cursor = (hello->client_caps & PF_PKF1_CLIENT_CAP_CURSOR) != 0;
@@ -350,6 +369,19 @@ uint32_t native_session_create(native_conn *nc, const pf_pkf1_hello *hello,
                        : native_input_create(0x10000u + (uint32_t)s->fd, np->opt.input_record,
                                              &s->input)) < 0)
         r = PF_ERR_NOMEM;
+    if (r == 0) {
+        native_input_set_output(s->input, w, h);
+        if (native_input_can_touch(s->input)) /* §3.5: only what reaches the desktop */
+            wl->host_caps2 |= PF_PKF1_HOST_CAP2_TOUCH;
+    }
+    if (r == 0) {
+        char client[65], tag[13];
+        snprintf(client, sizeof(client), "%.*s", hello->name ? (int)hello->name_len : 0,
+                 hello->name ? (const char *)hello->name : "");
+        snprintf(tag, sizeof(tag), "%.12s", nc->fp_hex);
+        s->mic = native_mic_create(np->opt.pipewire_remote, client, tag, np->log);
+        r = s->mic ? 0 : PF_ERR_NOMEM;
+    }
     if (r == 0) {
         s->sink = (pipeline_sink){.user = s, .video = video_sink, .audio = audio_sink,
                                   .cursor = cursor_sink};
@@ -408,6 +440,7 @@ static void reconfigure(native_session *s, const pf_pkf1_msg *m)
             s->w.height = h;
             s->w.refresh_hz = hz;
             native_media_set_fps(s->media, hz);
+            native_input_set_output(s->input, w, h);
             if (s->cursor)
                 native_cursor_set_fps(s->cursor, hz);
         }
@@ -613,9 +646,23 @@ void native_session_control(native_session *s, const pf_pkf1_msg *m, uint64_t re
         /* §5.6: the same event on the reliable stream, same path and grants. */
         input_bytes(s, m->blob, m->blob_len);
         break;
+    case PF_PKF1_MSG_PROBE_REQUEST:
+        if (!s->probe && native_probe_create(s->nc, s->np->h->loop, s->media, s->fd,
+                                             s->w.shard_payload, &s->probe) < 0) {
+            host_log("native %s: no memory for a speed test", s->nc->peer);
+            break;
+        }
+        native_probe_request(s->probe, m);
+        break;
+    case PF_PKF1_MSG_PROBE_SHAPED:
+        /* Declined (§5.1, §3.4): shaped probes belong to the v0.43 delivery feature, which
+         * this host does not offer (no HOST_CAP2_DELIVERY, the DELIVERY tag is ignored), so
+         * a seed client never sends one; should one come, no answer is the protocol's "host
+         * cannot", as from an older host. */
+        break;
     default:
-        /* Optional messages this host does not offer (probes, delivery, clipboard, cursor,
-         * phase, shard acks): ignored, as an old host would. */
+        /* Optional messages this host does not offer (delivery, clipboard, cursor, phase,
+         * shard acks): ignored, as an old host would. */
         break;
     }
 }
@@ -624,6 +671,8 @@ void native_session_datagram(native_session *s, const uint8_t *data, size_t len)
 {
     if (len && data[0] == PF_PKF1_DG_INPUT)
         input_bytes(s, data, len);
+    else if (len && data[0] == PF_PKF1_DG_MIC)
+        native_mic_datagram(s->mic, data, len, s->nc->grants);
 }
 
 uint32_t native_session_desktop_id(const native_session *s)
@@ -654,11 +703,13 @@ void native_session_destroy(native_session *s)
                  (unsigned long long)st.parity_shards, (unsigned long long)st.data_shards,
                  (unsigned long long)(st.parity_shards * 100 / st.data_shards),
                  (unsigned long long)(st.parity_shards * 1000 / st.data_shards % 10));
+    native_probe_destroy(s->probe); /* its thread sends through the media object */
     pipeline_destroy(s->pl);
     native_media_destroy(s->media);
     native_input_destroy(s->input);
     native_cursor_destroy(s->cursor);
     native_desktop_close(&s->desk);
+    native_mic_destroy(s->mic);
     sd_event_source_unref(s->io);
     sd_event_source_unref(s->punch_timer);
     if (s->fd >= 0)

@@ -228,6 +228,7 @@ static int encode_and_send(pipeline *p, const pf_frame *frame, uint8_t *pixels, 
             pf_frame_release((pf_frame *)frame);
         return 0;
     }
+    uint64_t dequeued = mono_ns();
     pf_frame f;
     memset(&f, 0, sizeof(f));
     f.struct_size = sizeof(f);
@@ -279,8 +280,8 @@ static int encode_and_send(pipeline *p, const pf_frame *frame, uint8_t *pixels, 
             return len;
         uint64_t encoded = mono_ns();
         if (p->st.sink) {
-            r = p->st.sink->video(p->st.sink->user, p->au, (size_t)len, pts_ns,
-                                  (pk.flags & PF_ENCODE_PACKET_IDR) != 0);
+            r = p->st.sink->video(p->st.sink->user, p->au, (size_t)len, pts_ns, dequeued,
+                                  encoded, (pk.flags & PF_ENCODE_PACKET_IDR) != 0);
             pthread_mutex_lock(&p->stats_lock);
             p->stats.frames_encoded++;
             p->stats.idr_frames += (pk.flags & PF_ENCODE_PACKET_IDR) != 0;
@@ -561,10 +562,13 @@ static int setup_audio(pipeline *p)
     pf_encode_audio_settings_default(&as);
     as.channels = p->st.cfg.audio_channels;
     as.frame_ms = p->st.cfg.audio_packet_ms;
+    as.coupling = p->st.audio_coupling;
     as.high_quality = p->st.cfg.audio_channels > 2 ? p->st.cfg.audio_high_quality
                                                    : p->st.cfg.stereo_high_quality;
     if (p->st.cfg.audio_channels == 2)
         as.bitrate_bps = as.high_quality ? 512000 : 96000;
+    if (p->st.audio_bitrate_bps)
+        as.bitrate_bps = p->st.audio_bitrate_bps;
     as.log = p->st.log;
     int r = pf_encode_audio_create(&as, &p->aenc);
     if (r < 0)

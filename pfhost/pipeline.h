@@ -21,10 +21,13 @@ typedef struct pipeline pipeline;
 
 /* Where encoded media goes instead of the GameStream packetizers (punktfunk/1 sessions).
  * Called on the video / audio thread; video returns 0, or PF_ERR_STATE when the peer cannot
- * take frames yet (the next frame is then an IDR). */
+ * take frames yet (the next frame is then an IDR). The video call gets the frame's stage
+ * stamps on CLOCK_MONOTONIC: capture (@p pts_ns), taken off the ring by the video thread
+ * (@p dequeued_ns) and encoded (@p encoded_ns), for host-timing reports. */
 typedef struct pipeline_sink {
     void *user;
-    int (*video)(void *user, const uint8_t *au, size_t len, uint64_t pts_ns, int idr);
+    int (*video)(void *user, const uint8_t *au, size_t len, uint64_t pts_ns,
+                 uint64_t dequeued_ns, uint64_t encoded_ns, int idr);
     void (*audio)(void *user, const uint8_t *opus, size_t len, uint64_t pts_ns);
     /* With pipeline_settings.cursor: the pointer the capture describes (source_pw.h,
      * pw_source_cursor), called on the capture thread after every wake-up, at least once per
@@ -43,6 +46,8 @@ typedef struct pipeline_settings {
     const char *pipewire_remote; /* PIPELINE_SOURCE_PIPEWIRE: NULL = default; borrowed */
     const char *vdisplay_backend; /* PIPELINE_SOURCE_VDISPLAY: NULL = autoselect; borrowed */
     int64_t node_id;              /* PIPELINE_SOURCE_NODE */
+    uint32_t audio_coupling;      /* PF_ENCODE_AUDIO_COUPLING_* of 5.1 / 7.1 normal quality */
+    uint32_t audio_bitrate_bps;   /* 0: the layout's GameStream rate */
     pf_log_hook log;
     const pipeline_sink *sink; /* NULL: GameStream; else borrowed, outlives the pipeline */
     /* Captured sources: the pointer as metadata, not in the picture, where the output can

@@ -206,6 +206,21 @@ static int start_app(session_table *t, const app *a, const pf_net_gs_launch *l)
     return 0;
 }
 
+int sessions_start_app(session_table *t, const app *a, uint32_t width, uint32_t height,
+                       uint32_t fps)
+{
+    if (t->app_id)
+        return t->app_id == a->id ? 1 : PF_ERR_STATE;
+    pf_net_gs_launch l;
+    memset(&l, 0, sizeof(l));
+    l.struct_size = sizeof(l);
+    l.appid = a->id;
+    l.width = width;
+    l.height = height;
+    l.fps = fps;
+    return start_app(t, a, &l);
+}
+
 int sessions_launch(session_table *t, const app_catalog *apps, const pf_net_gs_launch *l,
                     int64_t now)
 {

@@ -68,6 +68,12 @@ void sessions_finish(session_table *t);
  * PF_ERR_LIMIT (SESSIONS_MAX sessions exist). */
 int sessions_launch(session_table *t, const app_catalog *apps, const pf_net_gs_launch *l,
                     int64_t now);
+/* Starts @p a (prep commands, detached commands, its command) without a GameStream session,
+ * for a punktfunk/1 Hello's launch; it runs until it exits or /cancel. Returns 0 started, 1
+ * it was already running (adopted), PF_ERR_STATE (another app runs), PF_ERR_IO (a prep
+ * command failed or the command could not start) or PF_ERR_NOMEM. */
+int sessions_start_app(session_table *t, const app *a, uint32_t width, uint32_t height,
+                       uint32_t fps);
 /* /cancel: every session ends, the app is stopped and its undo commands run. */
 void sessions_cancel(session_table *t);
 /* Ends one session (the app keeps running). 0 or PF_ERR_NOT_FOUND. */

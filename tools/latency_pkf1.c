@@ -3,7 +3,8 @@
  * CLOCK_REALTIME); the clock probes give host − client, so capture on the client clock is
  * pts_ns − offset. A host that sends host timing (0xCF, §8.8, asked for with video cap 0x08)
  * adds capture → encoded (queue + encode) and capture → sent (host_us); without it those
- * stages are reported as not on the wire. libpfclient stamps the first datagram and the
+ * stages are reported as not on the wire. The 0xCF of a frame leaves the host after the
+ * frame's last datagram, so it is looked up a few frames later. libpfclient stamps the first datagram and the
  * completed AU on the client's CLOCK_REALTIME; decoding is timed here. */
 #include "latency_pkf1.h"
 
@@ -107,21 +108,48 @@ static int decode(session *s, const uint8_t *data, size_t len)
     return avcodec_receive_frame(s->dec, s->frame) == 0;
 }
 
-static void record(lat_report *r, const pf_client_video_frame *f, uint64_t decoded_ns)
-{
+/* A frame whose host stamps may still be on their way: 0xCF follows the AU's last datagram
+ * on the QUIC path, so it is looked up a few frames later. */
+typedef struct pending {
     int64_t t[LAT_STAGES];
-    t[LAT_CAPTURE] = (int64_t)f->pts_ns - f->clock_offset_ns;
-    t[LAT_ENCODED] = t[LAT_SENT] = LAT_MISSING;
+    uint64_t pts_ns;
+    int64_t capture;
+    int has_timing;
+} pending;
+
+#define PENDING_MAX 8u
+
+static void finish(pf_client *c, lat_report *r, pending *p, uint32_t *host_timing)
+{
+    pf_client_host_timing ht = {.struct_size = sizeof(ht)};
+    if (!p->has_timing && pf_client_get_host_timing(c, p->pts_ns, &ht) == 0) {
+        p->t[LAT_ENCODED] = ht.queue_us || ht.encode_us
+                                ? p->capture + ((int64_t)ht.queue_us + ht.encode_us) * 1000
+                                : LAT_MISSING;
+        p->t[LAT_SENT] = p->capture + (int64_t)ht.host_us * 1000;
+        p->has_timing = 1;
+    }
+    *host_timing += p->has_timing;
+    lat_report_add(r, p->t);
+}
+
+static void record(pending *p, const pf_client_video_frame *f, uint64_t decoded_ns)
+{
+    p->pts_ns = f->pts_ns;
+    p->capture = (int64_t)f->pts_ns - f->clock_offset_ns;
+    p->t[LAT_CAPTURE] = p->capture;
+    p->t[LAT_ENCODED] = p->t[LAT_SENT] = LAT_MISSING;
+    p->has_timing = 0;
     if (f->flags & PF_CLIENT_FRAME_HOST_TIMING) {
         if (f->host_queue_us || f->host_encode_us)
-            t[LAT_ENCODED] = t[LAT_CAPTURE] +
-                             ((int64_t)f->host_queue_us + f->host_encode_us) * 1000;
-        t[LAT_SENT] = t[LAT_CAPTURE] + (int64_t)f->host_us * 1000;
+            p->t[LAT_ENCODED] = p->capture +
+                                ((int64_t)f->host_queue_us + f->host_encode_us) * 1000;
+        p->t[LAT_SENT] = p->capture + (int64_t)f->host_us * 1000;
+        p->has_timing = 1;
     }
-    t[LAT_RECEIVED] = (int64_t)f->first_packet_ns;
-    t[LAT_REASSEMBLED] = (int64_t)f->reassembled_ns;
-    t[LAT_DECODED] = decoded_ns ? (int64_t)decoded_ns : LAT_MISSING;
-    lat_report_add(r, t);
+    p->t[LAT_RECEIVED] = (int64_t)f->first_packet_ns;
+    p->t[LAT_REASSEMBLED] = (int64_t)f->reassembled_ns;
+    p->t[LAT_DECODED] = decoded_ns ? (int64_t)decoded_ns : LAT_MISSING;
 }
 
 static int stream(const latency_gs_options *o, session *s, lat_report *r, char *err, size_t n)
@@ -146,7 +174,8 @@ static int stream(const latency_gs_options *o, session *s, lat_report *r, char *
         return -1;
     }
     pf_client_stats st0 = {.struct_size = sizeof(st0)}, st1 = {.struct_size = sizeof(st1)};
-    uint32_t warm = o->warmup, got = 0, host_timing = 0;
+    uint32_t warm = o->warmup, got = 0, host_timing = 0, npend = 0;
+    pending pend[PENDING_MAX];
     uint64_t end = realtime_ns() + (uint64_t)o->timeout_ms * 1000000ull + 20000000000ull;
     while (got < o->frames && realtime_ns() < end) {
         pf_client_video_frame f = {.struct_size = sizeof(f)};
@@ -168,20 +197,34 @@ static int stream(const latency_gs_options *o, session *s, lat_report *r, char *
         }
         if (!got && !st0.clock_valid)
             pf_client_get_stats(s->c, &st0);
-        host_timing |= (f.flags & PF_CLIENT_FRAME_HOST_TIMING) != 0;
         r->frames_decoded += decoded != 0;
-        record(r, &f, decoded);
+        if (npend == PENDING_MAX) {
+            finish(s->c, r, &pend[0], &host_timing);
+            memmove(pend, pend + 1, sizeof(pend[0]) * (PENDING_MAX - 1));
+            npend--;
+        }
+        record(&pend[npend++], &f, decoded);
         got++;
     }
+    /* The last frames' host stamps: give them a moment to land. */
+    struct timespec ts = {0, 100000000L};
+    nanosleep(&ts, NULL);
+    for (uint32_t i = 0; i < npend; i++)
+        finish(s->c, r, &pend[i], &host_timing);
     pf_client_get_stats(s->c, &st1);
     r->frames_lost = st1.frames_lost - st0.frames_lost;
     r->video_packets = st1.packets_received - st0.packets_received;
     r->clock_offset_ns = st1.clock_offset_ns;
     r->clock_rtt_ns = st1.clock_rtt_ns;
     if (host_timing) {
+        /* 0xCF rides unreliable QUIC datagrams: a frame whose report was lost has no host
+         * stamps; the notes say how many do. */
+        static char note[96];
+        snprintf(note, sizeof(note), "host timing arrived for %u of %u frames", host_timing,
+                 got);
         r->stages[LAT_ENCODED] = (lat_stage_info){
-            1, "host: 0xCF host timing, queue + encode after capture", NULL};
-        r->stages[LAT_SENT] = (lat_stage_info){1, "host: 0xCF host timing, host_us", NULL};
+            1, "host: 0xCF host timing, queue + encode after capture", note};
+        r->stages[LAT_SENT] = (lat_stage_info){1, "host: 0xCF host timing, host_us", note};
     }
     if (!got) {
         snprintf(err, n, "no frame with a valid clock offset arrived");
@@ -216,9 +259,9 @@ int latency_pkf1_run(const latency_gs_options *o, lat_report *r, char *err, size
     snprintf(r->mode, sizeof(r->mode), "%ux%u@%u", o->width, o->height, o->fps);
     r->stages[LAT_CAPTURE] = (lat_stage_info){1, "host: media header pts_ns, clock offset "
                                                  "removed", NULL};
-    r->stages[LAT_ENCODED] = (lat_stage_info){0, NULL, "not on the wire: this host sends no "
+    r->stages[LAT_ENCODED] = (lat_stage_info){0, NULL, "not on the wire: the host sent no "
                                                        "0xCF host timing"};
-    r->stages[LAT_SENT] = (lat_stage_info){0, NULL, "not on the wire: this host sends no 0xCF "
+    r->stages[LAT_SENT] = (lat_stage_info){0, NULL, "not on the wire: the host sent no 0xCF "
                                                     "host timing"};
     r->stages[LAT_RECEIVED] = (lat_stage_info){1, "client: libpfclient, first datagram", NULL};
     r->stages[LAT_REASSEMBLED] = (lat_stage_info){1, "client: libpfclient, AU complete", NULL};

@@ -61,8 +61,9 @@ static void test_help_and_errors(void **state)
 static const char *const stage_names[] = {"capture", "encoded", "sent",
                                           "received", "reassembled", "decoded"};
 
-/* The report of one run. @p pkf1: punktfunk/1 (clock from probes; encoded and sent only
- * with 0xCF host timing) rather than GameStream (same clock; encoded on the wire, sent not). */
+/* The report of one run. @p pkf1: punktfunk/1 (clock from probes; encoded and sent from the
+ * host's 0xCF host timing, which rides unreliable datagrams, so a frame may lack them) rather
+ * than GameStream (same clock; encoded on the wire, sent not). */
 static void check_report(const char *extra, int pkf1)
 {
     const int frames = 90;
@@ -106,9 +107,8 @@ static void check_report(const char *extra, int pkf1)
         assert_string_equal(json_object_get_string(get(st, "name")), stage_names[s]);
         avail[s] = json_object_get_boolean(get(st, "available"));
         if (!avail[s]) {
-            /* only host stages can be missing: sent always in GameStream, encoded and
-             * sent without host timing in punktfunk/1 */
-            assert_true(s == 2 || (pkf1 && s == 1));
+            /* only the sent stage of GameStream is not on its wire */
+            assert_true(s == 2 && !pkf1);
             assert_non_null(strstr(json_object_get_string(get(st, "note")), "wire"));
             continue;
         }
@@ -116,22 +116,35 @@ static void check_report(const char *extra, int pkf1)
             continue;
         json_object *since = get(st, "since_capture"), *step = get(st, "step");
         int count = json_object_get_int(get(since, "count"));
-        assert_int_equal(count, s == 5 ? decoded : frames);
-        assert_int_equal(json_object_get_int(get(step, "count")), count);
+        int host_stamp = pkf1 && (s == 1 || s == 2);
+        if (host_stamp) /* nearly every frame's 0xCF arrives on loopback */
+            assert_true(count >= frames * 8 / 10 && count <= frames);
+        else
+            assert_int_equal(count, s == 5 ? decoded : frames);
+        int steps = json_object_get_int(get(step, "count"));
+        if (pkf1 && s <= 3) /* a step from a host stamp counts the frames that have it */
+            assert_true(steps >= frames * 8 / 10 && steps <= count);
+        else
+            assert_int_equal(steps, count);
         double p50 = get_double(since, "p50_ms"), p95 = get_double(since, "p95_ms"),
                p99 = get_double(since, "p99_ms");
         assert_true(p50 <= p95 && p95 <= p99);
         assert_true(get_double(since, "min_ms") >= -(double)slack / 1e6);
-        if (s < 5) { /* the same frames at every stage up to reassembled */
+        /* The same frames at every stage up to reassembled. "sent" is when the host handed
+         * the last datagram to its kernel and "received" when the first one arrived: on
+         * loopback the first arrives inside that very send, so those two are not ordered. */
+        if (s < 5)
             assert_true(p50 >= prev_p50);
+        if (s < 5 && !(pkf1 && s == 2)) /* received is compared with encoded */
             prev_p50 = p50;
-        }
         size_t from = s - 1;
         while (!avail[from])
             from--;
         assert_string_equal(json_object_get_string(get(step, "from")), stage_names[from]);
     }
     assert_true(avail[0] && avail[3] && avail[4] && avail[5]);
+    if (pkf1) /* pfhost sends 0xCF toward clients that ask (§8.8) */
+        assert_true(avail[1] && avail[2]);
 
     /* Every frame: stamps monotonic along the pipeline, capture → decoded positive. */
     json_object *samples = get(root, "samples_ns");
@@ -141,15 +154,20 @@ static void check_report(const char *extra, int pkf1)
         json_object *row = json_object_array_get_idx(samples, i);
         assert_int_equal(json_object_array_length(row), 6);
         assert_int_equal(json_object_get_int64(json_object_array_get_idx(row, 0)), 0);
-        int64_t last = -slack;
+        int64_t last = -slack, before_sent = -slack;
         for (size_t s = 1; s < 6; s++) {
+            if (pkf1 && s == 2)
+                before_sent = last;
+            if (pkf1 && s == 3)
+                last = before_sent; /* received is not ordered after sent (above) */
             json_object *v = json_object_array_get_idx(row, s);
             if (!avail[s]) {
                 assert_null(v);
                 continue;
             }
             if (!v) {
-                assert_int_equal(s, 5); /* only a decode may be missing (after a loss) */
+                /* a decode may be missing (after a loss), and a lost 0xCF's host stamps */
+                assert_true(s == 5 || (pkf1 && (s == 1 || s == 2)));
                 continue;
             }
             int64_t t = json_object_get_int64(v);

@@ -21,6 +21,14 @@ extern "C" {
 #define PF_ENCODE_AUDIO_RATE 48000u     /**< the only sample rate. Since 0.1. */
 #define PF_ENCODE_AUDIO_MAX_CHANNELS 8u /**< Since 0.1. */
 
+/** Which channel pairs of a normal-quality 5.1 / 7.1 layout share a coupled Opus stream
+ *  (pf_encode_audio_settings.coupling). Stereo and high quality ignore it. Since 0.2. */
+#define PF_ENCODE_AUDIO_COUPLING_SIDES 0u  /**< FL+FR, BL+BR (and SL+SR) coupled; C and LFE mono:
+                                                GameStream's and RFC 7845 family 1. Since 0.2. */
+#define PF_ENCODE_AUDIO_COUPLING_CENTER 1u /**< FL+FR, C+LFE (and BL+BR) coupled, the rest mono,
+                                                identity mapping: punktfunk/1 audio_layout 0.
+                                                Since 0.2. */
+
 /** One Opus encoder. */
 typedef struct pf_encode_audio pf_encode_audio;
 
@@ -32,7 +40,8 @@ typedef struct pf_encode_audio_settings {
     uint32_t high_quality; /**< 1: one stream per channel (AudioQuality:1). Since 0.1. */
     uint32_t bitrate_bps;  /**< 0: the GameStream rate of the layout; else 6000..4096000.
                                 Since 0.1. */
-    uint32_t reserved;
+    uint32_t coupling;     /**< PF_ENCODE_AUDIO_COUPLING_*; 0 before 0.2 was reserved (zero).
+                                Since 0.2. */
     pf_log_hook log;       /**< copied. Since 0.1. */
 } pf_encode_audio_settings;
 
@@ -61,8 +70,8 @@ PF_EXPORT void pf_encode_audio_settings_default(pf_encode_audio_settings *settin
  * Creates an Opus multistream encoder.
  * @param settings borrowed for the call.
  * @param ret_audio on success, the encoder.
- * @return 0; PF_ERR_INVALID_ARGUMENT (NULL, a channel count, frame length or bitrate out of
- *   range); PF_ERR_NOMEM; PF_ERR_IO (libopus refused).
+ * @return 0; PF_ERR_INVALID_ARGUMENT (NULL, a channel count, frame length, bitrate or coupling
+ *   out of range); PF_ERR_NOMEM; PF_ERR_IO (libopus refused).
  * Ownership: the caller owns the encoder. Threading: one thread at a time. Since 0.1.
  */
 PF_EXPORT int pf_encode_audio_create(const pf_encode_audio_settings *settings,

@@ -176,8 +176,26 @@ typedef struct pf_client_stream_settings {
     uint32_t auto_keyframe;
 } pf_client_stream_settings;
 
-/** Fills @p s with defaults (struct_size included). Since 0.2. */
+/** Fills @p s with defaults (struct_size included). It writes the whole struct of this
+ *  version, so the struct never grows: later options come as calls of their own. Since 0.2. */
 PF_EXPORT void pf_client_stream_settings_default(pf_client_stream_settings *s);
+
+/**
+ * Names the app the next pf_client_start() asks the host to start (Hello `launch`, §3.1): a
+ * store-qualified id of the host's library ("steam:570"; pfhost also takes its catalog
+ * number or an app name), UTF-8, at most 128 bytes; NULL clears it. The host needs the LAUNCH
+ * grant (else it closes with 0x6A) and answers with a launch outcome in the stream info.
+ * @param launch copied. @return 0; PF_ERR_INVALID_ARGUMENT (too long); PF_ERR_STATE (a
+ *         stream was started). Since 0.3.
+ */
+PF_EXPORT int pf_client_set_launch(pf_client *c, const char *launch);
+
+/**
+ * The Hello wire_version (§11) the next pf_client_start() sends: 0 restores this library's, 2.
+ * Any other value is only for testing a host's version gate, which refuses it (close 0x67).
+ * @return 0; PF_ERR_STATE (a stream was started); PF_ERR_INVALID_ARGUMENT. Since 0.3.
+ */
+PF_EXPORT int pf_client_set_wire_version(pf_client *c, uint32_t wire_version);
 
 /** What the host granted (from Welcome, later Reconfigured). */
 typedef struct pf_client_stream_info {
@@ -196,7 +214,24 @@ typedef struct pf_client_stream_info {
     uint32_t host_caps, host_caps2;
     uint16_t data_port;      /**< the host's video UDP port */
     uint16_t mgmt_port;
+    /** LaunchOutcome (§5.6) of the pf_client_set_launch() app: PF_CLIENT_LAUNCH_*, or
+     *  PF_CLIENT_LAUNCH_NONE until one arrived. Since 0.3. */
+    int32_t launch_outcome;
+    /** The host's words about the launch (UTF-8, NUL-terminated, may be empty). Since 0.3. */
+    char launch_message[201];
+    /** AccessUpdate messages received (§5.6): the host changed this client's grants while it
+     *  streams; @c grants holds the newest. Since 0.3. */
+    uint32_t access_updates;
 } pf_client_stream_info;
+
+/** Launch outcomes (LaunchOutcome kind, §5.6). */
+#define PF_CLIENT_LAUNCH_NONE (-1)          /**< no launch asked, or no answer yet */
+#define PF_CLIENT_LAUNCH_SPAWNED 0          /**< the host started the app */
+#define PF_CLIENT_LAUNCH_ADOPTED 1          /**< it was already running */
+#define PF_CLIENT_LAUNCH_ADOPTED_UNKNOWN 2  /**< the host took over something already running */
+#define PF_CLIENT_LAUNCH_REFUSED 3          /**< the host will not start it (see the message) */
+#define PF_CLIENT_LAUNCH_FAILED 4           /**< starting it failed */
+#define PF_CLIENT_LAUNCH_SIGN_IN 5          /**< the store wants a sign-in on the host first */
 
 /**
  * Opens a session: Hello → Welcome → Start, binds and punches the video socket and starts the
@@ -310,11 +345,32 @@ typedef struct pf_client_probe_result {
 
 /**
  * Runs a speed test beside the stream: the host sends filler at @p target_kbps for
- * @p duration_ms, then reports what it sent. Blocks at most duration + 5 s.
- * @return 0; PF_ERR_TIMEOUT (no ProbeResult: the host cannot); PF_ERR_STATE. Since 0.2.
+ * @p duration_ms (it may clamp both; the result says what it ran), then reports what it sent.
+ * Blocks at most duration + 5 s. One test at a time.
+ * @return 0; PF_ERR_TIMEOUT (no ProbeResult: the host cannot); PF_ERR_AGAIN (a test is
+ *         already running, here or on the host: the host answered with an empty result);
+ *         PF_ERR_STATE. Since 0.2.
  */
 PF_EXPORT int pf_client_speed_test(pf_client *c, uint32_t target_kbps, uint32_t duration_ms,
                                    pf_client_probe_result *ret_result);
+
+/** Host timing of one AU (0xCF, §8.8): where its time on the host went, µs. */
+typedef struct pf_client_host_timing {
+    uint32_t struct_size;
+    uint32_t host_us;    /**< capture → last datagram sent */
+    uint32_t queue_us;   /**< capture → taken by the encoder (0 when the host does not say) */
+    uint32_t encode_us;  /**< in the encoder */
+    uint32_t pace_us;    /**< encoded → last datagram sent */
+} pf_client_host_timing;
+
+/**
+ * Looks up the host timing of the AU captured at @p pts_ns (its pf_client_video_frame pts).
+ * The host sends it after the AU's last datagram, on another path, so it may arrive after the
+ * AU was pulled; the last 64 are kept. Needs video cap 0x08 (HOST_TIMING) in the settings.
+ * @return 0; PF_ERR_NOT_FOUND (not (yet) received); PF_ERR_INVALID_ARGUMENT. Since 0.3.
+ */
+PF_EXPORT int pf_client_get_host_timing(pf_client *c, uint64_t pts_ns,
+                                        pf_client_host_timing *ret);
 
 /** Counters and measurements of a session. */
 typedef struct pf_client_stats {

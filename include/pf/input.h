@@ -334,6 +334,25 @@ PF_EXPORT void pf_input_injector_destroy(pf_input_injector *injector);
  */
 PF_EXPORT const char *pf_input_injector_get_backend(const pf_input_injector *injector);
 
+/** What an injector can inject (pf_input_injector_get_capabilities()). Since 0.2. */
+#define PF_INPUT_CAP_KEYBOARD 0x01u    /**< evdev keys. Since 0.2. */
+#define PF_INPUT_CAP_KEYSYM 0x02u      /**< text as keysyms. Since 0.2. */
+#define PF_INPUT_CAP_POINTER 0x04u     /**< relative motion, buttons, scroll. Since 0.2. */
+#define PF_INPUT_CAP_POINTER_ABS 0x08u /**< absolute motion. Since 0.2. */
+#define PF_INPUT_CAP_TOUCH 0x10u       /**< touch contacts. Since 0.2. */
+#define PF_INPUT_CAP_PEN 0x20u         /**< pen. Since 0.2. */
+#define PF_INPUT_CAP_GAMEPAD 0x40u     /**< virtual gamepads. Since 0.2. */
+
+/**
+ * What the injector's backends can inject: the keyboard/pointer/touch backend's abilities
+ * and, when a gamepad backend started, PF_INPUT_CAP_GAMEPAD. Events of a missing class are
+ * accepted by pf_input_client_submit() and dropped, so a caller that advertises abilities to
+ * its clients (touch, pen) asks here first.
+ * @param injector borrowed; may be NULL (0).
+ * @return PF_INPUT_CAP_* bits. Threading: the injector's thread. Since 0.2.
+ */
+PF_EXPORT uint32_t pf_input_injector_get_capabilities(const pf_input_injector *injector);
+
 /**
  * Copies the backend's session handle into @p buf (Mutter: the RemoteDesktop SessionId that
  * a ScreenCast session must name as "remote-desktop-session-id"; others: empty string).

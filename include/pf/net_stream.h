@@ -389,7 +389,9 @@ typedef struct pf_net_pacer_settings {
     int32_t fd;             /**< UDP socket, borrowed; must outlive the pacer. Since 0.1. */
     uint32_t burst_packets; /**< datagrams per burst (default 16). Since 0.1. */
     uint32_t spread_percent; /**< most of the frame interval a frame may be spread over (50). Since 0.1. */
-    uint32_t use_gso;       /**< 1: one UDP_SEGMENT send per burst when the kernel allows it. Since 0.1. */
+    uint32_t use_gso;       /**< 1: UDP_SEGMENT (GSO) sends when the kernel allows it, one
+                                 message per burst, or per 64 KiB of a larger burst; bursts
+                                 not spaced apart share a system call. Since 0.1. */
     uint32_t rate_mbps;     /**< pacing rate the bursts are spaced for (default 2000); a
                                  frame that would need longer than spread_percent of the
                                  interval is sent faster. Since 0.1. */

@@ -3,6 +3,7 @@
  * and wait on the client's condition variable for what it records. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -209,6 +210,7 @@ void pf_client_destroy(pf_client *c)
     }
     pthread_mutex_unlock(&c->lock);
     pf_pkf1_video_rx_destroy(c->vrx);
+    pfi_udp_rx_finish(&c->vsock);
     if (c->fd >= 0)
         close(c->fd);
     free(c->rx);
@@ -399,6 +401,39 @@ static int create_rx(pf_client *c, const pf_pkf1_welcome *w)
     return r;
 }
 
+int pf_client_set_launch(pf_client *c, const char *launch)
+{
+    if (!c || (launch && strlen(launch) > PF_PKF1_HELLO_LAUNCH_MAX))
+        return PF_ERR_INVALID_ARGUMENT;
+    pthread_mutex_lock(&c->lock);
+    int r = c->want_msgs || c->vrx ? PF_ERR_STATE : 0;
+    if (r == 0)
+        snprintf(c->launch, sizeof(c->launch), "%s", launch ? launch : "");
+    pthread_mutex_unlock(&c->lock);
+    return r;
+}
+
+int pf_client_set_wire_version(pf_client *c, uint32_t wire_version)
+{
+    if (!c)
+        return PF_ERR_INVALID_ARGUMENT;
+    pthread_mutex_lock(&c->lock);
+    int r = c->want_msgs || c->vrx ? PF_ERR_STATE : 0;
+    if (r == 0)
+        c->wire_version = wire_version;
+    pthread_mutex_unlock(&c->lock);
+    return r;
+}
+
+static void free_msgs(pfc_msg *e)
+{
+    while (e) {
+        pfc_msg *next = e->next;
+        free(e);
+        e = next;
+    }
+}
+
 int pf_client_start(pf_client *c, const pf_client_stream_settings *settings,
                     pf_client_stream_info *ret_info, uint32_t timeout_ms)
 {
@@ -416,6 +451,9 @@ int pf_client_start(pf_client *c, const pf_client_stream_settings *settings,
     }
     c->want_msgs = 1;
     c->ss = ss;
+    c->launch_outcome = PF_CLIENT_LAUNCH_NONE;
+    c->launch_message[0] = 0;
+    c->access_updates = 0;
     pthread_mutex_unlock(&c->lock);
 
     pf_pkf1_hello hello;
@@ -424,7 +462,15 @@ int pf_client_start(pf_client *c, const pf_client_stream_settings *settings,
     hello.height = ss.height;
     hello.refresh_hz = ss.refresh_hz;
     hello.bitrate_kbps = ss.bitrate_kbps;
-    hello.video_caps = (uint8_t)ss.video_caps;
+    if (c->wire_version)
+        hello.wire_version = c->wire_version;
+    /* This library's reassembler counts speed-test filler apart from video whatever its frame
+     * index, so the filler may take its own index space (§9.5) and never shows as a gap. */
+    hello.video_caps = (uint8_t)(ss.video_caps | PF_PKF1_VIDEO_CAP_PROBE_SEQ);
+    if (c->launch[0]) {
+        hello.launch = (const uint8_t *)c->launch;
+        hello.launch_len = strlen(c->launch);
+    }
     hello.audio_channels = (uint8_t)ss.audio_channels;
     hello.video_codecs = (uint8_t)ss.codecs;
     hello.preferred_codec = (uint8_t)ss.preferred_codec;
@@ -448,16 +494,15 @@ int pf_client_start(pf_client *c, const pf_client_stream_settings *settings,
         r = PF_ERR_MALFORMED;
     }
     c->want_msgs = 0;
-    /* Whatever else arrived is for the streaming handlers; nothing precedes Welcome. */
-    while (c->msg_head) {
-        pfc_msg *e = c->msg_head->next;
-        free(c->msg_head);
-        c->msg_head = e;
-    }
-    c->msg_tail = NULL;
+    /* Whatever else arrived with the Welcome (a LaunchOutcome, say) is for the streaming
+     * handlers, once the stream info exists. */
+    pfc_msg *early = c->msg_head;
+    c->msg_head = c->msg_tail = NULL;
     pthread_mutex_unlock(&c->lock);
-    if (r < 0)
+    if (r < 0) {
+        free_msgs(early);
         return r;
+    }
 
     uint16_t local;
     int fd = open_data_socket(c, w.udp_port, &local);
@@ -465,6 +510,8 @@ int pf_client_start(pf_client *c, const pf_client_stream_settings *settings,
         r = fd;
     if (r == 0)
         r = create_rx(c, &w);
+    if (r == 0 && pfi_udp_rx_init(&c->vsock, fd, 16) < 0)
+        r = PF_ERR_NOMEM;
     if (r == 0)
         r = pf_pkf1_start_encode(local, 0, NULL, 0, buf, sizeof(buf), &n);
     if (r == 0)
@@ -475,13 +522,23 @@ int pf_client_start(pf_client *c, const pf_client_stream_settings *settings,
             close(fd);
         pf_pkf1_video_rx_destroy(c->vrx);
         c->vrx = NULL;
+        pfi_udp_rx_finish(&c->vsock);
         pthread_mutex_lock(&c->lock);
         close_with(c, PF_CLIENT_CLOSE_LOCAL, PF_PKF1_CLOSE_CLIENT_QUIT);
         pthread_mutex_unlock(&c->lock);
+        free_msgs(early);
         return r;
     }
     pthread_mutex_lock(&c->lock);
     info_from_welcome(&c->info, &w);
+    pfc_info_notices(c);
+    for (pfc_msg *e = early, *next; e; e = next) {
+        next = e->next;
+        pf_pkf1_msg m;
+        if (pf_pkf1_msg_decode(e->data, e->len, &m) == 0)
+            pfc_handle_msg(c, &m);
+        free(e);
+    }
     c->fd = fd;
     if (c->state == PFC_CONNECTED)
         c->state = PFC_STREAMING;
@@ -551,8 +608,12 @@ int pf_client_video_next(pf_client *c, int timeout_ms, pf_client_video_frame *re
     queue_node *n = NULL;
     int r = pop_wait(c, (void **)&c->vq_head, (void **)&c->vq_tail, &c->vq_count,
                      (void **)&c->v_current, timeout_ms, &n);
-    if (r == 0)
+    if (r == 0) {
+        /* 0xCF follows the AU's last datagram on another path: what came since it completed
+         * is matched now (pf_client_get_host_timing() for later). */
+        pfc_media_match_timing(c, &((pfc_frame *)n)->f);
         COPY_SIZED(ret_frame, &((pfc_frame *)n)->f);
+    }
     pthread_mutex_unlock(&c->lock);
     return r;
 }

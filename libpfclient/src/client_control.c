@@ -120,6 +120,12 @@ int pf_client_speed_test(pf_client *c, uint32_t target_kbps, uint32_t duration_m
     if (!streaming(c))
         return PF_ERR_STATE;
     pthread_mutex_lock(&c->lock);
+    if (c->probe_running) {
+        /* One at a time: a ProbeResult carries nothing to tell two tests apart. */
+        pthread_mutex_unlock(&c->lock);
+        return PF_ERR_AGAIN;
+    }
+    c->probe_running = 1;
     c->probe_answered = 0;
     /* The reassembler counts probe filler (FLAG_PROBE) apart from video; the I/O thread
      * copies its count after every read. */
@@ -130,18 +136,23 @@ int pf_client_speed_test(pf_client *c, uint32_t target_kbps, uint32_t duration_m
     m.value32 = target_kbps;
     m.value32b = duration_ms;
     int r = pfc_queue_msg(c, &m);
-    if (r < 0)
-        return r;
+    /* The host may clamp the duration; its own limit is the answer's deadline. */
     uint64_t end = pfc_deadline_of((int)(duration_ms + 5000));
     pthread_mutex_lock(&c->lock);
-    while (!c->probe_answered && c->state != PFC_CLOSED && pfc_wait_until(c, end))
+    while (r == 0 && !c->probe_answered && c->state != PFC_CLOSED && pfc_wait_until(c, end))
         ;
     int got = c->probe_answered;
     pf_pkf1_msg res = c->probe_msg;
     int closed = c->state == PFC_CLOSED;
+    c->probe_running = 0;
     pthread_mutex_unlock(&c->lock);
+    if (r < 0)
+        return r;
     if (!got)
         return closed ? PF_ERR_STATE : PF_ERR_TIMEOUT;
+    /* An empty result (nothing sent, no duration): the host runs another test. */
+    if (!res.value64 && !res.value32 && !res.value32b)
+        return PF_ERR_AGAIN;
     /* Filler still in flight when the result was sent arrives within a few ms. */
     struct timespec ts = {0, 100000000L};
     nanosleep(&ts, NULL);

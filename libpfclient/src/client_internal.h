@@ -11,9 +11,12 @@
 
 #include "pf/client.h"
 #include "pf/core/pkf1_clock.h"
+#include "pf/core/pkf1_control.h"
 #include "pf/core/pkf1_handshake.h"
 #include "pf/core/pkf1_media.h"
 #include "pf/net_native.h"
+
+#include "udp_rx.h"
 
 #define PFC_LAT_RING 1024u
 #define PFC_TIMING_RING 64u
@@ -65,6 +68,8 @@ struct pf_client {
     uint8_t pinned_fp[32];
     int has_pin;
     char device_name[65];
+    char launch[129];      /* Hello launch id, "" = none (pf_client_set_launch) */
+    uint32_t wire_version; /* Hello wire_version, 0 = PF_PKF1_WIRE_VERSION */
     uint8_t client_fp[32];
     int has_client_fp;
 
@@ -75,6 +80,7 @@ struct pf_client {
     uint8_t *rx;
     size_t rx_len, rx_cap;
     pf_pkf1_video_rx *vrx;
+    pfi_udp_rx vsock; /* reads the video socket (fd below) once streaming */
     uint64_t next_punch_ns, next_probe_ns, next_report_ns;
     unsigned punches, probes_in_batch;
     uint64_t probe_t1; /* outstanding probe, 0 = none */
@@ -98,6 +104,10 @@ struct pf_client {
     pf_client_stream_settings ss;
     pf_client_stream_info info;
     int reconf_answered, reconf_accepted;
+    /* §5.6 notices, kept apart from info so that a Welcome read later cannot erase them */
+    int32_t launch_outcome;
+    char launch_message[201];
+    uint32_t access_updates, access_grants;
     int probe_answered;
     pf_pkf1_msg probe_msg;
     uint64_t probe_packets, probe_bytes; /* counted while a speed test runs */
@@ -143,12 +153,20 @@ int pfc_queue_locked(pf_client *c, enum pfc_cmd_kind kind, uint64_t code, const 
                      size_t len);
 void pfc_wake(pf_client *c);
 
+/* A typed control message while streaming (I/O thread, or pf_client_start for what came
+ * with the Welcome). Lock held. */
+void pfc_handle_msg(pf_client *c, const pf_pkf1_msg *m);
+/* Copies the §5.6 notices into c->info. Lock held. */
+void pfc_info_notices(pf_client *c);
+
 /* client_media.c (called with the lock held unless noted) */
 /* The reassembler's on_frame: copies the AU into the video queue (I/O thread, lock free). */
 void pfc_media_on_frame(void *user, const pf_pkf1_video_frame *f);
 void pfc_media_on_lost(void *user, uint32_t first, uint32_t count);
 void pfc_media_on_audio(pf_client *c, const uint8_t *data, size_t len);
 void pfc_media_on_timing(pf_client *c, const uint8_t *data, size_t len);
+/* Sets the frame's host_* fields from the 0xCF ring when its timing has arrived. */
+void pfc_media_match_timing(pf_client *c, pf_client_video_frame *f);
 void pfc_media_clear(pf_client *c);
 /* Queues RequestKeyframe unless one went out within PFC_KEYFRAME_GAP_NS (then it is owed). */
 void pfc_ask_keyframe(pf_client *c);

@@ -129,6 +129,58 @@ static void on_connected(pf_net_quic_conn *conn, void *user)
     }
 }
 
+void pfc_info_notices(pf_client *c)
+{
+    c->info.launch_outcome = c->launch_outcome;
+    memcpy(c->info.launch_message, c->launch_message, sizeof(c->info.launch_message));
+    c->info.access_updates = c->access_updates;
+    if (c->access_updates)
+        c->info.grants = c->access_grants;
+}
+
+void pfc_handle_msg(pf_client *c, const pf_pkf1_msg *m)
+{
+    switch (m->type) {
+    case PF_PKF1_MSG_CLOCK_ECHO:
+        if (m->t1 == c->probe_t1) {
+            pf_pkf1_clock_sync_add(&c->clock, m->t1, m->t2, m->t3, pfc_realtime_ns());
+            c->probe_t1 = 0;
+        }
+        break;
+    case PF_PKF1_MSG_RECONFIGURED:
+        c->reconf_answered = 1;
+        c->reconf_accepted = m->flag;
+        c->info.width = m->width;
+        c->info.height = m->height;
+        c->info.refresh_hz = m->refresh_hz;
+        break;
+    case PF_PKF1_MSG_BITRATE_CHANGED:
+        c->info.bitrate_kbps = m->value32;
+        break;
+    case PF_PKF1_MSG_PROBE_RESULT:
+        c->probe_msg = *m;
+        c->probe_answered = 1;
+        break;
+    case PF_PKF1_MSG_ACCESS_UPDATE:
+        c->access_updates++;
+        c->access_grants = m->value32;
+        pfc_info_notices(c);
+        break;
+    case PF_PKF1_MSG_LAUNCH_OUTCOME: {
+        /* §5.6: an unknown kind reads as "spawned". */
+        c->launch_outcome = m->code8 <= PF_PKF1_LAUNCH_SIGN_IN ? m->code8 : 0;
+        size_t n = m->text_len < sizeof(c->launch_message) - 1 ? m->text_len
+                                                               : sizeof(c->launch_message) - 1;
+        memcpy(c->launch_message, m->text, n);
+        c->launch_message[n] = 0;
+        pfc_info_notices(c);
+        break;
+    }
+    default:
+        break; /* §2: unknown and unused types are ignored */
+    }
+}
+
 /* One framed payload from the control stream. */
 static void on_payload(pf_client *c, const uint8_t *p, size_t len)
 {
@@ -151,33 +203,7 @@ static void on_payload(pf_client *c, const uint8_t *p, size_t len)
             c->msg_tail = e;
         }
     } else if (typed) {
-        switch (m.type) {
-        case PF_PKF1_MSG_CLOCK_ECHO:
-            if (m.t1 == c->probe_t1) {
-                pf_pkf1_clock_sync_add(&c->clock, m.t1, m.t2, m.t3, pfc_realtime_ns());
-                c->probe_t1 = 0;
-            }
-            break;
-        case PF_PKF1_MSG_RECONFIGURED:
-            c->reconf_answered = 1;
-            c->reconf_accepted = m.flag;
-            c->info.width = m.width;
-            c->info.height = m.height;
-            c->info.refresh_hz = m.refresh_hz;
-            break;
-        case PF_PKF1_MSG_BITRATE_CHANGED:
-            c->info.bitrate_kbps = m.value32;
-            break;
-        case PF_PKF1_MSG_PROBE_RESULT:
-            c->probe_msg = m;
-            c->probe_answered = 1;
-            break;
-        case PF_PKF1_MSG_ACCESS_UPDATE:
-            c->info.grants = m.value32;
-            break;
-        default:
-            break; /* §2: unknown and unused types are ignored */
-        }
+        pfc_handle_msg(c, &m);
     }
     pthread_cond_broadcast(&c->cond);
     pthread_mutex_unlock(&c->lock);
@@ -269,40 +295,45 @@ static void on_closed(pf_net_quic_conn *conn, const pf_net_quic_close_info *info
             c->close.text);
 }
 
-/* The video socket: every datagram goes to the reassembler. */
-static void read_video(pf_client *c, int fd)
+/* One video datagram: loss accounting from its clear seq, then the reassembler. */
+static void video_datagram(void *user, const uint8_t *buf, size_t n)
 {
-    uint8_t buf[9216];
-    for (int i = 0; i < 1024; i++) {
-        ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-        if (n < 0)
-            break;
-        uint64_t now = pfc_realtime_ns();
-        if (n >= 8) {
-            /* The wire seq is in clear (§7.2): the gaps between the lowest and the highest
-             * seen in a window are the packets lost, whether FEC repaired them or not. */
-            uint64_t seq = 0;
-            for (int b = 0; b < 8; b++)
-                seq = seq << 8 | buf[b];
-            if (!c->seq_got || seq < c->seq_lo)
-                c->seq_lo = seq;
-            if (!c->seq_got || seq > c->seq_hi)
-                c->seq_hi = seq;
-            c->seq_got++;
-        }
-        pthread_mutex_lock(&c->lock);
-        c->st.bytes_received += (uint64_t)n;
-        pthread_mutex_unlock(&c->lock);
-        c->au_completed = 0;
-        int r = pf_pkf1_video_rx_feed(c->vrx, buf, (size_t)n);
-        /* An AU's first datagram is the first one stored for it: the parity shards that
-         * arrive after FEC completed the AU before are refused as stale and must not stamp
-         * the next AU, nor may the shard that just completed one. */
-        pthread_mutex_lock(&c->lock);
-        if (r == 0 && !c->au_completed && !c->au_first_packet_ns)
-            c->au_first_packet_ns = now;
-        pthread_mutex_unlock(&c->lock);
+    pf_client *c = user;
+    uint64_t now = pfc_realtime_ns();
+    if (n >= 8) {
+        /* The wire seq is in clear (§7.2): the gaps between the lowest and the highest seen
+         * in a window are the packets lost, whether FEC repaired them or not. */
+        uint64_t seq = 0;
+        for (int b = 0; b < 8; b++)
+            seq = seq << 8 | buf[b];
+        if (!c->seq_got || seq < c->seq_lo)
+            c->seq_lo = seq;
+        if (!c->seq_got || seq > c->seq_hi)
+            c->seq_hi = seq;
+        c->seq_got++;
     }
+    pthread_mutex_lock(&c->lock);
+    c->st.bytes_received += (uint64_t)n;
+    pthread_mutex_unlock(&c->lock);
+    c->au_completed = 0;
+    int r = pf_pkf1_video_rx_feed(c->vrx, buf, n);
+    /* An AU's first datagram is the first one stored for it: the parity shards that arrive
+     * after FEC completed the AU before are refused as stale and must not stamp the next AU,
+     * nor may the shard that just completed one. */
+    pthread_mutex_lock(&c->lock);
+    if (r == 0 && !c->au_completed && !c->au_first_packet_ns)
+        c->au_first_packet_ns = now;
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* The video socket: every datagram goes to the reassembler. With UDP_GRO one message read
+ * holds up to 64 KiB of a burst (split back into its datagrams by udp_rx), so a frame costs
+ * the kernel and this thread a few reads instead of one per datagram. */
+static void read_video(pf_client *c)
+{
+    for (int i = 0; i < 64; i++)
+        if (pfi_udp_rx_recv(&c->vsock, MSG_DONTWAIT, video_datagram, c) < 0)
+            break;
     pf_pkf1_video_rx_stats s;
     pf_pkf1_video_rx_get_stats(c->vrx, &s);
     pthread_mutex_lock(&c->lock);
@@ -468,7 +499,7 @@ static void *io_main(void *arg)
                 ;
         }
         if (fd >= 0 && (p[2].revents & POLLIN))
-            read_video(c, fd);
+            read_video(c);
         pf_net_quic_endpoint_dispatch(c->ep);
     }
     return NULL;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pf/core/error.h"
 #include "pf/core/pkf1.h"
 #include "pf/core/pkf1_control.h"
 #include "pf/core/pkf1_datagram.h"
@@ -87,17 +88,7 @@ void pfc_media_on_frame(void *user, const pf_pkf1_video_frame *f)
     if (c->discontinuity)
         e->f.flags |= PF_CLIENT_FRAME_DISCONTINUITY;
     c->discontinuity = 0;
-    for (unsigned i = 0; i < PFC_TIMING_RING; i++) {
-        const pf_pkf1_host_timing *t = &c->timing[i];
-        if (t->pts_ns && t->pts_ns == f->pts_ns) {
-            e->f.flags |= PF_CLIENT_FRAME_HOST_TIMING;
-            e->f.host_us = t->host_us;
-            e->f.host_queue_us = t->queue_us;
-            e->f.host_encode_us = t->encode_us;
-            e->f.host_pace_us = t->pace_us;
-            break;
-        }
-    }
+    pfc_media_match_timing(c, &e->f);
     if (c->vq_tail)
         c->vq_tail->next = e;
     else
@@ -153,6 +144,43 @@ void pfc_media_on_audio(pf_client *c, const uint8_t *data, size_t len)
     c->aq_count++;
     c->st.audio_packets++;
     pthread_cond_broadcast(&c->cond);
+}
+
+void pfc_media_match_timing(pf_client *c, pf_client_video_frame *f)
+{
+    if (f->flags & PF_CLIENT_FRAME_HOST_TIMING)
+        return;
+    for (unsigned i = 0; i < PFC_TIMING_RING; i++) {
+        const pf_pkf1_host_timing *t = &c->timing[i];
+        if (t->pts_ns && t->pts_ns == f->pts_ns) {
+            f->flags |= PF_CLIENT_FRAME_HOST_TIMING;
+            f->host_us = t->host_us;
+            f->host_queue_us = t->queue_us;
+            f->host_encode_us = t->encode_us;
+            f->host_pace_us = t->pace_us;
+            return;
+        }
+    }
+}
+
+int pf_client_get_host_timing(pf_client *c, uint64_t pts_ns, pf_client_host_timing *ret)
+{
+    if (!c || !ret || ret->struct_size < sizeof(uint32_t) || !pts_ns)
+        return PF_ERR_INVALID_ARGUMENT;
+    int r = PF_ERR_NOT_FOUND;
+    pthread_mutex_lock(&c->lock);
+    for (unsigned i = 0; i < PFC_TIMING_RING; i++) {
+        const pf_pkf1_host_timing *t = &c->timing[i];
+        if (t->pts_ns != pts_ns)
+            continue;
+        pf_client_host_timing out = {sizeof(out), t->host_us, t->queue_us, t->encode_us,
+                                     t->pace_us};
+        COPY_SIZED(ret, &out);
+        r = 0;
+        break;
+    }
+    pthread_mutex_unlock(&c->lock);
+    return r;
 }
 
 void pfc_media_on_timing(pf_client *c, const uint8_t *data, size_t len)

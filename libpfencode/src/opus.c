@@ -23,20 +23,34 @@ struct pf_encode_audio {
 
 /* Channel order in: FL FR C LFE BL BR SL SR. Normal quality pairs the left/right channels
  * into coupled streams and gives C and LFE a mono stream each, Sunshine's shape; coupled
- * streams come first in Opus numbering, so the mapping is not the identity. */
+ * streams come first in Opus numbering, so the mapping is not the identity. The CENTER
+ * coupling pairs the channels as they come (FL+FR, C+LFE, then BL+BR on 7.1), so its mapping
+ * is the identity. */
 struct layout_row {
-    uint32_t channels, high_quality, streams, coupled, bitrate;
+    uint32_t channels, high_quality, coupling, streams, coupled, bitrate;
     uint8_t mapping[PF_ENCODE_AUDIO_MAX_CHANNELS];
 };
 
+#define SIDES PF_ENCODE_AUDIO_COUPLING_SIDES
+#define CENTER PF_ENCODE_AUDIO_COUPLING_CENTER
 static const struct layout_row layouts[] = {
-    {2, 0, 1, 1, 96000, {0, 1}},
-    {2, 1, 1, 1, 512000, {0, 1}},
-    {6, 0, 4, 2, 256000, {0, 1, 4, 5, 2, 3}},
-    {6, 1, 6, 0, 1536000, {0, 1, 2, 3, 4, 5}},
-    {8, 0, 5, 3, 450000, {0, 1, 6, 7, 2, 3, 4, 5}},
-    {8, 1, 8, 0, 2048000, {0, 1, 2, 3, 4, 5, 6, 7}},
+    {2, 0, SIDES, 1, 1, 96000, {0, 1}},
+    {2, 1, SIDES, 1, 1, 512000, {0, 1}},
+    {6, 0, SIDES, 4, 2, 256000, {0, 1, 4, 5, 2, 3}},
+    {6, 0, CENTER, 4, 2, 256000, {0, 1, 2, 3, 4, 5}},
+    {6, 1, SIDES, 6, 0, 1536000, {0, 1, 2, 3, 4, 5}},
+    {8, 0, SIDES, 5, 3, 450000, {0, 1, 6, 7, 2, 3, 4, 5}},
+    {8, 0, CENTER, 5, 3, 450000, {0, 1, 2, 3, 4, 5, 6, 7}},
+    {8, 1, SIDES, 8, 0, 2048000, {0, 1, 2, 3, 4, 5, 6, 7}},
 };
+
+/* Stereo and the uncoupled layouts have one shape whatever the coupling asked. */
+static int row_matches(const struct layout_row *row, const pf_encode_audio_settings *s)
+{
+    uint32_t coupling = s->channels == 2 || s->high_quality ? SIDES : s->coupling;
+    return row->channels == s->channels && row->high_quality == !!s->high_quality &&
+           row->coupling == coupling;
+}
 
 PF_EXPORT void pf_encode_audio_settings_default(pf_encode_audio_settings *settings)
 {
@@ -79,9 +93,11 @@ PF_EXPORT int pf_encode_audio_create(const pf_encode_audio_settings *settings,
         return PF_ERR_INVALID_ARGUMENT;
     if (s.bitrate_bps && (s.bitrate_bps < MIN_BPS || s.bitrate_bps > MAX_BPS))
         return PF_ERR_INVALID_ARGUMENT;
+    if (s.coupling != SIDES && s.coupling != CENTER)
+        return PF_ERR_INVALID_ARGUMENT;
     const struct layout_row *row = NULL;
     for (size_t i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++)
-        if (layouts[i].channels == s.channels && layouts[i].high_quality == !!s.high_quality)
+        if (row_matches(&layouts[i], &s))
             row = &layouts[i];
     if (!row)
         return PF_ERR_INVALID_ARGUMENT;

@@ -51,13 +51,15 @@ static void client_layout(const char *params, bool high_quality, int *channels, 
     }
 }
 
-static void tone_roundtrip(uint32_t channels, uint32_t hq, uint32_t frame_ms)
+static void tone_roundtrip_coupled(uint32_t channels, uint32_t hq, uint32_t frame_ms,
+                                   uint32_t coupling)
 {
     pf_encode_audio_settings s;
     pf_encode_audio_settings_default(&s);
     s.channels = channels;
     s.high_quality = hq;
     s.frame_ms = frame_ms;
+    s.coupling = coupling;
     pf_encode_audio *a = NULL;
     assert_int_equal(pf_encode_audio_create(&s, &a), 0);
     pf_encode_audio_layout l = {.struct_size = sizeof(l)};
@@ -68,6 +70,14 @@ static void tone_roundtrip(uint32_t channels, uint32_t hq, uint32_t frame_ms)
     int cc, cs, ccp;
     unsigned char map[8];
     client_layout(l.surround_params, hq, &cc, &cs, &ccp, map);
+    if (coupling == PF_ENCODE_AUDIO_COUPLING_CENTER && !hq && channels > 2) {
+        /* FL+FR, C+LFE (+BL+BR) coupled in input order: the identity mapping. A punktfunk/1
+         * client builds its decoder from the layout, not from a DESCRIBE line. */
+        for (uint32_t i = 0; i < channels; i++)
+            assert_int_equal(l.mapping[i], i);
+        assert_int_equal(l.coupled_streams, channels == 6 ? 2 : 3);
+        memcpy(map, l.mapping, channels);
+    }
     assert_int_equal(cc, (int)channels);
     assert_int_equal(cs, (int)l.streams);
     assert_int_equal(ccp, (int)l.coupled_streams);
@@ -122,6 +132,11 @@ static void tone_roundtrip(uint32_t channels, uint32_t hq, uint32_t frame_ms)
     pf_encode_audio_destroy(a);
 }
 
+static void tone_roundtrip(uint32_t channels, uint32_t hq, uint32_t frame_ms)
+{
+    tone_roundtrip_coupled(channels, hq, frame_ms, PF_ENCODE_AUDIO_COUPLING_SIDES);
+}
+
 static void stereo(void **state)
 {
     tone_roundtrip(2, 0, 5);
@@ -138,6 +153,15 @@ static void surround_7_1(void **state)
 {
     tone_roundtrip(8, 0, 10);
     tone_roundtrip(8, 1, 5);
+}
+
+static void center_coupling(void **state)
+{
+    tone_roundtrip_coupled(6, 0, 5, PF_ENCODE_AUDIO_COUPLING_CENTER);
+    tone_roundtrip_coupled(8, 0, 5, PF_ENCODE_AUDIO_COUPLING_CENTER);
+    /* Stereo and one stream per channel have one shape whatever the coupling. */
+    tone_roundtrip_coupled(2, 0, 5, PF_ENCODE_AUDIO_COUPLING_CENTER);
+    tone_roundtrip_coupled(6, 1, 5, PF_ENCODE_AUDIO_COUPLING_CENTER);
 }
 
 static void layouts_match_gamestream(void **state)
@@ -176,6 +200,11 @@ static void bitrate_and_bad_input(void **state)
     s.frame_ms = 5;
     s.bitrate_bps = 100;
     assert_int_equal(pf_encode_audio_create(&s, &a), PF_ERR_INVALID_ARGUMENT);
+    s.bitrate_bps = 0;
+    s.coupling = 7;
+    assert_int_equal(pf_encode_audio_create(&s, &a), PF_ERR_INVALID_ARGUMENT);
+    s.coupling = 0;
+    s.bitrate_bps = 100;
     assert_int_equal(pf_encode_audio_create(NULL, &a), PF_ERR_INVALID_ARGUMENT);
     assert_null(a);
     s.bitrate_bps = 0;
@@ -202,6 +231,7 @@ int main(void)
         cmocka_unit_test(stereo),
         cmocka_unit_test(surround_5_1),
         cmocka_unit_test(surround_7_1),
+        cmocka_unit_test(center_coupling),
         cmocka_unit_test(layouts_match_gamestream),
         cmocka_unit_test(bitrate_and_bad_input),
     };

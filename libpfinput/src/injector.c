@@ -232,6 +232,25 @@ PF_EXPORT const char *pf_input_injector_get_backend(const pf_input_injector *inj
     return injector->n_backends ? injector->backends[0]->impl->name : "";
 }
 
+_Static_assert(PF_INPUT_CAP_KEYBOARD == PFI_CAP_KEYBOARD && PF_INPUT_CAP_KEYSYM == PFI_CAP_KEYSYM &&
+                   PF_INPUT_CAP_POINTER == PFI_CAP_POINTER &&
+                   PF_INPUT_CAP_POINTER_ABS == PFI_CAP_POINTER_ABS &&
+                   PF_INPUT_CAP_TOUCH == PFI_CAP_TOUCH && PF_INPUT_CAP_PEN == PFI_CAP_PEN &&
+                   PF_INPUT_CAP_GAMEPAD == PFI_CAP_GAMEPAD,
+               "public and backend capability bits agree");
+
+PF_EXPORT uint32_t pf_input_injector_get_capabilities(const pf_input_injector *injector)
+{
+    uint32_t caps = 0;
+    if (!injector)
+        return 0;
+    if (injector->desk)
+        caps |= backend_caps(injector->desk) & ~PFI_CAP_GAMEPAD;
+    if (injector->pad)
+        caps |= backend_caps(injector->pad) & PFI_CAP_GAMEPAD;
+    return caps;
+}
+
 PF_EXPORT int pf_input_injector_get_session_id(const pf_input_injector *injector, char *buf,
                                                size_t len)
 {

@@ -453,6 +453,13 @@ static void test_backend_choice(void **state)
     setenv("PF_INPUT_BACKENDS", "rec", 1);
     assert_int_equal(pfi_injector_create_with(&s, table, &inj), 0);
     assert_string_equal(pf_input_injector_get_backend(inj), "rec");
+    /* Capabilities are the backend's: touch only while it has touch. */
+    assert_int_equal(pf_input_injector_get_capabilities(inj),
+                     PF_INPUT_CAP_KEYBOARD | PF_INPUT_CAP_KEYSYM | PF_INPUT_CAP_POINTER |
+                         PF_INPUT_CAP_POINTER_ABS | PF_INPUT_CAP_TOUCH | PF_INPUT_CAP_GAMEPAD);
+    last->caps &= ~PFI_CAP_TOUCH;
+    assert_false(pf_input_injector_get_capabilities(inj) & PF_INPUT_CAP_TOUCH);
+    assert_int_equal(pf_input_injector_get_capabilities(NULL), 0);
     char id[8];
     assert_int_equal(pf_input_injector_get_session_id(inj, id, sizeof(id)), 0);
     assert_string_equal(id, "");

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Paced UDP sending for the frame path (architecture §2 step 5, field-notes "Network"): a
- * frame leaves in bursts spread over part of the frame interval, each burst one sendmmsg
- * or, when the kernel takes it, one UDP_SEGMENT (GSO) send. No allocation per frame. */
+ * frame leaves in bursts spread over part of the frame interval, each burst one sendmmsg of
+ * single datagrams or, when the kernel takes it, of UDP_SEGMENT (GSO) messages of up to
+ * 64 KiB each. Bursts that need no gap between them share system calls. No allocation per
+ * frame. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
@@ -22,6 +24,13 @@
 #endif
 
 #define MAX_BURST 64u
+/* The most one UDP send may carry (IPv4's 65,507-byte payload, less room to spare): a GSO
+ * burst bigger than this leaves as several GSO messages. */
+#define GSO_MAX_BYTES 65000u
+/* Messages one sendmmsg carries: a burst of datagrams, or up to this many GSO messages when
+ * bursts are not spaced apart (a frame sent at once takes a few system calls, not one per
+ * 64 KiB). */
+#define MAX_MSGS 64u
 
 struct pf_net_pacer {
     pf_net_pacer_settings st;
@@ -29,8 +38,11 @@ struct pf_net_pacer {
     struct sockaddr_in peer;
     int connected; /* the socket is connect()ed: send without an address (IPv4 or IPv6) */
     int gso_ok;
-    struct mmsghdr msgs[MAX_BURST];
-    struct iovec iov[MAX_BURST];
+    uint32_t queued; /* messages built, not yet sent */
+    struct mmsghdr msgs[MAX_MSGS];
+    struct iovec iov[MAX_MSGS];
+    /* CMSG_SPACE is a multiple of the header's alignment, so every row is aligned */
+    _Alignas(struct cmsghdr) char ctrl[MAX_MSGS][CMSG_SPACE(sizeof(uint16_t))];
 };
 
 PF_EXPORT void pf_net_pacer_settings_default(pf_net_pacer_settings *st)
@@ -108,53 +120,77 @@ static void sleep_until(uint64_t t)
         ;
 }
 
-/* One burst as a single GSO send: the datagrams must be contiguous (stride == len). */
-static int send_gso(pf_net_pacer *p, const struct sockaddr_in *to, const uint8_t *data,
-                    size_t len, uint32_t n)
+/* Queues one message: @p n datagrams of @p len bytes, contiguous, as one GSO send when
+ * @p n > 1, or one datagram. */
+static void queue_msg(pf_net_pacer *p, const struct sockaddr_in *to, const uint8_t *data,
+                      size_t len, uint32_t n)
 {
-    char ctrl[CMSG_SPACE(sizeof(uint16_t))];
-    memset(ctrl, 0, sizeof(ctrl));
-    struct iovec iov = {.iov_base = (void *)data, .iov_len = len * n};
-    struct msghdr mh = {.msg_name = (void *)to, .msg_namelen = to ? sizeof(*to) : 0, .msg_iov = &iov,
-                        .msg_iovlen = 1, .msg_control = ctrl, .msg_controllen = sizeof(ctrl)};
-    struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+    uint32_t i = p->queued++;
+    p->iov[i].iov_base = (void *)data;
+    p->iov[i].iov_len = len * n;
+    struct msghdr *mh = &p->msgs[i].msg_hdr;
+    memset(mh, 0, sizeof(*mh));
+    mh->msg_name = (void *)to;
+    mh->msg_namelen = to ? sizeof(*to) : 0;
+    mh->msg_iov = &p->iov[i];
+    mh->msg_iovlen = 1;
+    if (n < 2)
+        return;
+    memset(p->ctrl[i], 0, sizeof(p->ctrl[i]));
+    mh->msg_control = p->ctrl[i];
+    mh->msg_controllen = sizeof(p->ctrl[i]);
+    struct cmsghdr *cm = CMSG_FIRSTHDR(mh);
     cm->cmsg_level = SOL_UDP;
     cm->cmsg_type = UDP_SEGMENT;
     cm->cmsg_len = CMSG_LEN(sizeof(uint16_t));
     uint16_t seg = (uint16_t)len;
     memcpy(CMSG_DATA(cm), &seg, sizeof(seg));
-    return sendmsg(p->st.fd, &mh, 0) < 0 ? -errno : 0;
 }
 
-static void send_mmsg(pf_net_pacer *p, const struct sockaddr_in *to, const uint8_t *pkts,
-                      size_t stride, size_t len, uint32_t n)
+static int gso_unsupported(int err)
 {
-    for (uint32_t i = 0; i < n; i++) {
-        p->iov[i].iov_base = (void *)(pkts + (size_t)i * stride);
-        p->iov[i].iov_len = len;
-        memset(&p->msgs[i].msg_hdr, 0, sizeof(p->msgs[i].msg_hdr));
-        p->msgs[i].msg_hdr.msg_name = (void *)to;
-        p->msgs[i].msg_hdr.msg_namelen = to ? sizeof(*to) : 0;
-        p->msgs[i].msg_hdr.msg_iov = &p->iov[i];
-        p->msgs[i].msg_hdr.msg_iovlen = 1;
-    }
-    uint32_t done = 0;
+    return err == EIO || err == EINVAL || err == ENOPROTOOPT || err == EOPNOTSUPP;
+}
+
+/* Sends the queued messages. A kernel or route that refuses GSO turns it off for good and
+ * the refused messages go again as single datagrams; other errors (ENOBUFS, ECONNREFUSED from
+ * an earlier ICMP, EAGAIN after one short wait) are transient and drop the message rather
+ * than stall the frame path (FEC and IDR requests recover). */
+static void flush(pf_net_pacer *p, const struct sockaddr_in *to, size_t len)
+{
+    uint32_t done = 0, n = p->queued;
     int waited = 0;
+    p->queued = 0;
     while (done < n) {
         int r = sendmmsg(p->st.fd, p->msgs + done, n - done, 0);
         if (r > 0) {
             done += (uint32_t)r;
             continue;
         }
-        if (r < 0 && errno == EINTR)
+        int err = r < 0 ? errno : EIO;
+        if (err == EINTR)
             continue;
-        /* ENOBUFS, ECONNREFUSED from an earlier ICMP, EAGAIN: transient; drop the rest of
-         * this burst rather than stall the frame path (FEC and IDR requests recover). */
-        if (r < 0 && errno == EAGAIN && !waited) {
+        if (err == EAGAIN && !waited) {
             struct pollfd pfd = {.fd = p->st.fd, .events = POLLOUT};
             poll(&pfd, 1, 2);
             waited = 1;
             continue;
+        }
+        struct msghdr *mh = &p->msgs[done].msg_hdr;
+        if (mh->msg_control && gso_unsupported(err)) {
+            p->gso_ok = 0;
+            /* the rest goes datagram by datagram, in order, from this message on */
+            const uint8_t *from = p->iov[done].iov_base;
+            size_t bytes = 0;
+            for (uint32_t i = done; i < n; i++)
+                bytes += p->iov[i].iov_len;
+            for (size_t off = 0; off < bytes; off += len) {
+                if (p->queued == MAX_MSGS)
+                    flush(p, to, len);
+                queue_msg(p, to, from + off, len, 1);
+            }
+            flush(p, to, len);
+            return;
         }
         done++;
     }
@@ -186,19 +222,25 @@ PF_EXPORT int pf_net_pacer_send(pf_net_pacer *p, const uint8_t *pkts, size_t str
         if (b && gap)
             sleep_until(start + gap * b);
         const uint8_t *base = pkts + (size_t)off * stride;
-        int done = 0;
-        if (p->gso_ok && stride == len && n > 1 && len * n <= 65000) {
-            int r = send_gso(p, dst, base, len, n);
-            if (r == 0)
-                done = 1;
-            else if (r == -EIO || r == -EINVAL || r == -ENOPROTOOPT || r == -EOPNOTSUPP)
-                p->gso_ok = 0;
-            else
-                done = 1; /* transient: the burst is dropped like any lost packet */
+        /* GSO takes contiguous datagrams, at most GSO_MAX_BYTES a message: a bigger burst
+         * is split evenly into several messages. */
+        uint32_t per_msg = 1;
+        if (p->gso_ok && stride == len && len <= GSO_MAX_BYTES / 2)
+            per_msg = GSO_MAX_BYTES / len < MAX_BURST ? (uint32_t)(GSO_MAX_BYTES / len)
+                                                      : MAX_BURST;
+        uint32_t parts = (n + per_msg - 1) / per_msg;
+        for (uint32_t k = 0, i = 0; k < parts; k++) {
+            uint32_t m = (n - i) / (parts - k);
+            if (p->queued == MAX_MSGS)
+                flush(p, dst, len);
+            queue_msg(p, dst, base + (size_t)i * stride, len, m);
+            i += m;
         }
-        if (!done)
-            send_mmsg(p, dst, base, stride, len, n);
-        t = now_ns();
+        /* Bursts not spaced apart leave together, in as few system calls as fit. */
+        if (gap || b + 1 == bursts) {
+            flush(p, dst, len);
+            t = now_ns();
+        }
     }
     if (ret) {
         ret->packets_sent = count;

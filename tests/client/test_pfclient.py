@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """pfclient against a real `pfhost serve --source testpattern` on loopback: every refusal the
-host gives a client (with the close code's meaning in words), PIN pairing and where pfclient
-keeps its state, 600 frames at 720p120 checked by the test pattern's counter, a mode change on
-ChaCha20-Poly1305, and revocation mid-stream.
+host gives a client (with the close code's meaning in words, wire version 0x67 and launch
+0x6A among them), PIN pairing and where pfclient keeps its state, 600 frames at 720p120
+checked by the test pattern's counter, a mode change on ChaCha20-Poly1305, a speed test beside
+the stream, an app launched from the Hello, grants changed mid-stream (AccessUpdate), and
+revocation mid-stream.
 
 usage: test_pfclient.py PFCLIENT PFHOST
 With --loss (it runs itself again in a private network namespace) it streams under 20 % random
@@ -112,16 +114,87 @@ def stream_checks(t, host, state):
     t.ok(rc == 0 and s.get("frames_decoded") == 30 and s.get("counter_errors") == 0,
          "30 frames over IPv6 (::1)", out + err)
 
-    # pfhost does not offer speed-test probes (§9.5): the client says so instead of hanging.
-    rc, out, err = pfclient(state, "stream", host.addr, "--speed-test", "5000:1", "--json")
-    s = summary(out)
-    t.ok(rc == 2 and "does not offer ProbeRequest" in err and s.get("frames_decoded", 0) > 0,
-         "--speed-test against a host without probes: said so, the stream went on", out + err)
+    speed_test(t, host, state)
+    launch_and_access(t, host, state)
 
     rc, out, err = pfclient(state, "stream", host.addr, "--mode", "1281x721@60", "--frames",
                             "10")
     t.ok(rc == 2 and "0x68" in err and "could not set the session up" in err,
          "a mode the host cannot make: 0x68 in words", err)
+
+
+def speed_test(t, host, state):
+    # §9.5: filler at 20 Mbit/s for 2 s beside the live stream; on loopback nothing is lost.
+    rc, out, err = pfclient(state, "stream", host.addr, "--speed-test", "20000:2", "--json")
+    s = summary(out)
+    p = s.get("speed_test", {})
+    t.note("speed test: %s" % p)
+    sent, got = p.get("host_packets_sent", 0), p.get("packets_received", -1)
+    t.ok(rc == 0 and 1900 <= p.get("duration_ms", 0) <= 2300 and sent > 0 and
+         p.get("host_send_dropped") == 0 and sent * 995 // 1000 <= got <= sent and
+         p.get("loss_ppm", 10**6) <= 5000 and
+         abs(p.get("bytes_received", 0) - p.get("host_bytes_sent", 0)) <=
+         p.get("host_bytes_sent", 0) // 200,
+         "--speed-test 20000:2: what arrived is what the host's kernel took, loss ~0", out + err)
+    t.ok(17000 <= p.get("received_kbps", 0) <= 23000,
+         "--speed-test 20000:2: throughput from the bytes that arrived is the asked rate", p)
+    t.ok(s.get("frames_decoded", 0) >= 60 and s.get("counter_gaps") == 0 and
+         s.get("counter_errors") == 0 and s.get("frames_lost") == 0,
+         "the live stream went on beside the filler without a counter gap", s)
+
+
+def set_grants(host, grants):
+    native = [c for c in host.clients().get("clients", []) if c.get("kind") == "native"]
+    for c in native:
+        host.call("PATCH", "/api/v1/clients/" + c["id"], {"grants": grants})
+    return native
+
+
+ALL_GRANTS = ["gamepad", "pointer", "keyboard", "clipboard", "mic", "launch", "power",
+              "manage_games"]
+
+
+def launch_and_access(t, host, state):
+    # A launch the host's catalog has (its default "Desktop": nothing to run) and one it has
+    # not: the stream goes on either way, the outcome in words.
+    rc, out, err = pfclient(state, "stream", host.addr, "--launch", "Desktop", "--frames", "30",
+                            "--json")
+    s = summary(out)
+    t.ok(rc == 0 and s.get("launch", {}).get("outcome") == 0 and
+         s["launch"].get("outcome_name") == "started" and "Desktop" in s["launch"]["message"],
+         "--launch Desktop: the host started it (LaunchOutcome spawned)", out + err)
+    rc, out, err = pfclient(state, "stream", host.addr, "--launch", "steam:570", "--frames", "30")
+    t.ok(rc == 0 and "launch steam:570: refused - no app \"steam:570\"" in out,
+         "--launch of an app the host does not have: refused, said in words", out + err)
+
+    # Grants changed while streaming reach the client (AccessUpdate).
+    env = dict(os.environ, PFCLIENT_DIR=state)
+    p = subprocess.Popen([PFCLIENT, "stream", host.addr, "--seconds", "6", "--json"], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(2.5)
+    changed = set_grants(host, ["gamepad"])
+    try:
+        out, err = p.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, err = p.communicate()
+    s = summary(out)
+    t.ok(changed and p.returncode == 0 and s.get("access_updates") == 1 and
+         s.get("grants") == 0x01,
+         "grants changed through the API mid-stream: AccessUpdate to controller only", out + err)
+
+    # 0x6A: launching is not granted now.
+    rc, out, err = pfclient(state, "stream", host.addr, "--launch", "Desktop", "--frames", "10")
+    set_grants(host, ALL_GRANTS)
+    t.ok(rc == 2 and "0x6A" in err and "may not launch applications" in err,
+         "--launch without the LAUNCH grant: the host's 0x6A in words", err)
+
+    # 0x67: a Hello with another wire version.
+    rc, out, err = pfclient(state, "stream", host.addr, "--wire-version", "3", "--frames", "10",
+                            "--json")
+    t.ok(rc == 2 and "0x67" in err and "another protocol version" in err and
+         summary(out).get("close_reason", 0x67) == 0x67,
+         "a Hello with wire version 3: the host's 0x67 in words", out + err)
 
 
 def mismatch_and_unreachable(t, host, state):

@@ -21,6 +21,7 @@
 
 #include "pf/core/error.h"
 #include "pf/core/pkf1.h"
+#include "pf/core/pkf1_datagram.h"
 #include "pf/core/pkf1_pair.h"
 
 host_proc host;
@@ -29,7 +30,6 @@ char host_fp_hex[65];
 char *cert_a, *key_a, *cert_b, *key_b;
 uint8_t fp_a[32], fp_b[32];
 char input_record_path[300];
-uint8_t hello_client_caps;
 
 void hex(const uint8_t *b, size_t n, char *out)
 {
@@ -202,24 +202,43 @@ int client_listed(const char *fp_hex, const char *kind)
     return r;
 }
 
+void hello_for(pf_pkf1_hello *hello, uint32_t w, uint32_t h, uint32_t hz, uint8_t video_caps)
+{
+    pf_pkf1_hello_init(hello);
+    hello->width = w;
+    hello->height = h;
+    hello->refresh_hz = hz;
+    hello->video_caps = video_caps;
+    hello->video_codecs = PF_PKF1_CODEC_H264 | PF_PKF1_CODEC_HEVC;
+    hello->name = (const uint8_t *)"test";
+    hello->name_len = 4;
+}
+
+static void send_hello_msg(native_client *c, const pf_pkf1_hello *hello)
+{
+    uint8_t buf[PF_PKF1_HELLO_MAX_BYTES];
+    size_t n;
+    assert_int_equal(pf_pkf1_hello_encode(hello, buf, sizeof(buf), &n), 0);
+    assert_int_equal(nclient_send(c, buf, n), 0);
+}
+
 void send_hello(native_client *c, uint32_t version, uint32_t w, uint32_t h, uint32_t hz,
                        uint8_t video_caps)
 {
+    send_hello_launch(c, version, w, h, hz, video_caps, NULL);
+}
+
+void send_hello_launch(native_client *c, uint32_t version, uint32_t w, uint32_t h, uint32_t hz,
+                       uint8_t video_caps, const char *launch)
+{
     pf_pkf1_hello hello;
-    pf_pkf1_hello_init(&hello);
+    hello_for(&hello, w, h, hz, video_caps);
     hello.wire_version = version;
-    hello.width = w;
-    hello.height = h;
-    hello.refresh_hz = hz;
-    hello.video_caps = video_caps;
-    hello.client_caps = hello_client_caps;
-    hello.video_codecs = PF_PKF1_CODEC_H264 | PF_PKF1_CODEC_HEVC;
-    hello.name = (const uint8_t *)"test";
-    hello.name_len = 4;
-    uint8_t buf[PF_PKF1_HELLO_MAX_BYTES];
-    size_t n;
-    assert_int_equal(pf_pkf1_hello_encode(&hello, buf, sizeof(buf), &n), 0);
-    assert_int_equal(nclient_send(c, buf, n), 0);
+    if (launch) {
+        hello.launch = (const uint8_t *)launch;
+        hello.launch_len = strlen(launch);
+    }
+    send_hello_msg(c, &hello);
 }
 
 /* Hello → Welcome → Start → punch; returns the client and its data socket. */
@@ -232,8 +251,27 @@ native_client *open_session(uint32_t w, uint32_t h, uint32_t hz, uint8_t caps,
 native_client *open_session_at(const char *addr, uint32_t w, uint32_t h, uint32_t hz,
                                 uint8_t caps, pf_pkf1_welcome *ret_w, int *ret_fd)
 {
+    return open_session_launch(addr, w, h, hz, caps, NULL, ret_w, ret_fd);
+}
+
+native_client *open_session_launch(const char *addr, uint32_t w, uint32_t h, uint32_t hz,
+                                   uint8_t caps, const char *launch, pf_pkf1_welcome *ret_w,
+                                   int *ret_fd)
+{
+    pf_pkf1_hello hello;
+    hello_for(&hello, w, h, hz, caps);
+    if (launch) {
+        hello.launch = (const uint8_t *)launch;
+        hello.launch_len = strlen(launch);
+    }
+    return open_session_hello(addr, &hello, ret_w, ret_fd);
+}
+
+native_client *open_session_hello(const char *addr, const pf_pkf1_hello *hello,
+                                  pf_pkf1_welcome *ret_w, int *ret_fd)
+{
     native_client *c = connect_as_at(addr, cert_a, key_a);
-    send_hello(c, PF_PKF1_WIRE_VERSION, w, h, hz, caps);
+    send_hello_msg(c, hello);
     uint8_t buf[512];
     size_t n;
     /* A host that starts a compositor for the session answers after it is up. */
@@ -269,3 +307,40 @@ native_client *open_session_at(const char *addr, uint32_t w, uint32_t h, uint32_
     return c;
 }
 
+/* Sets client A's stored grants while the host is down, then starts it again. */
+void restart_with_grants(int grants)
+{
+    assert_int_equal(host_stop(&host), 0);
+    char path[512], fph[65];
+    snprintf(path, sizeof(path), "%s/state/pfhost/clients.json", host.dir);
+    hex(fp_a, 32, fph);
+    json_object *root = json_object_from_file(path), *arr, *o, *id;
+    assert_non_null(root);
+    assert_true(json_object_object_get_ex(root, "clients", &arr));
+    for (size_t i = 0; i < json_object_array_length(arr); i++) {
+        o = json_object_array_get_idx(arr, i);
+        if (json_object_object_get_ex(o, "id", &id) && !strcmp(json_object_get_string(id), fph))
+            json_object_object_add(o, "grants", json_object_new_int(grants));
+    }
+    assert_int_equal(json_object_to_file(path, root), 0);
+    json_object_put(root);
+    assert_int_equal(host_start(&host, NULL), 0);
+    assert_int_equal(read_native_status(), 0);
+}
+
+void send_input(native_client *c, uint32_t kind, uint32_t code, int32_t x, int32_t y,
+                       uint32_t flags)
+{
+    pf_pkf1_input in = {kind, code, x, y, flags};
+    uint8_t d[PF_PKF1_INPUT_BYTES];
+    assert_int_equal(pf_pkf1_input_encode(&in, d), 0);
+    assert_int_equal(pf_net_quic_conn_send_datagram(nclient_conn(c), d, sizeof(d)), 0);
+}
+
+int recorded(const char *needle)
+{
+    char *log = read_text_file(input_record_path);
+    int r = log && strstr(log, needle);
+    free(log);
+    return r;
+}

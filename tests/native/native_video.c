@@ -250,6 +250,7 @@ void nvideo_get_stats(native_video *v, native_video_stats *ret)
     pf_pkf1_video_rx_stats s;
     pf_pkf1_video_rx_get_stats(v->rx, &s);
     v->st.shards_recovered = s.shards_recovered;
+    v->st.probe_packets = s.packets_probe;
     if (v->n_lat) {
         qsort(v->lat, v->n_lat, sizeof(v->lat[0]), cmp_u64);
         v->st.latency_ns[0] = v->lat[v->n_lat / 2];

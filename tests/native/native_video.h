@@ -18,6 +18,7 @@ typedef struct native_video_stats {
     /* FEC blocks as their headers say: count, Σk, Σm, and those given more parity than the
      * percentage rule at 50 % (sized for the measured loss) and at 10 % */
     uint64_t blocks, block_data, block_parity, blocks_loss_sized, blocks_over_rule10;
+    uint64_t probe_packets; /* speed-test filler (FLAG_PROBE) that opened, never decoded */
     uint32_t width, height; /* of the last decoded picture */
     uint64_t latency_ns[2]; /* p50, p99 of pts → reassembled (same machine, same clock) */
 } native_video_stats;

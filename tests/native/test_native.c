@@ -183,44 +183,6 @@ static void handshake_and_control(void **state)
     close(fd);
 }
 
-static void send_input(native_client *c, uint32_t kind, uint32_t code, int32_t x, int32_t y,
-                       uint32_t flags)
-{
-    pf_pkf1_input in = {kind, code, x, y, flags};
-    uint8_t d[PF_PKF1_INPUT_BYTES];
-    assert_int_equal(pf_pkf1_input_encode(&in, d), 0);
-    assert_int_equal(pf_net_quic_conn_send_datagram(nclient_conn(c), d, sizeof(d)), 0);
-}
-
-static int recorded(const char *needle)
-{
-    char *log = read_text_file(input_record_path);
-    int r = log && strstr(log, needle);
-    free(log);
-    return r;
-}
-
-/* Sets client A's stored grants while the host is down, then starts it again. */
-static void restart_with_grants(int grants)
-{
-    assert_int_equal(host_stop(&host), 0);
-    char path[512], fph[65];
-    snprintf(path, sizeof(path), "%s/state/pfhost/clients.json", host.dir);
-    hex(fp_a, 32, fph);
-    json_object *root = json_object_from_file(path), *arr, *o, *id;
-    assert_non_null(root);
-    assert_true(json_object_object_get_ex(root, "clients", &arr));
-    for (size_t i = 0; i < json_object_array_length(arr); i++) {
-        o = json_object_array_get_idx(arr, i);
-        if (json_object_object_get_ex(o, "id", &id) && !strcmp(json_object_get_string(id), fph))
-            json_object_object_add(o, "grants", json_object_new_int(grants));
-    }
-    assert_int_equal(json_object_to_file(path, root), 0);
-    json_object_put(root);
-    assert_int_equal(host_start(&host, NULL), 0);
-    assert_int_equal(read_native_status(), 0);
-}
-
 static void input_through_grants(void **state)
 {
     (void)state;

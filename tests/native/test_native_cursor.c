@@ -148,9 +148,10 @@ static void cursor_channel(void **state)
     (void)state;
     pf_pkf1_welcome w;
     int fd;
-    hello_client_caps = PF_PKF1_CLIENT_CAP_CURSOR;
-    native_client *c = open_session(W, H, HZ, 0, &w, &fd);
-    hello_client_caps = 0;
+    pf_pkf1_hello hello;
+    hello_for(&hello, W, H, HZ, 0);
+    hello.client_caps = PF_PKF1_CLIENT_CAP_CURSOR;
+    native_client *c = open_session_hello("127.0.0.1", &hello, &w, &fd);
     assert_true(w.host_caps & PF_PKF1_HOST_CAP_CURSOR);
 
     /* Positions follow the pointer the client moves, in video pixels; over the bare desktop

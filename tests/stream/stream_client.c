@@ -27,6 +27,7 @@
 #include <libavcodec/avcodec.h>
 #include <libavutil/frame.h>
 
+#include "goertzel.h"
 #include "pattern_counter.h"
 
 #define MAX_FRAMES 4096
@@ -304,13 +305,7 @@ static void on_audio(void *ud, const pf_gs_audio_packet *p)
 /* Goertzel power of @p freq in channel @p channel of the kept samples. */
 static double tone_power(const stream_client *c, uint32_t channel, double freq)
 {
-    double w = 2.0 * M_PI * freq / 48000.0, k = 2.0 * cos(w), s1 = 0, s2 = 0;
-    for (size_t i = 0; i < c->tone_n; i++) {
-        double s0 = c->tone[i * c->cfg.audio_channels + channel] + k * s1 - s2;
-        s2 = s1;
-        s1 = s0;
-    }
-    return s1 * s1 + s2 * s2 - k * s1 * s2;
+    return goertzel_power(c->tone, c->tone_n, c->cfg.audio_channels, channel, freq);
 }
 
 int stream_client_audio_tones(const stream_client *c, const double *freqs,

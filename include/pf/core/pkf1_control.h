@@ -76,6 +76,13 @@ extern "C" {
 #define PF_PKF1_PAIR_NAME_MAX 64u
 #define PF_PKF1_REFUSED_REASON_MAX 256u
 #define PF_PKF1_LAUNCH_MESSAGE_MAX 200u
+/** LaunchOutcome kinds (code8, §5.6); a receiver reads an unknown kind as SPAWNED. */
+#define PF_PKF1_LAUNCH_SPAWNED 0u         /**< the app was started */
+#define PF_PKF1_LAUNCH_ADOPTED 1u         /**< the app was already running */
+#define PF_PKF1_LAUNCH_ADOPTED_UNKNOWN 2u /**< something already running was taken over */
+#define PF_PKF1_LAUNCH_REFUSED 3u         /**< the host will not start it (message says why) */
+#define PF_PKF1_LAUNCH_FAILED 4u          /**< starting it failed */
+#define PF_PKF1_LAUNCH_SIGN_IN 5u         /**< the store needs a sign-in first */
 #define PF_PKF1_CLIP_OFFER_MAX_KINDS 16u
 #define PF_PKF1_CLIP_MIME_MAX 128u
 #define PF_PKF1_CURSOR_MAX_SIDE 120u
