@@ -36,6 +36,7 @@ struct desktop {
     char remote[320];       /* PipeWire the output lives on; "" = the default */
     pid_t bus_pid, comp_pid;
     int keep_dir;           /* a failed start keeps its logs for the user */
+    int cursor;             /* asked: the pointer as metadata, out of the picture */
     pf_vdisplay *vd;
     pf_input_injector *inj;
     int64_t node;
@@ -181,6 +182,7 @@ static int open_mutter_output(desktop *k, const char *bus_address, uint32_t wait
     vs.height = k->height;
     vs.refresh_mhz = k->fps * 1000;
     vs.backend = "mutter";
+    vs.cursor_mode = k->cursor ? PF_VDISPLAY_CURSOR_METADATA : PF_VDISPLAY_CURSOR_EMBEDDED;
     vs.pipewire_remote = k->remote[0] ? k->remote : NULL;
     vs.dbus_address = bus_address;
     vs.remote_desktop_session_id = sid;
@@ -207,6 +209,7 @@ static int open_output(desktop *k, const char *backend)
     vs.height = k->height;
     vs.refresh_mhz = k->fps * 1000;
     vs.backend = backend;
+    vs.cursor_mode = k->cursor ? PF_VDISPLAY_CURSOR_METADATA : PF_VDISPLAY_CURSOR_EMBEDDED;
     vs.pipewire_remote = k->remote[0] ? k->remote : NULL;
     vs.timeout_ms = SPAWN_TIMEOUT_MS;
     vs.log = (pf_log_hook){.fn = lib_log};
@@ -437,6 +440,12 @@ static int open_any(desktops *d, desktop *k, char *err, size_t n)
 int desktops_open(desktops *d, uint32_t id, uint32_t width, uint32_t height, uint32_t fps,
                   char *err, size_t n)
 {
+    return desktops_open_cursor(d, id, width, height, fps, 0, err, n);
+}
+
+int desktops_open_cursor(desktops *d, uint32_t id, uint32_t width, uint32_t height,
+                         uint32_t fps, int cursor, char *err, size_t n)
+{
     desktop *k = calloc(1, sizeof(*k));
     desktop **v = realloc(d->v, (d->n + 1) * sizeof(*v));
     if (!k || !v) {
@@ -453,6 +462,7 @@ int desktops_open(desktops *d, uint32_t id, uint32_t width, uint32_t height, uin
     k->width = width;
     k->height = height;
     k->fps = fps ? fps : 60;
+    k->cursor = cursor;
     k->node = -1;
     if (open_any(d, k, err, n) < 0 || !(k = find(d, id)) || !k->vd) {
         if (!err[0])
@@ -642,6 +652,8 @@ int desktops_stream_source(void *ud, uint32_t id, stream_desktop *ret)
     ret->node_id = k->node;
     ret->pipewire_remote = k->remote[0] ? k->remote : NULL;
     ret->injector = k->inj;
+    ret->cursor_metadata =
+        (pf_vdisplay_get_caps(k->vd) & PF_VDISPLAY_CAP_CURSOR_METADATA) != 0;
     return 0;
 }
 

@@ -54,6 +54,10 @@ void desktops_describe(desktops *d);
  * the fix in @p err (also kept for the API). */
 int desktops_open(desktops *d, uint32_t id, uint32_t width, uint32_t height, uint32_t fps,
                   char *err, size_t n);
+/* The same; with @p cursor the output leaves the pointer out of the picture and describes
+ * it as metadata where its compositor can (stream_desktop.cursor_metadata says so). */
+int desktops_open_cursor(desktops *d, uint32_t id, uint32_t width, uint32_t height,
+                         uint32_t fps, int cursor, char *err, size_t n);
 /* Environment for apps started in session @p id's desktop ("KEY=VALUE", NULL-terminated),
  * or NULL; valid until it closes. */
 const char *const *desktops_env(desktops *d, uint32_t id);

@@ -32,6 +32,12 @@ int desktops_open(desktops *d, uint32_t id, uint32_t width, uint32_t height, uin
     return -1;
 }
 
+int desktops_open_cursor(desktops *d, uint32_t id, uint32_t width, uint32_t height,
+                         uint32_t fps, int cursor, char *err, size_t n)
+{
+    return desktops_open(d, id, width, height, fps, err, n);
+}
+
 const char *const *desktops_env(desktops *d, uint32_t id)
 {
     return NULL;

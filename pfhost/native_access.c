@@ -11,7 +11,6 @@
 
 #include "app_launch.h"
 #include "host.h"
-#include "native_desktop.h"
 #include "native_internal.h"
 
 void native_plane_set_grants(native_plane *np, const char *fp_hex, uint32_t grants)
@@ -66,8 +65,8 @@ void native_launch(native_conn *nc, const pf_pkf1_hello *hello, uint32_t width, 
         return;
     }
     /* The app starts inside the session's desktop (its display, bus and PipeWire). */
-    h->sessions.launch_env =
-        nc->sess ? native_desktop_env(nc->np, native_session_desktop(nc->sess)) : NULL;
+    uint32_t desk_id = nc->sess ? native_session_desktop_id(nc->sess) : 0;
+    h->sessions.launch_env = desk_id ? desktops_env(&h->desktops, desk_id) : NULL;
     int r = sessions_start_app(&h->sessions, a, width, height, refresh_hz);
     h->sessions.launch_env = NULL;
     if (r == 0) {

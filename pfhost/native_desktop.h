@@ -5,44 +5,49 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "host.h"
 #include "native_input.h"
-#include "pipeline.h"
+#include "stream.h"
 
 typedef struct native_plane native_plane;
 
-/* A punktfunk/1 session's desktop (architecture §5), from the same `desktops` object as the
- * GameStream sessions' (desktop.c): opened at the Hello's mode, captured by the pipeline, the
- * target of its input and the home of the apps its Hello launches; closed with the session.
- * Only when the host makes desktops (the default vdisplay source); with an explicit source
- * (--source testpattern, pipewire) native sessions stream that source as before. */
+/* A punktfunk/1 session's desktop (desktop.c), as GameStream sessions get one, from the same
+ * `desktops` object: a virtual output at the session's mode on the desktop's compositor, or
+ * a headless compositor started beside the private stack, with the compositor's input
+ * injector linked to that output. The pipeline captures it, the session's input goes to its
+ * injector, the apps its Hello launches run in it, and it closes with the session. Used when
+ * the host gives sessions desktops (`serve` with the vdisplay source); with an explicit
+ * source (--source testpattern, pipewire) native sessions stream that source. */
+typedef struct native_desktop {
+    host *h;
+    uint32_t id;
+    int open;
+    int cursor;        /* asked for the pointer as metadata */
+    stream_desktop sd; /* node, PipeWire remote, injector, cursor_metadata */
+} native_desktop;
 
 /* Desktop ids of native sessions: above every GameStream session number (sessions.c counts
  * those up from 1), so the two never name the same desktop. */
 #define NATIVE_DESKTOP_ID_BASE 0x80000000u
 
-/* Routes the desktops' "compositor died" and "source failed" to native sessions (ids from
- * NATIVE_DESKTOP_ID_BASE), passing the others on to the GameStream plane. No-op without
- * desktops. */
+/* 1 when @p h gives sessions desktops. */
+int native_desktop_wanted(const host *h);
+/* A fresh desktop id for a native session of @p np. */
+uint32_t native_desktop_next_id(native_plane *np);
+/* Opens session @p id's desktop. 0, or -1 with the cause and the fix in @p err. */
+int native_desktop_open(native_desktop *nd, host *h, uint32_t id, uint32_t width,
+                        uint32_t height, uint32_t hz, int cursor, char *err, size_t n);
+/* Reconfigure: the output at the new mode (desktops_set_mode()), @p in moved to its new
+ * injector. 0, or PF_ERR_IO with the cause logged (the desktop stays at its old mode where
+ * it can). */
+int native_desktop_set_mode(native_desktop *nd, native_input *in, uint32_t width,
+                            uint32_t height, uint32_t hz);
+/* Closes it (after its input and capture are gone); a closed one is a no-op. */
+void native_desktop_close(native_desktop *nd);
+/* Routes the desktops' "compositor died" and "source failed" for native ids to the native
+ * sessions, passing the others on to the GameStream plane. No-op without desktops. */
 void native_desktop_attach(native_plane *np);
 /* Undoes native_desktop_attach() (before the plane is freed). */
 void native_desktop_detach(native_plane *np);
-/* Opens a desktop at @p w x @p h @ @p hz. Returns 0 with *ret_id (0 when the host makes no
- * desktops), or -1 with the cause and the fix in @p err. */
-int native_desktop_open(native_plane *np, uint32_t w, uint32_t h, uint32_t hz, uint32_t *ret_id,
-                        char *err, size_t n);
-/* Desktop @p id (0: none, nothing changes) as the pipeline's source. */
-void native_desktop_source(native_plane *np, uint32_t id, pipeline_settings *ps);
-/* Makes @p in a client of desktop @p id's injector (input of a view-only desktop is ignored). */
-int native_desktop_input(native_plane *np, uint32_t id, native_input **ret);
-/* Reconfigure: the desktop's output at the new mode, @p in moved to its new injector. 0, or
- * -1 with the cause logged (the desktop stays at its old mode where it can). */
-int native_desktop_set_mode(native_plane *np, uint32_t id, native_input *in, uint32_t w,
-                            uint32_t h, uint32_t hz);
-/* The PipeWire daemon desktop @p id's apps use (for the session's microphone), else
- * @p fallback. */
-const char *native_desktop_pipewire(native_plane *np, uint32_t id, const char *fallback);
-/* Environment of apps started in desktop @p id, or NULL. */
-const char *const *native_desktop_env(native_plane *np, uint32_t id);
-void native_desktop_close(native_plane *np, uint32_t id);
 
 #endif

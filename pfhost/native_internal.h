@@ -101,11 +101,10 @@ void native_session_start(native_session *s, uint16_t client_udp_port, int abr_r
 void native_session_control(native_session *s, const pf_pkf1_msg *msg, uint64_t recv_ns);
 void native_session_datagram(native_session *s, const uint8_t *data, size_t len);
 void native_session_destroy(native_session *s);
-/* The session's desktop id (native_desktop.h), 0 = none. */
-uint32_t native_session_desktop(const native_session *s);
-/* 1 once the session's captured source broke. */
+/* native_desktop.c: the id of the session's desktop, 0 without one; what to do when it is
+ * gone (before the desktop's injector goes); and whether its captured source broke. */
+uint32_t native_session_desktop_id(const native_session *s);
+void native_session_desktop_lost(native_session *s);
 int native_session_source_failed(const native_session *s);
-/* Its desktop is going away: capture and input stop now (the connection is then closed). */
-void native_session_lose_desktop(native_session *s);
 
 #endif
