@@ -6,6 +6,8 @@
 
 #include "pf/net_stream.h"
 
+#include "frame_log.h"
+
 struct pw_source_cursor;
 
 /* One session's frame path on native threads (architecture §2): a source thread fills a
@@ -54,6 +56,7 @@ typedef struct pipeline_settings {
      * (PIPELINE_SOURCE_VDISPLAY: asked of the backend; PIPELINE_SOURCE_NODE: the node was made
      * so); reported to sink->cursor. */
     int cursor;
+    frame_log *frame_log;      /* GameStream: each sent frame's line; NULL = none; borrowed */
 } pipeline_settings;
 
 typedef struct pipeline_stats {
