@@ -463,6 +463,9 @@ static int cmd_stream(pfc_options *o)
     ss.video_queue = o->window ? 64 : 512;
     if (o->chacha)
         ss.video_caps |= 0x40u; /* VIDEO_CAP_CHACHA20 */
+    /* The window draws the pointer itself where the host can leave it out of the video. */
+    if (o->window)
+        pf_client_set_cursor_channel(c, 1);
 
     if (r == 0 && o->launch)
         r = pf_client_set_launch(c, o->launch);

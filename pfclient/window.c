@@ -210,6 +210,48 @@ static void handle_event(pf_client *c, const SDL_Event *e, SDL_Window *w, pfc_se
     }
 }
 
+/* The host's pointer, drawn over the video (the cursor channel): its shape as a texture,
+ * made again when the shape changes, placed by its hotspot and scaled like the video. */
+typedef struct pointer {
+    SDL_Texture *tex;
+    uint32_t shape_serial, updates;
+    pf_client_cursor cur;
+} pointer;
+
+static int pointer_update(pf_client *c, SDL_Renderer *r, pointer *p)
+{
+    static uint8_t rgba[PF_CLIENT_CURSOR_MAX_SIDE * PF_CLIENT_CURSOR_MAX_SIDE * 4];
+    pf_client_cursor cur = {.struct_size = sizeof(cur)};
+    if (pf_client_get_cursor(c, &cur, rgba, sizeof(rgba)) != 0 || cur.updates == p->updates)
+        return 0;
+    if ((cur.flags & PF_CLIENT_CURSOR_HAS_SHAPE) && cur.shape_serial != p->shape_serial) {
+        if (p->tex)
+            SDL_DestroyTexture(p->tex);
+        p->tex = SDL_CreateTexture(r, SDL_PIXELFORMAT_RGBA32, SDL_TEXTUREACCESS_STATIC,
+                                   (int)cur.width, (int)cur.height);
+        if (p->tex) {
+            SDL_UpdateTexture(p->tex, NULL, rgba, (int)cur.width * 4);
+            SDL_SetTextureBlendMode(p->tex, SDL_BLENDMODE_BLEND);
+        }
+        p->shape_serial = cur.shape_serial;
+    }
+    p->updates = cur.updates;
+    p->cur = cur;
+    return 1;
+}
+
+static void pointer_draw(SDL_Renderer *r, const pointer *p, int tw, int th)
+{
+    int ow, oh;
+    if (!p->tex || !(p->cur.flags & PF_CLIENT_CURSOR_VISIBLE) || !tw || !th ||
+        SDL_GetRendererOutputSize(r, &ow, &oh) != 0)
+        return;
+    double sx = (double)ow / tw, sy = (double)oh / th;
+    SDL_Rect dst = {(int)((p->cur.x - p->cur.hot_x) * sx), (int)((p->cur.y - p->cur.hot_y) * sy),
+                    (int)(p->cur.width * sx + 0.5), (int)(p->cur.height * sy + 0.5)};
+    SDL_RenderCopy(r, p->tex, NULL, &dst);
+}
+
 /* Puts a decoded picture into the streaming texture (recreated when the size changes). */
 static int present(SDL_Renderer *r, SDL_Texture **tex, int *tw, int *th, const AVFrame *f)
 {
@@ -231,9 +273,6 @@ static int present(SDL_Renderer *r, SDL_Texture **tex, int *tw, int *th, const A
     else
         SDL_UpdateYUVTexture(*tex, NULL, f->data[0], f->linesize[0], f->data[1], f->linesize[1],
                              f->data[2], f->linesize[2]);
-    SDL_RenderClear(r);
-    SDL_RenderCopy(r, *tex, NULL, NULL);
-    SDL_RenderPresent(r);
     return 0;
 }
 
@@ -263,6 +302,9 @@ int pfc_window_run(pf_client *c, const pfc_options *o, pfc_video *v, pfc_session
     double start = now_s(), last_ask = start;
     pf_client_video_frame f = {.struct_size = sizeof(f)};
     pfc_video_stats vs;
+    pointer ptr = {0};
+    if (s->info.host_caps & 0x08u) /* HOST_CAP_CURSOR: the pointer is not in the video */
+        SDL_ShowCursor(SDL_DISABLE);
     while (!quit) {
         SDL_Event e;
         while (SDL_PollEvent(&e))
@@ -284,8 +326,15 @@ int pfc_window_run(pf_client *c, const pfc_options *o, pfc_video *v, pfc_session
         }
         if (rr < 0 && rr != PF_ERR_TIMEOUT)
             break;
-        if (pic)
-            present(r, &tex, &tw, &th, pic);
+        /* A new picture or a moved pointer: both are drawn, the pointer at its own pace
+         * rather than the video's. */
+        int moved = pointer_update(c, r, &ptr);
+        if ((pic && present(r, &tex, &tw, &th, pic) == 0) || (moved && tex)) {
+            SDL_RenderClear(r);
+            SDL_RenderCopy(r, tex, NULL, NULL);
+            pointer_draw(r, &ptr, tw, th);
+            SDL_RenderPresent(r);
+        }
         if (pfc_video_waiting_idr(v) && now_s() - last_ask > 1.0) {
             pf_client_request_keyframe(c);
             last_ask = now_s();
@@ -294,6 +343,8 @@ int pfc_window_run(pf_client *c, const pfc_options *o, pfc_video *v, pfc_session
     s->elapsed_s = now_s() - start;
     if (tex)
         SDL_DestroyTexture(tex);
+    if (ptr.tex)
+        SDL_DestroyTexture(ptr.tex);
     SDL_DestroyRenderer(r);
     SDL_DestroyWindow(w);
     SDL_Quit();

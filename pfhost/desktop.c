@@ -36,6 +36,7 @@ struct desktop {
     char remote[320];       /* PipeWire the output lives on; "" = the default */
     pid_t bus_pid, comp_pid;
     int keep_dir;           /* a failed start keeps its logs for the user */
+    int cursor;             /* asked: the pointer as metadata, out of the picture */
     pf_vdisplay *vd;
     pf_input_injector *inj;
     int64_t node;
@@ -181,6 +182,7 @@ static int open_mutter_output(desktop *k, const char *bus_address, uint32_t wait
     vs.height = k->height;
     vs.refresh_mhz = k->fps * 1000;
     vs.backend = "mutter";
+    vs.cursor_mode = k->cursor ? PF_VDISPLAY_CURSOR_METADATA : PF_VDISPLAY_CURSOR_EMBEDDED;
     vs.pipewire_remote = k->remote[0] ? k->remote : NULL;
     vs.dbus_address = bus_address;
     vs.remote_desktop_session_id = sid;
@@ -207,6 +209,7 @@ static int open_output(desktop *k, const char *backend)
     vs.height = k->height;
     vs.refresh_mhz = k->fps * 1000;
     vs.backend = backend;
+    vs.cursor_mode = k->cursor ? PF_VDISPLAY_CURSOR_METADATA : PF_VDISPLAY_CURSOR_EMBEDDED;
     vs.pipewire_remote = k->remote[0] ? k->remote : NULL;
     vs.timeout_ms = SPAWN_TIMEOUT_MS;
     vs.log = (pf_log_hook){.fn = lib_log};
@@ -437,6 +440,12 @@ static int open_any(desktops *d, desktop *k, char *err, size_t n)
 int desktops_open(desktops *d, uint32_t id, uint32_t width, uint32_t height, uint32_t fps,
                   char *err, size_t n)
 {
+    return desktops_open_cursor(d, id, width, height, fps, 0, err, n);
+}
+
+int desktops_open_cursor(desktops *d, uint32_t id, uint32_t width, uint32_t height,
+                         uint32_t fps, int cursor, char *err, size_t n)
+{
     desktop *k = calloc(1, sizeof(*k));
     desktop **v = realloc(d->v, (d->n + 1) * sizeof(*v));
     if (!k || !v) {
@@ -453,6 +462,7 @@ int desktops_open(desktops *d, uint32_t id, uint32_t width, uint32_t height, uin
     k->width = width;
     k->height = height;
     k->fps = fps ? fps : 60;
+    k->cursor = cursor;
     k->node = -1;
     if (open_any(d, k, err, n) < 0 || !(k = find(d, id)) || !k->vd) {
         if (!err[0])
@@ -503,6 +513,81 @@ void desktops_close(desktops *d, uint32_t id)
         free(k);
         return;
     }
+}
+
+/* Mutter's virtual monitors have one mode for life: a new screencast (with its linked input
+ * session) replaces the old one on the same compositor, whose apps and bus stay. */
+static int renew_mutter_output(desktop *k)
+{
+    pf_vdisplay_destroy(k->vd);
+    pf_input_injector_destroy(k->inj);
+    k->vd = NULL;
+    k->inj = NULL;
+    k->node = -1;
+    const char *bus = k->bus_address[0] ? k->bus_address : NULL;
+    int r = open_mutter_output(k, bus, bus ? SPAWN_TIMEOUT_MS : 0);
+    if (r == 0 && k->vd)
+        k->node = pf_vdisplay_get_node_id(k->vd);
+    return r;
+}
+
+int desktops_set_mode(desktops *d, uint32_t id, uint32_t width, uint32_t height, uint32_t fps,
+                      char *err, size_t n)
+{
+    desktop *k = find(d, id);
+    if (!k || !k->vd) {
+        snprintf(err, n, "the session has no desktop");
+        return -1;
+    }
+    fps = fps ? fps : 60;
+    uint32_t ow = k->width, oh = k->height, of = k->fps;
+    int r;
+    if (pf_vdisplay_get_caps(k->vd) & PF_VDISPLAY_CAP_SET_MODE) {
+        r = pf_vdisplay_set_mode(k->vd, width, height, fps * 1000);
+        if (r == 0) {
+            k->width = width;
+            k->height = height;
+            k->fps = fps;
+            k->node = pf_vdisplay_get_node_id(k->vd);
+            pf_input_output out = {.struct_size = sizeof(out), .width = width, .height = height};
+            char name[256];
+            if (pf_vdisplay_get_session_id(k->vd, name, sizeof(name)) > 0)
+                out.name = name;
+            if (k->inj)
+                pf_input_injector_set_output(k->inj, &out);
+        }
+    } else if (!strcmp(k->compositor, "mutter")) {
+        k->width = width;
+        k->height = height;
+        k->fps = fps;
+        r = renew_mutter_output(k);
+        if (r < 0) {
+            /* Back to the mode that worked, so the session can go on at it. */
+            k->width = ow;
+            k->height = oh;
+            k->fps = of;
+            if (renew_mutter_output(k) < 0)
+                host_log("session %u: Mutter gave no output at the old mode either", id);
+        }
+    } else {
+        /* Another output would need another compositor, and the apps in this one with it. */
+        r = PF_ERR_UNSUPPORTED;
+    }
+    if (r < 0) {
+        snprintf(err, n, "%s gave no output at %ux%u@%u: %s", k->compositor, width, height, fps,
+                 pf_strerror(r));
+        host_log("session %u: %s", id, err);
+        return -1;
+    }
+    host_log("session %u: %s output now %ux%u@%u (PipeWire node %lld)", id, k->compositor,
+             width, height, fps, (long long)k->node);
+    return 0;
+}
+
+pf_input_injector *desktops_injector(desktops *d, uint32_t id)
+{
+    desktop *k = find(d, id);
+    return k ? k->inj : NULL;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -567,6 +652,8 @@ int desktops_stream_source(void *ud, uint32_t id, stream_desktop *ret)
     ret->node_id = k->node;
     ret->pipewire_remote = k->remote[0] ? k->remote : NULL;
     ret->injector = k->inj;
+    ret->cursor_metadata =
+        (pf_vdisplay_get_caps(k->vd) & PF_VDISPLAY_CAP_CURSOR_METADATA) != 0;
     return 0;
 }
 

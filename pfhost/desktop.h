@@ -8,6 +8,8 @@
 #include <json-c/json.h>
 #include <systemd/sd-event.h>
 
+#include "pf/input.h"
+
 #include "session_stack.h"
 #include "sessions.h"
 #include "stream.h"
@@ -18,7 +20,8 @@
  * for the session beside the private session stack (Mutter --headless first, Weston's
  * PipeWire backend otherwise), with the compositor's input injector. It is made at /launch
  * (so a launch without any picture fails with a reason the client shows, and the app starts
- * inside it) and ends with the session; a compositor that dies ends its session. */
+ * inside it), or at a punktfunk/1 Hello (native_desktop.c), and ends with the session; a
+ * compositor that dies ends its session. */
 typedef struct desktop desktop;
 
 typedef struct desktops {
@@ -51,10 +54,22 @@ void desktops_describe(desktops *d);
  * the fix in @p err (also kept for the API). */
 int desktops_open(desktops *d, uint32_t id, uint32_t width, uint32_t height, uint32_t fps,
                   char *err, size_t n);
+/* The same; with @p cursor the output leaves the pointer out of the picture and describes
+ * it as metadata where its compositor can (stream_desktop.cursor_metadata says so). */
+int desktops_open_cursor(desktops *d, uint32_t id, uint32_t width, uint32_t height,
+                         uint32_t fps, int cursor, char *err, size_t n);
 /* Environment for apps started in session @p id's desktop ("KEY=VALUE", NULL-terminated),
  * or NULL; valid until it closes. */
 const char *const *desktops_env(desktops *d, uint32_t id);
 void desktops_close(desktops *d, uint32_t id);
+/* A mode change mid-stream: the output takes the new mode, or (Mutter) a new output at it
+ * replaces the old one on the same compositor, with a new injector and PipeWire node. Input
+ * clients of the old injector must be gone before. 0, or -1 with the cause in @p err (the
+ * desktop then stays at its old mode where it can). */
+int desktops_set_mode(desktops *d, uint32_t id, uint32_t width, uint32_t height, uint32_t fps,
+                      char *err, size_t n);
+/* The input injector of session @p id's compositor, or NULL (view-only, or no desktop). */
+pf_input_injector *desktops_injector(desktops *d, uint32_t id);
 /* Wraps @p inner: a session's desktop closes after its stream stopped, and the API sees it. */
 stream_plane desktops_wrap_plane(desktops *d, stream_plane inner);
 /* stream_desktop_fn for stream.c. */

@@ -32,6 +32,12 @@ int desktops_open(desktops *d, uint32_t id, uint32_t width, uint32_t height, uin
     return -1;
 }
 
+int desktops_open_cursor(desktops *d, uint32_t id, uint32_t width, uint32_t height,
+                         uint32_t fps, int cursor, char *err, size_t n)
+{
+    return desktops_open(d, id, width, height, fps, err, n);
+}
+
 const char *const *desktops_env(desktops *d, uint32_t id)
 {
     return NULL;
@@ -39,6 +45,18 @@ const char *const *desktops_env(desktops *d, uint32_t id)
 
 void desktops_close(desktops *d, uint32_t id)
 {
+}
+
+int desktops_set_mode(desktops *d, uint32_t id, uint32_t width, uint32_t height, uint32_t fps,
+                      char *err, size_t n)
+{
+    snprintf(err, n, "no virtual displays in this build");
+    return -1;
+}
+
+pf_input_injector *desktops_injector(desktops *d, uint32_t id)
+{
+    return NULL;
 }
 
 stream_plane desktops_wrap_plane(desktops *d, stream_plane inner)

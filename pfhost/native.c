@@ -18,6 +18,7 @@
 
 #include "host.h"
 #include "identity_store.h"
+#include "native_desktop.h"
 #include "native_internal.h"
 
 uint64_t native_now_ms(void)
@@ -175,7 +176,7 @@ static void handle_hello(native_conn *nc, const uint8_t *p, size_t n)
     }
     clients_touch(&nc->np->h->clients, nc->fp_hex, (int64_t)time(NULL));
     pf_pkf1_welcome w;
-    char reason[160] = "";
+    char reason[256] = ""; /* a refused desktop's reason names the fix */
     native_session *s = NULL;
     code = native_session_create(nc, &hello, &w, &s, reason, sizeof(reason));
     if (code) {
@@ -437,6 +438,7 @@ int native_plane_create(host *h, const stream_options *opt, native_plane **ret, 
         goto fail;
     }
     rearm(np);
+    native_desktop_attach(np);
     *ret = np;
     return 0;
 fail:
@@ -456,6 +458,7 @@ void native_plane_destroy(native_plane *np)
     sd_event_source_unref(np->io);
     sd_event_source_unref(np->timer);
     pf_net_quic_endpoint_destroy(np->ep);
+    native_desktop_detach(np);
     free(np->cert_pem);
     free(np);
 }

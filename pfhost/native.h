@@ -24,6 +24,9 @@ const char *native_plane_fingerprint(const native_plane *np);
 int native_plane_arm_pairing(native_plane *np, char pin[5], uint32_t *ret_ttl_s);
 /* A native client was unpaired: its connections end. */
 void native_plane_revoke(native_plane *np, const char *fp_hex);
+/* Session @p id's desktop (native_desktop.c) is gone: that session ends (0x68) and its input
+ * stops at once; no-op for other ids. */
+void native_plane_desktop_lost(native_plane *np, uint32_t id);
 /* A native client's grants changed (management API): its connections gate input by them from
  * now on and streaming ones are told with AccessUpdate (§5.6). NULL @p np allowed. */
 void native_plane_set_grants(native_plane *np, const char *fp_hex, uint32_t grants);

@@ -64,7 +64,11 @@ void native_launch(native_conn *nc, const pf_pkf1_hello *hello, uint32_t width, 
         send_outcome(nc, PF_PKF1_LAUNCH_REFUSED, msg);
         return;
     }
+    /* The app starts inside the session's desktop (its display, bus and PipeWire). */
+    uint32_t desk_id = nc->sess ? native_session_desktop_id(nc->sess) : 0;
+    h->sessions.launch_env = desk_id ? desktops_env(&h->desktops, desk_id) : NULL;
     int r = sessions_start_app(&h->sessions, a, width, height, refresh_hz);
+    h->sessions.launch_env = NULL;
     if (r == 0) {
         snprintf(msg, sizeof(msg), "started %s", a->name);
         send_outcome(nc, PF_PKF1_LAUNCH_SPAWNED, msg);

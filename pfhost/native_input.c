@@ -24,6 +24,7 @@ struct native_input {
     uint32_t id; /* names the session in the record */
     int record_fd;
     pf_input_injector *inj;
+    int inj_borrowed; /* a desktop's injector (native_desktop.c): not ours to destroy */
     pf_input_client *client;
     pf_input_pad pads[PADS];
     uint8_t pad_seq[PADS];
@@ -54,6 +55,23 @@ int native_input_create(uint32_t id, const char *record_path, native_input **ret
     return 0;
 }
 
+int native_input_create_on(uint32_t id, pf_input_injector *inj, native_input **ret)
+{
+    native_input *in = calloc(1, sizeof(*in));
+    if (!in)
+        return -1;
+    in->id = id;
+    in->record_fd = -1;
+    if (inj && pf_input_client_create(inj, PF_INPUT_PERM_ALL, &in->client) == 0) {
+        in->inj = inj;
+        in->inj_borrowed = 1;
+    } else {
+        host_log("native session: its desktop has no input backend; input is ignored");
+    }
+    *ret = in;
+    return 0;
+}
+
 void native_input_destroy(native_input *in)
 {
     if (!in)
@@ -63,7 +81,8 @@ void native_input_destroy(native_input *in)
         pf_input_client_release_all(in->client);
         pf_input_client_destroy(in->client);
     }
-    pf_input_injector_destroy(in->inj);
+    if (!in->inj_borrowed)
+        pf_input_injector_destroy(in->inj);
     if (in->record_fd >= 0)
         close(in->record_fd);
     free(in);
@@ -180,7 +199,9 @@ static int view(const pf_pkf1_input *ev, pf_input_event *e)
 
 void native_input_set_output(native_input *in, uint32_t width, uint32_t height)
 {
-    if (!in->inj)
+    /* A desktop's injector is mapped by the desktop (desktop.c: onto its screencast stream,
+     * which absolute input on Mutter needs); an output without that would unlink it. */
+    if (!in->inj || in->inj_borrowed)
         return;
     /* The native session's output is its own virtual mode, at the origin. */
     pf_input_output o = {.struct_size = sizeof(o), .width = width, .height = height};
@@ -286,4 +307,30 @@ void native_input_event(native_input *in, const pf_pkf1_input *ev, uint32_t gran
 uint64_t native_input_dropped(const native_input *in)
 {
     return in->dropped_by_grants;
+}
+
+void native_input_attach(native_input *in, pf_input_injector *inj)
+{
+    if (in->record_fd >= 0)
+        return; /* --input-record: the record is the target */
+    if (in->client) {
+        pf_input_client_release_all(in->client);
+        pf_input_client_destroy(in->client);
+        in->client = NULL;
+    }
+    if (!in->inj_borrowed)
+        pf_input_injector_destroy(in->inj);
+    in->inj = NULL;
+    /* The new injector has seen none of the pads: each announces itself again on use. */
+    memset(in->pad_seen, 0, sizeof(in->pad_seen));
+    if (!inj)
+        return;
+    if (pf_input_client_create(inj, PF_INPUT_PERM_ALL, &in->client) < 0) {
+        host_log("native session: the desktop's input backend refused a client; input is "
+                 "ignored");
+        in->client = NULL;
+        return;
+    }
+    in->inj = inj;
+    in->inj_borrowed = 1;
 }

@@ -12,6 +12,11 @@ typedef struct native_input native_input;
 
 /* @p record_path: append events there instead of injecting (`serve --input-record`). */
 int native_input_create(uint32_t id, const char *record_path, native_input **ret);
+/* Leaves the current injector (everything pressed released) for @p inj (borrowed; NULL: input
+ * is ignored until the next call). For a desktop whose injector is replaced. */
+void native_input_attach(native_input *in, pf_input_injector *inj);
+/* Input into @p inj, a desktop's injector that outlives this object (NULL: input ignored). */
+int native_input_create_on(uint32_t id, pf_input_injector *inj, native_input **ret);
 /* Releases everything still pressed, then frees; NULL allowed. */
 void native_input_destroy(native_input *in);
 /* One decoded event; dropped unless @p grants (PF_PKF1_GRANT_*) cover its kind. */

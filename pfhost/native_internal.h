@@ -65,6 +65,12 @@ struct native_plane {
     native_conn *conns;
     uint32_t nsessions;
     pf_log_hook log;
+    /* native_desktop.c: the desktops' callbacks for GameStream sessions, which it passes the
+     * ids of those on to, and the next native desktop id. */
+    void (*gs_end_session)(void *user_data, uint32_t id, uint32_t code);
+    int (*gs_source_failed)(void *user_data, uint32_t id);
+    void *gs_user_data;
+    uint32_t next_desktop;
 };
 
 uint64_t native_now_ms(void);
@@ -95,5 +101,10 @@ void native_session_start(native_session *s, uint16_t client_udp_port, int abr_r
 void native_session_control(native_session *s, const pf_pkf1_msg *msg, uint64_t recv_ns);
 void native_session_datagram(native_session *s, const uint8_t *data, size_t len);
 void native_session_destroy(native_session *s);
+/* native_desktop.c: the id of the session's desktop, 0 without one; what to do when it is
+ * gone (before the desktop's injector goes); and whether its captured source broke. */
+uint32_t native_session_desktop_id(const native_session *s);
+void native_session_desktop_lost(native_session *s);
+int native_session_source_failed(const native_session *s);
 
 #endif

@@ -22,6 +22,8 @@
 #include "host.h"
 #include "mgmt.h"
 #include "native_audio.h"
+#include "native_cursor.h"
+#include "native_desktop.h"
 #include "native_internal.h"
 #include "native_input.h"
 #include "native_media.h"
@@ -61,6 +63,8 @@ struct native_session {
     native_audio_plan audio;
     native_mic *mic;
     native_probe *probe; /* made on the first ProbeRequest */
+    native_desktop desk;    /* the session's own output and input, where the host has them */
+    native_cursor *cursor; /* the cursor channel, when negotiated (native_cursor.c) */
     uint32_t fec_percent, bitrate_kbps;
     uint32_t loss_estimate; /* ppm the parity is sized for (pf_pkf1_fec_loss_estimate()) */
     int loss_measured;      /* 0 during the cold start */
@@ -120,6 +124,12 @@ static void audio_sink(void *user, const uint8_t *opus, size_t len, uint64_t pts
     native_media_send_audio(s->media, s->nc->qc, opus, len);
 }
 
+static void cursor_sink(void *user, const pw_source_cursor *c)
+{
+    native_session *s = user;
+    native_cursor_report(s->cursor, c);
+}
+
 static int start_pipeline(native_session *s, uint32_t w, uint32_t h, uint32_t hz)
 {
     pipeline_settings ps;
@@ -147,6 +157,12 @@ static int start_pipeline(native_session *s, uint32_t w, uint32_t h, uint32_t hz
     ps.vdisplay_backend = s->np->opt.vdisplay_backend;
     ps.log = s->np->log;
     ps.sink = &s->sink;
+    if (s->desk.open) {
+        ps.source = PIPELINE_SOURCE_NODE;
+        ps.node_id = s->desk.sd.node_id;
+        ps.pipewire_remote = s->desk.sd.pipewire_remote;
+        ps.cursor = s->cursor && s->desk.sd.cursor_metadata;
+    }
     return pipeline_create(&ps, &s->pl);
 }
 
@@ -332,8 +348,26 @@ uint32_t native_session_create(native_conn *nc, const pf_pkf1_hello *hello,
             native_media_set_host_timing(s->media, nc->qc);
         native_media_set_probe_seq(s->media, s->video_caps & PF_PKF1_VIDEO_CAP_PROBE_SEQ);
     }
-    if (r == 0 && native_input_create(0x10000u + (uint32_t)s->fd, np->opt.input_record,
-                                      &s->input) < 0)
+    if (r == 0 && native_desktop_wanted(np->h) && np->opt.source == PIPELINE_SOURCE_VDISPLAY) {
+        char why[256];
+        int cursor = (hello->client_caps & PF_PKF1_CLIENT_CAP_CURSOR) != 0;
+        if (native_desktop_open(&s->desk, np->h, native_desktop_next_id(np), w, h, hz, cursor,
+                                why, sizeof(why)) < 0) {
+            native_session_destroy(s);
+            snprintf(reason, reason_len, "%s", why); /* §10 0x68: it names the fix */
+            return PF_PKF1_CLOSE_SETUP_FAILED;
+        }
+        /* §3.5: the cursor channel only when the output really leaves the pointer out. */
+        if (cursor && s->desk.sd.cursor_metadata) {
+            r = native_cursor_create(nc, np->h->loop, hz, &s->cursor);
+            wl->host_caps |= r == 0 ? PF_PKF1_HOST_CAP_CURSOR : 0;
+        }
+    }
+    if (r == 0 && (s->desk.open && !np->opt.input_record
+                       ? native_input_create_on(0x10000u + (uint32_t)s->fd, s->desk.sd.injector,
+                                                &s->input)
+                       : native_input_create(0x10000u + (uint32_t)s->fd, np->opt.input_record,
+                                             &s->input)) < 0)
         r = PF_ERR_NOMEM;
     if (r == 0) {
         native_input_set_output(s->input, w, h);
@@ -345,11 +379,15 @@ uint32_t native_session_create(native_conn *nc, const pf_pkf1_hello *hello,
         snprintf(client, sizeof(client), "%.*s", hello->name ? (int)hello->name_len : 0,
                  hello->name ? (const char *)hello->name : "");
         snprintf(tag, sizeof(tag), "%.12s", nc->fp_hex);
-        s->mic = native_mic_create(np->opt.pipewire_remote, client, tag, np->log);
+        /* Into the session's PipeWire: its desktop's, where it has one. */
+        const char *pw = s->desk.open && s->desk.sd.pipewire_remote ? s->desk.sd.pipewire_remote
+                                                                    : np->opt.pipewire_remote;
+        s->mic = native_mic_create(pw, client, tag, np->log);
         r = s->mic ? 0 : PF_ERR_NOMEM;
     }
     if (r == 0) {
-        s->sink = (pipeline_sink){.user = s, .video = video_sink, .audio = audio_sink};
+        s->sink = (pipeline_sink){.user = s, .video = video_sink, .audio = audio_sink,
+                                  .cursor = cursor_sink};
         r = start_pipeline(s, w, h, hz);
     }
     if (r < 0) {
@@ -394,7 +432,11 @@ static void reconfigure(native_session *s, const pf_pkf1_msg *m)
         native_media_set_ready(s->media, 0);
         pipeline_destroy(s->pl);
         s->pl = NULL;
-        int r = start_pipeline(s, w, h, hz);
+        /* The desktop's output follows first; the pipeline captures its new node. */
+        int r = native_desktop_set_mode(&s->desk, s->input, w, h, hz);
+        if (r == 0 && (r = start_pipeline(s, w, h, hz)) < 0)
+            native_desktop_set_mode(&s->desk, s->input, s->w.width, s->w.height,
+                                    s->w.refresh_hz);
         if (r < 0) {
             host_log("native %s: mode %ux%u@%u failed (%s); keeping %ux%u@%u", s->nc->peer, w,
                      h, hz, pf_strerror(r), s->w.width, s->w.height, s->w.refresh_hz);
@@ -406,6 +448,8 @@ static void reconfigure(native_session *s, const pf_pkf1_msg *m)
             s->w.refresh_hz = hz;
             native_media_set_fps(s->media, hz);
             native_input_set_output(s->input, w, h);
+            if (s->cursor)
+                native_cursor_set_fps(s->cursor, hz);
         }
         native_media_set_ready(s->media, s->connected);
         if (r < 0) {
@@ -430,6 +474,46 @@ static void reconfigure(native_session *s, const pf_pkf1_msg *m)
     out.height = s->w.height;
     out.refresh_hz = s->w.refresh_hz;
     native_send_msg(s->nc, &out, 0);
+}
+
+/* CursorRenderMode changed who draws the pointer. The compositor fixes that for a
+ * screencast's life (Mutter's cursor mode), so the output is made again — pointer in the
+ * picture, or out of it — with its input, like a mode change: same data plane, a new IDR,
+ * a PipelineGap for the stall. */
+static void native_cursor_rebuild(native_session *s)
+{
+    uint64_t t0 = native_now_ms();
+    int draws = native_cursor_client_draws(s->cursor);
+    native_media_set_ready(s->media, 0);
+    pipeline_destroy(s->pl);
+    s->pl = NULL;
+    int r = 0;
+    if (s->desk.open && !s->np->opt.input_record) {
+        char why[256];
+        uint32_t id = s->desk.id;
+        native_input_destroy(s->input);
+        s->input = NULL;
+        native_desktop_close(&s->desk);
+        r = native_desktop_open(&s->desk, s->np->h, id, s->w.width, s->w.height,
+                                s->w.refresh_hz, draws, why, sizeof(why));
+        if (r == 0)
+            r = native_input_create_on(id, s->desk.sd.injector, &s->input);
+        else
+            host_log("native %s: the output could not be made again: %s", s->nc->peer, why);
+    }
+    native_cursor_reset(s->cursor);
+    if (r == 0)
+        r = start_pipeline(s, s->w.width, s->w.height, s->w.refresh_hz);
+    if (r < 0) {
+        native_refuse(s->nc, PF_PKF1_CLOSE_SETUP_FAILED, "the output could not restart");
+        return;
+    }
+    native_media_set_ready(s->media, s->connected);
+    pf_pkf1_msg gap;
+    pf_pkf1_msg_init(&gap, PF_PKF1_MSG_PIPELINE_GAP);
+    gap.value32 = (uint32_t)(native_now_ms() - t0);
+    native_send_msg(s->nc, &gap, 0);
+    host_log("native %s: the %s draws the pointer now", s->nc->peer, draws ? "client" : "host");
 }
 
 static void send_bitrate_changed(native_session *s, uint32_t kbps, uint8_t reason)
@@ -560,6 +644,11 @@ void native_session_control(native_session *s, const pf_pkf1_msg *m, uint64_t re
     case PF_PKF1_MSG_RECONFIGURE:
         reconfigure(s, m);
         break;
+    case PF_PKF1_MSG_CURSOR_RENDER_MODE:
+        /* §5.5: only with the cursor channel (otherwise ignored, as an old host does). */
+        if (s->cursor && native_cursor_set_client_draws(s->cursor, m->flag))
+            native_cursor_rebuild(s);
+        break;
     case PF_PKF1_MSG_INPUT_EDGE:
         /* §5.6: the same event on the reliable stream, same path and grants. */
         input_bytes(s, m->blob, m->blob_len);
@@ -593,6 +682,26 @@ void native_session_datagram(native_session *s, const uint8_t *data, size_t len)
         native_mic_datagram(s->mic, data, len, s->nc->grants);
 }
 
+uint32_t native_session_desktop_id(const native_session *s)
+{
+    return s->desk.open ? s->desk.id : 0;
+}
+
+void native_session_desktop_lost(native_session *s)
+{
+    /* Nothing may use the desktop's screencast or injector once this returns: it closes
+     * right after. Capture stops, the input goes nowhere, and the connection is closed. */
+    native_media_set_ready(s->media, 0);
+    sd_event_source_set_enabled(s->io, SD_EVENT_OFF);
+    sd_event_source_set_enabled(s->punch_timer, SD_EVENT_OFF);
+    pipeline_destroy(s->pl);
+    s->pl = NULL;
+    native_input_attach(s->input, NULL);
+    s->desk.open = 0;
+    native_refuse(s->nc, PF_PKF1_CLOSE_SETUP_FAILED,
+                  "the session's desktop ended (its compositor or picture source failed)");
+}
+
 void native_session_destroy(native_session *s)
 {
     if (!s)
@@ -610,10 +719,17 @@ void native_session_destroy(native_session *s)
     pipeline_destroy(s->pl);
     native_media_destroy(s->media);
     native_input_destroy(s->input);
+    native_cursor_destroy(s->cursor);
+    native_desktop_close(&s->desk);
     native_mic_destroy(s->mic);
     sd_event_source_unref(s->io);
     sd_event_source_unref(s->punch_timer);
     if (s->fd >= 0)
         close(s->fd);
     free(s);
+}
+
+int native_session_source_failed(const native_session *s)
+{
+    return s->pl && pipeline_source_failed(s->pl);
 }

@@ -109,14 +109,15 @@ static void *capture_main(void *arg)
 {
     pipeline *p = arg;
     pw_source *src = NULL;
+    int cursor = p->st.cursor && p->st.sink && p->st.sink->cursor;
     int r = p->st.source == PIPELINE_SOURCE_NODE
                 ? pw_source_create_node((uint32_t)p->st.node_id, p->st.cfg.width,
                                         p->st.cfg.height, p->st.cfg.fps, p->st.pipewire_remote,
-                                        p->st.log, &src)
+                                        cursor, p->st.log, &src)
                 : pw_source_create(p->st.cfg.width, p->st.cfg.height, p->st.cfg.fps,
                                    p->st.pipewire_remote,
                                    p->st.source == PIPELINE_SOURCE_VDISPLAY,
-                                   p->st.vdisplay_backend, p->st.log, &src);
+                                   p->st.vdisplay_backend, cursor, p->st.log, &src);
     if (r < 0) {
         /* Never a black stream: the owner ends the session with a reason. */
         atomic_store(&p->source_failed, 1);
@@ -130,12 +131,20 @@ static void *capture_main(void *arg)
      * client needs frames; the last one is encoded again every frame interval. */
     int32_t interval_ms = (int32_t)(1000 / p->st.cfg.fps) + 1;
     pf_frame *last = NULL;
+    uint64_t last_push = 0;
     while (src && !atomic_load(&p->stop)) {
         pf_frame *f = NULL;
         r = pw_source_next(src, interval_ms, &f);
+        pw_source_report_cursor(src, p->st.sink);
         if (r == PF_ERR_AGAIN) {
-            if (last && pw_source_ref(last) == 0)
-                push_frame(p, last, mono_ns(), counter++);
+            /* Buffers that carry only a pointer move wake this loop too: a repeat is due only
+             * once a whole interval passed without a frame. */
+            uint64_t now = mono_ns();
+            if (last && now - last_push >= 1000000000ull / p->st.cfg.fps &&
+                pw_source_ref(last) == 0) {
+                last_push = now;
+                push_frame(p, last, now, counter++);
+            }
             continue;
         }
         if (r < 0) {
@@ -144,6 +153,7 @@ static void *capture_main(void *arg)
         }
         pf_frame_release(last);
         last = pw_source_ref(f) == 0 ? f : NULL;
+        last_push = mono_ns();
         push_frame(p, f, f->pts_ns ? f->pts_ns : mono_ns(), counter++);
     }
     pf_frame_release(last);

@@ -8,6 +8,8 @@
 
 #include "frame_log.h"
 
+struct pw_source_cursor;
+
 /* One session's frame path on native threads (architecture §2): a source thread fills a
  * bounded ring of preallocated frames at the client's rate; the video thread encodes,
  * packetizes (libpfcore) and paces each frame out; the audio thread encodes Opus and sends
@@ -29,6 +31,10 @@ typedef struct pipeline_sink {
     int (*video)(void *user, const uint8_t *au, size_t len, uint64_t pts_ns,
                  uint64_t dequeued_ns, uint64_t encoded_ns, int idr);
     void (*audio)(void *user, const uint8_t *opus, size_t len, uint64_t pts_ns);
+    /* With pipeline_settings.cursor: the pointer the capture describes (source_pw.h,
+     * pw_source_cursor), called on the capture thread after every wake-up, at least once per
+     * frame interval. May be NULL. */
+    void (*cursor)(void *user, const struct pw_source_cursor *c);
 } pipeline_sink;
 
 typedef struct pipeline_settings {
@@ -46,6 +52,10 @@ typedef struct pipeline_settings {
     uint32_t audio_bitrate_bps;   /* 0: the layout's GameStream rate */
     pf_log_hook log;
     const pipeline_sink *sink; /* NULL: GameStream; else borrowed, outlives the pipeline */
+    /* Captured sources: the pointer as metadata, not in the picture, where the output can
+     * (PIPELINE_SOURCE_VDISPLAY: asked of the backend; PIPELINE_SOURCE_NODE: the node was made
+     * so); reported to sink->cursor. */
+    int cursor;
     frame_log *frame_log;      /* GameStream: each sent frame's line; NULL = none; borrowed */
 } pipeline_settings;
 

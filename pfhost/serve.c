@@ -450,6 +450,8 @@ static void end_session(void *ud, uint32_t id, uint32_t code)
 {
     loop_ctx *l = ud;
     stream_end_session(l->stream, id, code);
+    if (l->h->native) /* or a punktfunk/1 session's desktop */
+        native_plane_desktop_lost(l->h->native, id);
 }
 
 static int source_failed(void *ud, uint32_t id)

@@ -12,10 +12,16 @@
 #include "pf/core/error.h"
 #include "pf/vdisplay.h"
 
+#include "pipeline.h"
+
 struct pw_source {
     pf_vdisplay *display;
     pf_capture_testpattern *pattern;
     pf_capture *capture;
+    int cursor;          /* the capture asks for the pointer as metadata */
+    uint8_t *cursor_rgba; /* the shape last read, PF_CAPTURE_CURSOR_MAX_SIDE² · 4 */
+    uint32_t cursor_shape;
+    pw_source_cursor last;
 };
 
 static int64_t open_display(pw_source *s, uint32_t width, uint32_t height, uint32_t fps,
@@ -23,6 +29,7 @@ static int64_t open_display(pw_source *s, uint32_t width, uint32_t height, uint3
 {
     pf_vdisplay_settings vs;
     pf_vdisplay_settings_init(&vs);
+    vs.cursor_mode = s->cursor ? PF_VDISPLAY_CURSOR_METADATA : PF_VDISPLAY_CURSOR_EMBEDDED;
     vs.width = width;
     vs.height = height;
     vs.refresh_mhz = fps * 1000;
@@ -32,6 +39,9 @@ static int64_t open_display(pw_source *s, uint32_t width, uint32_t height, uint3
     int r = pf_vdisplay_create(&vs, &s->display);
     if (r < 0)
         return r;
+    /* A backend that cannot leave the pointer out keeps it in the picture. */
+    if (!(pf_vdisplay_get_caps(s->display) & PF_VDISPLAY_CAP_CURSOR_METADATA))
+        s->cursor = 0;
     /* A spawned compositor may publish on its own daemon. */
     const char *own = pf_vdisplay_get_pipewire_remote(s->display);
     if (own)
@@ -48,12 +58,14 @@ static int start_capture(pw_source *s, uint32_t node, uint32_t width, uint32_t h
                          uint32_t fps, const char *remote, pf_log_hook log, pw_source **ret);
 
 int pw_source_create(uint32_t width, uint32_t height, uint32_t fps, const char *remote,
-                     int vdisplay, const char *vdisplay_backend, pf_log_hook log,
+                     int vdisplay, const char *vdisplay_backend, int cursor, pf_log_hook log,
                      pw_source **ret)
 {
     pw_source *s = calloc(1, sizeof(*s));
     if (!s)
         return PF_ERR_NOMEM;
+    /* The test pattern draws no pointer: only a virtual output can describe one. */
+    s->cursor = cursor && vdisplay;
     if (vdisplay) {
         int64_t node = open_display(s, width, height, fps, &remote, vdisplay_backend, log);
         if (node < 0) {
@@ -94,6 +106,14 @@ static int start_capture(pw_source *s, uint32_t node, uint32_t width, uint32_t h
     cs.node_id = (uint32_t)node;
     cs.remote = remote;
     cs.flags = PF_CAPTURE_FLAG_NO_DMABUF;
+    if (s->cursor) {
+        s->cursor_rgba = malloc(PF_CAPTURE_CURSOR_MAX_SIDE * PF_CAPTURE_CURSOR_MAX_SIDE * 4);
+        if (!s->cursor_rgba) {
+            pw_source_destroy(s);
+            return PF_ERR_NOMEM;
+        }
+        cs.flags |= PF_CAPTURE_FLAG_CURSOR;
+    }
     cs.width = width;
     cs.height = height;
     cs.fps = fps;
@@ -110,11 +130,12 @@ static int start_capture(pw_source *s, uint32_t node, uint32_t width, uint32_t h
 }
 
 int pw_source_create_node(uint32_t node_id, uint32_t width, uint32_t height, uint32_t fps,
-                          const char *remote, pf_log_hook log, pw_source **ret)
+                          const char *remote, int cursor, pf_log_hook log, pw_source **ret)
 {
     pw_source *s = calloc(1, sizeof(*s));
     if (!s)
         return PF_ERR_NOMEM;
+    s->cursor = cursor;
     return start_capture(s, node_id, width, height, fps, remote, log, ret);
 }
 
@@ -129,10 +150,38 @@ int pw_source_next(pw_source *s, int32_t timeout_ms, pf_frame **ret_frame)
     return pf_capture_acquire_frame(s->capture, ret_frame);
 }
 
+void pw_source_report_cursor(pw_source *s, const struct pipeline_sink *sink)
+{
+    if (!s || !s->cursor || !sink || !sink->cursor)
+        return;
+    pf_capture_cursor c = {.struct_size = sizeof(c)};
+    if (pf_capture_get_cursor(s->capture, &c, NULL, 0) < 0)
+        return;
+    if (c.shape_serial != s->cursor_shape) {
+        /* A new shape: its pixels are read once. */
+        s->cursor_shape = c.shape_serial;
+        int has = (c.flags & PF_CAPTURE_CURSOR_HAS_SHAPE) &&
+                  pf_capture_get_cursor(s->capture, &c, s->cursor_rgba,
+                                        PF_CAPTURE_CURSOR_MAX_SIDE * PF_CAPTURE_CURSOR_MAX_SIDE *
+                                            4) == 0;
+        s->last.width = has ? c.width : 0;
+        s->last.height = has ? c.height : 0;
+        s->last.hot_x = c.hot_x;
+        s->last.hot_y = c.hot_y;
+    }
+    s->last.visible = (c.flags & PF_CAPTURE_CURSOR_VISIBLE) != 0;
+    s->last.x = c.x;
+    s->last.y = c.y;
+    s->last.shape_serial = c.shape_serial;
+    s->last.rgba = s->cursor_rgba;
+    sink->cursor(sink->user, &s->last);
+}
+
 void pw_source_destroy(pw_source *s)
 {
     if (!s)
         return;
+    free(s->cursor_rgba);
     pf_capture_destroy(s->capture);
     pf_capture_testpattern_destroy(s->pattern);
     pf_vdisplay_destroy(s->display);

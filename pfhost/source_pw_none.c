@@ -5,14 +5,14 @@
 #include "pf/core/error.h"
 
 int pw_source_create(uint32_t width, uint32_t height, uint32_t fps, const char *remote,
-                     int vdisplay, const char *vdisplay_backend, pf_log_hook log,
+                     int vdisplay, const char *vdisplay_backend, int cursor, pf_log_hook log,
                      pw_source **ret)
 {
     return PF_ERR_UNSUPPORTED;
 }
 
 int pw_source_create_node(uint32_t node_id, uint32_t width, uint32_t height, uint32_t fps,
-                          const char *remote, pf_log_hook log, pw_source **ret)
+                          const char *remote, int cursor, pf_log_hook log, pw_source **ret)
 {
     return PF_ERR_UNSUPPORTED;
 }
@@ -20,6 +20,10 @@ int pw_source_create_node(uint32_t node_id, uint32_t width, uint32_t height, uin
 int pw_source_next(pw_source *s, int32_t timeout_ms, pf_frame **ret_frame)
 {
     return PF_ERR_UNSUPPORTED;
+}
+
+void pw_source_report_cursor(pw_source *s, const struct pipeline_sink *sink)
+{
 }
 
 int pw_source_ref(pf_frame *frame)

@@ -49,6 +49,7 @@ typedef struct stream_desktop {
     int64_t node_id;
     const char *pipewire_remote;
     struct pf_input_injector *injector;
+    int cursor_metadata; /* the node carries the pointer as metadata, not in the picture */
 } stream_desktop;
 /* 0 and @p ret filled when session @p id has a desktop; negative otherwise. */
 typedef int (*stream_desktop_fn)(void *user_data, uint32_t id, stream_desktop *ret);

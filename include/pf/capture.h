@@ -43,6 +43,10 @@ typedef struct pf_capture pf_capture;
 /** Settings flags. Since 0.1. */
 #define PF_CAPTURE_FLAG_NO_DMABUF 0x1u /**< never negotiate dmabuf (CPU consumers) */
 #define PF_CAPTURE_FLAG_NO_SHM 0x2u    /**< never accept MemFd/MemPtr (zero-copy only) */
+/** Ask the producer for its pointer as metadata (PipeWire's SPA_META_Cursor) and keep the
+ * latest state for pf_capture_get_cursor(). A producer that draws the pointer into the
+ * picture (or none at all) simply never sends it. Since 0.2. */
+#define PF_CAPTURE_FLAG_CURSOR 0x4u
 
 #define PF_CAPTURE_MAX_FORMATS 8u
 #define PF_CAPTURE_MAX_MODIFIERS 32u
@@ -119,6 +123,33 @@ typedef struct pf_capture_listener {
     /** At least one frame is waiting in pf_capture_acquire_frame(). */
     void (*frame_ready)(void *user_data);
 } pf_capture_listener;
+
+/** Largest cursor bitmap side pf_capture_get_cursor() hands out; a producer's larger
+ * sprite keeps its position but has no shape (PF_CAPTURE_CURSOR_HAS_SHAPE clear). Since 0.2. */
+#define PF_CAPTURE_CURSOR_MAX_SIDE 256u
+
+/** pf_capture_cursor.flags. Since 0.2. */
+#define PF_CAPTURE_CURSOR_VISIBLE 0x1u   /**< the pointer is over the captured area */
+#define PF_CAPTURE_CURSOR_HAS_SHAPE 0x2u /**< width/height/hot_x/hot_y and pixels describe it */
+
+/**
+ * The pointer as the producer last described it (PF_CAPTURE_FLAG_CURSOR), independent of the
+ * frames: producers update it with every buffer, including buffers that carry no new
+ * picture. Set struct_size before the call; older callers get the prefix they know.
+ * Since 0.2.
+ */
+typedef struct pf_capture_cursor {
+    uint32_t struct_size;    /**< sizeof(pf_capture_cursor). Since 0.2. */
+    uint32_t flags;          /**< PF_CAPTURE_CURSOR_*. Since 0.2. */
+    int32_t x;               /**< pointer (hotspot) position in frame pixels. Since 0.2. */
+    int32_t y;               /**< Since 0.2. */
+    uint32_t serial;         /**< bumps whenever anything here changes. Since 0.2. */
+    uint32_t shape_serial;   /**< bumps with every new bitmap; 0 = none yet. Since 0.2. */
+    uint32_t width;          /**< bitmap size, 1..PF_CAPTURE_CURSOR_MAX_SIDE. Since 0.2. */
+    uint32_t height;         /**< Since 0.2. */
+    int32_t hot_x;           /**< hotspot inside the bitmap. Since 0.2. */
+    int32_t hot_y;           /**< Since 0.2. */
+} pf_capture_cursor;
 
 /**
  * Fills @p settings with defaults (any node, default remote, BGRX/RGBX/BGRA/RGBA, LINEAR
@@ -201,6 +232,21 @@ PF_EXPORT int pf_capture_get_format(pf_capture *capture, pf_capture_format *ret_
 /** @param ret_stats receives the counters (set struct_size first). @return 0 or
  * PF_ERR_INVALID_ARGUMENT. Since 0.1. */
 PF_EXPORT int pf_capture_get_stats(pf_capture *capture, pf_capture_stats *ret_stats);
+
+/**
+ * The latest pointer state of a capture created with PF_CAPTURE_FLAG_CURSOR. Lock-free
+ * against PipeWire's thread; cheap enough to call once per frame.
+ * @param ret_cursor receives the state (set its struct_size first).
+ * @param pixels when not NULL and the state has a shape, receives it as width·height·4 bytes
+ * of tightly packed RGBA8 with straight (not premultiplied) alpha; @p pixels_size bytes
+ * long, at least width·height·4 (PF_CAPTURE_CURSOR_MAX_SIDE² · 4 always fits).
+ * @return 0; PF_ERR_AGAIN while the producer has described no pointer yet (a producer that
+ * does not support cursor metadata never does); PF_ERR_UNSUPPORTED without
+ * PF_CAPTURE_FLAG_CURSOR; PF_ERR_BUFFER_TOO_SMALL (the state is filled, the pixels are not);
+ * PF_ERR_INVALID_ARGUMENT. Threading: the owner thread. Since 0.2.
+ */
+PF_EXPORT int pf_capture_get_cursor(pf_capture *capture, pf_capture_cursor *ret_cursor,
+                                    uint8_t *pixels, size_t pixels_size);
 
 #ifdef __cplusplus
 }

@@ -425,6 +425,61 @@ PF_EXPORT int pf_client_cert_fingerprint(const char *cert_pem,
 /** Frees what pf_client_identity_generate() returned (NULL allowed). Since 0.2. */
 PF_EXPORT void pf_client_free(void *p);
 
+/* ---- Cursor channel (§5.5, §8.6): the app draws the pointer itself ---------------------- */
+
+/** Largest shape side the host sends. Since 0.3. */
+#define PF_CLIENT_CURSOR_MAX_SIDE 120u
+
+/** pf_client_cursor.flags. Since 0.3. */
+#define PF_CLIENT_CURSOR_VISIBLE 0x1u   /**< draw it */
+#define PF_CLIENT_CURSOR_RELATIVE 0x2u  /**< the host hints at relative (captured) mouse mode */
+#define PF_CLIENT_CURSOR_HAS_SHAPE 0x4u /**< width, height, hotspot and pixels are valid */
+
+/**
+ * The pointer as the host last described it. Draw the shape with its hotspot at (x, y) of
+ * the video: top-left at (x − hot_x, y − hot_y), scaled like the video. Grows at the end;
+ * set struct_size before pf_client_get_cursor(). Since 0.3.
+ */
+typedef struct pf_client_cursor {
+    uint32_t struct_size;
+    uint32_t flags;          /**< PF_CLIENT_CURSOR_* */
+    int32_t x, y;            /**< hotspot position in video pixels */
+    uint32_t shape_serial;   /**< serial of the newest CursorShape */
+    uint32_t position_serial; /**< the shape serial the position names (equal once both
+                                   arrived; positions may overtake the reliable shape) */
+    uint32_t width, height;  /**< 1..PF_CLIENT_CURSOR_MAX_SIDE */
+    int32_t hot_x, hot_y;
+    uint32_t updates;        /**< counts every change; unchanged = nothing to redraw */
+} pf_client_cursor;
+
+/**
+ * Asks for the cursor channel: the Hello says the app draws the pointer (client_caps
+ * CURSOR). Call before pf_client_start(); the host offers it when it can leave the pointer
+ * out of the video (stream info host_caps 0x08), and otherwise the pointer stays in the
+ * picture. @return 0; PF_ERR_STATE (a session is starting or running); PF_ERR_NOMEM.
+ * Since 0.3.
+ */
+PF_EXPORT int pf_client_set_cursor_channel(pf_client *c, int enable);
+
+/**
+ * The latest pointer state. Any thread.
+ * @param rgba when not NULL and the state has a shape: width·height·4 bytes of RGBA8 with
+ *        straight alpha, row by row; @p rgba_size bytes long (120·120·4 always fits).
+ * @return 0; PF_ERR_AGAIN (nothing arrived yet); PF_ERR_STATE (no cursor channel: not asked
+ *         for, or the host did not offer it); PF_ERR_BUFFER_TOO_SMALL (the state is filled,
+ *         the pixels are not); PF_ERR_INVALID_ARGUMENT. Since 0.3.
+ */
+PF_EXPORT int pf_client_get_cursor(pf_client *c, pf_client_cursor *ret, uint8_t *rgba,
+                                   size_t rgba_size);
+
+/**
+ * CursorRenderMode (0x51): @p client_draws 0 asks the host to draw the pointer into the
+ * video again (the host rebuilds its output: a short PipelineGap, then an IDR, and no more
+ * cursor updates); 1 hands it back to the app. @return 0; PF_ERR_STATE (no cursor channel).
+ * Since 0.3.
+ */
+PF_EXPORT int pf_client_set_cursor_render_mode(pf_client *c, int client_draws);
+
 #ifdef __cplusplus
 }
 #endif

@@ -32,6 +32,15 @@ typedef struct pf_vdisplay pf_vdisplay;
 #define PF_VDISPLAY_CAP_SET_MODE 0x1u      /**< the mode can change without a new output */
 #define PF_VDISPLAY_CAP_REMOTE_DESKTOP 0x2u /**< input injection can attach (session id) */
 #define PF_VDISPLAY_CAP_SPAWNED 0x4u       /**< a compositor was started for this display */
+/** The node leaves the pointer out of the picture and describes it as metadata instead
+ * (capture it with PF_CAPTURE_FLAG_CURSOR); set only when the settings asked for
+ * PF_VDISPLAY_CURSOR_METADATA and the backend can. Since 0.2. */
+#define PF_VDISPLAY_CAP_CURSOR_METADATA 0x8u
+
+/** pf_vdisplay_settings.cursor_mode. Since 0.2. */
+#define PF_VDISPLAY_CURSOR_EMBEDDED 0u /**< the pointer is drawn into the picture (default) */
+#define PF_VDISPLAY_CURSOR_METADATA 1u /**< as metadata where the backend can ("mutter",
+                                            "mutter-headless"); embedded elsewhere */
 
 /** Settings; initialise with pf_vdisplay_settings_init(). Since 0.1. */
 typedef struct pf_vdisplay_settings {
@@ -61,6 +70,10 @@ typedef struct pf_vdisplay_settings {
      * error, which fails create(). Required with @c remote_desktop_session_id. Since 0.2. */
     int (*start_linked)(void *user_data);
     void *start_linked_user_data; /**< passed to @c start_linked. Since 0.2. */
+    /** PF_VDISPLAY_CURSOR_*: how the pointer reaches the capture; fixed for the output's
+     * life (Mutter's cursor mode belongs to the screencast stream). Callers built before this
+     * field (a smaller struct_size) get EMBEDDED. Since 0.2. */
+    uint32_t cursor_mode;
 } pf_vdisplay_settings;
 
 /** Fills defaults (1280x720@60, autoselect). @return 0 or PF_ERR_INVALID_ARGUMENT. Since 0.1. */

@@ -63,7 +63,8 @@ PF_EXPORT int pf_capture_create(const pf_capture_settings *settings,
     pf_assert_return(settings && ret_capture, PF_ERR_INVALID_ARGUMENT);
     pf_assert_return(settings->struct_size >= sizeof(pf_capture_settings),
                      PF_ERR_INVALID_ARGUMENT);
-    pf_assert_return(!(settings->flags & ~(PF_CAPTURE_FLAG_NO_DMABUF | PF_CAPTURE_FLAG_NO_SHM)),
+    pf_assert_return(!(settings->flags & ~(PF_CAPTURE_FLAG_NO_DMABUF | PF_CAPTURE_FLAG_NO_SHM |
+                                           PF_CAPTURE_FLAG_CURSOR)),
                      PF_ERR_INVALID_ARGUMENT);
     pf_assert_return((settings->flags & (PF_CAPTURE_FLAG_NO_DMABUF | PF_CAPTURE_FLAG_NO_SHM)) !=
                          (PF_CAPTURE_FLAG_NO_DMABUF | PF_CAPTURE_FLAG_NO_SHM),
@@ -100,6 +101,13 @@ PF_EXPORT int pf_capture_create(const pf_capture_settings *settings,
     if (fail) {
         pf_capture_destroy(c);
         return PF_ERR_NOMEM;
+    }
+    if (settings->flags & PF_CAPTURE_FLAG_CURSOR) {
+        c->cursor = pfi_cursor_new();
+        if (!c->cursor) {
+            pf_capture_destroy(c);
+            return PF_ERR_NOMEM;
+        }
     }
     c->event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (c->event_fd < 0) {
@@ -195,6 +203,7 @@ PF_EXPORT void pf_capture_destroy(pf_capture *c)
     }
     if (c->drm_fd >= 0)
         close(c->drm_fd);
+    pfi_cursor_free(c->cursor);
     free(c->remote);
     free(c->drm_device);
     free(c);
@@ -424,4 +433,13 @@ PF_EXPORT int pf_capture_get_stats(pf_capture *c, pf_capture_stats *ret_stats)
     memcpy(ret_stats, &s, n);
     ret_stats->struct_size = (uint32_t)n;
     return 0;
+}
+
+PF_EXPORT int pf_capture_get_cursor(pf_capture *c, pf_capture_cursor *ret_cursor,
+                                    uint8_t *pixels, size_t pixels_size)
+{
+    pf_assert_return(c && ret_cursor && ret_cursor->struct_size >= 8, PF_ERR_INVALID_ARGUMENT);
+    if (!c->cursor)
+        return PF_ERR_UNSUPPORTED;
+    return pfi_cursor_get(c->cursor, ret_cursor, pixels, pixels_size);
 }

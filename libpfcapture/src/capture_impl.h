@@ -10,6 +10,7 @@
 
 #include "pf/capture.h"
 
+#include "cursor.h"
 #include "format.h"
 #include "pw_util.h"
 #include "sync.h"
@@ -95,6 +96,7 @@ struct pf_capture {
     uint64_t corrupted_seen; /* flagged by the producer or failing the size checks */
     struct pfi_sync sync;
     int drm_fd;
+    struct pfi_cursor *cursor; /* PF_CAPTURE_FLAG_CURSOR only; written by PipeWire's thread */
 };
 
 /* pw_stream.c: the PipeWire side. Called with the loop locked except where noted. */

@@ -104,7 +104,7 @@ static int read_path(sd_bus_message *reply, char *buf, size_t size)
 }
 
 int pfi_mutter_record_virtual(struct pfi_mutter *m, uint32_t timeout_ms, const pf_log_hook *log,
-                              const char *rd_session_id, int (*start_linked)(void *),
+                              int cursor_metadata, const char *rd_session_id, int (*start_linked)(void *),
                               void *start_linked_user_data)
 {
     sd_bus_message *msg = NULL, *reply = NULL;
@@ -127,10 +127,13 @@ int pfi_mutter_record_virtual(struct pfi_mutter *m, uint32_t timeout_ms, const p
     if (r < 0)
         return r;
 
-    /* RecordVirtual(a{sv}) -> o. cursor-mode 1 = embedded: the client sees the pointer. */
+    /* RecordVirtual(a{sv}) -> o. cursor-mode 1 = embedded: the client sees the pointer in
+     * the picture; 2 = metadata: left out of the picture and sent as SPA_META_Cursor for a
+     * client that draws it itself. The mode is the stream's for its whole life. */
     r = sd_bus_message_new_method_call(m->bus, &msg, PFI_MUTTER_SCREENCAST, m->session,
                                        SESSION_IFACE, "RecordVirtual") < 0 ||
-                sd_bus_message_append(msg, "a{sv}", 1, "cursor-mode", "u", 1) < 0
+                sd_bus_message_append(msg, "a{sv}", 1, "cursor-mode", "u",
+                                      cursor_metadata ? 2u : 1u) < 0
             ? PF_ERR_NOMEM
             : call(m, msg, timeout_ms, &reply);
     msg = sd_bus_message_unref(msg);

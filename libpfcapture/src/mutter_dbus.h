@@ -32,7 +32,7 @@ int pfi_mutter_wait_available(struct pfi_mutter *m, uint32_t timeout_ms);
  * the session is linked to that RemoteDesktop session, which @start_linked starts (Mutter
  * refuses ScreenCast.Session.Start on a linked session). */
 int pfi_mutter_record_virtual(struct pfi_mutter *m, uint32_t timeout_ms, const pf_log_hook *log,
-                              const char *rd_session_id, int (*start_linked)(void *),
+                              int cursor_metadata, const char *rd_session_id, int (*start_linked)(void *),
                               void *start_linked_user_data);
 /* Stops the session (bounded) and closes the bus. Safe on a zeroed struct. */
 void pfi_mutter_close(struct pfi_mutter *m);

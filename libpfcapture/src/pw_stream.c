@@ -39,11 +39,15 @@ void pfi_capture_fail(struct pf_capture *c, int err)
     pfi_capture_wake(c);
 }
 
+#define CURSOR_META_SIZE(side)                                                        \
+    ((int)(sizeof(struct spa_meta_cursor) + sizeof(struct spa_meta_bitmap) +              \
+           (side) * (side) * 4u))
+
 static int set_buffer_params(struct pf_capture *c, int dmabuf)
 {
     uint8_t buf[1024];
     struct spa_pod_builder b = SPA_POD_BUILDER_INIT(buf, sizeof(buf));
-    const struct spa_pod *params[3];
+    const struct spa_pod *params[4];
     uint32_t n = 0;
     int types = dmabuf ? (1 << SPA_DATA_DmaBuf) : (1 << SPA_DATA_MemFd) | (1 << SPA_DATA_MemPtr);
 
@@ -55,6 +59,15 @@ static int set_buffer_params(struct pf_capture *c, int dmabuf)
     params[n++] = spa_pod_builder_add_object(&b, SPA_TYPE_OBJECT_ParamMeta, SPA_PARAM_Meta,
         SPA_PARAM_META_type, SPA_POD_Id(SPA_META_Header),
         SPA_PARAM_META_size, SPA_POD_Int(sizeof(struct spa_meta_header)));
+    /* The pointer as metadata. The link keeps a Meta only where both sides' sizes meet, and
+     * producers offer one fixed size (Mutter: a 384×384 bitmap), so any size they may pick
+     * is accepted; bitmaps over PF_CAPTURE_CURSOR_MAX_SIDE are then left out (cursor.c). */
+    if (c->cursor)
+        params[n++] = spa_pod_builder_add_object(&b, SPA_TYPE_OBJECT_ParamMeta, SPA_PARAM_Meta,
+            SPA_PARAM_META_type, SPA_POD_Id(SPA_META_Cursor),
+            SPA_PARAM_META_size, SPA_POD_CHOICE_RANGE_Int(CURSOR_META_SIZE(384),
+                                                          CURSOR_META_SIZE(1),
+                                                          CURSOR_META_SIZE(1024)));
 #ifdef PF_HAVE_SYNC_TIMELINE
     /* Explicit sync (PipeWire >= 1.2): asking for the timeline meta makes a producer that
      * supports it attach acquire/release points and two syncobj data planes. */
@@ -216,6 +229,10 @@ static int fill_slot(struct pf_capture *c, struct pfi_capture_slot *s, struct pw
     s->syncobj_fd = -1;
     s->release_point = 0;
     s->arrival_ns = pfi_now_ns();
+    /* Before any check of the picture: a producer sends pointer moves in buffers without
+     * one (Mutter's cursor-only frames have empty chunks). */
+    if (c->cursor)
+        pfi_cursor_update(c->cursor, sb);
     h = spa_buffer_find_meta_data(sb, SPA_META_Header, sizeof(*h));
     if (h && (h->flags & SPA_META_HEADER_FLAG_CORRUPTED))
         return -1;

@@ -3,6 +3,7 @@
  * override, wlroots style) and dispatch to the backend vtable. */
 #include "pf/vdisplay.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,7 +92,9 @@ PF_EXPORT int pf_vdisplay_create(const pf_vdisplay_settings *settings, pf_vdispl
     int idx, r = PF_ERR_NOT_FOUND;
 
     pf_assert_return(settings && ret_display, PF_ERR_INVALID_ARGUMENT);
-    pf_assert_return(settings->struct_size >= sizeof(*settings), PF_ERR_INVALID_ARGUMENT);
+    /* Callers built before cursor_mode pass the smaller struct; that field reads as 0. */
+    pf_assert_return(settings->struct_size >= offsetof(pf_vdisplay_settings, cursor_mode),
+                     PF_ERR_INVALID_ARGUMENT);
     pf_assert_return(valid_mode(settings->width, settings->height, settings->refresh_mhz),
                      PF_ERR_INVALID_ARGUMENT);
 
@@ -104,7 +107,9 @@ PF_EXPORT int pf_vdisplay_create(const pf_vdisplay_settings *settings, pf_vdispl
     vd = calloc(1, sizeof(*vd));
     if (!vd)
         return PF_ERR_NOMEM;
-    vd->settings = *settings;
+    memcpy(&vd->settings, settings,
+           settings->struct_size < sizeof(*settings) ? settings->struct_size : sizeof(*settings));
+    vd->settings.struct_size = sizeof(vd->settings);
     vd->log = settings->log;
     if (!vd->settings.timeout_ms)
         vd->settings.timeout_ms = 5000;

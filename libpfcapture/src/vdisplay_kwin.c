@@ -150,7 +150,7 @@ static int create(struct pf_vdisplay *vd)
 {
     struct kwin_state *st = calloc(1, sizeof(*st));
     char name[64];
-    int r;
+    int r, metadata;
 
     if (!st)
         return PF_ERR_NOMEM;
@@ -175,9 +175,13 @@ static int create(struct pf_vdisplay *vd)
     /* The name shows in KWin's display settings: say whose output it is. */
     snprintf(name, sizeof(name), "punktfunk-%d-%ux%u", (int)getpid(), vd->settings.width,
              vd->settings.height);
+    /* KWin sends the pointer as PipeWire metadata (SPA_META_Cursor) on request. */
+    metadata = vd->settings.cursor_mode == PF_VDISPLAY_CURSOR_METADATA;
     st->stream = zkde_screencast_unstable_v1_stream_virtual_output(
         st->screencast, name, (int32_t)vd->settings.width, (int32_t)vd->settings.height,
-        wl_fixed_from_int(1), ZKDE_SCREENCAST_UNSTABLE_V1_POINTER_EMBEDDED);
+        wl_fixed_from_int(1),
+        metadata ? ZKDE_SCREENCAST_UNSTABLE_V1_POINTER_METADATA
+                 : ZKDE_SCREENCAST_UNSTABLE_V1_POINTER_EMBEDDED);
     zkde_screencast_stream_unstable_v1_add_listener(st->stream, &stream_listener, st);
     r = dispatch_until(st, &st->node, &st->failed, vd->settings.timeout_ms);
     if (r == 0 && st->failed) {
@@ -189,6 +193,8 @@ static int create(struct pf_vdisplay *vd)
         return r;
     }
     vd->node_id = st->node;
+    if (metadata)
+        vd->caps |= PF_VDISPLAY_CAP_CURSOR_METADATA;
     pfi_cap_debug(&vd->log, TOPIC, "output %s node %lld", name, (long long)st->node);
     return 0;
 }

@@ -35,7 +35,8 @@ static int session_probe(const pf_vdisplay_settings *s)
 
 static int finish_create(struct pf_vdisplay *vd, struct mutter_state *st)
 {
-    int r = pfi_mutter_record_virtual(&st->m, vd->settings.timeout_ms, &vd->log,
+    int metadata = vd->settings.cursor_mode == PF_VDISPLAY_CURSOR_METADATA;
+    int r = pfi_mutter_record_virtual(&st->m, vd->settings.timeout_ms, &vd->log, metadata,
                                       vd->settings.remote_desktop_session_id,
                                       vd->settings.start_linked,
                                       vd->settings.start_linked_user_data);
@@ -46,6 +47,8 @@ static int finish_create(struct pf_vdisplay *vd, struct mutter_state *st)
     snprintf(vd->session_id, sizeof(vd->session_id), "%s", st->m.session);
     snprintf(vd->stream_path, sizeof(vd->stream_path), "%s", st->m.stream);
     vd->caps |= PF_VDISPLAY_CAP_REMOTE_DESKTOP;
+    if (metadata)
+        vd->caps |= PF_VDISPLAY_CAP_CURSOR_METADATA;
     return 0;
 }
 

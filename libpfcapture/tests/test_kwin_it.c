@@ -79,6 +79,7 @@ static void test_virtual_output(void **state)
     assert_int_equal(pf_vdisplay_create(&s, &vd), 0);
     assert_string_equal(pf_vdisplay_get_backend(vd), "kwin");
     assert_true(pf_vdisplay_get_node_id(vd) > 0);
+    assert_false(pf_vdisplay_get_caps(vd) & PF_VDISPLAY_CAP_CURSOR_METADATA);
     read_transcript(log, sizeof(log));
     snprintf(want, sizeof(want),
              "stream_virtual_output name=punktfunk-%d-1280x720 width=1280 height=720 scale=1 "
@@ -109,6 +110,31 @@ static void test_virtual_output(void **state)
     pfh_kill(&env, pid);
 }
 
+/* Asked for the pointer as metadata: KWin is told so and the output says it can. */
+static void test_cursor_metadata(void **state)
+{
+    pf_vdisplay_settings s;
+    pf_vdisplay *vd = NULL;
+    char log[4096], want[128];
+    pid_t pid = start_fake("pf-fake-kwin-3", 0);
+
+    (void)state;
+    pf_vdisplay_settings_init(&s);
+    s.backend = "kwin";
+    s.width = 800;
+    s.height = 600;
+    s.cursor_mode = PF_VDISPLAY_CURSOR_METADATA;
+    assert_int_equal(pf_vdisplay_create(&s, &vd), 0);
+    assert_true(pf_vdisplay_get_caps(vd) & PF_VDISPLAY_CAP_CURSOR_METADATA);
+    read_transcript(log, sizeof(log));
+    snprintf(want, sizeof(want),
+             "stream_virtual_output name=punktfunk-%d-800x600 width=800 height=600 scale=1 "
+             "pointer=4\n", (int)getpid());
+    assert_non_null(strstr(log, want));
+    pf_vdisplay_destroy(vd);
+    pfh_kill(&env, pid);
+}
+
 static void test_refused(void **state)
 {
     pf_vdisplay_settings s;
@@ -130,6 +156,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_virtual_output),
+        cmocka_unit_test(test_cursor_metadata),
         cmocka_unit_test(test_refused),
     };
     return cmocka_run_group_tests_name("capture_kwin", tests, setup, teardown);

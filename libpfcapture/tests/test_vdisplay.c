@@ -89,6 +89,13 @@ static void test_bad_input(void **state)
     pf_vdisplay_settings_init(&s);
     s.backend = "no-such";
     assert_int_equal(pf_vdisplay_create(&s, &vd), PF_ERR_NOT_FOUND);
+    /* A caller built before cursor_mode passes the smaller struct: taken (reaching the
+     * backend choice), not refused as too small. */
+    s.struct_size = offsetof(pf_vdisplay_settings, cursor_mode);
+    assert_int_equal(pf_vdisplay_create(&s, &vd), PF_ERR_NOT_FOUND);
+    s.struct_size = offsetof(pf_vdisplay_settings, cursor_mode) - 1;
+    assert_int_equal(pf_vdisplay_create(&s, &vd), PF_ERR_INVALID_ARGUMENT);
+    s.struct_size = sizeof(s);
     setenv("PF_VDISPLAY", "also-no-such", 1);
     s.backend = NULL;
     assert_int_equal(pf_vdisplay_create(&s, &vd), PF_ERR_NOT_FOUND);

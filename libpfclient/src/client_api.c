@@ -214,6 +214,7 @@ void pf_client_destroy(pf_client *c)
     if (c->fd >= 0)
         close(c->fd);
     free(c->rx);
+    pfc_cursor_free(c);
     pthread_cond_destroy(&c->cond);
     pthread_mutex_destroy(&c->lock);
     free(c);
@@ -473,6 +474,7 @@ int pf_client_start(pf_client *c, const pf_client_stream_settings *settings,
     hello.audio_channels = (uint8_t)ss.audio_channels;
     hello.video_codecs = (uint8_t)ss.codecs;
     hello.preferred_codec = (uint8_t)ss.preferred_codec;
+    hello.client_caps = pfc_cursor_client_caps(c);
     hello.name = (const uint8_t *)c->device_name;
     hello.name_len = strlen(c->device_name);
     uint8_t buf[512];

@@ -124,6 +124,7 @@ struct pf_client {
     unsigned lat_count, lat_pos;
     pf_pkf1_host_timing timing[PFC_TIMING_RING];
     unsigned timing_pos;
+    struct pfc_cursor *cursor; /* the cursor channel, when the app asked for it */
 };
 
 uint64_t pfc_realtime_ns(void);
@@ -170,5 +171,11 @@ void pfc_media_clear(pf_client *c);
 /* Queues RequestKeyframe unless one went out within PFC_KEYFRAME_GAP_NS (then it is owed). */
 void pfc_ask_keyframe(pf_client *c);
 void pfc_stats_latency(pf_client *c, pf_client_stats *st);
+
+/* client_cursor.c; the _on_ calls with the lock held. */
+uint8_t pfc_cursor_client_caps(pf_client *c);
+void pfc_cursor_on_shape(pf_client *c, const pf_pkf1_msg *m);
+void pfc_cursor_on_datagram(pf_client *c, const uint8_t *data, size_t len);
+void pfc_cursor_free(pf_client *c);
 
 #endif

@@ -187,7 +187,10 @@ static void on_payload(pf_client *c, const uint8_t *p, size_t len)
     pf_pkf1_msg m;
     int typed = pf_pkf1_msg_decode(p, len, &m) == 0;
     pthread_mutex_lock(&c->lock);
-    if (c->want_msgs) {
+    if (typed && m.type == PF_PKF1_MSG_CURSOR_SHAPE) {
+        /* Kept even while start() collects messages: one may follow the Welcome at once. */
+        pfc_cursor_on_shape(c, &m);
+    } else if (c->want_msgs) {
         pfc_msg *e = malloc(sizeof(*e) + len);
         if (e) {
             e->next = NULL;
@@ -248,6 +251,8 @@ static void on_datagram(pf_net_quic_conn *conn, const uint8_t *data, size_t len,
         pfc_media_on_audio(c, data, len);
     else if (data[0] == PF_PKF1_DG_HOST_TIMING)
         pfc_media_on_timing(c, data, len);
+    else if (data[0] == PF_PKF1_DG_CURSOR)
+        pfc_cursor_on_datagram(c, data, len);
     pthread_mutex_unlock(&c->lock);
 }
 

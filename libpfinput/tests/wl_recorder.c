@@ -6,7 +6,9 @@
  * stdin closes.
  * Options: --colour RRGGBB fills the window with that colour (grey otherwise), so a capture
  * test can find it in the picture; --stay keeps it running after stdin closes (an app a host
- * starts, with its output in a file). */
+ * starts, with its output in a file); --cursor RRGGBB sets its own pointer while over the
+ * window: 16×16, that colour opaque inside a 2-pixel transparent border, hotspot (2, 2), so a
+ * test can recognise the shape a compositor reports. */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -39,7 +41,37 @@ struct app {
     struct xkb_keymap *keymap;
     struct xkb_state *state;
     uint32_t colour; /* XRGB; 0 = the default grey */
+    uint32_t cursor_colour;
+    int has_cursor;
+    struct wl_surface *cursor_surface;
 };
+
+#define CURSOR_SIDE 16
+#define CURSOR_HOT 2
+
+static struct wl_buffer *make_cursor(struct app *a)
+{
+    int stride = CURSOR_SIDE * 4;
+    size_t size = (size_t)stride * CURSOR_SIDE;
+    int fd = memfd_create("pf-recorder-cursor", MFD_CLOEXEC);
+    if (fd < 0 || ftruncate(fd, (off_t)size) < 0)
+        return NULL;
+    uint32_t *px = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (px == MAP_FAILED)
+        return NULL;
+    for (int y = 0; y < CURSOR_SIDE; y++)
+        for (int x = 0; x < CURSOR_SIDE; x++) {
+            int inside = x >= 2 && y >= 2 && x < CURSOR_SIDE - 2 && y < CURSOR_SIDE - 2;
+            px[y * CURSOR_SIDE + x] = inside ? 0xff000000u | a->cursor_colour : 0;
+        }
+    munmap(px, size);
+    struct wl_shm_pool *pool = wl_shm_create_pool(a->shm, fd, (int32_t)size);
+    struct wl_buffer *buf = wl_shm_pool_create_buffer(pool, 0, CURSOR_SIDE, CURSOR_SIDE, stride,
+                                                      WL_SHM_FORMAT_ARGB8888);
+    wl_shm_pool_destroy(pool);
+    close(fd);
+    return buf;
+}
 
 static void maybe_ready(struct app *a)
 {
@@ -52,7 +84,18 @@ static void maybe_ready(struct app *a)
 static void p_enter(void *d, struct wl_pointer *p, uint32_t serial, struct wl_surface *s,
                     wl_fixed_t x, wl_fixed_t y)
 {
+    struct app *a = d;
     printf("pointer-enter %.2f %.2f\n", wl_fixed_to_double(x), wl_fixed_to_double(y));
+    if (a->has_cursor) {
+        if (!a->cursor_surface) {
+            struct wl_buffer *buf = make_cursor(a);
+            a->cursor_surface = wl_compositor_create_surface(a->compositor);
+            wl_surface_attach(a->cursor_surface, buf, 0, 0);
+            wl_surface_damage(a->cursor_surface, 0, 0, CURSOR_SIDE, CURSOR_SIDE);
+            wl_surface_commit(a->cursor_surface);
+        }
+        wl_pointer_set_cursor(p, serial, a->cursor_surface, CURSOR_HOT, CURSOR_HOT);
+    }
 }
 static void p_leave(void *d, struct wl_pointer *p, uint32_t serial, struct wl_surface *s)
 {
@@ -187,6 +230,20 @@ static const struct wl_touch_listener touch_listener = {
 static void seat_caps(void *d, struct wl_seat *seat, uint32_t caps)
 {
     struct app *a = d;
+    /* A capability that goes away takes its object with it, as in any well-behaved client:
+     * when it returns (a compositor's virtual devices replaced), a fresh one is needed. */
+    if (!(caps & WL_SEAT_CAPABILITY_POINTER) && a->pointer) {
+        wl_pointer_destroy(a->pointer);
+        a->pointer = NULL;
+    }
+    if (!(caps & WL_SEAT_CAPABILITY_KEYBOARD) && a->keyboard) {
+        wl_keyboard_destroy(a->keyboard);
+        a->keyboard = NULL;
+    }
+    if (!(caps & WL_SEAT_CAPABILITY_TOUCH) && a->touch) {
+        wl_touch_destroy(a->touch);
+        a->touch = NULL;
+    }
     if ((caps & WL_SEAT_CAPABILITY_POINTER) && !a->pointer) {
         a->pointer = wl_seat_get_pointer(seat);
         wl_pointer_add_listener(a->pointer, &pointer_listener, a);
@@ -313,10 +370,13 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--colour") && i + 1 < argc) {
             a.colour = (uint32_t)strtoul(argv[++i], NULL, 16) & 0xffffffu;
+        } else if (!strcmp(argv[i], "--cursor") && i + 1 < argc) {
+            a.cursor_colour = (uint32_t)strtoul(argv[++i], NULL, 16) & 0xffffffu;
+            a.has_cursor = 1;
         } else if (!strcmp(argv[i], "--stay")) {
             stay = 1;
         } else {
-            fprintf(stderr, "usage: pf-wl-recorder [--colour RRGGBB] [--stay]\n");
+            fprintf(stderr, "usage: pf-wl-recorder [--colour RRGGBB] [--cursor RRGGBB] [--stay]\n");
             return 2;
         }
     }

@@ -20,7 +20,8 @@ extern uint8_t fp_a[32], fp_b[32];
 /* Where the host records the input it would inject (`serve --input-record`). */
 extern char input_record_path[300];
 
-/* cmocka group setup / teardown: starts the host; the teardown prints its punktfunk/1 log. */
+/* cmocka group setup / teardown: starts the host (`serve --source testpattern`, unless the
+ * test set host.serve_args first); the teardown prints its punktfunk/1 log. */
 int native_setup(void **state);
 int native_teardown(void **state);
 

@@ -78,6 +78,12 @@ static void on_frame(void *ud, const pf_pkf1_video_frame *f)
     v->st.decoded++;
     v->st.width = (uint32_t)v->frame->width;
     v->st.height = (uint32_t)v->frame->height;
+    if (v->frame->data[1] && v->frame->data[2]) {
+        int cx = v->frame->width / 2, cy = v->frame->height / 2;
+        v->st.centre_y = v->frame->data[0][cy * v->frame->linesize[0] + cx];
+        v->st.centre_cb = v->frame->data[1][cy / 2 * v->frame->linesize[1] + cx / 2];
+        v->st.centre_cr = v->frame->data[2][cy / 2 * v->frame->linesize[2] + cx / 2];
+    }
     int c = pattern_luma_counter(v->frame->data[0], (size_t)v->frame->linesize[0]);
     if (c < 0) {
         v->st.counter_errors++;

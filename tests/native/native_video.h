@@ -20,6 +20,7 @@ typedef struct native_video_stats {
     uint64_t blocks, block_data, block_parity, blocks_loss_sized, blocks_over_rule10;
     uint64_t probe_packets; /* speed-test filler (FLAG_PROBE) that opened, never decoded */
     uint32_t width, height; /* of the last decoded picture */
+    uint32_t centre_y, centre_cb, centre_cr; /* its centre sample (4:2:0 planes) */
     uint64_t latency_ns[2]; /* p50, p99 of pts → reassembled (same machine, same clock) */
 } native_video_stats;
 

@@ -30,6 +30,7 @@
 #include "gs_client.h"
 #include "harness.h"
 #include "host_proc.h"
+#include "proc_tree.h"
 #include "stream_client.h"
 #include "stream_harness.h"
 
@@ -164,21 +165,6 @@ static int compositor_pids(int *pids, int max, char *modes, size_t modes_len)
     return n;
 }
 
-static int alive(int pid)
-{
-    return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
-}
-
-static int wait_gone(int pid, uint32_t ms)
-{
-    for (uint64_t end = stream_now_ms() + ms; alive(pid);) {
-        if (stream_now_ms() > end)
-            return -1;
-        usleep(20000);
-    }
-    return 0;
-}
-
 /* BT.601 limited range, as Moonlight asks by default (encoderCscMode 0). */
 static void expected_ycbcr(uint32_t rgb, int *y, int *cb, int *cr)
 {
@@ -237,7 +223,7 @@ static void desktop_end_to_end(void **state)
     int pid = 0;
     char modes[128];
     assert_int_equal(compositor_pids(&pid, 1, modes, sizeof(modes)), 1);
-    assert_true(alive(pid));
+    assert_true(proc_alive(pid));
     assert_string_equal(modes, "1280x720@60 ");
     char *status = api_status();
     assert_non_null(strstr(status, "\"compositor\":\"mutter\""));
@@ -315,7 +301,7 @@ static void desktop_end_to_end(void **state)
     assert_true(heard);
     cancel(c);
     /* The session's compositor goes with it. */
-    assert_int_equal(wait_gone(pid, 10000), 0);
+    assert_int_equal(proc_wait_gone(pid, 10000), 0);
 }
 
 static int count_of(const char *text, const char *what)
@@ -431,7 +417,7 @@ static void two_clients_two_compositors(void **state)
     assert_true(sb.width == 640 && sb.height == 360);
     assert_int_equal(n, 2);
     assert_int_not_equal(pids[0], pids[1]);
-    assert_true(alive(pids[0]) && alive(pids[1]));
+    assert_true(proc_alive(pids[0]) && proc_alive(pids[1]));
     assert_non_null(strstr(modes, "1280x720@60"));
     assert_non_null(strstr(modes, "640x360@30"));
     assert_int_equal(sinks, 2);
@@ -444,7 +430,7 @@ static void two_clients_two_compositors(void **state)
         usleep(100000);
     int left[4];
     assert_int_equal(compositor_pids(left, 4, NULL, 0), 1);
-    assert_int_equal(wait_gone(left[0] == pids[0] ? pids[1] : pids[0], 10000), 0);
+    assert_int_equal(proc_wait_gone(left[0] == pids[0] ? pids[1] : pids[0], 10000), 0);
     /* ... and so do its sink and its output's node (PipeWire notices a dead client soon). */
     for (end = stream_now_ms() + 10000;;) {
         nodes = private_nodes();
@@ -506,65 +492,6 @@ static void compositor_killed(void **state)
     cancel(c);
 }
 
-/* Everything the host started below it, by walking /proc's parent links. */
-static int descendants(int root, int *out, int max)
-{
-    int n = 0;
-    int frontier[256], nf = 1;
-    frontier[0] = root;
-    while (nf > 0 && n < max) {
-        int parent = frontier[--nf];
-        DIR *d = opendir("/proc");
-        for (struct dirent *e; d && (e = readdir(d));) {
-            int pid = atoi(e->d_name);
-            if (pid <= 0)
-                continue;
-            char path[64], buf[512];
-            snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-            FILE *f = fopen(path, "r");
-            if (!f)
-                continue;
-            size_t len = fread(buf, 1, sizeof(buf) - 1, f);
-            fclose(f);
-            buf[len] = '\0';
-            const char *p = strrchr(buf, ')');
-            int ppid = 0;
-            if (p && sscanf(p + 2, "%*c %d", &ppid) == 1 && ppid == parent && n < max &&
-                nf < 256) {
-                out[n++] = pid;
-                frontier[nf++] = pid;
-            }
-        }
-        if (d)
-            closedir(d);
-    }
-    return n;
-}
-
-/* Everything under @p dir (files, sockets, directories). */
-static int count_files(const char *dir, char *first, size_t n)
-{
-    DIR *d = opendir(dir);
-    int count = 0;
-    for (struct dirent *e; d && (e = readdir(d));) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        char path[1024];
-        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-        struct stat sb;
-        if (lstat(path, &sb) < 0)
-            continue;
-        if (first && !first[0])
-            snprintf(first, n, "%s", path);
-        count++;
-        if (S_ISDIR(sb.st_mode))
-            count += count_files(path, first, n);
-    }
-    if (d)
-        closedir(d);
-    return count;
-}
-
 /* SIGINT (^C; SIGTERM takes the same path) while a session streams: every process the host
  * started ends, and no socket or file of the sessions stays in the runtime directory or
  * HOME. */
@@ -574,7 +501,7 @@ static void nothing_left_after_sigint(void **state)
     stream_client *c = start_stream(stream_rikey, 1280, 720, 60);
     assert_true(stream_client_run(c, 20, 20000) >= 20);
     int kids[128];
-    int n = descendants((int)host.pid, kids, 128);
+    int n = proc_descendants((int)host.pid, kids, 128);
     fprintf(stderr, "# %d processes below the host\n", n);
     /* bus, PipeWire, WirePlumber; bus and Mutter; the app and its player. */
     assert_true(n >= 6);
@@ -583,11 +510,11 @@ static void nothing_left_after_sigint(void **state)
     assert_int_equal(host_stop(&host), 0);
     stream_client_destroy(c);
     for (int i = 0; i < n; i++)
-        if (wait_gone(kids[i], 5000) < 0)
+        if (proc_wait_gone(kids[i], 5000) < 0)
             fail_msg("process %d outlived the host", kids[i]);
     char path[512], first[1024] = "";
     snprintf(path, sizeof(path), "%s/run", host.dir);
-    if (count_files(path, first, sizeof(first)))
+    if (proc_count_files(path, first, sizeof(first)))
         fail_msg("left behind in XDG_RUNTIME_DIR: %s", first);
     snprintf(path, sizeof(path), "%s/home", host.dir);
     DIR *d = opendir(path);
