@@ -502,6 +502,24 @@ const char *const *desktops_env(desktops *d, uint32_t id)
     return k ? k->env : NULL;
 }
 
+void desktops_resized(desktops *d, uint32_t id, uint32_t width, uint32_t height, uint32_t fps)
+{
+    desktop *k = find(d, id);
+    if (!k)
+        return;
+    k->width = width;
+    k->height = height;
+    k->fps = fps;
+    if (!k->inj || !k->vd)
+        return;
+    /* Absolute input maps onto the output's new size, on the same screencast stream. */
+    char stream[256];
+    pf_input_output out = {.struct_size = sizeof(out), .width = width, .height = height};
+    if (pf_vdisplay_get_stream_path(k->vd, stream, sizeof(stream)) > 0)
+        out.stream_path = stream;
+    pf_input_injector_set_output(k->inj, &out);
+}
+
 void desktops_close(desktops *d, uint32_t id)
 {
     for (size_t i = 0; i < d->n; i++) {

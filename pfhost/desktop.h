@@ -55,6 +55,9 @@ int desktops_open(desktops *d, uint32_t id, uint32_t width, uint32_t height, uin
  * it as metadata where its compositor can (stream_desktop.cursor_metadata says so). */
 int desktops_open_cursor(desktops *d, uint32_t id, uint32_t width, uint32_t height,
                          uint32_t fps, int cursor, char *err, size_t n);
+/* Session @p id's output took a new mode (its capture asked for it: Mutter's virtual
+ * monitor follows the capture's size); input and the status follow. */
+void desktops_resized(desktops *d, uint32_t id, uint32_t width, uint32_t height, uint32_t fps);
 /* Environment for apps started in session @p id's desktop ("KEY=VALUE", NULL-terminated),
  * or NULL; valid until it closes. */
 const char *const *desktops_env(desktops *d, uint32_t id);

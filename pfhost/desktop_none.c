@@ -38,6 +38,10 @@ int desktops_open_cursor(desktops *d, uint32_t id, uint32_t width, uint32_t heig
     return desktops_open(d, id, width, height, fps, err, n);
 }
 
+void desktops_resized(desktops *d, uint32_t id, uint32_t width, uint32_t height, uint32_t fps)
+{
+}
+
 const char *const *desktops_env(desktops *d, uint32_t id)
 {
     return NULL;

@@ -43,6 +43,12 @@ void native_plane_desktop_lost(native_plane *np, uint32_t id)
         }
 }
 
+void native_desktop_resized(native_desktop *nd, uint32_t width, uint32_t height, uint32_t hz)
+{
+    if (nd->open)
+        desktops_resized(&nd->h->desktops, nd->id, width, height, hz);
+}
+
 void native_desktop_close(native_desktop *nd)
 {
     if (!nd->open)

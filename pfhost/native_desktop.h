@@ -25,6 +25,9 @@ int native_desktop_wanted(const host *h);
 /* Opens session @p id's desktop. 0, or -1 with the reason in @p err. */
 int native_desktop_open(native_desktop *nd, host *h, uint32_t id, uint32_t width,
                         uint32_t height, uint32_t hz, int cursor, char *err, size_t n);
+/* The session's mode changed (Reconfigure): the output follows its capture; input maps
+ * onto the new size. No-op when closed. */
+void native_desktop_resized(native_desktop *nd, uint32_t width, uint32_t height, uint32_t hz);
 /* Closes it (after its input and capture are gone); a closed one is a no-op. */
 void native_desktop_close(native_desktop *nd);
 

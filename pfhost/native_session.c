@@ -441,6 +441,7 @@ static void reconfigure(native_session *s, const pf_pkf1_msg *m)
             s->w.refresh_hz = hz;
             native_media_set_fps(s->media, hz);
             native_input_set_output(s->input, w, h);
+            native_desktop_resized(&s->desk, w, h, hz);
             if (s->cursor)
                 native_cursor_set_fps(s->cursor, hz);
         }

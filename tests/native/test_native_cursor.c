@@ -53,9 +53,12 @@ static uint64_t now_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+/* The client's view: what absolute motion is relative to (the session's mode). */
+static uint32_t view_w = W, view_h = H;
+
 static void move_abs(native_client *c, int32_t x, int32_t y)
 {
-    pf_pkf1_input in = {PF_PKF1_INPUT_MOUSE_MOVE_ABS, 0, x, y, (uint32_t)W << 16 | H};
+    pf_pkf1_input in = {PF_PKF1_INPUT_MOUSE_MOVE_ABS, 0, x, y, view_w << 16 | view_h};
     uint8_t d[PF_PKF1_INPUT_BYTES];
     assert_int_equal(pf_pkf1_input_encode(&in, d), 0);
     /* Latest-wins datagrams may be dropped while the endpoint is busy; the loops resend. */
@@ -224,6 +227,39 @@ static void no_cursor_without_cap(void **state)
     stop_app(app);
 }
 
+/* A mode change keeps the channel: positions in the new mode's pixels, where the pointer
+ * was moved in the new view. */
+static void mode_change(void **state)
+{
+    (void)state;
+    pf_pkf1_welcome w;
+    int fd;
+    pf_pkf1_hello hello;
+    hello_for(&hello, W, H, HZ, 0);
+    hello.client_caps = PF_PKF1_CLIENT_CAP_CURSOR;
+    native_client *c = open_session_hello("127.0.0.1", &hello, &w, &fd);
+    assert_true(await_position(c, 300, 200, 20000) >= 0);
+    pf_pkf1_msg m;
+    pf_pkf1_msg_init(&m, PF_PKF1_MSG_RECONFIGURE);
+    m.width = 960;
+    m.height = 540;
+    m.refresh_hz = HZ;
+    assert_int_equal(nclient_send_msg(c, &m), 0);
+    static uint8_t buf[PF_PKF1_MSG_MAX_BYTES + 16]; /* shapes come on the same stream */
+    assert_int_equal(nclient_recv_type(c, PF_PKF1_MSG_RECONFIGURED, buf, sizeof(buf), &m, 30000),
+                     0);
+    assert_int_equal(m.flag, 1);
+    assert_int_equal(m.width, 960);
+    view_w = 960;
+    view_h = 540;
+    assert_true(await_position(c, 900, 500, 20000) >= 0);
+    view_w = W;
+    view_h = H;
+    nclient_close(c, PF_PKF1_CLOSE_CLIENT_QUIT);
+    nclient_destroy(c);
+    close(fd);
+}
+
 /* The compositor of the session's desktop dies: the session ends with 0x68 (its input and
  * output are gone), the host stays up for the next one. */
 static void desktop_dies(void **state)
@@ -307,6 +343,7 @@ int main(void)
         cmocka_unit_test(cursor_channel),
         cmocka_unit_test(no_cursor_without_cap),
         cmocka_unit_test(client_library),
+        cmocka_unit_test(mode_change),
         cmocka_unit_test(desktop_dies),
     };
     return cmocka_run_group_tests(tests, group_setup, native_teardown);
