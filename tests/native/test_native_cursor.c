@@ -103,6 +103,22 @@ static int count_positions(native_client *c, int ms)
     return count;
 }
 
+/* A session whose Hello sets CURSOR (the client draws the pointer). */
+static native_client *open_cursor_session(pf_pkf1_welcome *w, int *fd)
+{
+    pf_pkf1_hello hello;
+    hello_for(&hello, W, H, HZ, 0);
+    hello.client_caps = PF_PKF1_CLIENT_CAP_CURSOR;
+    return open_session_hello("127.0.0.1", &hello, w, fd);
+}
+
+static void end_session(native_client *c, int fd)
+{
+    nclient_close(c, PF_PKF1_CLOSE_CLIENT_QUIT);
+    nclient_destroy(c);
+    close(fd);
+}
+
 /* Starts the test app in the session's desktop (the only one): a fullscreen window that sets
  * its own 16×16 pointer of CURSOR_RGB, hotspot (2, 2), while the pointer is over it. A
  * compositor reports a shape when the pointer's sprite changes, so the app is what gives the
@@ -151,10 +167,7 @@ static void cursor_channel(void **state)
     (void)state;
     pf_pkf1_welcome w;
     int fd;
-    pf_pkf1_hello hello;
-    hello_for(&hello, W, H, HZ, 0);
-    hello.client_caps = PF_PKF1_CLIENT_CAP_CURSOR;
-    native_client *c = open_session_hello("127.0.0.1", &hello, &w, &fd);
+    native_client *c = open_cursor_session(&w, &fd);
     assert_true(w.host_caps & PF_PKF1_HOST_CAP_CURSOR);
 
     /* Positions follow the pointer the client moves, in video pixels; over the bare desktop
@@ -202,9 +215,7 @@ static void cursor_channel(void **state)
                      0);
     nclient_pump(c, 300);
     assert_int_equal(count_positions(c, 1500), 0);
-    nclient_close(c, PF_PKF1_CLOSE_CLIENT_QUIT);
-    nclient_destroy(c);
-    close(fd);
+    end_session(c, fd);
     stop_app(app);
 }
 
@@ -221,9 +232,7 @@ static void no_cursor_without_cap(void **state)
     pf_pkf1_msg m;
     assert_int_equal(nclient_recv_type(c, PF_PKF1_MSG_CURSOR_SHAPE, buf, sizeof(buf), &m, 500),
                      PF_ERR_TIMEOUT);
-    nclient_close(c, PF_PKF1_CLOSE_CLIENT_QUIT);
-    nclient_destroy(c);
-    close(fd);
+    end_session(c, fd);
     stop_app(app);
 }
 
@@ -234,10 +243,7 @@ static void mode_change(void **state)
     (void)state;
     pf_pkf1_welcome w;
     int fd;
-    pf_pkf1_hello hello;
-    hello_for(&hello, W, H, HZ, 0);
-    hello.client_caps = PF_PKF1_CLIENT_CAP_CURSOR;
-    native_client *c = open_session_hello("127.0.0.1", &hello, &w, &fd);
+    native_client *c = open_cursor_session(&w, &fd);
     assert_true(await_position(c, 300, 200, 20000) >= 0);
     pf_pkf1_msg m;
     pf_pkf1_msg_init(&m, PF_PKF1_MSG_RECONFIGURE);
@@ -255,9 +261,7 @@ static void mode_change(void **state)
     assert_true(await_position(c, 900, 500, 20000) >= 0);
     view_w = W;
     view_h = H;
-    nclient_close(c, PF_PKF1_CLOSE_CLIENT_QUIT);
-    nclient_destroy(c);
-    close(fd);
+    end_session(c, fd);
 }
 
 /* The compositor of the session's desktop dies: the session ends with 0x68 (its input and
