@@ -147,6 +147,7 @@ static pid_t start_app(void)
     if (pid == 0) {
         setenv("WAYLAND_DISPLAY", wl, 1);
         freopen("/dev/null", "w", stdout);
+        freopen("/dev/null", "w", stderr); /* a tool that exits with its compositor */
         char colour[16];
         snprintf(colour, sizeof(colour), "%06x", CURSOR_RGB);
         execl(PF_WL_RECORDER, PF_WL_RECORDER, "--cursor", colour, "--stay", (char *)NULL);
