@@ -338,6 +338,10 @@ static int encode_and_send(pipeline *p, const pf_frame *frame, uint8_t *pixels, 
             p->stats.send_ns_total += pr.last_sent_ns - pts_ns;
         }
         pthread_mutex_unlock(&p->stats_lock);
+        if (r == 0 && p->st.frame_log)
+            frame_log_write(p->st.frame_log,
+                            &(frame_log_entry){p->st.session_id, res.frame_index, pts_ns,
+                                               encoded, pr.last_sent_ns});
         if (first_without_fec && p->st.log.fn) {
             /* field notes: past GameStream's 4 FEC blocks a frame goes out unprotected, and
              * any loss in it costs an IDR. Said once per session; the count is in its stats. */
@@ -641,6 +645,8 @@ void pipeline_destroy(pipeline *p)
         pthread_join(p->video_thread, NULL);
     if (p->audio_started)
         pthread_join(p->audio_thread, NULL);
+    if (p->st.frame_log) /* the session's last lines reach the file as it ends */
+        frame_log_flush(p->st.frame_log);
     pf_encode_video_destroy(p->enc);
     pf_encode_device_destroy(p->dev);
     pf_encode_audio_destroy(p->aenc);

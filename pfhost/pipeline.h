@@ -6,6 +6,8 @@
 
 #include "pf/net_stream.h"
 
+#include "frame_log.h"
+
 struct pw_source_cursor;
 
 /* One session's frame path on native threads (architecture §2): a source thread fills a
@@ -50,6 +52,7 @@ typedef struct pipeline_settings {
     uint32_t audio_bitrate_bps;   /* 0: the layout's GameStream rate */
     pf_log_hook log;
     const pipeline_sink *sink; /* NULL: GameStream; else borrowed, outlives the pipeline */
+    frame_log *frame_log;      /* GameStream: each sent frame's line; NULL = none; borrowed */
     /* Captured sources: the pointer as metadata, not in the picture, where the output can
      * (PIPELINE_SOURCE_VDISPLAY: asked of the backend; PIPELINE_SOURCE_NODE: the node was made
      * so); reported to sink->cursor. */

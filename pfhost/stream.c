@@ -53,6 +53,7 @@ struct stream_ctx {
     stream_sess *v;
     size_t n;
     int record_fd;
+    frame_log *frame_log; /* --frame-log */
     stream_desktop_fn desktop;
     void *desktop_data;
 };
@@ -298,6 +299,7 @@ static int on_announce(void *ud, uint32_t id, const pf_net_gs_stream_config *cfg
     ps.pipewire_remote = s->opt.pipewire_remote;
     ps.vdisplay_backend = s->opt.vdisplay_backend;
     ps.log = (pf_log_hook){.fn = lib_log};
+    ps.frame_log = s->frame_log;
     stream_desktop desk = {.node_id = -1};
     int have_desktop = s->desktop && s->desktop(s->desktop_data, id, &desk) == 0;
     if (have_desktop) {
@@ -569,6 +571,10 @@ int stream_create(host *h, const stream_options *o, stream_ctx **ret, char *err,
             return -1;
         }
     }
+    if (o->frame_log && frame_log_open(o->frame_log, &s->frame_log, err, n) < 0) {
+        stream_destroy(s);
+        return -1;
+    }
     int test_ports = h->cfg.http_port == 0;
     pf_log_hook log = {.fn = lib_log, .user_data = s};
 
@@ -701,5 +707,6 @@ void stream_destroy(stream_ctx *s)
     pf_net_gs_media_destroy(s->media);
     if (s->record_fd >= 0)
         close(s->record_fd);
+    frame_log_close(s->frame_log);
     free(s);
 }

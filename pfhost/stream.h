@@ -19,6 +19,7 @@ typedef struct stream_options {
     uint32_t control_timeout_ms; /* control-stream silence that ends a session (§10.2) */
     const char *pipewire_remote; /* --source pipewire: remote socket; NULL = default */
     const char *vdisplay_backend; /* --source vdisplay: backend name; NULL = autoselect */
+    const char *frame_log;        /* NULL, or the file of every sent frame's stamps */
 } stream_options;
 
 void stream_options_default(stream_options *o);

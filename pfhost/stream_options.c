@@ -43,6 +43,7 @@ int stream_options_parse(stream_options *o, int argc, char **argv, char *err, si
         {"control-timeout", required_argument, NULL, 't'},
         {"pipewire-remote", required_argument, NULL, 'p'},
         {"vdisplay-backend", required_argument, NULL, 'b'},
+        {"frame-log", required_argument, NULL, 'l'},
         {NULL, 0, NULL, 0},
     };
     /* 0 makes GNU getopt start over: main() already parsed the global options. */
@@ -74,6 +75,9 @@ int stream_options_parse(stream_options *o, int argc, char **argv, char *err, si
         case 'r':
             o->input_record = optarg;
             break;
+        case 'l':
+            o->frame_log = optarg;
+            break;
         case 'g':
         case 'f':
         case 't': {
@@ -97,7 +101,7 @@ int stream_options_parse(stream_options *o, int argc, char **argv, char *err, si
             snprintf(err, n, "usage: pfhost serve [--source testpattern] [--input-record FILE] "
                              "[--grace SECONDS] [--fec PERCENT] [--control-timeout MS] "
                              "[--source vdisplay|pipewire|testpattern] [--vdisplay-backend NAME] "
-                             "[--pipewire-remote SOCKET]");
+                             "[--pipewire-remote SOCKET] [--frame-log FILE]");
             return -1;
         }
     }

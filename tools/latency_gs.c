@@ -2,8 +2,10 @@
 /* GameStream stage stamps. What the wire carries per frame (gamestream-protocol.md §6.2,
  * §6.3): the RTP timestamp, which pfhost sets to the capture time on its CLOCK_MONOTONIC at
  * 90 kHz, and the frame header's latency field, capture → encoded in 0.1 ms. The send time
- * stays inside the host. GameStream has no clock probe; the in-repo client streams over
- * loopback, so host and client read the same CLOCK_MONOTONIC and the offset is exactly 0. */
+ * stays inside the host: the private host writes it to its frame log (`pfhost serve
+ * --frame-log`), read once the host stopped and matched to the frames by frame index.
+ * GameStream has no clock probe; the in-repo client streams over loopback, so host and
+ * client read the same CLOCK_MONOTONIC and the offset is exactly 0. */
 #include "latency_gs.h"
 
 #include <arpa/inet.h>
@@ -16,6 +18,7 @@
 
 #include "gs_client.h"
 #include "host_proc.h"
+#include "latency_frame_log.h"
 #include "latency_host.h"
 #include "stream_client.h"
 
@@ -29,6 +32,9 @@ typedef struct collect {
     lat_report *r;
     uint32_t skip; /* warm-up frames still to ignore */
     int failed;
+    /* per sample of r, for matching the frame log: frameIndex and RTP timestamp */
+    uint32_t *frame, *rtp;
+    size_t cap;
 } collect;
 
 static void on_timing(void *user, const stream_client_frame_timing *t)
@@ -49,6 +55,22 @@ static void on_timing(void *user, const stream_client_frame_timing *t)
     stamps[LAT_RECEIVED] = (int64_t)t->first_rx_ns;
     stamps[LAT_REASSEMBLED] = (int64_t)t->reassembled_ns;
     stamps[LAT_DECODED] = t->decoded_ns ? (int64_t)t->decoded_ns : LAT_MISSING;
+    if (c->r->n >= c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 1024;
+        uint32_t *f = realloc(c->frame, cap * sizeof(*f));
+        if (f)
+            c->frame = f;
+        uint32_t *rtp = f ? realloc(c->rtp, cap * sizeof(*rtp)) : NULL;
+        if (rtp)
+            c->rtp = rtp;
+        if (!f || !rtp) {
+            c->failed = 1;
+            return;
+        }
+        c->cap = cap;
+    }
+    c->frame[c->r->n] = t->frame_index;
+    c->rtp[c->r->n] = t->rtp_timestamp;
     if (lat_report_add(c->r, stamps) < 0)
         c->failed = 1;
 }
@@ -103,8 +125,9 @@ static int launch(const host_proc *h, const gsc_identity *id, const latency_gs_o
 }
 
 static int stream(const latency_gs_options *o, uint16_t rtsp_port, uint32_t rtspenc,
-                  lat_report *r, char *err, size_t n)
+                  collect *col, char *err, size_t n)
 {
+    lat_report *r = col->r;
     stream_client_config cfg = {
         .rtsp_port = rtsp_port, .rikeyid = (uint32_t)-5, .width = o->width,
         .height = o->height, .fps = o->fps, .bitrate_kbps = o->bitrate_kbps,
@@ -121,8 +144,8 @@ static int stream(const latency_gs_options *o, uint16_t rtsp_port, uint32_t rtsp
         stream_client_destroy(c);
         return -1;
     }
-    collect col = {.r = r, .skip = o->warmup};
-    stream_client_set_timing_hook(c, on_timing, &col);
+    col->skip = o->warmup;
+    stream_client_set_timing_hook(c, on_timing, col);
     stream_client_stats before, after;
     stream_client_run(c, o->warmup, 20000);
     stream_client_get_stats(c, &before);
@@ -133,7 +156,7 @@ static int stream(const latency_gs_options *o, uint16_t rtsp_port, uint32_t rtsp
     r->frames_lost = after.frames_lost - before.frames_lost;
     r->frames_decoded = after.decoded - before.decoded;
     r->video_packets = after.video_packets - before.video_packets;
-    if (col.failed) {
+    if (col->failed) {
         snprintf(err, n, "out of memory");
         return -1;
     }
@@ -153,7 +176,9 @@ int latency_gs_run(const latency_gs_options *o, lat_report *r, char *err, size_t
     r->stages[LAT_ENCODED] = (lat_stage_info){
         1, "host: frame header latency field, capture to encoded (0.1 ms steps)", NULL};
     r->stages[LAT_SENT] = (lat_stage_info){
-        0, NULL, "not on the wire: the send time stays inside the host"};
+        1, "host: its frame log (pfhost serve --frame-log), last datagram sent",
+        "not on the wire: read from the private host's frame log; received is the first "
+        "datagram, which on loopback may arrive before the last is sent"};
     r->stages[LAT_RECEIVED] = (lat_stage_info){1, "client: first datagram of the frame", NULL};
     r->stages[LAT_REASSEMBLED] = (lat_stage_info){1, "client: libpfcore reassembler", NULL};
     r->stages[LAT_DECODED] = (lat_stage_info){1, "client: libavcodec, one thread", NULL};
@@ -166,7 +191,7 @@ int latency_gs_run(const latency_gs_options *o, lat_report *r, char *err, size_t
     gsc_identity id = {0};
     int rc = -1, have_id = 0;
     uint16_t rtsp_port = free_tcp_port();
-    if (latency_host_prepare(work, o->pfhost, err, n) < 0)
+    if (latency_host_prepare(work, &host, o->pfhost, err, n) < 0)
         goto out;
     if (write_apps(work, apps, sizeof(apps)) < 0 || !rtsp_port) {
         snprintf(err, n, "cannot prepare %s", work);
@@ -191,7 +216,15 @@ int latency_gs_run(const latency_gs_options *o, lat_report *r, char *err, size_t
     uint32_t rtspenc = 0;
     if (launch(&host, &id, o, &rtspenc, err, n) < 0)
         goto out;
-    rc = stream(o, rtsp_port, rtspenc, r, err, n);
+    collect col = {.r = r};
+    rc = stream(o, rtsp_port, rtspenc, &col, err, n);
+    /* The host writes the log's last lines as the session ends: stop it first. */
+    if (rc == 0 && host_stop(&host) < 0)
+        fprintf(stderr, "pf-latency-probe: the private host did not stop cleanly\n");
+    if (rc == 0)
+        rc = latency_frame_log_match(latency_host_frame_log(), col.frame, col.rtp, r, err, n);
+    free(col.frame);
+    free(col.rtp);
 out:
     latency_host_cleanup(&host, work, o->keep_dir);
     if (have_id)

@@ -3,27 +3,50 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
+#include <string.h>
+#include <unistd.h>
 
-int latency_host_prepare(char *work, const char *pfhost, char *err, size_t n)
+static char frame_log_path[128], pfhost_path[512];
+static const char *const serve_args[] = {"--source", "testpattern", "--grace", "2",
+                                         "--frame-log", frame_log_path, NULL};
+
+/* host_proc execs the binary without a PATH search: a bare name is looked up here. */
+static const char *resolve(const char *name)
+{
+    const char *path = getenv("PATH");
+    if (strchr(name, '/') || !path)
+        return name;
+    for (const char *p = path; *p;) {
+        size_t len = strcspn(p, ":");
+        snprintf(pfhost_path, sizeof(pfhost_path), "%.*s/%s", len ? (int)len : 1,
+                 len ? p : ".", name);
+        if (access(pfhost_path, X_OK) == 0)
+            return pfhost_path;
+        p += len + (p[len] == ':');
+    }
+    return name;
+}
+
+int latency_host_prepare(char *work, host_proc *h, const char *pfhost, char *err, size_t n)
 {
     if (!mkdtemp(work)) {
         snprintf(err, n, "cannot create a directory under /tmp");
         work[0] = '\0';
         return -1;
     }
-    /* host_proc runs `$PFHOST_BIN --verbose serve`; the wrapper adds the source. */
-    char wrapper[256];
-    snprintf(wrapper, sizeof(wrapper), "%s/pfhost", work);
-    FILE *f = fopen(wrapper, "w");
-    int ok = f != NULL;
-    if (f) {
-        fprintf(f, "#!/bin/sh\nexec '%s' \"$@\" --source testpattern --grace 2\n", pfhost);
-        ok = fclose(f) == 0 && chmod(wrapper, 0700) == 0 && setenv("PFHOST_BIN", wrapper, 1) == 0;
-    }
-    if (!ok)
+    /* host_proc runs `$PFHOST_BIN --verbose serve SERVE_ARGS`. */
+    snprintf(frame_log_path, sizeof(frame_log_path), "%s/frames.log", work);
+    h->serve_args = serve_args;
+    if (setenv("PFHOST_BIN", resolve(pfhost), 1) != 0) {
         snprintf(err, n, "cannot prepare %s", work);
-    return ok ? 0 : -1;
+        return -1;
+    }
+    return 0;
+}
+
+const char *latency_host_frame_log(void)
+{
+    return frame_log_path;
 }
 
 void latency_host_cleanup(host_proc *h, const char *work, int keep)
@@ -36,6 +59,10 @@ void latency_host_cleanup(host_proc *h, const char *work, int keep)
         host_remove_dir(h);
     if (!work[0])
         return;
+    if (keep) {
+        fprintf(stderr, "pf-latency-probe: frame log kept: %s\n", frame_log_path);
+        return;
+    }
     char cmd[128];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", work);
     if (system(cmd) != 0)

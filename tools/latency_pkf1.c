@@ -276,7 +276,7 @@ int latency_pkf1_run(const latency_gs_options *o, lat_report *r, char *err, size
     uint8_t fp[32];
     uint16_t port = 0;
     int rc = -1;
-    if (latency_host_prepare(work, o->pfhost, err, n) < 0)
+    if (latency_host_prepare(work, &host, o->pfhost, err, n) < 0)
         goto out;
     if (host_start(&host, NULL) < 0) {
         snprintf(err, n, "pfhost (%s) did not start; its log is in %s/host.log", o->pfhost,

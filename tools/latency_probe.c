@@ -2,7 +2,8 @@
 /* pf-latency-probe: per-stage latency of a host streaming the test pattern — capture →
  * encoded → sent → received → reassembled → decoded — as p50/p95/p99 with the clock offset
  * removed, as a table, JSON and a PNG histogram. Stages a protocol does not put on the wire
- * are reported as such, never estimated. */
+ * come from the private host's frame log where it has them, else are reported as missing,
+ * never estimated. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,11 +21,12 @@ static void usage(FILE *f)
 {
     fprintf(f,
         "Usage: pf-latency-probe [OPTIONS]\n"
-        "Starts a private `pfhost serve --source testpattern` on loopback, pairs with it,\n"
-        "streams, and reports the latency of each stage of every frame - capture, encoded,\n"
-        "sent, received, reassembled, decoded - as p50/p95/p99 from capture and from the\n"
-        "stage before, with the host/client clock offset removed. Stages the protocol does\n"
-        "not carry are listed as not on the wire.\n\n"
+        "Starts a private `pfhost serve --source testpattern --frame-log FILE` on loopback,\n"
+        "pairs with it, streams, and reports the latency of each stage of every frame -\n"
+        "capture, encoded, sent, received, reassembled, decoded - as p50/p95/p99 from\n"
+        "capture and from the stage before, with the host/client clock offset removed.\n"
+        "Stages neither the protocol nor the host's frame log carry are listed as not\n"
+        "measured.\n\n"
         "  --protocol NAME    gamestream (default; the in-repo GameStream client) or pkf1\n"
         "                     (punktfunk/1 through libpfclient, when built with it)\n"
         "  --pfhost PATH      the pfhost binary (default: $PFHOST_BIN, else pfhost in PATH)\n"
@@ -36,11 +38,15 @@ static void usage(FILE *f)
         "  --json             JSON on stdout instead of the table\n"
         "  --samples          with --json: every frame's stage times since its capture\n"
         "  --png FILE         histograms of every stage step into FILE\n"
-        "  --keep-dir         keep the private host's directory (its log) afterwards\n"
+        "  --keep-dir         keep the private host's directory (its log) and its frame log\n"
         "  -h, --help         this text\n\n"
         "GameStream carries the capture time (RTP timestamp) and capture-to-encoded time\n"
-        "(frame header) but no send time and no clock probe: the stream runs over loopback,\n"
-        "where host and client share CLOCK_MONOTONIC, so the offset is exactly zero.\n"
+        "(frame header) but no send time and no clock probe. The send time - when the\n"
+        "host's send call for the frame's last datagram returned - comes from the private\n"
+        "host's frame log, matched to the frames by frame index and checked against their\n"
+        "RTP timestamps. The stream runs over loopback, where host and client share\n"
+        "CLOCK_MONOTONIC, so the offset is exactly zero. There the first datagram may\n"
+        "arrive before the send of the last one returns: received can precede sent.\n"
         "punktfunk/1 carries the capture time (media header pts_ns) and the clock offset\n"
         "(ClockProbe/ClockEcho); encoded and sent come from 0xCF host timing when the host\n"
         "sends it, and are reported as not on the wire when it does not.\n");

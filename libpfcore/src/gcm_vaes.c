@@ -363,5 +363,9 @@ void pfi_gcm_vaes_init(struct pfi_gcm_vaes_key *k, const uint8_t *key)
         _mm_storeu_si128((__m128i *)k->hpow[i], p);
         p = dot128(p, h1);
     }
+    for (int i = PFI_GCM_VAES_POWERS - 1; i >= 0; i--) {
+        _mm_storeu_si128((__m128i *)k->hpow_hi[i], p);
+        p = dot128(p, h1);
+    }
     explicit_bzero(hb, sizeof(hb));
 }

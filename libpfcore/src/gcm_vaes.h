@@ -13,6 +13,9 @@
 struct pfi_gcm_vaes_key {
     uint8_t rk[11][16];                    /* AES-128 encryption round keys */
     uint8_t hpow[PFI_GCM_VAES_POWERS][16]; /* hpow[i] = H^(16 - i), POLYVAL domain */
+    /* hpow_hi[i] = H^(32 - i): the 512-bit kernel hashes 32 blocks per reduction on long
+     * messages. */
+    uint8_t hpow_hi[PFI_GCM_VAES_POWERS][16];
 };
 
 /* Only call these when pfi_cpu_has_vaes_gcm() said yes (cpu.h). Nonces are 12 bytes; the

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* AES-128-GCM with 512-bit VAES and VPCLMULQDQ (AVX-512): four blocks per zmm register,
  * sixteen blocks of counter mode per iteration and GHASH over those sixteen blocks with a
- * single reduction. The key material and the POLYVAL-domain arithmetic are those of the
+ * single reduction (thirty-two of each from 2 KiB on, see WIDE_VECS). The key material and the POLYVAL-domain arithmetic are those of the
  * 256-bit kernel (gcm_vaes.c, which also expands the key); this file adds the wider loop,
  * masked loads and stores for partial blocks (no bounce buffers), and a final hash that
  * takes a short AAD, the message's last blocks and the length block in one reduction.
@@ -11,7 +11,8 @@
  * hpow[i] holds H^(16 - i), so a vector of four consecutive blocks whose first takes H^e
  * reads its powers from hpow[16 - e] onwards.
  *
- * Constant time: no table indexed by key or data, no branch on them; lengths are public. */
+ * Constant time: no table indexed by key or data, no branch on them; lengths and the block
+ * counter are public. */
 #include "gcm_vaes.h"
 
 #include <immintrin.h>
@@ -135,21 +136,23 @@ static inline void batch_key_load(const struct pfi_gcm_vaes_key *k, struct batch
     }
 }
 
-/* One vector of a batch hashed into the unreduced sums: Karatsuba per block (lo, hi, and
- * (a0 ^ a1)(b0 ^ b1), whose excess lo ^ hi is removed once, after the sums). */
-static inline void hash_vec(struct acc *a, __m512i c, __m512i h, __m512i hk)
+/* One vector of a batch, already byte-reversed, hashed into the unreduced sums: Karatsuba
+ * per block (lo, hi, and (a0 ^ a1)(b0 ^ b1), whose excess lo ^ hi is removed once, after
+ * the sums). */
+static inline void hash_vec(struct acc *a, __m512i x, __m512i h, __m512i hk)
 {
-    __m512i x = bswap512(c);
     __m512i xk = _mm512_xor_si512(x, _mm512_shuffle_epi32(x, 0x4e));
     a->lo = _mm512_xor_si512(a->lo, _mm512_clmulepi64_epi128(x, h, 0x00));
     a->hi = _mm512_xor_si512(a->hi, _mm512_clmulepi64_epi128(x, h, 0x11));
     a->mid = _mm512_xor_si512(a->mid, _mm512_clmulepi64_epi128(xk, hk, 0x00));
 }
 
-/* The state enters with the first block: its byte-reversed twin is XORed into c[0]. */
-static inline __m512i with_state(__m512i c0, __m128i s)
+/* Vector @j of a batch (bytes as in memory) in hashing order; the state enters with the
+ * first block, after the byte reversal so that it stays off the shuffle unit. */
+static inline __m512i hash_input(__m512i c, __m128i s, unsigned j)
 {
-    return _mm512_xor_si512(c0, bswap512(_mm512_zextsi128_si512(s)));
+    __m512i x = bswap512(c);
+    return j == 0 ? _mm512_xor_si512(x, _mm512_zextsi128_si512(s)) : x;
 }
 
 static inline __m128i karatsuba_reduce(const struct acc *a)
@@ -165,7 +168,7 @@ static inline __m128i ghash_batch(const struct batch_key *bk, __m128i s, const _
     acc_zero(&a);
     UNROLLED
     for (unsigned j = 0; j < BATCH_VECS; j++)
-        hash_vec(&a, j == 0 ? with_state(c[0], s) : c[j], bk->h[j], bk->hk[j]);
+        hash_vec(&a, hash_input(c[j], s, j), bk->h[j], bk->hk[j]);
     return karatsuba_reduce(&a);
 }
 
@@ -228,23 +231,20 @@ static inline __attribute__((always_inline)) void keystream(const __m512i *rk, _
         ks[j] = _mm512_aesenclast_epi128(ks[j], rk[10]);
 }
 
-/* One batch of the main loop: keystream for sixteen blocks from @ctr into @ks while the
- * sixteen blocks at @c (ciphertext) are hashed into @s when @hash. The GHASH
- * steps are written between the AES rounds on purpose: AES and carry-less multiplication
- * share execution units, and with every round queued first the scheduler cannot see the
- * multiplications behind them, so the two chains would run one after the other instead of
- * side by side. */
+/* One batch of the main loop: keystream for the sixteen counter blocks @cb (byte order as
+ * in memory) into @ks while the sixteen blocks at @c (ciphertext) are hashed into @s when
+ * @hash. The GHASH steps are written between the AES rounds on purpose: AES and carry-less
+ * multiplication share execution units, and with every round queued first the scheduler
+ * cannot see the multiplications behind them, so the two chains would run one after the
+ * other instead of side by side. */
 static inline __attribute__((always_inline)) __m128i
-batch(const __m512i *rk, __m512i ctr, __m512i *ks, const struct batch_key *bk, __m128i s,
+batch(const __m512i *rk, const __m512i *cb, __m512i *ks, const struct batch_key *bk, __m128i s,
       const __m512i *c, int hash)
 {
     const unsigned nv = BATCH_VECS;
-    const __m512i four = _mm512_broadcast_i32x4(_mm_set_epi32(0, 0, 0, 4));
     UNROLLED
-    for (unsigned j = 0; j < nv; j++) {
-        ks[j] = _mm512_xor_si512(bswap512(ctr), rk[0]);
-        ctr = _mm512_add_epi32(ctr, four);
-    }
+    for (unsigned j = 0; j < nv; j++)
+        ks[j] = _mm512_xor_si512(cb[j], rk[0]);
     struct acc a;
     acc_zero(&a);
     UNROLLED
@@ -255,7 +255,7 @@ batch(const __m512i *rk, __m512i ctr, __m512i *ks, const struct batch_key *bk, _
         /* Vector r - 1 is hashed after round r. */
         if (hash && r <= nv) {
             const unsigned j = r - 1;
-            hash_vec(&a, j == 0 ? with_state(c[0], s) : c[j], bk->h[j], bk->hk[j]);
+            hash_vec(&a, hash_input(c[j], s, j), bk->h[j], bk->hk[j]);
         }
         if (hash && r == nv + 1)
             s = karatsuba_reduce(&a);
@@ -263,6 +263,64 @@ batch(const __m512i *rk, __m512i ctr, __m512i *ks, const struct batch_key *bk, _
     UNROLLED
     for (unsigned j = 0; j < nv; j++)
         ks[j] = _mm512_aesenclast_epi128(ks[j], rk[10]);
+    return s;
+}
+
+/* A batch's sixteen counter blocks in memory order, from the byte-reversed lanes @ctr of its
+ * first vector. */
+static inline void counter_blocks(__m512i ctr, __m512i *cb)
+{
+    const __m512i four = _mm512_broadcast_i32x4(_mm_set_epi32(0, 0, 0, 4));
+    UNROLLED
+    for (unsigned j = 0; j < BATCH_VECS; j++) {
+        cb[j] = bswap512(ctr);
+        ctr = _mm512_add_epi32(ctr, four);
+    }
+}
+
+/* The loop state of the whole batches: the next batch's counter blocks in memory order
+ * @cb, its first vector's byte-reversed counters @ctr and its first counter @n, and the
+ * previous batch's ciphertext @prev (sealing hashes it one batch late).
+ *
+ * The counter blocks advance in memory order: adding 16 to the last byte of every block
+ * is one vector addition (no byte reversal) whenever that byte cannot wrap in any of the
+ * sixteen, that is in fourteen batches out of sixteen; the other two rebuild them from
+ * the byte-reversed counters. The counter is public, so the branch leaks nothing. */
+struct loop {
+    __m512i cb[BATCH_VECS], prev[BATCH_VECS], ctr;
+    uint32_t n;
+};
+
+/* One whole batch at @off: @hash is a constant at every call, so that no branch splits
+ * the hashing from the rounds it is interleaved with. */
+static inline __attribute__((always_inline)) __m128i
+step(const __m512i *rk, struct loop *l, const struct batch_key *bk, __m128i s,
+     const uint8_t *in, uint8_t *out, int decrypt, int hash)
+{
+    const unsigned nv = BATCH_VECS;
+    const __m512i step_le = _mm512_broadcast_i32x4(_mm_set_epi32(0, 0, 0, BATCH_BLOCKS));
+    const __m512i step_be = _mm512_broadcast_i32x4(_mm_set_epi32(BATCH_BLOCKS << 24, 0, 0, 0));
+    __m512i ks[BATCH_VECS], x[BATCH_VECS], c[BATCH_VECS];
+    UNROLLED
+    for (unsigned j = 0; j < nv; j++) {
+        x[j] = _mm512_loadu_si512(in + 64 * j);
+        c[j] = decrypt ? x[j] : l->prev[j];
+    }
+    s = batch(rk, l->cb, ks, bk, s, c, hash);
+    l->ctr = _mm512_add_epi32(l->ctr, step_le);
+    if ((l->n & 0xffu) <= 0xffu - 2 * BATCH_BLOCKS + 1) {
+        UNROLLED
+        for (unsigned j = 0; j < nv; j++)
+            l->cb[j] = _mm512_add_epi32(l->cb[j], step_be);
+    } else {
+        counter_blocks(l->ctr, l->cb);
+    }
+    l->n += BATCH_BLOCKS;
+    UNROLLED
+    for (unsigned j = 0; j < nv; j++) {
+        l->prev[j] = _mm512_xor_si512(x[j], ks[j]);
+        _mm512_storeu_si512(out + 64 * j, l->prev[j]);
+    }
     return s;
 }
 
@@ -275,36 +333,155 @@ static inline __attribute__((always_inline)) __m128i
 batches(const __m512i *rk, __m512i *ctr, const struct batch_key *bk, __m128i s,
         const uint8_t *in, uint8_t *out, size_t len, size_t *off, int decrypt)
 {
-    const unsigned nv = BATCH_VECS;
     const size_t bytes = BATCH_BYTES;
-    const __m512i step = _mm512_broadcast_i32x4(_mm_set_epi32(0, 0, 0, BATCH_BLOCKS));
     if (len - *off < bytes)
         return s;
-    const size_t first = *off;
-    __m512i prev[BATCH_VECS];
-    UNROLLED
-    for (unsigned j = 0; j < nv; j++)
-        prev[j] = _mm512_setzero_si512();
-    for (;; *off += bytes) {
-        __m512i ks[BATCH_VECS], x[BATCH_VECS], c[BATCH_VECS];
-        UNROLLED
-        for (unsigned j = 0; j < nv; j++) {
-            x[j] = _mm512_loadu_si512(in + *off + 64 * j);
-            c[j] = decrypt ? x[j] : prev[j];
-        }
-        s = batch(rk, *ctr, ks, bk, s, c, decrypt || *off != first);
-        *ctr = _mm512_add_epi32(*ctr, step);
-        UNROLLED
-        for (unsigned j = 0; j < nv; j++) {
-            prev[j] = _mm512_xor_si512(x[j], ks[j]);
-            _mm512_storeu_si512(out + *off + 64 * j, prev[j]);
-        }
-        if (len - *off < 2 * bytes)
-            break;
+    struct loop l;
+    l.ctr = *ctr;
+    /* The first block's counter: J0 + 1. */
+    l.n = (uint32_t)_mm_cvtsi128_si32(_mm512_castsi512_si128(*ctr));
+    counter_blocks(*ctr, l.cb);
+    if (!decrypt) {
+        s = step(rk, &l, bk, s, in + *off, out + *off, 0, 0);
+        *off += bytes;
     }
-    *off += bytes;
+    while (len - *off >= bytes) {
+        s = step(rk, &l, bk, s, in + *off, out + *off, decrypt, 1);
+        *off += bytes;
+    }
     if (!decrypt)
-        s = ghash_batch(bk, s, prev);
+        s = ghash_batch(bk, s, l.prev);
+    *ctr = l.ctr;
+    return s;
+}
+
+/* Long messages run 32 blocks per iteration: eight AES chains instead of four. Four
+ * chains of ten dependent rounds (four cycles each on AMD Zen 4) keep the AES units busy
+ * only with no slack at all, so every carry-less multiplication that takes one of their
+ * cycles delays a chain; eight leave room for the hashing beside them. The 32 blocks
+ * hashed per iteration take H^32..H^1 (hpow_hi, then hpow) and one reduction. The round
+ * keys and powers are read from memory in the loop, so that the blocks stay in registers. */
+#define WIDE_VECS 8u
+#define WIDE_BLOCKS (VEC_BLOCKS * WIDE_VECS) /* 32 */
+#define WIDE_BYTES (WIDE_BLOCKS * 16u)      /* 512 */
+/* Below this many bytes the four-chain loop alone runs (1400-byte packets among them). */
+#define WIDE_MIN_BYTES 2048u
+
+/* Powers for the wide loop in hashing order, with their Karatsuba halves. */
+struct wide_key {
+    __m512i h[WIDE_VECS], hk[WIDE_VECS];
+};
+
+static void wide_key_load(const struct pfi_gcm_vaes_key *k, struct wide_key *wk)
+{
+    for (unsigned j = 0; j < WIDE_VECS; j++) {
+        const uint8_t *p = j < 4 ? k->hpow_hi[4 * j] : k->hpow[4 * (j - 4)];
+        wk->h[j] = _mm512_loadu_si512(p);
+        wk->hk[j] = _mm512_xor_si512(wk->h[j], _mm512_shuffle_epi32(wk->h[j], 0x4e));
+    }
+}
+
+/* The loop state: the next iteration's first four counters (byte-reversed lanes) and
+ * first counter, and the ciphertext of the last one (sealing hashes it one iteration
+ * late). */
+struct wide_loop {
+    __m512i ctr, prev[WIDE_VECS];
+    uint32_t n;
+};
+
+/* One iteration at @in / @out: keystream for 32 blocks, the 32 blocks of @c hashed into
+ * @s between the rounds when @hash (a constant at every call). Counter blocks come from
+ * the first vector plus constants while the counter's last byte cannot wrap within the
+ * iteration (seven iterations in eight), else from the byte-reversed counters. */
+static inline __attribute__((always_inline)) __m128i
+wide_step(const __m512i *rk0, struct wide_loop *l, const struct wide_key *wk0, __m128i s,
+          const uint8_t *in, uint8_t *out, int decrypt, int hash)
+{
+    const __m512i *rk = rk0;
+    const struct wide_key *wk = wk0;
+    /* Opaque to the compiler: the keys and powers are loaded where they are used instead of
+     * being held in registers across the loop. */
+    __asm__("" : "+r"(rk), "+r"(wk));
+    __m512i ks[WIDE_VECS], c[WIDE_VECS];
+    if ((l->n & 0xffu) <= 0xffu - WIDE_BLOCKS + 1) {
+        const __m512i first = bswap512(l->ctr);
+        UNROLLED
+        for (unsigned j = 0; j < WIDE_VECS; j++)
+            ks[j] = _mm512_add_epi32(
+                first, _mm512_broadcast_i32x4(_mm_set_epi32((int)(4 * j) << 24, 0, 0, 0)));
+    } else {
+        const __m512i four = _mm512_broadcast_i32x4(_mm_set_epi32(0, 0, 0, 4));
+        __m512i ctr = l->ctr;
+        UNROLLED
+        for (unsigned j = 0; j < WIDE_VECS; j++) {
+            ks[j] = bswap512(ctr);
+            ctr = _mm512_add_epi32(ctr, four);
+        }
+    }
+    UNROLLED
+    for (unsigned j = 0; j < WIDE_VECS; j++) {
+        ks[j] = _mm512_xor_si512(ks[j], rk[0]);
+        c[j] = decrypt ? _mm512_loadu_si512(in + 64 * j) : l->prev[j];
+    }
+    struct acc a;
+    acc_zero(&a);
+    UNROLLED
+    for (unsigned r = 1; r < 10; r++) {
+        UNROLLED
+        for (unsigned j = 0; j < WIDE_VECS; j++)
+            ks[j] = _mm512_aesenc_epi128(ks[j], rk[r]);
+        if (hash && r <= WIDE_VECS) {
+            const unsigned j = r - 1;
+            hash_vec(&a, hash_input(c[j], s, j), wk->h[j], wk->hk[j]);
+        }
+    }
+    if (hash)
+        s = karatsuba_reduce(&a);
+    UNROLLED
+    for (unsigned j = 0; j < WIDE_VECS; j++) {
+        ks[j] = _mm512_aesenclast_epi128(ks[j], rk[10]);
+        const __m512i y = _mm512_xor_si512(_mm512_loadu_si512(in + 64 * j), ks[j]);
+        _mm512_storeu_si512(out + 64 * j, y);
+        if (!decrypt)
+            l->prev[j] = y;
+    }
+    l->ctr = _mm512_add_epi32(l->ctr,
+                              _mm512_broadcast_i32x4(_mm_set_epi32(0, 0, 0, WIDE_BLOCKS)));
+    l->n += WIDE_BLOCKS;
+    return s;
+}
+
+/* The wide loop over as many whole iterations as fit, where the message is long enough;
+ * advances *@off and *@ctr and leaves the rest to batches(). */
+static inline __attribute__((always_inline)) __m128i
+wide_batches(const struct pfi_gcm_vaes_key *k, const __m512i *rk, __m512i *ctr, __m128i s,
+             const uint8_t *in, uint8_t *out, size_t len, size_t *off, int decrypt)
+{
+    if (len - *off < WIDE_MIN_BYTES)
+        return s;
+    struct wide_key wk;
+    wide_key_load(k, &wk);
+    struct wide_loop l;
+    l.ctr = *ctr;
+    /* The first block's counter: J0 + 1. */
+    l.n = (uint32_t)_mm_cvtsi128_si32(_mm512_castsi512_si128(*ctr));
+    if (!decrypt) {
+        s = wide_step(rk, &l, &wk, s, in + *off, out + *off, 0, 0);
+        *off += WIDE_BYTES;
+    }
+    while (len - *off >= WIDE_BYTES) {
+        s = wide_step(rk, &l, &wk, s, in + *off, out + *off, decrypt, 1);
+        *off += WIDE_BYTES;
+    }
+    if (!decrypt) {
+        struct acc a;
+        acc_zero(&a);
+        UNROLLED
+        for (unsigned j = 0; j < WIDE_VECS; j++)
+            hash_vec(&a, hash_input(l.prev[j], s, j), wk.h[j], wk.hk[j]);
+        s = karatsuba_reduce(&a);
+    }
+    *ctr = l.ctr;
     return s;
 }
 
@@ -315,6 +492,9 @@ crypt_tail(const __m512i *rk, __m512i ctr, const uint8_t *in, uint8_t *out, size
            __m512i *c, int decrypt)
 {
     __m512i ks[BATCH_VECS];
+    UNROLLED
+    for (unsigned j = 0; j < BATCH_VECS; j++)
+        ks[j] = _mm512_setzero_si512();
     const unsigned nv = (unsigned)((r + 63) / 64);
     switch (nv) {
     case 1:
@@ -330,22 +510,24 @@ crypt_tail(const __m512i *rk, __m512i ctr, const uint8_t *in, uint8_t *out, size
         keystream(rk, ctr, ks, 4);
         break;
     }
-    for (unsigned j = 0; j < nv; j++) {
+    /* Unrolled over every vector with empty masks past the end, so that nothing here goes
+     * through memory but the message. */
+    UNROLLED
+    for (unsigned j = 0; j < BATCH_VECS; j++) {
         size_t at = 64 * (size_t)j;
-        __mmask64 m = byte_mask(r - at);
+        __mmask64 m = r > at ? byte_mask(r - at) : 0;
         __m512i x = _mm512_maskz_loadu_epi8(m, in + at);
         __m512i y = _mm512_maskz_mov_epi8(m, _mm512_xor_si512(x, ks[j]));
         _mm512_mask_storeu_epi8(out + at, m, y);
         c[j] = decrypt ? x : y;
     }
-    for (unsigned j = nv; j < BATCH_VECS; j++)
-        c[j] = _mm512_setzero_si512();
 }
 
 /* The closing hash: the running state @s (or a folded AAD block @a when nothing was hashed
  * before; then @nb <= 14), @nb (0..16) tail blocks in @c, and the length block @lb. With
  * sixteen powers stored, one reduction covers up to sixteen blocks; seventeen take two. */
-static __m128i ghash_final(const struct pfi_gcm_vaes_key *k, __m128i s, __m128i a, int has_a,
+static inline __attribute__((always_inline)) __m128i
+ghash_final(const struct pfi_gcm_vaes_key *k, __m128i s, __m128i a, int has_a,
                            const __m512i *c, unsigned nb, __m128i lb)
 {
     const unsigned total = (unsigned)has_a + nb + 1;
@@ -417,6 +599,7 @@ gcm_crypt(const struct pfi_gcm_vaes_key *k, const uint8_t *nonce, const uint8_t 
                                                     0, 1));
 
     size_t off = 0;
+    s = wide_batches(k, rk, &ctr, s, in, out, len, &off, decrypt);
     s = batches(rk, &ctr, &bk, s, in, out, len, &off, decrypt);
 
     size_t r = len - off;

@@ -120,7 +120,7 @@ static void ifft2_avx512_gfni(uint8_t *a, uint8_t *b, const struct gf16_lut *m, 
 ALWAYS_INLINE void radix4_body(uint8_t *const s[4], const struct gf16_lut *const m[3],
                                size_t bytes, const int use01, const int use23, const int use02,
                                const int inverse, const uint8_t *const *src,
-                               uint8_t *const *acc)
+                               uint8_t *const *acc, uint8_t *const *dst)
 {
     uint8_t *s0 = s[0], *s1 = s[1], *s2 = s[2], *s3 = s[3];
     struct mat t01 = {0}, t23 = {0}, t02 = {0};
@@ -151,7 +151,12 @@ ALWAYS_INLINE void radix4_body(uint8_t *const s[4], const struct gf16_lut *const
             bfly_fwd(&t01, use01, &a, &b);
             bfly_fwd(&t23, use23, &c, &d);
         }
-        if (acc) {
+        if (dst) {
+            _mm512_storeu_si512((void *)(dst[0] + o), a);
+            _mm512_storeu_si512((void *)(dst[1] + o), b);
+            _mm512_storeu_si512((void *)(dst[2] + o), c);
+            _mm512_storeu_si512((void *)(dst[3] + o), d);
+        } else if (acc) {
             STORE(acc[0] + o, _mm512_xor_si512(LOAD(acc[0] + o), a));
             STORE(acc[1] + o, _mm512_xor_si512(LOAD(acc[1] + o), b));
             STORE(acc[2] + o, _mm512_xor_si512(LOAD(acc[2] + o), c));
@@ -170,25 +175,31 @@ ALWAYS_INLINE void radix4_body(uint8_t *const s[4], const struct gf16_lut *const
 static void fft4_avx512_gfni(uint8_t *const s[4], const struct gf16_lut *const m[3],
                              size_t bytes)
 {
-    GF16_DISPATCH4(radix4_body, 0, NULL, NULL)
+    GF16_DISPATCH4(radix4_body, 0, NULL, NULL, NULL)
+}
+
+static void fft4_out_avx512_gfni(uint8_t *const s[4], uint8_t *const dst[4],
+                                 const struct gf16_lut *const m[3], size_t bytes)
+{
+    GF16_DISPATCH4(radix4_body, 0, NULL, NULL, dst)
 }
 
 static void ifft4_avx512_gfni(uint8_t *const s[4], const struct gf16_lut *const m[3],
                               size_t bytes)
 {
-    GF16_DISPATCH4(radix4_body, 1, NULL, NULL)
+    GF16_DISPATCH4(radix4_body, 1, NULL, NULL, NULL)
 }
 
 static void ifft4_in_avx512_gfni(uint8_t *const s[4], const uint8_t *const src[4],
                                  const struct gf16_lut *const m[3], size_t bytes)
 {
-    GF16_DISPATCH4(radix4_body, 1, src, NULL)
+    GF16_DISPATCH4(radix4_body, 1, src, NULL, NULL)
 }
 
 static void ifft4_acc_avx512_gfni(uint8_t *const s[4], uint8_t *const acc[4],
                                   const struct gf16_lut *const m[3], size_t bytes)
 {
-    GF16_DISPATCH4(radix4_body, 1, NULL, acc)
+    GF16_DISPATCH4(radix4_body, 1, NULL, acc, NULL)
 }
 
 /* Rows per pass over the inputs: eight accumulators per chunk, two chunks at a time. */
@@ -244,6 +255,7 @@ const struct gf16_kernels pfi_gf16_kernels_avx512_gfni = {
     .dot = dot_avx512_gfni,
     .ifft4_in = ifft4_in_avx512_gfni,
     .ifft4_acc = ifft4_acc_avx512_gfni,
+    .fft4_out = fft4_out_avx512_gfni,
     .mul = mul_avx512_gfni,
     .mul_to = mul_to_avx512_gfni,
     .xor_into = xor_into_avx512_gfni,

@@ -25,6 +25,12 @@ struct gf16_run {
  * are skipped, as Leopard's decoder does with its error bitfield. */
 void pfi_gf16_fft(const struct gf16_run *run, uint32_t size, uint32_t truncated,
                   uint32_t skew_delta, const uint32_t *need_prefix);
+/* pfi_gf16_fft with every output wanted, whose last layer stores outputs [0, w) to
+ * @dst[0..w) instead of the run's slots, w returned: a multiple of 4, 0 where the kernels
+ * have no fft4_out or @size is not a power of 4 (the last layer is then radix-2). Outputs
+ * [w, truncated) are in the slots as usual. */
+uint32_t pfi_gf16_fft_out(const struct gf16_run *run, uint32_t size, uint32_t truncated,
+                          uint32_t skew_delta, uint8_t *const *dst);
 void pfi_gf16_ifft(const struct gf16_run *run, uint32_t size, uint32_t truncated,
                    uint32_t skew_delta);
 

@@ -48,6 +48,10 @@ struct gf16_kernels {
                      const struct gf16_lut *const m[3], size_t bytes);
     void (*ifft4_acc)(uint8_t *const s[4], uint8_t *const acc[4],
                       const struct gf16_lut *const m[3], size_t bytes);
+    /* fft4 storing its outputs to @dst (any alignment) rather than to s: the encoder's last
+     * FFT layer writes the recovery shards in place. NULL where the kernels have none. */
+    void (*fft4_out)(uint8_t *const s[4], uint8_t *const dst[4],
+                     const struct gf16_lut *const m[3], size_t bytes);
 };
 
 extern const struct gf16_kernels pfi_gf16_kernels_portable;

@@ -26,9 +26,12 @@ static int fused_ok(const struct pf_rs16 *rs, size_t shard_bytes)
 }
 
 /* The fused form of encode_high: per chunk, the first IFFT layer reads the data shards and
- * the last adds into the sum, so neither the copy into the slots nor the XOR pass runs.
- * Positions past the data of a short chunk read zeroed slots. */
-static void encode_high_fused(struct pf_rs16 *rs, const uint8_t *const *data, size_t bytes)
+ * the last adds into the sum, so neither the copy into the slots nor the XOR pass runs, and
+ * the FFT's last layer writes the recovery shards themselves (whole 64-byte chunks, so a
+ * shard has the slot layout): returns how many it wrote. Positions past the data of a short
+ * chunk read zeroed slots. */
+static uint32_t encode_high_fused(struct pf_rs16 *rs, const uint8_t *const *data,
+                                  uint8_t *const *recovery, size_t bytes)
 {
     const uint32_t c = rs->chunk, k = rs->k;
     const uint8_t **src = rs->src;
@@ -48,7 +51,7 @@ static void encode_high_fused(struct pf_rs16 *rs, const uint8_t *const *data, si
         else
             pfi_gf16_ifft_fused(&acc, c, count, c, src, NULL);
     }
-    pfi_gf16_fft(&acc, c, rs->m, 0, NULL);
+    return pfi_gf16_fft_out(&acc, c, rs->m, 0, recovery);
 }
 
 /* Leopard's encoder: IFFT every C-sized chunk of the data at its own skew offset, XOR the
@@ -94,12 +97,13 @@ void pfi_rs16_encode(struct pf_rs16 *rs, const uint8_t *const *data, uint8_t *co
                      size_t shard_bytes)
 {
     size_t bytes = (shard_bytes + 63) & ~(size_t)63;
+    uint32_t written = 0;
     if (rs->high_rate && fused_ok(rs, shard_bytes))
-        encode_high_fused(rs, data, bytes);
+        written = encode_high_fused(rs, data, recovery, bytes);
     else if (rs->high_rate)
         encode_high(rs, data, shard_bytes, 0, bytes);
     else
         encode_low(rs, data, shard_bytes, 0, bytes);
-    for (uint32_t j = 0; j < rs->m; j++)
+    for (uint32_t j = written; j < rs->m; j++)
         pfi_rs16_slice_store(recovery[j], pfi_rs16_slot(rs, j), shard_bytes, 0, bytes);
 }

@@ -49,14 +49,14 @@ struct pf_rs8 {
     uint64_t *affine; /* 256 GFNI bit matrices, one per field element */
     uint8_t *matrix;  /* m rows of k coefficients */
     uint64_t *matrix_affine; /* the same as GFNI bit matrices */
+    uint64_t expand_rows[8]; /* pfi_rs8_expand_rows, for the AVX-512 GFNI expansion */
 
     /* Decode scratch, all sized at create for the worst case, e = min(k, m) lost data. */
     uint8_t *coef1;             /* e x (k - e): parity rows restricted to the known data */
     uint8_t *coef2;             /* e x e: inverse of the lost-column sub-matrix */
     uint8_t *synd;              /* min(k, m) rows of CHUNK_BYTES + CHUNK_SLACK */
-    uint8_t *coefd;             /* e x k: the folded pass's rows, [coef2 | coef2 * coef1] */
-    uint8_t *fold;              /* scratch: e x FOLD_PITCH(k) rows, coef1 and the product */
-    uint64_t *coefd_affine;     /* coefd (or coef1) as GFNI bit matrices */
+    uint8_t *coefd;             /* FOLD_MAX_E rows of FOLD_PITCH(k): the folded pass's rows */
+    uint64_t *coefd_affine;     /* coefd (or coef1) as GFNI bit matrices, at coefd's pitch */
     uint64_t *coef2_affine;     /* coef2 as GFNI bit matrices */
     const uint8_t **init_ptrs;  /* m */
     uint32_t *lost;             /* indices of lost data shards */
@@ -64,7 +64,7 @@ struct pf_rs8 {
     uint32_t *rows;             /* parity rows used for the solve */
     const uint8_t **in_ptrs;    /* k */
     uint8_t **out_ptrs;         /* m */
-    int32_t *log_a, *log_b, *log_c, *log_d; /* Cauchy inverse products, m each */
+    int32_t *log_a, *log_b; /* Cauchy inverse: log(A_a / C_a), log(B_b / D_b), m each */
 };
 
 int pf_rs8_settings_default(uint32_t version, pf_rs8_settings *ret_settings)
@@ -179,11 +179,14 @@ int pf_rs8_create(uint32_t k, uint32_t m, uint32_t matrix, const pf_rs8_settings
     rs->kernel_gfni = is_gfni(rs->kernel);
     rs->bank = aligned_alloc(32, 256 * PFI_RS8_TABLE_BYTES);
     rs->affine = malloc(256 * sizeof(uint64_t));
-    rs->matrix = malloc((size_t)m * k);
+    /* Padded: the folded decode has the kernel read whole vectors from any row. */
+    rs->matrix = calloc((size_t)m * k + FOLD_PITCH(k), 1);
     rs->matrix_affine = malloc(sizeof(uint64_t) * m * k);
-    rs->coefd = malloc((size_t)m * k);
-    rs->fold = calloc(2 * FOLD_MAX_E, FOLD_PITCH(k));
-    rs->coefd_affine = malloc(sizeof(uint64_t) * m * k);
+    rs->coefd = calloc(FOLD_MAX_E, FOLD_PITCH(k));
+    const size_t n_affine = (size_t)m * k > FOLD_MAX_E * FOLD_PITCH(k)
+                                ? (size_t)m * k
+                                : FOLD_MAX_E * FOLD_PITCH(k);
+    rs->coefd_affine = malloc(sizeof(uint64_t) * n_affine);
     rs->coef2_affine = malloc(sizeof(uint64_t) * m * m);
     rs->synd = malloc((size_t)(k < m ? k : m) * (CHUNK_BYTES + CHUNK_SLACK));
     rs->init_ptrs = malloc(sizeof(*rs->init_ptrs) * m);
@@ -194,9 +197,9 @@ int pf_rs8_create(uint32_t k, uint32_t m, uint32_t matrix, const pf_rs8_settings
     rs->rows = malloc(sizeof(uint32_t) * m);
     rs->in_ptrs = malloc(sizeof(*rs->in_ptrs) * k);
     rs->out_ptrs = malloc(sizeof(*rs->out_ptrs) * m);
-    rs->log_a = malloc(sizeof(int32_t) * 4 * m);
+    rs->log_a = malloc(sizeof(int32_t) * 2 * m);
     if (!rs->bank || !rs->affine || !rs->matrix || !rs->matrix_affine || !rs->coefd ||
-        !rs->fold || !rs->coefd_affine || !rs->coef2_affine || !rs->synd || !rs->init_ptrs ||
+        !rs->coefd_affine || !rs->coef2_affine || !rs->synd || !rs->init_ptrs ||
         !rs->coef1 || !rs->coef2 || !rs->lost ||
         !rs->known || !rs->rows || !rs->in_ptrs || !rs->out_ptrs ||
         !rs->log_a) {
@@ -204,12 +207,11 @@ int pf_rs8_create(uint32_t k, uint32_t m, uint32_t matrix, const pf_rs8_settings
         return PF_ERR_NOMEM;
     }
     rs->log_b = rs->log_a + m;
-    rs->log_c = rs->log_b + m;
-    rs->log_d = rs->log_c + m;
     for (unsigned c = 0; c < 256; c++) {
         pfi_gf256_nibble_table((uint8_t)c, rs->bank + c * PFI_RS8_TABLE_BYTES);
         rs->affine[c] = pfi_gf256_affine((uint8_t)c);
     }
+    pfi_rs8_expand_rows(rs->expand_rows);
     build_matrix(rs);
     for (size_t i = 0; i < (size_t)m * k; i++)
         rs->matrix_affine[i] = rs->affine[rs->matrix[i]];
@@ -228,7 +230,6 @@ void pf_rs8_destroy(pf_rs8 *rs)
     free(rs->matrix);
     free(rs->matrix_affine);
     free(rs->coefd);
-    free(rs->fold);
     free(rs->coefd_affine);
     free(rs->coef2_affine);
     free(rs->synd);
@@ -273,11 +274,6 @@ int pf_rs8_encode(pf_rs8 *rs, const uint8_t *const *data, uint8_t *const *parity
     return 0;
 }
 
-static int32_t log_sum(int32_t acc, uint8_t x)
-{
-    return acc + pfi_gf256_log[x];
-}
-
 /* Inverse of the e x e Cauchy sub-matrix B[a][b] = 1 / (u_a + v_b), with u_a the parity row
  * index and v_b = m + lost data index (all distinct, so no denominator is 0). Closed form:
  *   inv(B)[b][a] = A_a * B_b / ((u_a + v_b) * C_a * D_b)
@@ -286,34 +282,42 @@ static int32_t log_sum(int32_t acc, uint8_t x)
  * Gauss-Jordan, which matters at e = 50 once per block. */
 static void cauchy_inverse(pf_rs8 *rs, uint32_t e)
 {
-    const uint32_t m = rs->m;
+    /* Local copies: the byte stores into coef2 may alias anything as far as the compiler
+     * knows, and would otherwise reload every array of rs in the inner loops. */
+    uint8_t u[256], v[256];
+    int32_t *restrict log_a = rs->log_a, *restrict log_b = rs->log_b;
+    uint8_t *restrict coef2 = rs->coef2;
+    const uint8_t *restrict lg = pfi_gf256_log, *restrict ex = pfi_gf256_exp;
+    for (uint32_t a = 0; a < e; a++) {
+        u[a] = (uint8_t)rs->rows[a];
+        v[a] = (uint8_t)(rs->m + rs->lost[a]);
+    }
     for (uint32_t a = 0; a < e; a++) {
         int32_t la = 0, lb = 0, lc = 0, ld = 0;
-        uint8_t ua = (uint8_t)rs->rows[a], va = (uint8_t)(m + rs->lost[a]);
+        const uint8_t ua = u[a], va = v[a];
         for (uint32_t t = 0; t < e; t++) {
-            uint8_t ut = (uint8_t)rs->rows[t], vt = (uint8_t)(m + rs->lost[t]);
-            la = log_sum(la, (uint8_t)(ua ^ vt));
-            lb = log_sum(lb, (uint8_t)(ut ^ va));
+            la += lg[(uint8_t)(ua ^ v[t])];
+            lb += lg[(uint8_t)(u[t] ^ va)];
             if (t != a) {
-                lc = log_sum(lc, (uint8_t)(ua ^ ut));
-                ld = log_sum(ld, (uint8_t)(va ^ vt));
+                lc += lg[(uint8_t)(ua ^ u[t])];
+                ld += lg[(uint8_t)(va ^ v[t])];
             }
         }
-        rs->log_a[a] = la;
-        rs->log_b[a] = lb;
-        rs->log_c[a] = lc;
-        rs->log_d[a] = ld;
+        /* Reduced here, once per row and column, so that the e^2 entries below need no
+         * modulo: A_a / C_a and B_b / D_b as logarithms in [0, 254]. */
+        la = (la - lc) % 255;
+        lb = (lb - ld) % 255;
+        log_a[a] = la < 0 ? la + 255 : la;
+        log_b[a] = lb < 0 ? lb + 255 : lb;
     }
     for (uint32_t b = 0; b < e; b++) {
-        uint8_t vb = (uint8_t)(m + rs->lost[b]);
-        int32_t base = rs->log_b[b] - rs->log_d[b];
+        const uint8_t vb = v[b];
+        const int32_t base = log_b[b] + 255;
         for (uint32_t a = 0; a < e; a++) {
-            int32_t l = rs->log_a[a] + base - rs->log_c[a] -
-                        pfi_gf256_log[(uint8_t)(rs->rows[a] ^ vb)];
-            l %= 255;
-            if (l < 0)
-                l += 255;
-            rs->coef2[(size_t)b * e + a] = pfi_gf256_exp[l];
+            /* In [1, 763]; the exp table covers [0, 509]. */
+            int32_t l = log_a[a] + base - lg[(uint8_t)(u[a] ^ vb)];
+            l -= l >= 510 ? 255 : 0;
+            coef2[(size_t)b * e + a] = ex[l];
         }
     }
 }
@@ -340,6 +344,21 @@ static void small_inverse(pf_rs8 *rs, uint32_t e)
     rs->coef2[3] = pfi_gf256_mul(p, det_inv);
 }
 
+void pfi_rs8_expand_rows(uint64_t rows[8])
+{
+    /* Byte j of the matrix of c has bit b = bit 7 - j of c * 2^b, whose input bits are byte j
+     * of the matrix of 2^b; as a GF2P8AFFINEQB matrix that mask goes to byte 7 - b. */
+    for (int j = 0; j < 8; j++)
+        rows[j] = 0;
+    uint8_t p = 1;
+    for (int b = 0; b < 8; b++) {
+        const uint64_t a = pfi_gf256_affine(p);
+        for (int j = 0; j < 8; j++)
+            rows[j] |= ((a >> (8 * j)) & 0xffu) << (8 * (7 - b));
+        p = (uint8_t)((p << 1) ^ ((p & 0x80) ? 0x1d : 0));
+    }
+}
+
 /* The GFNI kernels' bit matrices for @n coefficients. */
 static void expand_affine(const pf_rs8 *rs, const uint8_t *coef, uint64_t *out, size_t n)
 {
@@ -347,6 +366,21 @@ static void expand_affine(const pf_rs8 *rs, const uint8_t *coef, uint64_t *out, 
         return;
     for (size_t i = 0; i < n; i++)
         out[i] = rs->affine[coef[i]];
+}
+
+/* The same for @rows rows of @n coefficients, @pitch apart in both arrays: at once, padding
+ * included, where a vector expansion runs; row by row otherwise. */
+static void expand_affine_rows(const pf_rs8 *rs, const uint8_t *coef, uint64_t *out,
+                               uint32_t rows, size_t n, size_t pitch)
+{
+#if defined(__x86_64__)
+    if (rs->kernel == pfi_rs8_kernel_avx512_gfni) {
+        pfi_rs8_expand_affine_avx512_gfni(coef, out, (size_t)rows * pitch, rs->expand_rows);
+        return;
+    }
+#endif
+    for (uint32_t r = 0; r < rows; r++)
+        expand_affine(rs, coef + (size_t)r * pitch, out + (size_t)r * pitch, n);
 }
 
 /* coef1 = the parity rows used, restricted to the known data: a gather of the encode
@@ -365,52 +399,62 @@ static void gather_coef1(pf_rs8 *rs, uint32_t e, uint8_t *coef1, size_t pitch)
  *   s_a = parity[rows[a]] ^ XOR_t P[rows[a]][known[t]] * data[known[t]]
  * the lost data are data[lost[b]] = XOR_a inv(B)[b][a] * s_a; folding the two products,
  *   data[lost[b]] = XOR_a inv(B)[b][a] * parity[rows[a]] ^ XOR_t D[b][t] * data[known[t]]
- * with D = inv(B) * P[rows][known], an e x (k - e) product that the kernel itself computes
- * on the coefficient rows (short byte rows, padded to whole vectors). The kernel work is
- * then e * k row-shard products, exactly that of encoding e parity rows, with no syndrome
- * buffer written and read back: at (32,7) on AVX-512 GFNI, 4836 TSC ticks against 5226 for
- * the two passes. */
+ * with D = inv(B) * P[rows][known]. The kernel itself computes inv(B) * P[rows] on whole
+ * matrix rows (short byte rows, read in place, padded to whole vectors): its columns at the
+ * known data are D, and those at the lost data (the identity there) are replaced by the
+ * columns of inv(B), whose input is then the parity shard solved for that column. So the
+ * pass reads its k inputs in column order, needs no gather of the matrix, and does the
+ * kernel work of encoding e parity rows, with no syndrome buffer written and read back. */
 static void rebuild_folded(pf_rs8 *rs, uint8_t *const *shards, uint32_t e, size_t shard_bytes)
 {
-    const uint32_t k = rs->k, nk = k - e;
-    const size_t pitch = FOLD_PITCH(nk);
-    uint8_t *coef1 = rs->fold, *prod = rs->fold + FOLD_MAX_E * pitch;
-    gather_coef1(rs, e, coef1, pitch);
-    for (uint32_t b = 0; b < e; b++) {
-        memcpy(rs->coefd + (size_t)b * k, rs->coef2 + (size_t)b * e, e);
-        rs->in_ptrs[b] = coef1 + (size_t)b * pitch;
-        rs->out_ptrs[b] = prod + (size_t)b * pitch;
-    }
-    if (nk) {
-        expand_affine(rs, rs->coef2, rs->coef2_affine, (size_t)e * e);
-        const struct pfi_rs8_job fold = {
-            .bank = rs->bank,
-            .coef = rs->coef2,
-            .coef_affine = rs->coef2_affine,
-            .coef_stride = e,
-            .in = rs->in_ptrs,
-            .out = rs->out_ptrs,
-            .init = NULL,
-            .n_in = e,
-            .n_out = e,
-        };
-        rs->kernel(&fold, 0, pitch);
-        for (uint32_t b = 0; b < e; b++)
-            memcpy(rs->coefd + (size_t)b * k + e, prod + (size_t)b * pitch, nk);
-    }
-    expand_affine(rs, rs->coefd, rs->coefd_affine, (size_t)e * k);
-
+    const uint32_t k = rs->k;
+    const size_t pitch = FOLD_PITCH(k);
     for (uint32_t a = 0; a < e; a++) {
-        rs->in_ptrs[a] = shards[k + rs->rows[a]];
+        rs->in_ptrs[a] = rs->matrix + (size_t)rs->rows[a] * k;
+        rs->out_ptrs[a] = rs->coefd + (size_t)a * pitch;
+    }
+    expand_affine(rs, rs->coef2, rs->coef2_affine, (size_t)e * e);
+    const struct pfi_rs8_job fold = {
+        .bank = rs->bank,
+        .coef = rs->coef2,
+        .coef_affine = rs->coef2_affine,
+        .coef_stride = e,
+        .in = rs->in_ptrs,
+        .out = rs->out_ptrs,
+        .init = NULL,
+        .n_in = e,
+        .n_out = e,
+    };
+    rs->kernel(&fold, 0, pitch);
+    /* The lost columns take inv(B), in the coefficient bytes (which the kernels' short
+     * tails read) and in the bit matrices the GFNI kernels read; the expansion runs first,
+     * on whole vectors that the fold has just stored. */
+    const uint32_t *restrict lost = rs->lost;
+    uint8_t *restrict coefd = rs->coefd;
+    const uint8_t *restrict coef2 = rs->coef2;
+    if (rs->kernel_gfni) {
+        uint64_t *restrict daff = rs->coefd_affine;
+        const uint64_t *restrict caff = rs->coef2_affine;
+        expand_affine_rows(rs, coefd, daff, e, k, pitch);
+        for (uint32_t b = 0; b < e; b++)
+            for (uint32_t a = 0; a < e; a++)
+                daff[(size_t)b * pitch + lost[a]] = caff[(size_t)b * e + a];
+    }
+    for (uint32_t b = 0; b < e; b++)
+        for (uint32_t a = 0; a < e; a++)
+            coefd[(size_t)b * pitch + lost[a]] = coef2[(size_t)b * e + a];
+
+    for (uint32_t i = 0; i < k; i++)
+        rs->in_ptrs[i] = shards[i];
+    for (uint32_t a = 0; a < e; a++) {
+        rs->in_ptrs[rs->lost[a]] = shards[k + rs->rows[a]];
         rs->out_ptrs[a] = shards[rs->lost[a]];
     }
-    for (uint32_t t = 0; t < nk; t++)
-        rs->in_ptrs[e + t] = shards[rs->known[t]];
     const struct pfi_rs8_job pass = {
         .bank = rs->bank,
         .coef = rs->coefd,
         .coef_affine = rs->coefd_affine,
-        .coef_stride = k,
+        .coef_stride = pitch,
         .in = rs->in_ptrs,
         .out = rs->out_ptrs,
         .init = NULL,

@@ -43,6 +43,15 @@ void pfi_rs8_kernel_avx512(const struct pfi_rs8_job *job, size_t off, size_t len
 void pfi_rs8_kernel_avx512_gfni(const struct pfi_rs8_job *job, size_t off, size_t len);
 #endif
 
+/* out[i] = pfi_gf256_affine(coef[i]) for i < n, with @rows from pfi_rs8_expand_rows: only
+ * where the AVX-512 GFNI kernel runs (rs8_expand_avx512_gfni.c). */
+#if defined(__x86_64__)
+void pfi_rs8_expand_affine_avx512_gfni(const uint8_t *coef, uint64_t *out, size_t n,
+                                       const uint64_t rows[8]);
+#endif
+/* rows[j] = the bit matrix taking a coefficient c to byte j of pfi_gf256_affine(c). */
+void pfi_rs8_expand_rows(uint64_t rows[8]);
+
 /* The kernel pf_rs8_create() picked for PF_SIMD_AVX2 or PF_SIMD_AVX512 uses GFNI when the
  * CPU has it; the tests swap in each kernel in turn so every one meets the vectors on a
  * machine that has them. */

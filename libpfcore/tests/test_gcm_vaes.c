@@ -148,6 +148,35 @@ static struct bufs shifted(const struct bufs *b, uint64_t *rng)
     return s;
 }
 
+/* The kernel under test and the GnuTLS reference, both under @key. */
+static void create_pair(const pf_crypto_ops *ops, const uint8_t key[16], pf_aead **ret_vaes,
+                        pf_aead **ret_gnutls)
+{
+    assert_int_equal(pf_aead_create(ops, PF_AEAD_AES128_GCM, key, 16, ret_vaes), 0);
+    assert_int_equal(pf_aead_create(pfi_crypto_ops_gcm_impl(PFI_GCM_IMPL_GNUTLS),
+                                    PF_AEAD_AES128_GCM, key, 16, ret_gnutls),
+                     0);
+}
+
+/* Four 64-byte aligned buffers of @len bytes and room for check_case's shifts. */
+static struct bufs bufs_alloc(size_t len)
+{
+    /* aligned_alloc wants a size that is a multiple of the alignment. */
+    const size_t cap = (len + 128 + 63) & ~(size_t)63;
+    struct bufs b = {aligned_alloc(64, cap), aligned_alloc(64, cap), aligned_alloc(64, cap),
+                     aligned_alloc(64, cap)};
+    assert_true(b.pt && b.ref && b.buf && b.out);
+    return b;
+}
+
+static void bufs_free(struct bufs *b)
+{
+    free(b->pt);
+    free(b->ref);
+    free(b->buf);
+    free(b->out);
+}
+
 /* One case: GnuTLS seals the reference; VAES must match it out of place and in place, open
  * it both ways, and refuse a flipped bit in the tag, the ciphertext or the AAD with
  * PF_ERR_AUTH and a zeroed output. */
@@ -210,11 +239,7 @@ static void check_case(pf_aead *vaes, pf_aead *gnutls, uint64_t *rng, size_t len
 static void vaes_matches_gnutls(void **state)
 {
     const pf_crypto_ops *ops = vaes_ops_or_skip(state);
-    /* aligned_alloc wants a size that is a multiple of the alignment. */
-    const size_t cap = (MAX_LEN + 128 + 63) & ~(size_t)63;
-    struct bufs b = {aligned_alloc(64, cap), aligned_alloc(64, cap), aligned_alloc(64, cap),
-                     aligned_alloc(64, cap)};
-    assert_true(b.pt && b.ref && b.buf && b.out);
+    struct bufs b = bufs_alloc(MAX_LEN);
     uint64_t rng = 0x9e3779b97f4a7c15ull;
     pf_aead *vaes = NULL, *gnutls = NULL;
     size_t len = 0;
@@ -226,10 +251,7 @@ static void vaes_matches_gnutls(void **state)
             pf_aead_destroy(vaes);
             pf_aead_destroy(gnutls);
             vaes = gnutls = NULL;
-            assert_int_equal(pf_aead_create(ops, PF_AEAD_AES128_GCM, key, 16, &vaes), 0);
-            assert_int_equal(pf_aead_create(pfi_crypto_ops_gcm_impl(PFI_GCM_IMPL_GNUTLS),
-                                            PF_AEAD_AES128_GCM, key, 16, &gnutls),
-                             0);
+            create_pair(ops, key, &vaes, &gnutls);
         }
         size_t aad_len = len <= MAX_AAD ? len : (size_t)(next_rand(&rng) % (MAX_AAD + 1));
         check_case(vaes, gnutls, &rng, len, aad_len, &b);
@@ -246,10 +268,29 @@ static void vaes_matches_gnutls(void **state)
             check_case(vaes, gnutls, &rng, edges[i], aad_len, &b);
     pf_aead_destroy(vaes);
     pf_aead_destroy(gnutls);
-    free(b.pt);
-    free(b.ref);
-    free(b.buf);
-    free(b.out);
+    bufs_free(&b);
+}
+
+/* Messages long enough that the low byte of the block counter wraps many times (every
+ * 4 KiB): the 512-bit kernel advances its counter blocks without byte reversal except
+ * where that byte could wrap within a batch. */
+static void vaes_long_messages(void **state)
+{
+    const pf_crypto_ops *ops = vaes_ops_or_skip(state);
+    static const size_t lens[] = {16384, 16385, 16639, 20000, 65536 + 240};
+    struct bufs b = bufs_alloc(65536 + 256);
+    uint64_t rng = 0x2545f4914f6cdd1dull;
+    uint8_t key[16];
+    fill_rand(&rng, key, sizeof(key));
+    pf_aead *vaes = NULL, *gnutls = NULL;
+    create_pair(ops, key, &vaes, &gnutls);
+    for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+        check_case(vaes, gnutls, &rng, lens[i], 8, &b);
+        check_case(vaes, gnutls, &rng, lens[i], 0, &b);
+    }
+    pf_aead_destroy(vaes);
+    pf_aead_destroy(gnutls);
+    bufs_free(&b);
 }
 
 /* AAD lengths across batch boundaries (128 and 256 bytes), beyond what check_case uses. */
@@ -265,10 +306,7 @@ static void vaes_long_aad(void **state)
     fill_rand(&rng, aad, sizeof(aad));
     fill_rand(&rng, pt, sizeof(pt));
     pf_aead *vaes = NULL, *gnutls = NULL;
-    assert_int_equal(pf_aead_create(ops, PF_AEAD_AES128_GCM, key, 16, &vaes), 0);
-    assert_int_equal(pf_aead_create(pfi_crypto_ops_gcm_impl(PFI_GCM_IMPL_GNUTLS),
-                                    PF_AEAD_AES128_GCM, key, 16, &gnutls),
-                     0);
+    create_pair(ops, key, &vaes, &gnutls);
     for (size_t i = 0; i < sizeof(aad_lens) / sizeof(aad_lens[0]); i++) {
         for (size_t len = 0; len <= sizeof(pt); len += 25) {
             assert_int_equal(pf_aead_seal(vaes, nonce, aad, aad_lens[i], pt, len, ct_v, tag_v),
@@ -290,9 +328,11 @@ int main(void)
         cmocka_unit_test_prestate(vaes_known_answers, (void *)&impl_vaes),
         cmocka_unit_test_prestate(vaes_matches_gnutls, (void *)&impl_vaes),
         cmocka_unit_test_prestate(vaes_long_aad, (void *)&impl_vaes),
+        cmocka_unit_test_prestate(vaes_long_messages, (void *)&impl_vaes),
         cmocka_unit_test_prestate(vaes_known_answers, (void *)&impl_vaes512),
         cmocka_unit_test_prestate(vaes_matches_gnutls, (void *)&impl_vaes512),
         cmocka_unit_test_prestate(vaes_long_aad, (void *)&impl_vaes512),
+        cmocka_unit_test_prestate(vaes_long_messages, (void *)&impl_vaes512),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

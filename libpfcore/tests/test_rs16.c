@@ -360,6 +360,52 @@ static void small_shapes_decode_every_pattern(void **state)
 /* Random shapes, shard sizes and buffer offsets, every kernel against the portable one:
  * recovery shards byte for byte, then a decode of random erasures (as many as the shape
  * allows) that must give the data back. */
+/* Every kernel's encode of (k, m) at @bs bytes per shard against the portable kernels,
+ * byte for byte, from data and into recovery buffers at odd addresses; with @decode, each
+ * kernel then rebuilds the data after losing up to m shards anywhere. */
+static void check_shape(uint32_t k, uint32_t m, size_t bs, uint64_t *rng, int decode)
+{
+    uint8_t *data = malloc((size_t)k * bs + 64);
+    uint8_t *want = malloc((size_t)m * bs + 64), *got = malloc((size_t)m * bs + 64);
+    uint8_t *scratch = malloc((size_t)k * bs);
+    const uint8_t **dp = calloc(k, sizeof(*dp));
+    uint8_t **pw = calloc(m, sizeof(*pw)), **pg = calloc(m, sizeof(*pg));
+    uint8_t *present = malloc(k + m);
+    assert_true(data && want && got && scratch && dp && pw && pg && present);
+    /* Shards start at odd offsets: the kernels read the caller's buffers unaligned. */
+    uint8_t *d0 = data + 1 + rng_next(rng) % 63;
+    gen_data(d0, (size_t)k * bs, rng_next(rng));
+    uint8_t *w0 = want + 1 + rng_next(rng) % 63, *g0 = got + 1 + rng_next(rng) % 63;
+    for (uint32_t i = 0; i < k; i++)
+        dp[i] = d0 + (size_t)i * bs;
+    for (uint32_t j = 0; j < m; j++) {
+        pw[j] = w0 + (size_t)j * bs;
+        pg[j] = g0 + (size_t)j * bs;
+    }
+    pf_rs16 *ref = make(k, m, bs, PF_SIMD_PORTABLE);
+    assert_int_equal(pf_rs16_encode(ref, dp, pw, bs), 0);
+    pf_rs16_destroy(ref);
+    for (size_t kn = 1; kn < sizeof(kernels) / sizeof(kernels[0]); kn++) {
+        if (!pf_core_simd_supported(kernels[kn]))
+            continue;
+        pf_rs16 *rs = make(k, m, bs, kernels[kn]);
+        memset(g0, 0xA5, (size_t)m * bs);
+        assert_int_equal(pf_rs16_encode(rs, dp, pg, bs), 0);
+        if (memcmp(w0, g0, (size_t)m * bs) != 0)
+            fail_msg("kernel %u k=%u m=%u bytes=%zu: recovery differs", kernels[kn], k, m, bs);
+        if (decode) {
+            memset(present, 1, k + m);
+            uint32_t lose = 1 + (uint32_t)(rng_next(rng) % m);
+            for (uint32_t t = 0; t < lose; t++)
+                present[rng_next(rng) % (k + m)] = 0;
+            check_decode(rs, k, m, bs, d0, pg, present, scratch);
+        }
+        pf_rs16_destroy(rs);
+    }
+    free(data), free(want), free(got), free(scratch), free(dp), free(pw), free(pg);
+    free(present);
+}
+
 static void kernels_agree_on_random_shapes(void **state)
 {
     (void)state;
@@ -372,45 +418,73 @@ static void kernels_agree_on_random_shapes(void **state)
         /* Whole 64-byte chunks take the fused encoder where the chunk size allows. */
         if (round % 2)
             bs = 64 * (1 + (size_t)(rng_next(&rng) % 22));
-        uint8_t *data = malloc((size_t)k * bs + 64);
-        uint8_t *want = malloc((size_t)m * bs + 64), *got = malloc((size_t)m * bs + 64);
-        uint8_t *scratch = malloc((size_t)k * bs);
-        assert_true(data && want && got && scratch);
-        /* Shards start at odd offsets: the kernels read the caller's buffers unaligned. */
-        uint8_t *d0 = data + 1 + rng_next(&rng) % 63;
-        gen_data(d0, (size_t)k * bs, rng_next(&rng));
-        const uint8_t **dp = calloc(k, sizeof(*dp));
-        uint8_t **pw = calloc(m, sizeof(*pw)), **pg = calloc(m, sizeof(*pg));
-        uint8_t *present = malloc(k + m);
-        assert_true(dp && pw && pg && present);
-        uint8_t *w0 = want + 1 + rng_next(&rng) % 63, *g0 = got + 1 + rng_next(&rng) % 63;
-        for (uint32_t i = 0; i < k; i++)
-            dp[i] = d0 + (size_t)i * bs;
-        for (uint32_t j = 0; j < m; j++) {
-            pw[j] = w0 + (size_t)j * bs;
-            pg[j] = g0 + (size_t)j * bs;
+        check_shape(k, m, bs, &rng, 1);
+    }
+}
+
+/* High-rate shapes whose chunk is a power of 4 (16, 64, 256, 1024), in whole 64-byte chunks:
+ * the fused encoder, whose last FFT layer writes the recovery shards directly (all of them,
+ * or all but the last m mod 4), must agree with the portable kernels. */
+static void fused_encoder_matches_portable(void **state)
+{
+    (void)state;
+    static const uint32_t shapes[][2] = { { 20, 13 }, { 16, 16 }, { 70, 61 }, { 64, 34 },
+                                          { 300, 250 }, { 260, 129 }, { 1100, 1023 } };
+    uint64_t rng = 0x3c6ef372fe94f82bull;
+    for (size_t si = 0; si < sizeof(shapes) / sizeof(shapes[0]); si++)
+        check_shape(shapes[si][0], shapes[si][1], 128, &rng, 0);
+}
+
+/* Shapes large enough that the transforms run cache-blocked (gf16_fft.c: more than 384 KiB
+ * per run): every 64-byte column is a code of its own, so each sampled column of the
+ * blocked encode must equal the encode of that column alone as 64-byte shards, which runs
+ * unblocked; the blocked decode must rebuild the data. Every kernel. */
+static void blocked_transforms_match_unblocked(void **state)
+{
+    (void)state;
+    static const uint32_t shapes[][2] = { { 1100, 1023 }, { 600, 300 } };
+    const size_t bs = 1408, cols[] = { 0, 640, 1344 };
+    uint64_t rng = 0x510e527fade682d1ull;
+    for (size_t si = 0; si < sizeof(shapes) / sizeof(shapes[0]); si++) {
+        const uint32_t k = shapes[si][0], m = shapes[si][1];
+        uint8_t *data = malloc((size_t)k * bs), *rec = malloc((size_t)m * bs);
+        uint8_t *cdata = malloc((size_t)k * 64), *crec = malloc((size_t)m * 64);
+        uint8_t *scratch = malloc((size_t)k * bs), *present = malloc(k + m);
+        const uint8_t **dp = calloc(k, sizeof(*dp)), **cdp = calloc(k, sizeof(*cdp));
+        uint8_t **rp = calloc(m, sizeof(*rp)), **crp = calloc(m, sizeof(*crp));
+        assert_true(data && rec && cdata && crec && scratch && present && dp && cdp && rp && crp);
+        gen_data(data, (size_t)k * bs, rng_next(&rng));
+        for (uint32_t i = 0; i < k; i++) {
+            dp[i] = data + (size_t)i * bs;
+            cdp[i] = cdata + (size_t)i * 64;
         }
-        pf_rs16 *ref = make(k, m, bs, PF_SIMD_PORTABLE);
-        assert_int_equal(pf_rs16_encode(ref, dp, pw, bs), 0);
-        pf_rs16_destroy(ref);
-        for (size_t kn = 1; kn < sizeof(kernels) / sizeof(kernels[0]); kn++) {
+        for (uint32_t j = 0; j < m; j++) {
+            rp[j] = rec + (size_t)j * bs;
+            crp[j] = crec + (size_t)j * 64;
+        }
+        for (size_t kn = 0; kn < sizeof(kernels) / sizeof(kernels[0]); kn++) {
             if (!pf_core_simd_supported(kernels[kn]))
                 continue;
-            pf_rs16 *rs = make(k, m, bs, kernels[kn]);
-            assert_int_equal(pf_rs16_encode(rs, dp, pg, bs), 0);
-            if (memcmp(w0, g0, (size_t)m * bs) != 0)
-                fail_msg("kernel %u k=%u m=%u bytes=%zu: recovery differs", kernels[kn], k, m,
-                         bs);
-            /* Lose up to m shards anywhere; the decode must rebuild the data. */
+            pf_rs16 *rs = make(k, m, bs, kernels[kn]), *col = make(k, m, 64, kernels[kn]);
+            assert_int_equal(pf_rs16_encode(rs, dp, rp, bs), 0);
+            for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
+                for (uint32_t i = 0; i < k; i++)
+                    memcpy(cdata + (size_t)i * 64, dp[i] + cols[c], 64);
+                assert_int_equal(pf_rs16_encode(col, cdp, crp, 64), 0);
+                for (uint32_t j = 0; j < m; j++)
+                    if (memcmp(rp[j] + cols[c], crp[j], 64) != 0)
+                        fail_msg("kernel %u k=%u m=%u: recovery %u differs at column %zu",
+                                 kernels[kn], k, m, j, cols[c]);
+            }
             memset(present, 1, k + m);
-            uint32_t lose = 1 + (uint32_t)(rng_next(&rng) % m);
-            for (uint32_t t = 0; t < lose; t++)
-                present[rng_next(&rng) % (k + m)] = 0;
-            check_decode(rs, k, m, bs, d0, pg, present, scratch);
+            for (uint32_t t = 0; t < m; t++)
+                present[(uint64_t)t * (k + m) / m] = 0;
+            check_decode(rs, k, m, bs, data, rp, present, scratch);
             pf_rs16_destroy(rs);
+            pf_rs16_destroy(col);
         }
-        free(data), free(want), free(got), free(scratch), free(dp), free(pw), free(pg);
-        free(present);
+        free(data), free(rec), free(cdata), free(crec), free(scratch), free(present);
+        free(dp), free(cdp), free(rp), free(crp);
     }
 }
 
@@ -611,6 +685,8 @@ int main(void)
         cmocka_unit_test(locator_matches_direct_sum),
         cmocka_unit_test(single_data_shard_is_copied),
         cmocka_unit_test(kernels_agree_on_random_shapes),
+        cmocka_unit_test(fused_encoder_matches_portable),
+        cmocka_unit_test(blocked_transforms_match_unblocked),
         cmocka_unit_test(small_shapes_decode_every_pattern),
         cmocka_unit_test(smaller_shard_sizes_per_call),
         cmocka_unit_test(private_tables_match_shared),

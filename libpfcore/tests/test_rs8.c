@@ -142,6 +142,34 @@ static uint8_t affine_apply(uint64_t matrix, uint8_t x)
     return (uint8_t)r;
 }
 
+/* The vector expansion of coefficients into bit matrices (the decode's, on AVX-512 GFNI)
+ * against the scalar one: every field element, at every length up to 300 (partial vectors,
+ * one masked store per eight), from every offset modulo 64, and nothing written past n. */
+static void affine_expansion_matches_table(void **state)
+{
+    (void)state;
+#if defined(__x86_64__)
+    if (!pf_core_simd_supported(PF_SIMD_AVX512) || !pfi_rs8_cpu_has_gfni())
+        skip();
+    uint64_t rows[8];
+    pfi_rs8_expand_rows(rows);
+    uint8_t coef[300 + 64];
+    uint64_t out[301];
+    for (size_t i = 0; i < sizeof(coef); i++)
+        coef[i] = (uint8_t)(i * 167 + 13);
+    for (size_t n = 0; n <= 300; n++) {
+        const size_t at = n % 64;
+        memset(out, 0xA5, sizeof(out));
+        pfi_rs8_expand_affine_avx512_gfni(coef + at, out, n, rows);
+        for (size_t i = 0; i < n; i++)
+            assert_true(out[i] == pfi_gf256_affine(coef[at + i]));
+        assert_true(out[n] == 0xA5A5A5A5A5A5A5A5ull);
+    }
+#else
+    skip();
+#endif
+}
+
 static void multiply_tables_match_the_field(void **state)
 {
     (void)state;
@@ -806,6 +834,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(field_tables_follow_the_definition),
         cmocka_unit_test(multiply_tables_match_the_field),
+        cmocka_unit_test(affine_expansion_matches_table),
         cmocka_unit_test(matrices_match_matrices_txt),
         cmocka_unit_test(protocol_doc_vectors),
         cmocka_unit_test(vectors_txt_all_kernels),
