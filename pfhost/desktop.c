@@ -271,6 +271,37 @@ static void on_compositor_exit(void *user_data, pid_t pid, int wait_status)
     }
 }
 
+/* Removes @p dir; what a quitting process writes there after that is swept later. */
+static void remove_dir(desktops *d, const char *dir)
+{
+    session_stack_remove_dir(dir);
+    if (!dir[0] || access(dir, F_OK) != 0)
+        return;
+    char **v = realloc(d->sweep, (d->nsweep + 1) * sizeof(*v));
+    if (!v)
+        return;
+    d->sweep = v;
+    if ((v[d->nsweep] = strdup(dir)))
+        d->nsweep++;
+}
+
+void desktops_sweep(desktops *d)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < d->nsweep; i++) {
+        session_stack_remove_dir(d->sweep[i]);
+        if (access(d->sweep[i], F_OK) == 0)
+            d->sweep[kept++] = d->sweep[i];
+        else
+            free(d->sweep[i]);
+    }
+    d->nsweep = kept;
+    if (!kept) {
+        free(d->sweep);
+        d->sweep = NULL;
+    }
+}
+
 /* The screencast, then the input session it is linked to, then the compositor and its bus;
  * last the directory with their sockets and logs. */
 static void release(desktops *d, desktop *k)
@@ -287,7 +318,7 @@ static void release(desktops *d, desktop *k)
         supervisor_stop_async(d->sup, k->bus_pid, STOP_TIMEOUT_MS);
     k->comp_pid = k->bus_pid = 0;
     if (k->dir[0] && !k->keep_dir && !getenv("PF_KEEP_DESKTOP_LOGS"))
-        session_stack_remove_dir(k->dir);
+        remove_dir(d, k->dir);
     k->dir[0] = '\0';
 }
 
@@ -446,6 +477,7 @@ int desktops_open(desktops *d, uint32_t id, uint32_t width, uint32_t height, uin
 int desktops_open_cursor(desktops *d, uint32_t id, uint32_t width, uint32_t height,
                          uint32_t fps, int cursor, char *err, size_t n)
 {
+    desktops_sweep(d);
     desktop *k = calloc(1, sizeof(*k));
     desktop **v = realloc(d->v, (d->n + 1) * sizeof(*v));
     if (!k || !v) {
@@ -717,6 +749,9 @@ void desktops_finish(desktops *d)
         desktops_close(d, d->v[d->n - 1]->id);
     free(d->v);
     d->v = NULL;
+    char stack_dir[sizeof(d->stack.dir)];
+    snprintf(stack_dir, sizeof(stack_dir), "%s", d->stack.dir);
     session_stack_stop(&d->stack);
+    remove_dir(d, stack_dir);
     d->watch = sd_event_source_disable_unref(d->watch);
 }

@@ -40,6 +40,10 @@ typedef struct desktops {
     sd_event_source *watch;
     char capture_path[400]; /* what `serve` said at start; the API reports it */
     char last_error[400];   /* why the last launch had no picture; "" after a good one */
+    /* Directories removed while a child still wrote there (it was only asked to quit):
+     * removed again once the children are gone (desktops_sweep). */
+    char **sweep;
+    size_t nsweep;
 } desktops;
 
 /* Termination code for a session whose picture source died: "the host reported a fatal video
@@ -78,5 +82,8 @@ int desktops_stream_source(void *user_data, uint32_t id, stream_desktop *ret);
 json_object *desktops_status(const desktops *d);
 /* Closes every desktop and stops the private stack. */
 void desktops_finish(desktops *d);
+/* Removes what desktops and the stack left in their directories while their processes were
+ * quitting; after supervisor_finish() at shutdown, nothing is left under the runtime dir. */
+void desktops_sweep(desktops *d);
 
 #endif

@@ -84,3 +84,7 @@ json_object *desktops_status(const desktops *d)
 void desktops_finish(desktops *d)
 {
 }
+
+void desktops_sweep(desktops *d)
+{
+}

@@ -430,6 +430,7 @@ static void teardown(host *h, loop_ctx *l)
     sessions_finish(&h->sessions);
     desktops_finish(&h->desktops);
     supervisor_finish(&h->sup, 3000);
+    desktops_sweep(&h->desktops);
     stream_destroy(l->stream);
     mgmt_destroy(h->api);
     pf_net_gs_server_destroy(h->gs);

@@ -392,6 +392,10 @@ void pfi_capture_stream_destroy(struct pf_capture *c)
 {
     if (!c->stream)
         return;
+    /* Disconnecting first takes the buffers away through remove_buffer while the listener is
+     * still there, so the library's own mappings go with them (or with the last frame the
+     * owner still holds); destroying with the listener removed would leak every one. */
+    pw_stream_disconnect(c->stream);
     spa_hook_remove(&c->stream_listener);
     pw_stream_destroy(c->stream);
     c->stream = NULL;

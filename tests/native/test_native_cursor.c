@@ -53,9 +53,12 @@ static uint64_t now_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+/* The client's view: what absolute motion is relative to (the session's mode). */
+static uint32_t view_w = W, view_h = H;
+
 static void move_abs(native_client *c, int32_t x, int32_t y)
 {
-    pf_pkf1_input in = {PF_PKF1_INPUT_MOUSE_MOVE_ABS, 0, x, y, (uint32_t)W << 16 | H};
+    pf_pkf1_input in = {PF_PKF1_INPUT_MOUSE_MOVE_ABS, 0, x, y, view_w << 16 | view_h};
     uint8_t d[PF_PKF1_INPUT_BYTES];
     assert_int_equal(pf_pkf1_input_encode(&in, d), 0);
     /* Latest-wins datagrams may be dropped while the endpoint is busy; the loops resend. */
@@ -100,6 +103,22 @@ static int count_positions(native_client *c, int ms)
     return count;
 }
 
+/* A session whose Hello sets CURSOR (the client draws the pointer). */
+static native_client *open_cursor_session(pf_pkf1_welcome *w, int *fd)
+{
+    pf_pkf1_hello hello;
+    hello_for(&hello, W, H, HZ, 0);
+    hello.client_caps = PF_PKF1_CLIENT_CAP_CURSOR;
+    return open_session_hello("127.0.0.1", &hello, w, fd);
+}
+
+static void end_session(native_client *c, int fd)
+{
+    nclient_close(c, PF_PKF1_CLOSE_CLIENT_QUIT);
+    nclient_destroy(c);
+    close(fd);
+}
+
 /* Starts the test app in the session's desktop (the only one): a fullscreen window that sets
  * its own 16×16 pointer of CURSOR_RGB, hotspot (2, 2), while the pointer is over it. A
  * compositor reports a shape when the pointer's sprite changes, so the app is what gives the
@@ -128,6 +147,7 @@ static pid_t start_app(void)
     if (pid == 0) {
         setenv("WAYLAND_DISPLAY", wl, 1);
         freopen("/dev/null", "w", stdout);
+        freopen("/dev/null", "w", stderr); /* a tool that exits with its compositor */
         char colour[16];
         snprintf(colour, sizeof(colour), "%06x", CURSOR_RGB);
         execl(PF_WL_RECORDER, PF_WL_RECORDER, "--cursor", colour, "--stay", (char *)NULL);
@@ -148,10 +168,7 @@ static void cursor_channel(void **state)
     (void)state;
     pf_pkf1_welcome w;
     int fd;
-    pf_pkf1_hello hello;
-    hello_for(&hello, W, H, HZ, 0);
-    hello.client_caps = PF_PKF1_CLIENT_CAP_CURSOR;
-    native_client *c = open_session_hello("127.0.0.1", &hello, &w, &fd);
+    native_client *c = open_cursor_session(&w, &fd);
     assert_true(w.host_caps & PF_PKF1_HOST_CAP_CURSOR);
 
     /* Positions follow the pointer the client moves, in video pixels; over the bare desktop
@@ -199,9 +216,7 @@ static void cursor_channel(void **state)
                      0);
     nclient_pump(c, 300);
     assert_int_equal(count_positions(c, 1500), 0);
-    nclient_close(c, PF_PKF1_CLOSE_CLIENT_QUIT);
-    nclient_destroy(c);
-    close(fd);
+    end_session(c, fd);
     stop_app(app);
 }
 
@@ -218,10 +233,36 @@ static void no_cursor_without_cap(void **state)
     pf_pkf1_msg m;
     assert_int_equal(nclient_recv_type(c, PF_PKF1_MSG_CURSOR_SHAPE, buf, sizeof(buf), &m, 500),
                      PF_ERR_TIMEOUT);
-    nclient_close(c, PF_PKF1_CLOSE_CLIENT_QUIT);
-    nclient_destroy(c);
-    close(fd);
+    end_session(c, fd);
     stop_app(app);
+}
+
+/* A mode change keeps the channel: positions in the new mode's pixels, where the pointer
+ * was moved in the new view. */
+static void mode_change(void **state)
+{
+    (void)state;
+    pf_pkf1_welcome w;
+    int fd;
+    native_client *c = open_cursor_session(&w, &fd);
+    assert_true(await_position(c, 300, 200, 20000) >= 0);
+    pf_pkf1_msg m;
+    pf_pkf1_msg_init(&m, PF_PKF1_MSG_RECONFIGURE);
+    m.width = 960;
+    m.height = 540;
+    m.refresh_hz = HZ;
+    assert_int_equal(nclient_send_msg(c, &m), 0);
+    static uint8_t buf[PF_PKF1_MSG_MAX_BYTES + 16]; /* shapes come on the same stream */
+    assert_int_equal(nclient_recv_type(c, PF_PKF1_MSG_RECONFIGURED, buf, sizeof(buf), &m, 30000),
+                     0);
+    assert_int_equal(m.flag, 1);
+    assert_int_equal(m.width, 960);
+    view_w = 960;
+    view_h = 540;
+    assert_true(await_position(c, 900, 500, 20000) >= 0);
+    view_w = W;
+    view_h = H;
+    end_session(c, fd);
 }
 
 /* The compositor of the session's desktop dies: the session ends with 0x68 (its input and
@@ -307,6 +348,7 @@ int main(void)
         cmocka_unit_test(cursor_channel),
         cmocka_unit_test(no_cursor_without_cap),
         cmocka_unit_test(client_library),
+        cmocka_unit_test(mode_change),
         cmocka_unit_test(desktop_dies),
     };
     return cmocka_run_group_tests(tests, group_setup, native_teardown);
