@@ -103,6 +103,17 @@ static inline __m128i acc_reduce(const struct acc *a)
                   _mm_xor_si128(hi, _mm_srli_si128(mid, 8)));
 }
 
+/* x * h reduced, for a single block: 128-bit products only, no lanes to fold (on the
+ * closing path of every long message, where the latency counts). */
+static inline __m128i mul_reduce128(__m128i x, __m128i h)
+{
+    __m128i lo = _mm_clmulepi64_si128(x, h, 0x00), hi = _mm_clmulepi64_si128(x, h, 0x11);
+    __m128i mid = _mm_xor_si128(_mm_clmulepi64_si128(x, h, 0x01),
+                                _mm_clmulepi64_si128(x, h, 0x10));
+    return reduce(_mm_xor_si128(lo, _mm_slli_si128(mid, 8)),
+                  _mm_xor_si128(hi, _mm_srli_si128(mid, 8)));
+}
+
 static inline __m128i load_pow128(const struct pfi_gcm_vaes_key *k, unsigned e)
 {
     return _mm_loadu_si128((const __m128i *)k->hpow[PFI_GCM_VAES_POWERS - e]);
@@ -186,7 +197,10 @@ static __m128i ghash_bytes(const struct pfi_gcm_vaes_key *k, const struct batch_
             c[j] = _mm512_loadu_si512(p + 64 * j);
         s = ghash_batch(bk, s, c);
     }
-    if (len) {
+    if (len && len <= 16) {
+        const __m128i x = bswap128(_mm_maskz_loadu_epi8((__mmask16)((1u << len) - 1), p));
+        s = mul_reduce128(_mm_xor_si128(x, s), load_pow128(k, 1));
+    } else if (len) {
         unsigned nb = (unsigned)((len + 15) / 16);
         struct acc a;
         acc_zero(&a);
@@ -450,6 +464,8 @@ ghash_final(const struct pfi_gcm_vaes_key *k, __m128i s, __m128i a, int has_a,
                            const __m512i *c, unsigned nb, __m128i lb)
 {
     const unsigned total = (unsigned)has_a + nb + 1;
+    if (total == 1) /* only the length block: the state rides on it */
+        return mul_reduce128(_mm_xor_si128(lb, _mm_xor_si128(s, a)), load_pow128(k, 1));
     const int split = total > BATCH_BLOCKS;
     /* Exponent of the first block of the reduction that holds the tail. */
     const unsigned e = split ? (unsigned)has_a + nb : total;
@@ -468,10 +484,6 @@ ghash_final(const struct pfi_gcm_vaes_key *k, __m128i s, __m128i a, int has_a,
             x = _mm512_xor_si512(x, _mm512_zextsi128_si512(first));
         unsigned left = nb - 4 * j;
         acc_mul(&acc, x, load_pows(k, et - 4 * j, left < 4 ? left : 4));
-    }
-    if (nb == 0 && !has_a) {
-        /* Only the length block: the state rides on it. */
-        lb = _mm_xor_si128(lb, first);
     }
     if (split) {
         s = acc_reduce(&acc);
