@@ -100,9 +100,11 @@ static int gcm_create_impl(uint32_t impl, const uint8_t *key, size_t key_len, vo
      * 256-bit one where AUTO or VAES asks and they allow that. */
     const int wide = impl != PFI_GCM_IMPL_VAES && pfi_cpu_has_vaes512_gcm();
     if (wide || (impl != PFI_GCM_IMPL_VAES512 && pfi_cpu_has_vaes_gcm())) {
-        struct gcm_vaes_ctx *c = calloc(1, sizeof(*c));
+        /* Aligned as the key's wide-loop operands ask (gcm_vaes.h). */
+        struct gcm_vaes_ctx *c = aligned_alloc(_Alignof(struct gcm_vaes_ctx), sizeof(*c));
         if (!c)
             return PF_ERR_NOMEM;
+        memset(c, 0, sizeof(*c));
         c->alg = wide ? CTX_GCM_VAES512 : CTX_GCM_VAES;
         pfi_gcm_vaes_init(&c->key, key);
         *ret_ctx = c;

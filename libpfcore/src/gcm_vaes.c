@@ -367,5 +367,15 @@ void pfi_gcm_vaes_init(struct pfi_gcm_vaes_key *k, const uint8_t *key)
         _mm_storeu_si128((__m128i *)k->hpow_hi[i], p);
         p = dot128(p, h1);
     }
+    for (int r = 0; r < 11; r++)
+        for (int l = 0; l < 4; l++)
+            memcpy(k->wide_rk[r] + 16 * l, k->rk[r], 16);
+    for (int j = 0; j < 8; j++) {
+        const uint8_t *h = j < 4 ? k->hpow_hi[4 * j] : k->hpow[4 * (j - 4)];
+        memcpy(k->wide_pow[j], h, 64);
+        for (int q = 0; q < 8; q++)
+            for (int b = 0; b < 8; b++)
+                k->wide_pow[8 + j][8 * q + b] = h[8 * q + b] ^ h[8 * (q ^ 1) + b];
+    }
     explicit_bzero(hb, sizeof(hb));
 }

@@ -16,6 +16,13 @@ struct pfi_gcm_vaes_key {
     /* hpow_hi[i] = H^(32 - i): the 512-bit kernel hashes 32 blocks per reduction on long
      * messages. */
     uint8_t hpow_hi[PFI_GCM_VAES_POWERS][16];
+    /* The long-message loop's operands as it reads them (gcm_vaes512_wide.S), laid out once
+     * per key so that no call stores them: the eleven round keys each broadcast to 64
+     * bytes, then H^32..H^1 four to a vector (8 vectors), then each power's two halves
+     * XORed into both of its qwords (8 vectors). 64-byte aligned (the owner allocates the
+     * key so) so that no read splits across cache lines. */
+    _Alignas(64) uint8_t wide_rk[11][64];
+    uint8_t wide_pow[16][64];
 };
 
 /* Only call these when pfi_cpu_has_vaes_gcm() said yes (cpu.h). Nonces are 12 bytes; the
@@ -40,17 +47,16 @@ int pfi_gcm_vaes512_open(const struct pfi_gcm_vaes_key *k, const uint8_t *nonce,
                          const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t len,
                          const uint8_t *tag, uint8_t *out);
 
-/* The long-message loop of the 512-bit kernel (gcm_vaes512_wide.S): @iters iterations of
- * 32 blocks at @in / @out, with the eleven round keys @rk each broadcast to 64 bytes,
- * powers H^32..H^1 four to a vector and then their Karatsuba halves (16 vectors of 64
- * bytes), and the loop state in @st, which they advance. Opening hashes each iteration's
- * input; sealing hashes the ciphertext in @st->prev (the iteration before) and leaves the
- * last iteration's there. */
+/* The long-message loop of the 512-bit kernel (gcm_vaes512_wide.S): @iters (at least one)
+ * iterations of 32 blocks at @in / @out, with the round keys @rk and powers @powers laid
+ * out as in wide_rk and wide_pow above, and the loop state in @st, which they advance.
+ * Opening hashes each iteration's input; sealing hashes each iteration's ciphertext during
+ * the next one and the last iteration's after the loop, so both leave every block they
+ * wrote hashed into @st->s. */
 struct pfi_gcm_wide_state {
-    uint8_t ctr[64];     /* counters n..n+3, each lane byte-reversed */
-    uint8_t prev[8][64]; /* sealing: the last iteration's ciphertext, not yet hashed */
-    uint8_t s[16];       /* GHASH state, POLYVAL domain */
-    uint32_t n;          /* the first block's counter */
+    uint8_t ctr[64]; /* counters n..n+3, each lane byte-reversed */
+    uint8_t s[16];   /* GHASH state, POLYVAL domain */
+    uint32_t n;      /* the first block's counter */
     _Alignas(64) uint8_t scratch[64]; /* the kernel folds the four lanes of its sum here */
 };
 void pfi_gcm_vaes512_wide_open(const void *rk, const void *powers,

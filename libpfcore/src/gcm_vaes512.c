@@ -17,7 +17,6 @@
 #include "gcm_vaes.h"
 
 #include <immintrin.h>
-#include <string.h>
 
 #include "pf/core/error.h"
 
@@ -104,6 +103,17 @@ static inline __m128i acc_reduce(const struct acc *a)
                   _mm_xor_si128(hi, _mm_srli_si128(mid, 8)));
 }
 
+/* x * h reduced, for a single block: 128-bit products only, no lanes to fold (on the
+ * closing path of every long message, where the latency counts). */
+static inline __m128i mul_reduce128(__m128i x, __m128i h)
+{
+    __m128i lo = _mm_clmulepi64_si128(x, h, 0x00), hi = _mm_clmulepi64_si128(x, h, 0x11);
+    __m128i mid = _mm_xor_si128(_mm_clmulepi64_si128(x, h, 0x01),
+                                _mm_clmulepi64_si128(x, h, 0x10));
+    return reduce(_mm_xor_si128(lo, _mm_slli_si128(mid, 8)),
+                  _mm_xor_si128(hi, _mm_srli_si128(mid, 8)));
+}
+
 static inline __m128i load_pow128(const struct pfi_gcm_vaes_key *k, unsigned e)
 {
     return _mm_loadu_si128((const __m128i *)k->hpow[PFI_GCM_VAES_POWERS - e]);
@@ -122,21 +132,22 @@ static inline __mmask64 byte_mask(size_t n)
     return n >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << n) - 1;
 }
 
-/* Powers for the main loop, H^16..H^1 four to a register, and for Karatsuba each power's
+/* Powers for the main loop, H^16..H^1 four to a vector, and for Karatsuba each power's
  * two halves XORed (in both qwords), so that a block's middle term costs one carry-less
- * multiplication instead of two: 12 per batch and 2 for its reduction. (Tried here: 32
- * blocks per batch, eight AES chains and H^32..H^1, ran 5-15 % slower from spills.) */
+ * multiplication instead of two: 12 per batch and 2 for its reduction. Both are read where
+ * they are used from the key's wide-loop layout (gcm_vaes.h: H^16..H^1 are its last four
+ * power vectors), not held in registers: the wide loop is a call, and every vector
+ * register live across it would be stored to the stack and loaded back on every long
+ * message. (Tried here: 32 blocks per batch, eight AES chains and H^32..H^1, ran 5-15 %
+ * slower from spills.) */
 struct batch_key {
-    __m512i h[BATCH_VECS], hk[BATCH_VECS];
+    const __m512i *h, *hk;
 };
 
 static inline void batch_key_load(const struct pfi_gcm_vaes_key *k, struct batch_key *bk)
 {
-    UNROLLED
-    for (unsigned j = 0; j < BATCH_VECS; j++) {
-        bk->h[j] = _mm512_loadu_si512(k->hpow[4 * j]);
-        bk->hk[j] = _mm512_xor_si512(bk->h[j], _mm512_shuffle_epi32(bk->h[j], 0x4e));
-    }
+    bk->h = (const __m512i *)(const void *)k->wide_pow[4];
+    bk->hk = (const __m512i *)(const void *)k->wide_pow[12];
 }
 
 /* One vector of a batch, already byte-reversed, hashed into the unreduced sums: Karatsuba
@@ -186,7 +197,10 @@ static __m128i ghash_bytes(const struct pfi_gcm_vaes_key *k, const struct batch_
             c[j] = _mm512_loadu_si512(p + 64 * j);
         s = ghash_batch(bk, s, c);
     }
-    if (len) {
+    if (len && len <= 16) {
+        const __m128i x = bswap128(_mm_maskz_loadu_epi8((__mmask16)((1u << len) - 1), p));
+        s = mul_reduce128(_mm_xor_si128(x, s), load_pow128(k, 1));
+    } else if (len) {
         unsigned nb = (unsigned)((len + 15) / 16);
         struct acc a;
         acc_zero(&a);
@@ -367,133 +381,41 @@ batches(const __m512i *rk, __m512i *ctr, const struct batch_key *bk, __m128i s,
 #define WIDE_VECS 8u
 #define WIDE_BLOCKS (VEC_BLOCKS * WIDE_VECS) /* 32 */
 #define WIDE_BYTES (WIDE_BLOCKS * 16u)      /* 512 */
+_Static_assert(offsetof(struct pfi_gcm_wide_state, s) == 64 &&
+                   offsetof(struct pfi_gcm_wide_state, n) == 80 &&
+                   offsetof(struct pfi_gcm_wide_state, scratch) == 128,
+               "the layout gcm_vaes512_wide.S reads");
+_Static_assert(offsetof(struct pfi_gcm_vaes_key, wide_rk) % 64 == 0 &&
+                   offsetof(struct pfi_gcm_vaes_key, wide_pow) ==
+                       offsetof(struct pfi_gcm_vaes_key, wide_rk) + 11 * 64,
+               "the key layout gcm_vaes512_wide.S reads");
 /* Below this many bytes the four-chain loop alone runs (1400-byte packets among them). */
 #define WIDE_MIN_BYTES 2048u
 
-/* Powers for the wide loop in hashing order, with their Karatsuba halves (the layout
- * gcm_vaes512_wide.S reads). */
-struct wide_key {
-    __m512i h[WIDE_VECS], hk[WIDE_VECS];
-};
-
-static void wide_key_load(const struct pfi_gcm_vaes_key *k, struct wide_key *wk)
-{
-    for (unsigned j = 0; j < WIDE_VECS; j++) {
-        const uint8_t *p = j < 4 ? k->hpow_hi[4 * j] : k->hpow[4 * (j - 4)];
-        wk->h[j] = _mm512_loadu_si512(p);
-        wk->hk[j] = _mm512_xor_si512(wk->h[j], _mm512_shuffle_epi32(wk->h[j], 0x4e));
-    }
-}
-
-/* The loop state: the next iteration's first four counters (byte-reversed lanes) and
- * first counter, and the ciphertext of the last one (sealing hashes it one iteration
- * late). */
-struct wide_loop {
-    __m512i ctr, prev[WIDE_VECS];
-    uint32_t n;
-};
-
-/* Sealing's first iteration, which has no ciphertext before it to hash: keystream for 32
- * blocks from the counters, their ciphertext kept for the next iteration (the loop in
- * gcm_vaes512_wide.S). Counter blocks come from the first vector plus constants while the
- * counter's last byte cannot wrap within the iteration, else from the byte-reversed
- * counters. */
-static inline __attribute__((always_inline)) void
-wide_first_seal(const __m512i *rk0, struct wide_loop *l, const uint8_t *in, uint8_t *out)
-{
-    const __m512i *rk = rk0;
-    /* Opaque to the compiler: the keys are loaded where they are used instead of being
-     * held in registers. */
-    __asm__("" : "+r"(rk));
-    __m512i ks[WIDE_VECS];
-    if ((l->n & 0xffu) <= 0xffu - WIDE_BLOCKS + 1) {
-        const __m512i first = bswap512(l->ctr);
-        UNROLLED
-        for (unsigned j = 0; j < WIDE_VECS; j++)
-            ks[j] = _mm512_add_epi32(
-                first, _mm512_broadcast_i32x4(_mm_set_epi32((int)(4 * j) << 24, 0, 0, 0)));
-    } else {
-        const __m512i four = _mm512_broadcast_i32x4(_mm_set_epi32(0, 0, 0, 4));
-        __m512i ctr = l->ctr;
-        UNROLLED
-        for (unsigned j = 0; j < WIDE_VECS; j++) {
-            ks[j] = bswap512(ctr);
-            ctr = _mm512_add_epi32(ctr, four);
-        }
-    }
-    UNROLLED
-    for (unsigned j = 0; j < WIDE_VECS; j++)
-        ks[j] = _mm512_xor_si512(ks[j], rk[0]);
-    UNROLLED
-    for (unsigned r = 1; r < 10; r++) {
-        UNROLLED
-        for (unsigned j = 0; j < WIDE_VECS; j++)
-            ks[j] = _mm512_aesenc_epi128(ks[j], rk[r]);
-    }
-    UNROLLED
-    for (unsigned j = 0; j < WIDE_VECS; j++) {
-        ks[j] = _mm512_aesenclast_epi128(ks[j], rk[10]);
-        l->prev[j] = _mm512_xor_si512(_mm512_loadu_si512(in + 64 * j), ks[j]);
-        _mm512_storeu_si512(out + 64 * j, l->prev[j]);
-    }
-    l->ctr = _mm512_add_epi32(l->ctr,
-                              _mm512_broadcast_i32x4(_mm_set_epi32(0, 0, 0, WIDE_BLOCKS)));
-    l->n += WIDE_BLOCKS;
-}
-
 /* The wide loop over as many whole iterations as fit, where the message is long enough;
- * advances *@off and *@ctr and leaves the rest to batches(). */
+ * advances *@off and *@ctr and leaves the rest to batches(). The loop's round keys and
+ * powers are read from the key as laid out at init (gcm_vaes.h), and sealing's first
+ * iteration and last hash run inside it, so that only the counters and the state cross
+ * over. */
 static inline __attribute__((always_inline)) __m128i
-wide_batches(const struct pfi_gcm_vaes_key *k, const __m512i *rk, __m512i *ctr, __m128i s,
-             const uint8_t *in, uint8_t *out, size_t len, size_t *off, int decrypt)
+wide_batches(const struct pfi_gcm_vaes_key *k, __m512i *ctr, __m128i s, const uint8_t *in,
+             uint8_t *out, size_t len, size_t *off, int decrypt)
 {
     if (len - *off < WIDE_MIN_BYTES)
         return s;
-    struct wide_key wk;
-    wide_key_load(k, &wk);
-    struct wide_loop l;
-    l.ctr = *ctr;
-    /* The first block's counter: J0 + 1. */
-    l.n = (uint32_t)_mm_cvtsi128_si32(_mm512_castsi512_si128(*ctr));
-    if (!decrypt) {
-        wide_first_seal(rk, &l, in + *off, out + *off);
-        *off += WIDE_BYTES;
-    }
     const size_t iters = (len - *off) / WIDE_BYTES;
-    if (iters) {
-        struct pfi_gcm_wide_state st;
-        _mm512_storeu_si512(st.ctr, l.ctr);
-        if (!decrypt) {
-            UNROLLED
-            for (unsigned j = 0; j < WIDE_VECS; j++)
-                _mm512_storeu_si512(st.prev[j], l.prev[j]);
-        }
-        _mm_storeu_si128((__m128i *)st.s, s);
-        st.n = l.n;
-        if (decrypt)
-            pfi_gcm_vaes512_wide_open(rk, &wk, in + *off, out + *off, iters, &st);
-        else
-            pfi_gcm_vaes512_wide_seal(rk, &wk, in + *off, out + *off, iters, &st);
-        *off += iters * WIDE_BYTES;
-        l.ctr = _mm512_loadu_si512(st.ctr);
-        if (!decrypt) {
-            UNROLLED
-            for (unsigned j = 0; j < WIDE_VECS; j++)
-                l.prev[j] = _mm512_loadu_si512(st.prev[j]);
-        }
-        s = _mm_loadu_si128((const __m128i *)st.s);
-        l.n = st.n;
-    }
-    if (!decrypt) {
-        struct acc a;
-        acc_zero(&a);
-        UNROLLED
-        for (unsigned j = 0; j < WIDE_VECS; j++)
-            hash_vec(&a, hash_input(l.prev[j], s, j), wk.h[j], wk.hk[j]);
-        s = karatsuba_reduce(&a);
-    }
-    *ctr = l.ctr;
-    return s;
+    struct pfi_gcm_wide_state st;
+    _mm512_storeu_si512(st.ctr, *ctr);
+    _mm_storeu_si128((__m128i *)st.s, s);
+    /* The first block's counter: J0 + 1. */
+    st.n = (uint32_t)_mm_cvtsi128_si32(_mm512_castsi512_si128(*ctr));
+    if (decrypt)
+        pfi_gcm_vaes512_wide_open(k->wide_rk, k->wide_pow, in + *off, out + *off, iters, &st);
+    else
+        pfi_gcm_vaes512_wide_seal(k->wide_rk, k->wide_pow, in + *off, out + *off, iters, &st);
+    *off += iters * WIDE_BYTES;
+    *ctr = _mm512_loadu_si512(st.ctr);
+    return _mm_loadu_si128((const __m128i *)st.s);
 }
 
 /* The last 1..255 bytes: keystream for as many vectors as they need, masked loads and
@@ -542,6 +464,8 @@ ghash_final(const struct pfi_gcm_vaes_key *k, __m128i s, __m128i a, int has_a,
                            const __m512i *c, unsigned nb, __m128i lb)
 {
     const unsigned total = (unsigned)has_a + nb + 1;
+    if (total == 1) /* only the length block: the state rides on it */
+        return mul_reduce128(_mm_xor_si128(lb, _mm_xor_si128(s, a)), load_pow128(k, 1));
     const int split = total > BATCH_BLOCKS;
     /* Exponent of the first block of the reduction that holds the tail. */
     const unsigned e = split ? (unsigned)has_a + nb : total;
@@ -561,10 +485,6 @@ ghash_final(const struct pfi_gcm_vaes_key *k, __m128i s, __m128i a, int has_a,
         unsigned left = nb - 4 * j;
         acc_mul(&acc, x, load_pows(k, et - 4 * j, left < 4 ? left : 4));
     }
-    if (nb == 0 && !has_a) {
-        /* Only the length block: the state rides on it. */
-        lb = _mm_xor_si128(lb, first);
-    }
     if (split) {
         s = acc_reduce(&acc);
         acc_zero(&acc);
@@ -580,17 +500,15 @@ static inline __attribute__((always_inline)) __m128i
 gcm_crypt(const struct pfi_gcm_vaes_key *k, const uint8_t *nonce, const uint8_t *aad,
           size_t aad_len, const uint8_t *in, size_t len, uint8_t *out, int decrypt)
 {
-    __m512i rk[11];
-    UNROLLED
-    for (int r = 0; r < 11; r++)
-        rk[r] = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)k->rk[r]));
+    /* Round keys read broadcast from the key where they are used, like the powers (see
+     * struct batch_key). */
+    const __m512i *rk = (const __m512i *)(const void *)k->wide_rk;
     struct batch_key bk;
     batch_key_load(k, &bk);
 
-    uint8_t j0b[16];
-    memcpy(j0b, nonce, 12);
-    j0b[12] = 0, j0b[13] = 0, j0b[14] = 0, j0b[15] = 1;
-    const __m128i j0 = _mm_loadu_si128((const __m128i *)j0b);
+    /* J0: the nonce, then the 32-bit counter 1 (big-endian). */
+    const __m128i j0 = _mm_insert_epi32(_mm_maskz_loadu_epi8((__mmask16)0x0fff, nonce),
+                                        0x01000000, 3);
     /* E(J0) has no dependency on the message; started first, it hides under the rest. */
     const __m128i ej0 = aes_block(rk, j0);
 
@@ -610,7 +528,7 @@ gcm_crypt(const struct pfi_gcm_vaes_key *k, const uint8_t *nonce, const uint8_t 
                                                     0, 1));
 
     size_t off = 0;
-    s = wide_batches(k, rk, &ctr, s, in, out, len, &off, decrypt);
+    s = wide_batches(k, &ctr, s, in, out, len, &off, decrypt);
     s = batches(rk, &ctr, &bk, s, in, out, len, &off, decrypt);
 
     size_t r = len - off;

@@ -35,16 +35,16 @@
  * void pfi_gcm_vaes512_wide_seal(same);
  * rk: the eleven round keys, each broadcast to 64 bytes. powers: H^32..H^1 four to a
  * 64-byte vector (8 vectors), then their Karatsuba halves (8 vectors). st: counters
- * (64 bytes), the previous ciphertext (512 bytes, sealing), the state (16 bytes), the first
- * counter n (32 bits) and 64 bytes of scratch, 64-byte aligned. */
+ * (64 bytes), the state (16 bytes), the first counter n (32 bits) and 64 bytes of scratch,
+ * 64-byte aligned. iters: at least one. Sealing runs its first iteration without hashing
+ * (nothing before it) and hashes the last one's ciphertext after the loop. */
 
 #if defined(__x86_64__) && defined(__ELF__)
 
 #define ST_CTR 0
-#define ST_PREV 64
-#define ST_S 576
-#define ST_N 592
-#define ST_SCR 640
+#define ST_S 64
+#define ST_N 80
+#define ST_SCR 128
 
         .section .rodata
         .balign 64
@@ -226,9 +226,24 @@
         jz      9f
         LOAD_STATE
         .if \seal
-        .irp j, 8, 9, 10, 11, 12, 13, 14, 15
-        vmovdqu64 (ST_PREV + 64 * (\j - 8))(%r9), %zmm\j
+        /* The first iteration has no ciphertext before it to hash. */
+        COUNTERS
+        .irp r, 1, 2, 3, 4, 5, 6, 7, 8, 9
+        ROUND   \r
         .endr
+        vmovdqu64 640(%rdi), %zmm22
+        LAST_VEC 1, 0, 8
+        LAST_VEC 1, 1, 9
+        LAST_VEC 1, 2, 10
+        LAST_VEC 1, 3, 11
+        LAST_VEC 1, 4, 12
+        LAST_VEC 1, 5, 13
+        LAST_VEC 1, 6, 14
+        LAST_VEC 1, 7, 15
+        addq    $512, %rdx
+        addq    $512, %rcx
+        decq    %r8
+        jz      4f
         .endif
         .balign 64
 3:
@@ -265,9 +280,21 @@
         decq    %r8
         jnz     3b
         .if \seal
-        .irp j, 8, 9, 10, 11, 12, 13, 14, 15
-        vmovdqu64 %zmm\j, (ST_PREV + 64 * (\j - 8))(%r9)
-        .endr
+4:
+        /* The last iteration's ciphertext, hashed here rather than by the caller: no
+         * hand-over through memory. */
+        vpxord  %zmm16, %zmm16, %zmm16
+        vpxord  %zmm17, %zmm17, %zmm17
+        vpxord  %zmm18, %zmm18, %zmm18
+        HASHP   0, %zmm8
+        HASHP   1, %zmm9
+        HASHP   2, %zmm10
+        HASHP   3, %zmm11
+        HASHP   4, %zmm12
+        HASHP   5, %zmm13
+        HASHP   6, %zmm14
+        HASHP   7, %zmm15
+        REDUCE
         .endif
         STORE_STATE
         vzeroupper
