@@ -57,6 +57,8 @@ static void usage(FILE *f)
             "                     for pfhost also an app number or name from `pfhost apps list`\n"
             "  --wire-version N   send wire version N in the Hello (tests a host's version\n"
             "                     gate; any value but 2 is refused)\n"
+            "  --pattern          the host streams its test pattern: check its frame counter\n"
+            "                     (by default it is checked only when the picture shows it)\n"
             "  --no-pattern       do not check the test pattern's frame counter\n"
             "  --discover         list the hosts that announce _punktfunk._udp (Avahi)\n"
             "  --json             one JSON object on stdout instead of the summary\n"
@@ -315,6 +317,14 @@ static const char *launch_name(int32_t kind)
     }
 }
 
+/* The picture is the host's test pattern when most readable counters follow the previous one:
+ * a desktop reads as a constant (dark) or as noise, never as a run of +1 steps. */
+static int pattern_seen(const pfc_video_stats *vs)
+{
+    uint64_t readable = vs->counter_frames - vs->counter_errors;
+    return vs->counter_steps >= 2 && vs->counter_steps * 2 >= readable;
+}
+
 static void print_summary(const pfc_options *o, const pfc_session *s, int ok)
 {
     const pf_client_stats *st = &s->stats;
@@ -342,6 +352,7 @@ static void print_summary(const pfc_options *o, const pfc_session *s, int ok)
         put_u64(j, "counter_frames", vs->counter_frames);
         put_u64(j, "counter_gaps", vs->counter_gaps);
         put_u64(j, "counter_errors", vs->counter_errors);
+        json_object_object_add(j, "pattern_seen", json_object_new_boolean(pattern_seen(vs)));
         json_object_object_add(j, "first_counter", json_object_new_int64(vs->first_counter));
         json_object_object_add(j, "last_counter", json_object_new_int64(vs->last_counter));
         put_u64(j, "packets_received", st->packets_received);
@@ -399,10 +410,12 @@ static void print_summary(const pfc_options *o, const pfc_session *s, int ok)
            s->elapsed_s, s->elapsed_s > 0 ? (double)vs->decoded / s->elapsed_s : 0.0,
            (unsigned long long)st->frames_lost, (unsigned long long)st->frames_dropped,
            (unsigned long long)vs->idr, (unsigned long long)st->keyframes_requested);
-    if (vs->counter_frames)
+    if (vs->counter_frames && (pattern_seen(vs) || o->check_pattern == PATTERN_REQUIRED))
         printf("  test pattern: counter %lld..%lld, %llu gaps, %llu unreadable\n",
                (long long)vs->first_counter, (long long)vs->last_counter,
                (unsigned long long)vs->counter_gaps, (unsigned long long)vs->counter_errors);
+    else if (vs->counter_frames)
+        printf("  test pattern: not in the picture (no frame counter to check)\n");
     printf("  network: %u kbit/s, loss %.2f %%, %llu shards repaired by FEC\n",
            st->bitrate_kbps, st->loss_ppm / 1e4, (unsigned long long)st->shards_recovered);
     if (st->clock_valid)
@@ -522,6 +535,7 @@ static int cmd_stream(pfc_options *o)
                 (unsigned long long)s.video.decoded, (unsigned long long)o->frames);
         ret = PFC_EXIT_CHECK;
     } else if (o->check_pattern && !o->speed_kbps && !o->window && /* a viewer only reports */
+               (o->check_pattern == PATTERN_REQUIRED || pattern_seen(&s.video)) &&
                (!s.video.counter_frames || s.video.counter_errors ||
                 (s.switched < 0 && s.video.counter_gaps))) {
         /* A gap after a loss is not counted (the counter restarts at the keyframe); across
@@ -549,7 +563,7 @@ int main(int argc, char **argv)
     o.hz = 60;
     o.codecs = PF_CLIENT_CODEC_H264 | PF_CLIENT_CODEC_HEVC;
     o.discover_seconds = -1;
-    o.check_pattern = 1;
+    o.check_pattern = PATTERN_AUTO;
     static const struct option longopts[] = {
         {"pin", required_argument, NULL, 'p'},
         {"frames", required_argument, NULL, 'n'},
@@ -564,6 +578,7 @@ int main(int argc, char **argv)
         {"wire-version", required_argument, NULL, 'W'},
         {"discover", no_argument, NULL, 'd'},
         {"no-pattern", no_argument, NULL, 'P'},
+        {"pattern", no_argument, NULL, 'T'},
         {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -610,7 +625,8 @@ int main(int argc, char **argv)
         case 'L': o.launch = optarg; break;
         case 'W': o.wire_version = (uint32_t)strtoul(optarg, NULL, 10); break;
         case 'd': discover = 1; break;
-        case 'P': o.check_pattern = 0; break;
+        case 'P': o.check_pattern = PATTERN_OFF; break;
+        case 'T': o.check_pattern = PATTERN_REQUIRED; break;
         case 'j': o.json = 1; break;
         case 'h': usage(stdout); return PFC_EXIT_OK;
         default: usage(stderr); return PFC_EXIT_USAGE;

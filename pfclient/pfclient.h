@@ -25,12 +25,17 @@ typedef struct pfc_options {
     uint32_t switch_w, switch_h, switch_hz;
     uint64_t frames;           /* 0 = until --seconds or closed */
     double seconds;
-    int json, window, check_pattern;
+    int json, window;
+    int check_pattern;         /* PATTERN_OFF, _AUTO or _REQUIRED */
     uint32_t speed_kbps, speed_seconds;
     const char *launch;        /* Hello launch id, NULL = none */
     uint32_t wire_version;     /* 0 = the library's; else only to test a host's version gate */
     double discover_seconds;
 } pfc_options;
+
+/* The test pattern's frame counter (pfhost --source testpattern): not checked, checked when
+ * the picture shows it (a desktop stream has no counter to judge), or required. */
+enum { PATTERN_OFF, PATTERN_AUTO, PATTERN_REQUIRED };
 
 /* One streamed session's results, for the summary. */
 typedef struct pfc_session {

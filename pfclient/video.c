@@ -97,6 +97,8 @@ const AVFrame *pfc_video_decode(pfc_video *v, const pf_client_video_frame *f)
         } else {
             if (v->have_counter && (uint16_t)(v->st.last_counter + 1) != (uint16_t)c)
                 v->st.counter_gaps++;
+            else if (v->have_counter)
+                v->st.counter_steps++;
             if (v->st.first_counter < 0)
                 v->st.first_counter = c;
             v->st.last_counter = c;

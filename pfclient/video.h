@@ -17,6 +17,7 @@ typedef struct pfc_video_stats {
     uint64_t aus, decoded, decode_errors, skipped; /* skipped: waiting for an IDR after a loss */
     uint64_t idr;
     uint64_t counter_frames, counter_gaps, counter_errors;
+    uint64_t counter_steps; /* readable counters that followed the previous one by exactly 1 */
     int64_t first_counter, last_counter;
     uint32_t width, height;
 } pfc_video_stats;
