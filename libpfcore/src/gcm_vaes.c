@@ -370,19 +370,19 @@ void pfi_gcm_vaes_init(struct pfi_gcm_vaes_key *k, const uint8_t *key)
     for (int r = 0; r < 11; r++)
         for (int l = 0; l < 4; l++)
             memcpy(k->wide_rk[r] + 16 * l, k->rk[r], 16);
-    /* H^64..H^33 for the wide loop's first iteration of each pair, then H^32..H^1. */
-    for (int i = 31; i >= 0; i--) {
+    /* H^128..H^33 for the wide loop's first three iterations of each four, then H^32..H^1. */
+    for (int i = 95; i >= 0; i--) {
         _mm_storeu_si128((__m128i *)&k->wide_pow[i / 4][16 * (i % 4)], p);
         p = dot128(p, h1);
     }
-    for (int j = 8; j < 16; j++) {
-        const uint8_t *h = j < 12 ? k->hpow_hi[4 * (j - 8)] : k->hpow[4 * (j - 12)];
+    for (int j = 24; j < 32; j++) {
+        const uint8_t *h = j < 28 ? k->hpow_hi[4 * (j - 24)] : k->hpow[4 * (j - 28)];
         memcpy(k->wide_pow[j], h, 64);
     }
-    for (int j = 0; j < 16; j++)
+    for (int j = 0; j < 32; j++)
         for (int q = 0; q < 8; q++)
             for (int b = 0; b < 8; b++)
-                k->wide_pow[16 + j][8 * q + b] =
+                k->wide_pow[32 + j][8 * q + b] =
                     k->wide_pow[j][8 * q + b] ^ k->wide_pow[j][8 * (q ^ 1) + b];
     explicit_bzero(hb, sizeof(hb));
 }

@@ -18,12 +18,12 @@ struct pfi_gcm_vaes_key {
     uint8_t hpow_hi[PFI_GCM_VAES_POWERS][16];
     /* The long-message loop's operands as it reads them (gcm_vaes512_wide.S), laid out once
      * per key so that no call stores them: the eleven round keys each broadcast to 64
-     * bytes, then H^64..H^1 four to a vector (16 vectors: the loop reduces once per two
+     * bytes, then H^128..H^1 four to a vector (32 vectors: the loop reduces once per four
      * iterations of 32 blocks), then each power's two halves XORed into both of its qwords
-     * (16 vectors). 64-byte aligned (the owner allocates the key so) so that no read
+     * (32 vectors). 64-byte aligned (the owner allocates the key so) so that no read
      * splits across cache lines. */
     _Alignas(64) uint8_t wide_rk[11][64];
-    uint8_t wide_pow[32][64];
+    uint8_t wide_pow[64][64];
 };
 
 /* Only call these when pfi_cpu_has_vaes_gcm() said yes (cpu.h). Nonces are 12 bytes; the

@@ -146,8 +146,8 @@ struct batch_key {
 
 static inline void batch_key_load(const struct pfi_gcm_vaes_key *k, struct batch_key *bk)
 {
-    bk->h = (const __m512i *)(const void *)k->wide_pow[12];
-    bk->hk = (const __m512i *)(const void *)k->wide_pow[28];
+    bk->h = (const __m512i *)(const void *)k->wide_pow[28];
+    bk->hk = (const __m512i *)(const void *)k->wide_pow[60];
 }
 
 /* One vector of a batch, already byte-reversed, hashed into the unreduced sums: Karatsuba

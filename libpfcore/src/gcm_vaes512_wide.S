@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The long-message loop of the 512-bit AES-128-GCM kernel (gcm_vaes512.c), scheduled by
  * hand: 32 blocks per iteration in eight AES chains, and 32 blocks hashed beside their
- * rounds, with one reduction per two iterations (H^64..H^1). The same loop in intrinsics
+ * rounds, with one reduction per four iterations (H^128..H^1). The same loop in intrinsics
  * ran 67-70 cycles per 256 bytes on AMD Zen 4; the compiler spilled products to the stack
  * and folded the lanes of the sums with cross-lane extractions. On Zen 4 the AES rounds
  * and the carry-less multiplications share their execution units, and so do byte shuffles
@@ -13,9 +13,9 @@
  *     measurement), their products summed in three-way XORs (twelve per iteration for 24
  *     products);
  *   - the reduction works on all four lanes at once and folds the lanes through memory (a
- *     store and three loads, no cross-lane shuffles), after round 7 of every second
- *     iteration (H^64..H^33 hash the first of each pair, whose products the second's
- *     join: 3 % less time per byte on Zen 4 than a reduction every iteration);
+ *     store and three loads, no cross-lane shuffles), after round 7 of every fourth
+ *     iteration (H^128..H^33 hash the first three of each four, whose products the
+ *     fourth's join: 4-5 % less time per byte on Zen 4 than a reduction every iteration);
  *   - the counters of seven iterations in eight are the first vector XOR constants (see
  *     COUNTERS), one byte shuffle and one addition per iteration.
  *
@@ -36,8 +36,8 @@
  * void pfi_gcm_vaes512_wide_open(const void *rk, const void *powers, const uint8_t *in,
  *                                uint8_t *out, size_t iters, struct pfi_gcm_wide_state *st);
  * void pfi_gcm_vaes512_wide_seal(same);
- * rk: the eleven round keys, each broadcast to 64 bytes. powers: H^64..H^1 four to a
- * 64-byte vector (16 vectors), then their Karatsuba halves (16 vectors). st: counters
+ * rk: the eleven round keys, each broadcast to 64 bytes. powers: H^128..H^1 four to a
+ * 64-byte vector (32 vectors), then their Karatsuba halves (32 vectors). st: counters
  * (64 bytes), the state (16 bytes), the first counter n (32 bits) and 64 bytes of scratch,
  * 64-byte aligned. iters: at least one. Sealing runs its first iteration without hashing
  * (nothing before it) and hashes the last one's ciphertext after the loop. */
@@ -142,7 +142,7 @@
         vpshufb %zmm23, \src, %zmm19
         .if \j == 0
         vpxorq  %zmm24, %zmm19, %zmm19
-        .if \set == 0
+        .if \set != 3
         vpxord  %zmm24, %zmm24, %zmm24
         .endif
         .endif
@@ -151,7 +151,7 @@
         vpshufd $0x4e, %zmm19, %zmm21
         vpclmulqdq $0x11, (512 * \set + 64 * \j)(%rsi), %zmm19, %zmm27
         vpxorq  %zmm19, %zmm21, %zmm21
-        vpclmulqdq $0x00, (1024 + 512 * \set + 64 * \j)(%rsi), %zmm21, %zmm28
+        vpclmulqdq $0x00, (2048 + 512 * \set + 64 * \j)(%rsi), %zmm21, %zmm28
         .else
         vpclmulqdq $0x00, (512 * \set + 64 * \j)(%rsi), %zmm19, %zmm20
         vpshufd $0x4e, %zmm19, %zmm21
@@ -159,7 +159,7 @@
         vpclmulqdq $0x11, (512 * \set + 64 * \j)(%rsi), %zmm19, %zmm20
         vpxorq  %zmm19, %zmm21, %zmm21
         vpternlogq $0x96, %zmm20, %zmm27, %zmm17
-        vpclmulqdq $0x00, (1024 + 512 * \set + 64 * \j)(%rsi), %zmm21, %zmm20
+        vpclmulqdq $0x00, (2048 + 512 * \set + 64 * \j)(%rsi), %zmm21, %zmm20
         vpternlogq $0x96, %zmm20, %zmm28, %zmm18
         .endif
 .endm
@@ -225,8 +225,8 @@
         .endif
 .endm
 
-/* One iteration of the loop; @set 0 hashes with H^64..H^33 and leaves the sums unreduced,
- * 1 with H^32..H^1 and reduces. */
+/* One iteration of the loop; @set t hashes with H^(128 - 32t)..H^(97 - 32t): sets 0-2
+ * leave the sums unreduced, set 3 (H^32..H^1) reduces. */
 .macro BODY seal, set
         COUNTERS
         ROUND   1
@@ -244,7 +244,7 @@
         ROUND   6
         HASH_VEC \seal, \set, 7, 15
         ROUND   7
-        .if \set
+        .if \set == 3
         REDUCE
         .endif
         ROUND   8
@@ -294,40 +294,48 @@
         decq    %r8
         jz      4f
         .endif
-        /* Iterations alternate between H^64..H^33 without a reduction (A) and H^32..H^1
-         * with one (B), so that the last hashed iteration reduces: opening hashes @iters
+        /* Iterations take the power sets 0, 1, 2, 3 in turn, so that every fourth one
+         * reduces, counted from the last hashed iteration (set 3): opening hashes @iters
          * iterations in the loop, sealing all but the first in the loop and the last one
-         * after it. The loop starts at A where that leaves a B last, else at B. */
-        testq   $1, %r8
-        .if \seal
-        jnz     3f
-        .else
-        jz      3f
+         * after it. The loop starts at the set that makes the count come out so. */
+        movq    %r8, %rax
+        .if !\seal
+        decq    %rax
         .endif
-        jmp     5f
+        andl    $3, %eax
+        jz      33f
+        cmpl    $2, %eax
+        jb      32f
+        je      31f
         .balign 64
-3:
+30:
         BODY    \seal, 0
+        decq    %r8
+31:
+        BODY    \seal, 1
+        decq    %r8
+32:
+        BODY    \seal, 2
         decq    %r8
         .if \seal
         jz      4f
         .endif
-5:
-        BODY    \seal, 1
+33:
+        BODY    \seal, 3
         decq    %r8
-        jnz     3b
+        jnz     30b
         .if \seal
 4:
         /* The last iteration's ciphertext, hashed here rather than by the caller: no
          * hand-over through memory. */
-        HASHP   0, %zmm8, 1
-        HASHP   1, %zmm9, 1
-        HASHP   2, %zmm10, 1
-        HASHP   3, %zmm11, 1
-        HASHP   4, %zmm12, 1
-        HASHP   5, %zmm13, 1
-        HASHP   6, %zmm14, 1
-        HASHP   7, %zmm15, 1
+        HASHP   0, %zmm8, 3
+        HASHP   1, %zmm9, 3
+        HASHP   2, %zmm10, 3
+        HASHP   3, %zmm11, 3
+        HASHP   4, %zmm12, 3
+        HASHP   5, %zmm13, 3
+        HASHP   6, %zmm14, 3
+        HASHP   7, %zmm15, 3
         REDUCE
         .endif
         STORE_STATE

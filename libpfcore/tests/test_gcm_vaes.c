@@ -320,9 +320,9 @@ static void vaes_wide_loop_lengths(void **state)
         check_case(vaes, gnutls, &rng, len + 1 + (size_t)(next_rand(&rng) % 511), 0, &b);
         check_case(vaes, gnutls, &rng, len - 512, 17 + (size_t)(next_rand(&rng) % 48), &b);
     }
-    /* The loop reduces once per two iterations (64 blocks), pairing them from the last:
-     * odd and even iteration counts, each length around a multiple of 32 and 64 blocks,
-     * with and without AAD hashed before the loop. */
+    /* The loop reduces once per four iterations (128 blocks), grouping them from the last:
+     * iteration counts of every residue modulo four, each length around a multiple of 32
+     * blocks, with and without AAD hashed before the loop. */
     static const int around[] = {-17, -16, -15, -1, 0, 1, 15, 16, 17};
     for (size_t iters = 4; iters <= 13; iters++)
         for (size_t i = 0; i < sizeof(around) / sizeof(around[0]); i++)
