@@ -58,7 +58,6 @@ struct pfi_gcm_wide_state {
     uint8_t ctr[64]; /* counters n..n+3, each lane byte-reversed */
     uint8_t s[16];   /* GHASH state, POLYVAL domain */
     uint32_t n;      /* the first block's counter */
-    _Alignas(64) uint8_t scratch[64]; /* the kernel folds the four lanes of its sum here */
 };
 void pfi_gcm_vaes512_wide_open(const void *rk, const void *powers,
                                const uint8_t *in, uint8_t *out, size_t iters,

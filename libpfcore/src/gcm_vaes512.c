@@ -382,8 +382,7 @@ batches(const __m512i *rk, __m512i *ctr, const struct batch_key *bk, __m128i s,
 #define WIDE_BLOCKS (VEC_BLOCKS * WIDE_VECS) /* 32 */
 #define WIDE_BYTES (WIDE_BLOCKS * 16u)      /* 512 */
 _Static_assert(offsetof(struct pfi_gcm_wide_state, s) == 64 &&
-                   offsetof(struct pfi_gcm_wide_state, n) == 80 &&
-                   offsetof(struct pfi_gcm_wide_state, scratch) == 128,
+                   offsetof(struct pfi_gcm_wide_state, n) == 80,
                "the layout gcm_vaes512_wide.S reads");
 _Static_assert(offsetof(struct pfi_gcm_vaes_key, wide_rk) % 64 == 0 &&
                    offsetof(struct pfi_gcm_vaes_key, wide_pow) ==

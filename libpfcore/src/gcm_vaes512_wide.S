@@ -12,12 +12,19 @@
  *   - the eight vectors are hashed after rounds 2-6 (one, two, two, two and one: placed by
  *     measurement), their products summed in three-way XORs (twelve per iteration for 24
  *     products);
- *   - the reduction works on all four lanes at once and folds the lanes through memory (a
- *     store and three loads, no cross-lane shuffles), after round 7 of every fourth
+ *   - the reduction works on all four lanes at once, after round 7 of every fourth
  *     iteration (H^128..H^33 hash the first three of each four, whose products the
- *     fourth's join: 4-5 % less time per byte on Zen 4 than a reduction every iteration);
+ *     fourth's join: 4-5 % less time per byte on Zen 4 than a reduction every iteration),
+ *     and folds the lanes with two extractions: once per four iterations they cost no
+ *     measurable time, and the loop touches no memory but the message, the round keys and
+ *     the powers (no stack slot whose reload could wait behind the message's stores);
  *   - the counters of seven iterations in eight are the first vector XOR constants (see
- *     COUNTERS), one byte shuffle and one addition per iteration.
+ *     COUNTERS), one byte shuffle and one addition per iteration;
+ *   - one iteration's code serves all four: a pointer steps through the four sets of
+ *     powers, and the fourth set's iteration branches into the reduction. Unrolled four
+ *     times (the powers' offsets and the reduction fixed in each copy) the loop took the
+ *     same time on Zen 4, with and without another thread on the core, from four times
+ *     the code.
  *
  * Register use (zmm):
  *   0-7    keystream chains          8-15   opening: this iteration's input; sealing:
@@ -38,16 +45,15 @@
  * void pfi_gcm_vaes512_wide_seal(same);
  * rk: the eleven round keys, each broadcast to 64 bytes. powers: H^128..H^1 four to a
  * 64-byte vector (32 vectors), then their Karatsuba halves (32 vectors). st: counters
- * (64 bytes), the state (16 bytes), the first counter n (32 bits) and 64 bytes of scratch,
- * 64-byte aligned. iters: at least one. Sealing runs its first iteration without hashing
- * (nothing before it) and hashes the last one's ciphertext after the loop. */
+ * (64 bytes), the state (16 bytes) and the first counter n (32 bits). iters: at least
+ * one. Sealing runs its first iteration without hashing (nothing before it) and hashes
+ * the last one's ciphertext after the loop. */
 
 #if defined(__x86_64__) && defined(__ELF__)
 
 #define ST_CTR 0
 #define ST_S 64
 #define ST_N 80
-#define ST_SCR 128
 
         .section .rodata
         .balign 64
@@ -135,39 +141,38 @@
 .endm
 
 
-/* Vector j (memory order, in src) hashed with H power vector j; the state joins the first.
- * An even vector's products wait in zmm26-28 and join the sums with the next vector's in
- * one three-way XOR each (the sums start at zero). */
-.macro HASHP j, src, set
+/* Vector j (memory order, in src) hashed with power vector j of the set at %r11 (its
+ * Karatsuba halves 2048 bytes on); the state joins the first, and is cleared: the sums
+ * carry it until the next reduction. An even vector's products wait in zmm26-28 and join
+ * the sums with the next vector's in one three-way XOR each (the sums start at zero). */
+.macro HASHP j, src
         vpshufb %zmm23, \src, %zmm19
         .if \j == 0
         vpxorq  %zmm24, %zmm19, %zmm19
-        .if \set != 3
         vpxord  %zmm24, %zmm24, %zmm24
         .endif
-        .endif
         .if \j % 2 == 0
-        vpclmulqdq $0x00, (512 * \set + 64 * \j)(%rsi), %zmm19, %zmm26
+        vpclmulqdq $0x00, (64 * \j)(%r11), %zmm19, %zmm26
         vpshufd $0x4e, %zmm19, %zmm21
-        vpclmulqdq $0x11, (512 * \set + 64 * \j)(%rsi), %zmm19, %zmm27
+        vpclmulqdq $0x11, (64 * \j)(%r11), %zmm19, %zmm27
         vpxorq  %zmm19, %zmm21, %zmm21
-        vpclmulqdq $0x00, (2048 + 512 * \set + 64 * \j)(%rsi), %zmm21, %zmm28
+        vpclmulqdq $0x00, (2048 + 64 * \j)(%r11), %zmm21, %zmm28
         .else
-        vpclmulqdq $0x00, (512 * \set + 64 * \j)(%rsi), %zmm19, %zmm20
+        vpclmulqdq $0x00, (64 * \j)(%r11), %zmm19, %zmm20
         vpshufd $0x4e, %zmm19, %zmm21
         vpternlogq $0x96, %zmm20, %zmm26, %zmm16
-        vpclmulqdq $0x11, (512 * \set + 64 * \j)(%rsi), %zmm19, %zmm20
+        vpclmulqdq $0x11, (64 * \j)(%r11), %zmm19, %zmm20
         vpxorq  %zmm19, %zmm21, %zmm21
         vpternlogq $0x96, %zmm20, %zmm27, %zmm17
-        vpclmulqdq $0x00, (2048 + 512 * \set + 64 * \j)(%rsi), %zmm21, %zmm20
+        vpclmulqdq $0x00, (2048 + 64 * \j)(%r11), %zmm21, %zmm20
         vpternlogq $0x96, %zmm20, %zmm28, %zmm18
         .endif
 .endm
 
 /* The sums reduced into the state (xmm24, upper lanes zeroed): the Karatsuba middle term
  * corrected, then two Montgomery folds by 64 bits that take the middle term as they go
- * (lo into mid, mid into hi), in every lane at once; the four lanes of the result are
- * summed through the scratch area. */
+ * (lo into mid, mid into hi), in every lane at once; then the four lanes of the result
+ * summed, halves by halves. */
 .macro REDUCE
         vpternlogq $0x96, %zmm16, %zmm17, %zmm18
         vpclmulqdq $0x10, %zmm29, %zmm16, %zmm19
@@ -176,10 +181,9 @@
         vpclmulqdq $0x10, %zmm29, %zmm18, %zmm19
         vpshufd $0x4e, %zmm18, %zmm18
         vpternlogq $0x96, %zmm19, %zmm18, %zmm17
-        vmovdqu64 %zmm17, ST_SCR(%r9)
-        vpxorq  ST_SCR+16(%r9), %xmm17, %xmm19
-        vmovdqu64 ST_SCR+32(%r9), %xmm20
-        vpxorq  ST_SCR+48(%r9), %xmm20, %xmm20
+        vextracti64x4 $1, %zmm17, %ymm19
+        vpxorq  %ymm19, %ymm17, %ymm19
+        vextracti64x2 $1, %ymm19, %xmm20
         vpxorq  %xmm19, %xmm20, %xmm24
         ZERO_SUMS
 .endm
@@ -203,12 +207,12 @@
  * (8 + j) for the last round too (a second load would split across cache lines again where
  * the input is not 64-byte aligned); sealing hashes the ciphertext of the iteration before,
  * kept in zmm p. */
-.macro HASH_VEC seal, set, j, p
+.macro HASH_VEC seal, j, p
         .if \seal
-        HASHP   \j, %zmm\p, \set
+        HASHP   \j, %zmm\p
         .else
         vmovdqu64 (64 * \j)(%rdx), %zmm\p
-        HASHP   \j, %zmm\p, \set
+        HASHP   \j, %zmm\p
         .endif
 .endm
 
@@ -225,28 +229,31 @@
         .endif
 .endm
 
-/* One iteration of the loop; @set t hashes with H^(128 - 32t)..H^(97 - 32t): sets 0-2
- * leave the sums unreduced, set 3 (H^32..H^1) reduces. */
-.macro BODY seal, set
+/* One iteration of the loop, hashing with the set of powers at %r11: set t (powers + 512 t)
+ * holds H^(128 - 32t)..H^(97 - 32t); sets 0-2 leave the sums unreduced, set 3 (H^32..H^1)
+ * reduces. Then the next set, 3 wrapping to 0. */
+.macro BODY seal
         COUNTERS
         ROUND   1
         ROUND   2
-        HASH_VEC \seal, \set, 0, 8
+        HASH_VEC \seal, 0, 8
         ROUND   3
-        HASH_VEC \seal, \set, 1, 9
-        HASH_VEC \seal, \set, 2, 10
+        HASH_VEC \seal, 1, 9
+        HASH_VEC \seal, 2, 10
         ROUND   4
-        HASH_VEC \seal, \set, 3, 11
-        HASH_VEC \seal, \set, 4, 12
+        HASH_VEC \seal, 3, 11
+        HASH_VEC \seal, 4, 12
         ROUND   5
-        HASH_VEC \seal, \set, 5, 13
-        HASH_VEC \seal, \set, 6, 14
+        HASH_VEC \seal, 5, 13
+        HASH_VEC \seal, 6, 14
         ROUND   6
-        HASH_VEC \seal, \set, 7, 15
+        HASH_VEC \seal, 7, 15
         ROUND   7
-        .if \set == 3
+        leaq    1536(%rsi), %rax
+        cmpq    %rax, %r11
+        jne     6f
         REDUCE
-        .endif
+6:
         ROUND   8
         ROUND   9
         vmovdqu64 640(%rdi), %zmm22
@@ -260,6 +267,10 @@
         LAST_VEC \seal, 7, 15
         addq    $512, %rdx
         addq    $512, %rcx
+        leaq    512(%r11), %r11
+        leaq    2048(%rsi), %rax
+        cmpq    %rax, %r11
+        cmoveq  %rsi, %r11
 .endm
 
 /* One function: the loop over @iters iterations, the state loaded before and stored after. */
@@ -297,45 +308,35 @@
         /* Iterations take the power sets 0, 1, 2, 3 in turn, so that every fourth one
          * reduces, counted from the last hashed iteration (set 3): opening hashes @iters
          * iterations in the loop, sealing all but the first in the loop and the last one
-         * after it. The loop starts at the set that makes the count come out so. */
+         * after it. The loop starts at the set that makes the count come out so: set
+         * 3 - (hashed iterations - 1) mod 4. */
         movq    %r8, %rax
         .if !\seal
         decq    %rax
         .endif
+        notl    %eax
         andl    $3, %eax
-        jz      33f
-        cmpl    $2, %eax
-        jb      32f
-        je      31f
+        shll    $9, %eax
+        leaq    (%rsi,%rax), %r11
         .balign 64
 30:
-        BODY    \seal, 0
-        decq    %r8
-31:
-        BODY    \seal, 1
-        decq    %r8
-32:
-        BODY    \seal, 2
-        decq    %r8
-        .if \seal
-        jz      4f
-        .endif
-33:
-        BODY    \seal, 3
+        BODY    \seal
         decq    %r8
         jnz     30b
         .if \seal
 4:
-        /* The last iteration's ciphertext, hashed here rather than by the caller: no
-         * hand-over through memory. */
-        HASHP   0, %zmm8, 3
-        HASHP   1, %zmm9, 3
-        HASHP   2, %zmm10, 3
-        HASHP   3, %zmm11, 3
-        HASHP   4, %zmm12, 3
-        HASHP   5, %zmm13, 3
-        HASHP   6, %zmm14, 3
-        HASHP   7, %zmm15, 3
+        /* The last iteration's ciphertext, hashed here with set 3 (where the loop's pointer
+         * already stands, unless the loop never ran) rather than by the caller: no hand-over
+         * through memory. */
+        leaq    1536(%rsi), %r11
+        HASHP   0, %zmm8
+        HASHP   1, %zmm9
+        HASHP   2, %zmm10
+        HASHP   3, %zmm11
+        HASHP   4, %zmm12
+        HASHP   5, %zmm13
+        HASHP   6, %zmm14
+        HASHP   7, %zmm15
         REDUCE
         .endif
         STORE_STATE
