@@ -102,8 +102,19 @@ void bench_compare(const struct bench_opts *opts, struct bench_side ours, struct
             b[r] = time_rep(opts, ref, nb);
         }
     }
-    *ret_ours_per_s = median(a, reps);
-    *ret_ref_per_s = median(b, reps);
+    /* The median pair: sort indices by ratio (reps is small; insertion sort). */
+    int order[MAX_REPS];
+    for (int r = 0; r < reps; r++) {
+        int at = r;
+        while (at > 0 && a[order[at - 1]] * b[r] > a[r] * b[order[at - 1]]) {
+            order[at] = order[at - 1];
+            at--;
+        }
+        order[at] = r;
+    }
+    int mid = order[reps / 2];
+    *ret_ours_per_s = a[mid];
+    *ret_ref_per_s = b[mid];
 }
 
 double bench_rate(const struct bench_opts *opts, struct bench_side side)

@@ -28,8 +28,12 @@ struct bench_side {
     void *ctx;
 };
 
-/* Runs ours and the reference alternately (interleaved repetitions, so that frequency and
- * cache effects hit both alike) and returns the median rate of each in calls per second. */
+/* Runs ours and the reference alternately, one repetition of each back to back, and
+ * returns the rates (calls per second) of the pair whose ratio is the median ratio of all
+ * pairs. A machine that changes speed for seconds at a time (another guest on the core's
+ * second hardware thread, a frequency step) slows both halves of a pair alike, so the
+ * ratio of a pair holds where the medians of each side taken apart could match one side's
+ * fast spell with the other's slow one. */
 void bench_compare(const struct bench_opts *opts, struct bench_side ours, struct bench_side ref,
                    double *ret_ours_per_s, double *ret_ref_per_s);
 
