@@ -20,6 +20,9 @@
  *     the powers (no stack slot whose reload could wait behind the message's stores);
  *   - the counters of seven iterations in eight are the first vector XOR constants (see
  *     COUNTERS), one byte shuffle and one addition per iteration;
+ *   - the input joins the last round's key before the last round (which adds its key), not
+ *     its output after it: one step less on every chain's path to the store, 1.5-2 % less
+ *     time per 16 KiB on Zen 4;
  *   - one iteration's code serves all four: a pointer steps through the four sets of
  *     powers, and the fourth set's iteration branches into the reduction. Unrolled four
  *     times (the powers' offsets and the reduction fixed in each copy) the loop took the
@@ -30,7 +33,8 @@
  *   0-7    keystream chains          8-15   opening: this iteration's input; sealing:
  *                                           the last iteration's ciphertext
  *   16-18  unreduced sums lo, hi, mid (Karatsuba)
- *   19-21  temporaries               22     round key of the current round
+ *   19-21  temporaries; from round 8 on, zmm21 holds the last round key
+ *   22     round key of the current round
  *   23     byte-reversal mask        24     GHASH state (low lane; upper lanes zero)
  *   25     counters, byte-reversed (lane i holds counter n + i in its low dword)
  *   26-28  an even vector's products, waiting for the next vector's
@@ -216,15 +220,25 @@
         .endif
 .endm
 
-/* Chain j's last round, XORed with the input and stored; sealing keeps the ciphertext in
- * zmm p (8 + j) for the next iteration. */
-.macro LAST_VEC seal, j, p
-        vaesenclast %zmm22, %zmm\j, %zmm\j
+/* The last round's key XOR the input, for chain j, in zmm p (8 + j): the last round adds
+ * it, so the input joins off the chain's path (opening: the input loaded for hashing;
+ * sealing: zmm p is free once the last iteration's ciphertext is hashed). */
+.macro LAST_KEY seal, j, p
         .if \seal
-        vpxorq  (64 * \j)(%rdx), %zmm\j, %zmm\p
+        vpxorq  (64 * \j)(%rdx), %zmm21, %zmm\p
+        .else
+        vpxorq  %zmm21, %zmm\p, %zmm\p
+        .endif
+.endm
+
+/* Chain j's last round, which yields the output, stored; sealing keeps the ciphertext in
+ * zmm p for the next iteration. */
+.macro LAST_VEC seal, j, p
+        .if \seal
+        vaesenclast %zmm\p, %zmm\j, %zmm\p
         vmovdqu64 %zmm\p, (64 * \j)(%rcx)
         .else
-        vpxorq  %zmm\p, %zmm\j, %zmm\j
+        vaesenclast %zmm\p, %zmm\j, %zmm\j
         vmovdqu64 %zmm\j, (64 * \j)(%rcx)
         .endif
 .endm
@@ -255,8 +269,16 @@
         REDUCE
 6:
         ROUND   8
+        vmovdqu64 640(%rdi), %zmm21
+        LAST_KEY \seal, 0, 8
+        LAST_KEY \seal, 1, 9
+        LAST_KEY \seal, 2, 10
+        LAST_KEY \seal, 3, 11
+        LAST_KEY \seal, 4, 12
+        LAST_KEY \seal, 5, 13
+        LAST_KEY \seal, 6, 14
+        LAST_KEY \seal, 7, 15
         ROUND   9
-        vmovdqu64 640(%rdi), %zmm22
         LAST_VEC \seal, 0, 8
         LAST_VEC \seal, 1, 9
         LAST_VEC \seal, 2, 10
@@ -291,7 +313,15 @@
         .irp r, 1, 2, 3, 4, 5, 6, 7, 8, 9
         ROUND   \r
         .endr
-        vmovdqu64 640(%rdi), %zmm22
+        vmovdqu64 640(%rdi), %zmm21
+        LAST_KEY 1, 0, 8
+        LAST_KEY 1, 1, 9
+        LAST_KEY 1, 2, 10
+        LAST_KEY 1, 3, 11
+        LAST_KEY 1, 4, 12
+        LAST_KEY 1, 5, 13
+        LAST_KEY 1, 6, 14
+        LAST_KEY 1, 7, 15
         LAST_VEC 1, 0, 8
         LAST_VEC 1, 1, 9
         LAST_VEC 1, 2, 10
