@@ -23,6 +23,9 @@
  *   - the input joins the last round's key before the last round (which adds its key), not
  *     its output after it: one step less on every chain's path to the store, 1.5-2 % less
  *     time per 16 KiB on Zen 4;
+ *   - an iteration's output is stored during the next one, each vector beside its hashing,
+ *     rather than all eight together after the last round: 1.5 % less time per 16 KiB
+ *     sealed on Zen 4, 0.5 % opened;
  *   - one iteration's code serves all four: a pointer steps through the four sets of
  *     powers, and the fourth set's iteration branches into the reduction. Unrolled four
  *     times (the powers' offsets and the reduction fixed in each copy) the loop took the
@@ -31,7 +34,8 @@
  *
  * Register use (zmm):
  *   0-7    keystream chains          8-15   opening: this iteration's input; sealing:
- *                                           the last iteration's ciphertext
+ *                                           the last iteration's ciphertext; from the last
+ *                                           round on, this iteration's output
  *   16-18  unreduced sums lo, hi, mid (Karatsuba)
  *   19-21  temporaries; from round 8 on, zmm21 holds the last round key
  *   22     round key of the current round
@@ -210,8 +214,12 @@
 /* Vector j of the iteration hashed: opening hashes its input, loaded once into zmm p
  * (8 + j) for the last round too (a second load would split across cache lines again where
  * the input is not 64-byte aligned); sealing hashes the ciphertext of the iteration before,
- * kept in zmm p. */
-.macro HASH_VEC seal, j, p
+ * kept in zmm p. First, with @pend, the last iteration's output vector j, which waits in
+ * zmm p, is stored. */
+.macro HASH_VEC seal, j, p, pend=1
+        .if \pend
+        vmovdqu64 %zmm\p, (64 * \j - 512)(%rcx)
+        .endif
         .if \seal
         HASHP   \j, %zmm\p
         .else
@@ -231,37 +239,43 @@
         .endif
 .endm
 
-/* Chain j's last round, which yields the output, stored; sealing keeps the ciphertext in
- * zmm p for the next iteration. */
+/* Chain j's last round, which yields the output in zmm p: stored during the next iteration
+ * (HASH_VEC) or after the loop (FLUSH), not here. */
 .macro LAST_VEC seal, j, p
-        .if \seal
         vaesenclast %zmm\p, %zmm\j, %zmm\p
-        vmovdqu64 %zmm\p, (64 * \j)(%rcx)
-        .else
-        vaesenclast %zmm\p, %zmm\j, %zmm\j
-        vmovdqu64 %zmm\j, (64 * \j)(%rcx)
-        .endif
+.endm
+/* The last iteration's output stored (%rcx already past it). */
+.macro FLUSH
+        vmovdqu64 %zmm8, (-512)(%rcx)
+        vmovdqu64 %zmm9, (-448)(%rcx)
+        vmovdqu64 %zmm10, (-384)(%rcx)
+        vmovdqu64 %zmm11, (-320)(%rcx)
+        vmovdqu64 %zmm12, (-256)(%rcx)
+        vmovdqu64 %zmm13, (-192)(%rcx)
+        vmovdqu64 %zmm14, (-128)(%rcx)
+        vmovdqu64 %zmm15, (-64)(%rcx)
 .endm
 
 /* One iteration of the loop, hashing with the set of powers at %r11: set t (powers + 512 t)
  * holds H^(128 - 32t)..H^(97 - 32t); sets 0-2 leave the sums unreduced, set 3 (H^32..H^1)
- * reduces. Then the next set, 3 wrapping to 0. */
-.macro BODY seal
+ * reduces. Then the next set, 3 wrapping to 0. @pend: the iteration before left its
+ * output to store (all but opening's first). */
+.macro BODY seal, pend=1
         COUNTERS
         ROUND   1
         ROUND   2
-        HASH_VEC \seal, 0, 8
+        HASH_VEC \seal, 0, 8, \pend
         ROUND   3
-        HASH_VEC \seal, 1, 9
-        HASH_VEC \seal, 2, 10
+        HASH_VEC \seal, 1, 9, \pend
+        HASH_VEC \seal, 2, 10, \pend
         ROUND   4
-        HASH_VEC \seal, 3, 11
-        HASH_VEC \seal, 4, 12
+        HASH_VEC \seal, 3, 11, \pend
+        HASH_VEC \seal, 4, 12, \pend
         ROUND   5
-        HASH_VEC \seal, 5, 13
-        HASH_VEC \seal, 6, 14
+        HASH_VEC \seal, 5, 13, \pend
+        HASH_VEC \seal, 6, 14, \pend
         ROUND   6
-        HASH_VEC \seal, 7, 15
+        HASH_VEC \seal, 7, 15, \pend
         ROUND   7
         leaq    1536(%rsi), %rax
         cmpq    %rax, %r11
@@ -348,13 +362,21 @@
         andl    $3, %eax
         shll    $9, %eax
         leaq    (%rsi,%rax), %r11
+        .if !\seal
+        /* Opening's first iteration: no output before it to store. */
+        BODY    0, 0
+        decq    %r8
+        jz      8f
+        .endif
         .balign 64
 30:
         BODY    \seal
         decq    %r8
         jnz     30b
+8:
         .if \seal
 4:
+        FLUSH
         /* The last iteration's ciphertext, hashed here with set 3 (where the loop's pointer
          * already stands, unless the loop never ran) rather than by the caller: no hand-over
          * through memory. */
@@ -368,6 +390,8 @@
         HASHP   6, %zmm14
         HASHP   7, %zmm15
         REDUCE
+        .else
+        FLUSH
         .endif
         STORE_STATE
         vzeroupper
