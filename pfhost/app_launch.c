@@ -30,10 +30,10 @@ static int parse_number(const char *s, uint32_t *ret)
     return 0;
 }
 
-static int runs_steam_game(const char *cmd, const char *game)
+static int runs_steam_game(const char *cmd, uint32_t game)
 {
     char want[64];
-    snprintf(want, sizeof(want), "steam://rungameid/%s", game);
+    snprintf(want, sizeof(want), "steam://rungameid/%u", game);
     for (const char *p = cmd ? strstr(cmd, want) : NULL; p; p = strstr(p + 1, want)) {
         char next = p[strlen(want)];
         if (next < '0' || next > '9') /* 570 must not match 5700 */
@@ -58,10 +58,10 @@ const app *app_launch_find(const app_catalog *c, const uint8_t *id, size_t len)
         if (parse_number(s + 6, &n) < 0)
             return NULL;
         for (size_t i = 0; i < c->n; i++) {
-            if (runs_steam_game(c->v[i].cmd, s + 6))
+            if (runs_steam_game(c->v[i].cmd, n))
                 return &c->v[i];
             for (size_t j = 0; j < c->v[i].ndetached; j++)
-                if (runs_steam_game(c->v[i].detached[j], s + 6))
+                if (runs_steam_game(c->v[i].detached[j], n))
                     return &c->v[i];
         }
         return NULL;
