@@ -87,17 +87,19 @@ static int codec(pfi_pkf1_fec *f, uint32_t k, uint32_t m, pf_rs16 **ret)
     return 0;
 }
 
-/* The codec shape that computes (k, m): (roundup(k, C), C) for m <= k, else (k, m). */
+/* The codec shape that computes (k, m) (see pkf1_fec.h): where the crate's rule picks the
+ * low-rate engine (next_pow2(k) < next_pow2(m)), (C, roundup(m, C)) with C = next_pow2(k);
+ * otherwise (roundup(k, C), C) with C = next_pow2(m). */
 static void extended_shape(uint32_t k, uint32_t m, uint32_t *ret_k, uint32_t *ret_m)
 {
-    if (m > k) {
-        *ret_k = k;
-        *ret_m = m;
+    uint32_t pk = next_pow2(k), pm = next_pow2(m);
+    if (pk < pm) {
+        *ret_k = pk;
+        *ret_m = (m + pk - 1) / pk * pk;
         return;
     }
-    uint32_t c = next_pow2(m);
-    *ret_k = (k + c - 1) / c * c;
-    *ret_m = c;
+    *ret_k = (k + pm - 1) / pm * pm;
+    *ret_m = pm;
 }
 
 static int extended_codec(pfi_pkf1_fec *f, uint32_t k, uint32_t m, uint32_t *ret_k,

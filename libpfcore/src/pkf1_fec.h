@@ -16,8 +16,13 @@
  * first m of C outputs give the same bytes. So one codec of shape (K, C) serves every (k, m)
  * with the same C and the same chunk count; pad data pointers point at one zero shard and the
  * C - m unused outputs at one scratch shard. Decoding uses the same extended code, the pad
- * shards present (known zero) and the unused outputs absent. Shapes with m > k (never sent
- * by punktfunk hosts except k = 1, which is m copies) use their exact codec.
+ * shards present (known zero) and the unused outputs absent. Where next_pow2(k) < next_pow2(m)
+ * the crate takes its low-rate engine instead (blocks that the host sizes for heavy loss):
+ * one IFFT of the data, zero-extended to C = next_pow2(k) shards, then an FFT per C outputs.
+ * Its bytes depend on k only through that zero extension and on m only through the number of
+ * C-sized output chunks, so one codec of shape (C, roundup(m, C)) serves every such (k, m),
+ * and its decode domain, next_pow2(C + roundup(m, C)), is that of (k, m). (The two engines
+ * agree only on single-chunk shapes, so each family keeps its own.) k = 1 is m copies.
  * A small LRU of codecs holds the shapes in use; a steady stream hits it every frame. */
 #define PFI_PKF1_FEC_CACHE 16u
 

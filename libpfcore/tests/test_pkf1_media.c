@@ -133,6 +133,18 @@ static void sha_hex(const uint8_t *p, size_t len, char out[65])
 /* Encodes every record's shape through the packetizer's block coder (shape-extended
  * codecs) and compares each recovery shard's SHA-256; then loses min(k, m) data shards and
  * decodes. */
+/* The @m recovery shards of the @k data shards at @data, into @rec (both consecutive, @bs
+ * bytes each), through the pointer arrays @dp and @rp. */
+static void encode_block(pfi_pkf1_fec *fec, uint32_t k, uint32_t m, const uint8_t *data,
+                         uint8_t *rec, size_t bs, const uint8_t **dp, uint8_t **rp)
+{
+    for (uint32_t i = 0; i < k; i++)
+        dp[i] = data + (size_t)i * bs;
+    for (uint32_t j = 0; j < m; j++)
+        rp[j] = rec + (size_t)j * bs;
+    assert_int_equal(pfi_pkf1_fec_encode(fec, k, m, dp, rp, bs), 0);
+}
+
 static void test_parity_vectors(void **state)
 {
     (void)state;
@@ -167,11 +179,7 @@ static void test_parity_vectors(void **state)
         const uint8_t **dp = calloc(k, sizeof(*dp));
         uint8_t **rp = calloc(k + m, sizeof(*rp));
         gen_data(data, (size_t)k * bs, seed);
-        for (uint32_t i = 0; i < k; i++)
-            dp[i] = data + (size_t)i * bs;
-        for (uint32_t i = 0; i < m; i++)
-            rp[i] = rec + (size_t)i * bs;
-        assert_int_equal(pfi_pkf1_fec_encode(&fec, k, m, dp, rp, bs), 0);
+        encode_block(&fec, k, m, data, rec, bs, dp, rp);
         for (uint32_t i = 0; i < m; i++) {
             sha_hex(rp[i], bs, hex);
             if (strcmp(hex, want[i]) != 0)
@@ -204,6 +212,97 @@ static void test_parity_vectors(void **state)
     free(want);
     pfi_pkf1_fec_finish(&fec);
     assert_true(records >= 15);
+}
+
+static uint32_t cached_codecs(const pfi_pkf1_fec *fec)
+{
+    uint32_t n = 0;
+    for (size_t i = 0; i < PFI_PKF1_FEC_CACHE; i++)
+        n += fec->cache[i].rs != NULL;
+    return n;
+}
+
+/* Blocks with more parity than the crate's high-rate engine takes (next_pow2(k) <
+ * next_pow2(m), sent under heavy loss) go through one shared low-rate codec per
+ * (next_pow2(k), chunk count): the parity must be byte for byte the exact (k, m) codec's,
+ * which test_parity_vectors and the rs16 vectors tie to the crate, and every pattern of up to
+ * m lost shards must decode. */
+static void test_low_rate_shapes_share_codecs(void **state)
+{
+    (void)state;
+    enum { BS = 192, MAX_K = 600 };
+    pfi_pkf1_fec fec;
+    assert_int_equal(pfi_pkf1_fec_init(&fec, tables, PF_SIMD_AUTO, BS, MAX_K), 0);
+    uint8_t *data = malloc((size_t)2 * MAX_K * BS), *exact = malloc((size_t)MAX_K * BS);
+    uint8_t *all = malloc((size_t)2 * MAX_K * BS), *present = malloc(2 * MAX_K);
+    const uint8_t **dp = calloc(MAX_K, sizeof(*dp));
+    uint8_t **rp = calloc(2 * MAX_K, sizeof(*rp));
+    uint64_t rng = 0x10e4a7e;
+    uint32_t shapes = 0;
+    for (uint32_t k = 2; k <= 300; k += 1 + (uint32_t)(gs_rand(&rng) % 9)) {
+        uint32_t pk = 1;
+        while (pk < k)
+            pk <<= 1;
+        /* m from just above pk (the first low-rate shape) to twice k, capped. */
+        for (int t = 0; t < 3; t++) {
+            uint32_t lo = pk + 1, hi = 2 * k + 2 > MAX_K ? MAX_K : 2 * k + 2;
+            if (lo > hi)
+                break;
+            uint32_t m = lo + (uint32_t)(gs_rand(&rng) % (hi - lo + 1));
+            gen_data(data, (size_t)k * BS, gs_rand(&rng));
+            encode_block(&fec, k, m, data, all + (size_t)k * BS, BS, dp, rp);
+            pf_rs16_settings st;
+            pf_rs16_settings_default(PF_RS16_SETTINGS_VERSION, &st);
+            st.tables = tables;
+            pf_rs16 *rs;
+            assert_int_equal(pf_rs16_create(k, m, BS, &st, &rs), 0);
+            uint8_t *ep[MAX_K];
+            for (uint32_t j = 0; j < m; j++)
+                ep[j] = exact + (size_t)j * BS;
+            assert_int_equal(pf_rs16_encode(rs, dp, ep, BS), 0);
+            pf_rs16_destroy(rs);
+            if (memcmp(all + (size_t)k * BS, exact, (size_t)m * BS) != 0)
+                fail_msg("k %u m %u: parity differs from the exact codec's", k, m);
+            /* Lose m shards anywhere (data and parity alike), then rebuild. */
+            memcpy(all, data, (size_t)k * BS);
+            memset(present, 1, k + m);
+            uint32_t lost_data = 0;
+            for (uint32_t n = 0; n < m;) {
+                uint32_t i = (uint32_t)(gs_rand(&rng) % (k + m));
+                if (!present[i])
+                    continue;
+                present[i] = 0;
+                memset(all + (size_t)i * BS, 0xEE, BS);
+                lost_data += i < k;
+                n++;
+            }
+            for (uint32_t i = 0; i < k + m; i++)
+                rp[i] = all + (size_t)i * BS;
+            assert_int_equal(pfi_pkf1_fec_decode(&fec, k, m, rp, present, BS), (int)lost_data);
+            if (memcmp(all, data, (size_t)k * BS) != 0)
+                fail_msg("k %u m %u: decode rebuilt wrong data", k, m);
+            shapes++;
+        }
+    }
+    assert_true(shapes >= 100);
+    pfi_pkf1_fec_finish(&fec);
+
+    /* Shapes of one family share a codec: every k in (32, 64] with m in (64, 128] is one
+     * (64, 128) codec. */
+    assert_int_equal(pfi_pkf1_fec_init(&fec, tables, PF_SIMD_AUTO, BS, MAX_K), 0);
+    for (uint32_t k = 33; k <= 64; k += 3) {
+        uint32_t m = 65 + (k * 7) % 64;
+        gen_data(data, (size_t)k * BS, k);
+        encode_block(&fec, k, m, data, all, BS, dp, rp);
+    }
+    assert_int_equal(cached_codecs(&fec), 1);
+    pfi_pkf1_fec_finish(&fec);
+    free(data);
+    free(exact);
+    free(all);
+    free(present);
+    free(dp);
+    free(rp);
 }
 
 /* ---- round trips -------------------------------------------------------------------------- */
@@ -573,6 +672,7 @@ int main(void)
         cmocka_unit_test(test_aead_vectors),
         cmocka_unit_test(test_parity_rule),
         cmocka_unit_test(test_parity_vectors),
+        cmocka_unit_test(test_low_rate_shapes_share_codecs),
         cmocka_unit_test(test_layout),
         cmocka_unit_test(test_roundtrip_aes),
         cmocka_unit_test(test_roundtrip_chacha_v6),
