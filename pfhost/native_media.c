@@ -197,17 +197,8 @@ static void send_host_timing(native_media *m, const native_au_times *t, uint64_t
     size_t n;
     if (pf_pkf1_host_timing_encode(&ht, d, sizeof(d), &n) < 0)
         return;
-    /* The endpoint never waits for its lock here (the loop may be joining this thread); a
-     * few short tries ride out a dispatch in progress without holding the frame path up. */
-    int r = PF_ERR_AGAIN;
-    for (int i = 0; i < 4 && r == PF_ERR_AGAIN; i++) {
-        if (i) {
-            struct timespec ts = {0, 25000};
-            nanosleep(&ts, NULL);
-        }
-        r = pf_net_quic_conn_send_datagram(m->timing_qc, d, n);
-    }
-    if (r == 0) {
+    /* Never waits: a dispatch in progress takes it over (pf_net_quic_conn_send_datagram). */
+    if (pf_net_quic_conn_send_datagram(m->timing_qc, d, n) == 0) {
         pthread_mutex_lock(&m->stats_lock);
         m->stats.timing_datagrams++;
         pthread_mutex_unlock(&m->stats_lock);

@@ -158,11 +158,15 @@ PF_EXPORT int pf_net_quic_conn_write(pf_net_quic_conn *conn, int64_t stream_id,
 
 /**
  * Sends one QUIC DATAGRAM. Datagrams are unreliable and latest-wins: what congestion control or
- * pacing holds back waits in a 4 KiB queue whose oldest entries give way, and a datagram sent
- * from another thread while the endpoint is busy is dropped (this call never blocks on the
- * endpoint's lock).
- * @return 0 (sent or queued); PF_ERR_AGAIN (dropped: the endpoint was busy, or not yet
- *         connected); PF_ERR_LIMIT (larger than the peer accepts or a packet carries).
+ * pacing holds back waits in a 4 KiB queue whose oldest entries give way. This call never
+ * blocks on the endpoint's lock: a datagram sent from another thread while the endpoint is
+ * busy is handed over (a copy, in a queue of the same size) and goes out with the next send
+ * on the connection or at the next pf_net_quic_endpoint_dispatch(), which
+ * pf_net_quic_endpoint_get_timeout() then asks for at once (0). Handed-over datagrams are
+ * checked as they go out, and dropped if the connection is not open or the peer would refuse
+ * their size.
+ * @return 0 (sent, queued or handed over); PF_ERR_AGAIN (not yet connected, or closing);
+ *         PF_ERR_LIMIT (larger than the peer accepts or a packet carries).
  *         Since 0.2.
  */
 PF_EXPORT int pf_net_quic_conn_send_datagram(pf_net_quic_conn *conn, const uint8_t *data,

@@ -249,6 +249,7 @@ int pfq_conn_new(pf_net_quic_endpoint *ep, const ngtcp2_pkt_hd *hd, const struct
     pf_net_quic_conn *c = calloc(1, sizeof(*c));
     if (!c)
         return PF_ERR_NOMEM;
+    pfq_handoff_init(c);
     c->ep = ep;
     memcpy(&c->local, local, local_len);
     c->local_len = local_len;
@@ -257,7 +258,7 @@ int pfq_conn_new(pf_net_quic_endpoint *ep, const ngtcp2_pkt_hd *hd, const struct
     uint8_t scid_b[PFQ_CID_LEN], dcid_b[PFQ_CID_LEN];
     if (gnutls_rnd(GNUTLS_RND_NONCE, scid_b, sizeof(scid_b)) < 0 ||
         gnutls_rnd(GNUTLS_RND_NONCE, dcid_b, sizeof(dcid_b)) < 0) {
-        free(c);
+        pfq_conn_free(c);
         return PF_ERR_CRYPTO;
     }
     memcpy(c->key, scid_b, PFQ_CID_KEY_LEN);
@@ -299,7 +300,7 @@ int pfq_conn_new(pf_net_quic_endpoint *ep, const ngtcp2_pkt_hd *hd, const struct
     if (r != 0) {
         pfi_net_log(&c->ep->st.log, PF_LOG_WARNING, "quic", "cannot create a connection: %s",
                     ngtcp2_strerror(r));
-        free(c);
+        pfq_conn_free(c);
         return PF_ERR_NOMEM;
     }
     if ((r = tls_setup(c, server)) < 0) {
@@ -325,6 +326,7 @@ void pfq_conn_free(pf_net_quic_conn *c)
         n = d->next;
         free(d);
     }
+    pfq_handoff_finish(c);
     if (c->conn)
         ngtcp2_conn_del(c->conn);
     if (c->tls)
@@ -485,6 +487,8 @@ static pfq_stream *stream_pending(pf_net_quic_conn *c, pfq_chunk **ret_chunk)
     return NULL;
 }
 
+static void take_handoff(pf_net_quic_conn *c);
+
 void pfq_conn_flush(pf_net_quic_conn *c, int expiry)
 {
     if (c->state != PFQ_ACTIVE || c->busy)
@@ -497,6 +501,7 @@ void pfq_conn_flush(pf_net_quic_conn *c, int expiry)
             return;
         }
     }
+    take_handoff(c);
     send_queued_datagrams(c);
     if (c->state != PFQ_ACTIVE)
         return;
@@ -644,10 +649,11 @@ static void send_queued_datagrams(pf_net_quic_conn *c)
     }
 }
 
-/* Queues a copy of @p data; the oldest queued datagrams give way beyond PFQ_DGRAM_QUEUE_BYTES
+/* Queues @p d (taking it); the oldest queued datagrams give way beyond PFQ_DGRAM_QUEUE_BYTES
  * (latest-wins, like the reference's 4 KiB datagram send buffer). */
-static int queue_datagram(pf_net_quic_conn *c, const uint8_t *data, size_t len)
+static void enqueue_datagram(pf_net_quic_conn *c, pfq_dgram *d)
 {
+    const size_t len = d->len;
     while (c->dgrams && c->dgram_bytes + len > PFQ_DGRAM_QUEUE_BYTES) {
         pfq_dgram *old = c->dgrams;
         c->dgrams = old->next;
@@ -657,12 +663,7 @@ static int queue_datagram(pf_net_quic_conn *c, const uint8_t *data, size_t len)
         c->dgram_bytes -= old->len;
         free(old);
     }
-    pfq_dgram *d = malloc(sizeof(*d) + len);
-    if (!d)
-        return PF_ERR_NOMEM;
     d->next = NULL;
-    d->len = len;
-    memcpy(d->data, data, len);
     if (c->dgrams_tail)
         c->dgrams_tail->next = d;
     else
@@ -670,7 +671,44 @@ static int queue_datagram(pf_net_quic_conn *c, const uint8_t *data, size_t len)
     c->dgrams_tail = d;
     c->ndgrams++;
     c->dgram_bytes += len;
+}
+
+/* Queues a copy of @p data (see enqueue_datagram). */
+static int queue_datagram(pf_net_quic_conn *c, const uint8_t *data, size_t len)
+{
+    pfq_dgram *d = malloc(sizeof(*d) + len);
+    if (!d)
+        return PF_ERR_NOMEM;
+    d->len = len;
+    memcpy(d->data, data, len);
+    enqueue_datagram(c, d);
     return 0;
+}
+
+/* Whether the connection can carry a datagram of @p len now: PF_ERR_AGAIN before the
+ * handshake or once closing, PF_ERR_LIMIT where the peer or a packet cannot take it. */
+static int datagram_allowed(pf_net_quic_conn *c, size_t len)
+{
+    if (c->state != PFQ_ACTIVE || !c->connected || c->close_pending)
+        return PF_ERR_AGAIN;
+    const ngtcp2_transport_params *tp = ngtcp2_conn_get_remote_transport_params(c->conn);
+    /* The frame carries a type byte and a length varint besides the payload. */
+    if (!tp || tp->max_datagram_frame_size < len + 9 || len > PFQ_PKT_MAX - 64)
+        return PF_ERR_LIMIT;
+    return 0;
+}
+
+/* What other threads handed over while the endpoint was busy joins the send queue, oldest
+ * first, where a direct send would have been allowed; under the endpoint's lock. */
+static void take_handoff(pf_net_quic_conn *c)
+{
+    for (pfq_dgram *d = pfq_handoff_take(c), *n; d; d = n) {
+        n = d->next;
+        if (datagram_allowed(c, d->len) == 0)
+            enqueue_datagram(c, d);
+        else
+            free(d);
+    }
 }
 
 PF_EXPORT int pf_net_quic_conn_send_datagram(pf_net_quic_conn *c, const uint8_t *data,
@@ -679,18 +717,13 @@ PF_EXPORT int pf_net_quic_conn_send_datagram(pf_net_quic_conn *c, const uint8_t 
     pf_assert_return(c && data && len, PF_ERR_INVALID_ARGUMENT);
     /* Never waits for the endpoint: a media thread must not block behind the event loop
      * (which may be joining that very thread while it holds the lock). A contended send is
-     * dropped like a congested one; datagrams are latest-wins anyway. */
+     * handed over to the lock's next holder (quic_handoff.c). */
     if (pthread_mutex_trylock(&c->ep->lock) != 0)
-        return PF_ERR_AGAIN;
-    int r = PF_ERR_AGAIN;
-    if (c->state != PFQ_ACTIVE || !c->connected || c->close_pending)
+        return pfq_handoff_put(c, data, len);
+    take_handoff(c);
+    int r = datagram_allowed(c, len);
+    if (r != 0)
         goto out;
-    const ngtcp2_transport_params *tp = ngtcp2_conn_get_remote_transport_params(c->conn);
-    /* The frame carries a type byte and a length varint besides the payload. */
-    if (!tp || tp->max_datagram_frame_size < len + 9 || len > PFQ_PKT_MAX - 64) {
-        r = PF_ERR_LIMIT;
-        goto out;
-    }
     /* Inside a callback ngtcp2 may not write, and behind queued ones a datagram waits its
      * turn: queue. Otherwise send now, and queue what congestion or pacing holds back. */
     if (c->busy || c->dgrams) {

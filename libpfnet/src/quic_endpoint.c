@@ -376,7 +376,8 @@ PF_EXPORT int pf_net_quic_endpoint_get_timeout(pf_net_quic_endpoint *ep)
     pthread_mutex_lock(&ep->lock);
     uint64_t next = UINT64_MAX;
     for (pf_net_quic_conn *c = ep->conns; c; c = c->next) {
-        uint64_t e = pfq_conn_expiry(c);
+        /* A datagram handed over by another thread goes out at the next dispatch. */
+        uint64_t e = pfq_handoff_pending(c) ? 0 : pfq_conn_expiry(c);
         if (e < next)
             next = e;
     }

@@ -5,6 +5,7 @@
 #define PF_NET_QUIC_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -63,6 +64,12 @@ struct pf_net_quic_conn {
     pfq_dgram *dgrams, *dgrams_tail;
     unsigned ndgrams;
     size_t dgram_bytes;
+    /* Handed over by threads that found the endpoint busy (quic_handoff.c): under
+     * handoff_lock, not the endpoint's. */
+    pthread_mutex_t handoff_lock;
+    pfq_dgram *handoff, *handoff_tail;
+    size_t handoff_bytes;
+    atomic_int handoff_pending;
     int busy;            /* >0 while inside ngtcp2 (callbacks may not free or write) */
     int connected;       /* handshake completed and ALPN checked */
     int close_pending;   /* pf_net_quic_conn_close() called while busy */
@@ -107,6 +114,16 @@ void pfq_conn_flush(pf_net_quic_conn *c, int expiry);
 uint64_t pfq_conn_expiry(const pf_net_quic_conn *c);
 /* Frees @p c without any callback or packet. */
 void pfq_conn_free(pf_net_quic_conn *c);
+
+/* quic_handoff.c */
+void pfq_handoff_init(pf_net_quic_conn *c);
+void pfq_handoff_finish(pf_net_quic_conn *c);
+/* Without the endpoint's lock: keeps a copy of @p data for the next holder of that lock.
+ * @return 0, PF_ERR_LIMIT (over the queue's size), PF_ERR_NOMEM. */
+int pfq_handoff_put(pf_net_quic_conn *c, const uint8_t *data, size_t len);
+int pfq_handoff_pending(const pf_net_quic_conn *c);
+/* Under the endpoint's lock: everything handed over, oldest first (the caller frees it). */
+pfq_dgram *pfq_handoff_take(pf_net_quic_conn *c);
 
 /* quic_endpoint.c */
 void pfq_send(pf_net_quic_endpoint *ep, const struct sockaddr *to, socklen_t to_len,

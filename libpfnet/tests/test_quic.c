@@ -5,6 +5,7 @@
  * close codes, ALPN refusals and idle timeouts. */
 #include <arpa/inet.h>
 #include <poll.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -32,8 +33,19 @@ typedef struct side {
     size_t dgram_len;
     int dgrams;
     int echo; /* server: echo every stream byte back, FIN with FIN */
+    int handoff;    /* answer the next datagram from another thread, inside the callback */
+    int handoff_rc; /* what that thread's send returned */
     pf_net_quic_conn *conn;
 } side;
+
+static const uint8_t handed_over[] = "sent from another thread while the endpoint was busy";
+
+static void *send_from_thread(void *arg)
+{
+    side *s = arg;
+    s->handoff_rc = pf_net_quic_conn_send_datagram(s->conn, handed_over, sizeof(handed_over));
+    return NULL;
+}
 
 static void on_connected(pf_net_quic_conn *c, void *u)
 {
@@ -64,6 +76,15 @@ static void on_dgram(pf_net_quic_conn *c, const uint8_t *d, size_t n, void *u)
     if (n <= sizeof(s->dgram)) {
         memcpy(s->dgram, d, n);
         s->dgram_len = n;
+    }
+    if (s->handoff) {
+        /* The dispatching thread holds the endpoint's lock until this callback returns. */
+        s->handoff = 0;
+        s->conn = c;
+        pthread_t t;
+        assert_int_equal(pthread_create(&t, NULL, send_from_thread, s), 0);
+        pthread_join(t, NULL);
+        return;
     }
     if (s->echo)
         pf_net_quic_conn_send_datagram(c, d, n);
@@ -236,6 +257,20 @@ static void test_handshake_streams_datagrams(void **state)
     assert_memory_equal(p.c.dgram, dg, sizeof(dg));
     static uint8_t huge[70000];
     assert_int_equal(pf_net_quic_conn_send_datagram(p.c.conn, huge, sizeof(huge)), PF_ERR_LIMIT);
+
+    /* A datagram sent from another thread while the endpoint is busy is handed over, not
+     * dropped: the server answers from a thread it starts and joins inside its datagram
+     * callback, so that thread finds the endpoint's lock held. */
+    p.s.handoff = 1;
+    p.s.handoff_rc = -1;
+    assert_int_equal(pf_net_quic_conn_send_datagram(p.c.conn, dg, sizeof(dg)), 0);
+    int two = 0;
+    for (uint64_t end = now_ms() + 3000; p.c.dgrams < 2 && now_ms() < end;)
+        run_until(&p, &two, 20);
+    assert_int_equal(p.s.handoff_rc, 0);
+    assert_int_equal(p.c.dgrams, 2);
+    assert_int_equal(p.c.dgram_len, sizeof(handed_over));
+    assert_memory_equal(p.c.dgram, handed_over, sizeof(handed_over));
 
     /* The peer addresses are the loopback ones. */
     struct sockaddr_storage a;
