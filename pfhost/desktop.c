@@ -616,6 +616,36 @@ int desktops_set_mode(desktops *d, uint32_t id, uint32_t width, uint32_t height,
     return 0;
 }
 
+int desktops_set_cursor(desktops *d, uint32_t id, int cursor, char *err, size_t n)
+{
+    desktop *k = find(d, id);
+    if (!k || !k->vd) {
+        snprintf(err, n, "the session has no desktop");
+        return -1;
+    }
+    cursor = !!cursor;
+    if (k->cursor == cursor)
+        return 0;
+    if (strcmp(k->compositor, "mutter") != 0) {
+        snprintf(err, n, "%s fixes the pointer mode for the output's life", k->compositor);
+        return PF_ERR_UNSUPPORTED;
+    }
+    k->cursor = cursor;
+    int r = renew_mutter_output(k);
+    if (r < 0) {
+        k->cursor = !cursor;
+        if (renew_mutter_output(k) < 0)
+            host_log("session %u: Mutter gave no output in the old pointer mode either", id);
+        snprintf(err, n, "Mutter gave no output with the pointer %s: %s",
+                 cursor ? "as metadata" : "in the picture", pf_strerror(r));
+        host_log("session %u: %s", id, err);
+        return -1;
+    }
+    host_log("session %u: Mutter output now with the pointer %s (PipeWire node %lld)", id,
+             cursor ? "as metadata" : "in the picture", (long long)k->node);
+    return 0;
+}
+
 pf_input_injector *desktops_injector(desktops *d, uint32_t id)
 {
     desktop *k = find(d, id);

@@ -72,6 +72,12 @@ void desktops_close(desktops *d, uint32_t id);
  * desktop then stays at its old mode where it can). */
 int desktops_set_mode(desktops *d, uint32_t id, uint32_t width, uint32_t height, uint32_t fps,
                       char *err, size_t n);
+/* Who draws the pointer changed: with @p cursor the output leaves it out of the picture (as
+ * desktops_open_cursor). Mutter's mode is fixed for an output's life, so a new output replaces
+ * the old one on the same compositor, as in desktops_set_mode: the apps in it go on. 0; -1
+ * with the cause in @p err (the old mode kept where it can); PF_ERR_UNSUPPORTED where only
+ * another compositor could (the caller reopens the desktop). */
+int desktops_set_cursor(desktops *d, uint32_t id, int cursor, char *err, size_t n);
 /* The input injector of session @p id's compositor, or NULL (view-only, or no desktop). */
 pf_input_injector *desktops_injector(desktops *d, uint32_t id);
 /* Wraps @p inner: a session's desktop closes after its stream stopped, and the API sees it. */

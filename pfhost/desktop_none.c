@@ -54,6 +54,12 @@ int desktops_set_mode(desktops *d, uint32_t id, uint32_t width, uint32_t height,
     return -1;
 }
 
+int desktops_set_cursor(desktops *d, uint32_t id, int cursor, char *err, size_t n)
+{
+    snprintf(err, n, "no virtual displays in this build");
+    return PF_ERR_UNSUPPORTED;
+}
+
 pf_input_injector *desktops_injector(desktops *d, uint32_t id)
 {
     return NULL;

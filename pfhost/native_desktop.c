@@ -58,6 +58,21 @@ int native_desktop_set_mode(native_desktop *nd, native_input *in, uint32_t width
     return r < 0 ? PF_ERR_IO : 0;
 }
 
+int native_desktop_set_cursor(native_desktop *nd, native_input *in, int cursor)
+{
+    if (!nd->open)
+        return 0;
+    char err[400];
+    native_input_attach(in, NULL);
+    int r = desktops_set_cursor(&nd->h->desktops, nd->id, cursor, err, sizeof(err));
+    if (r == 0)
+        nd->cursor = !!cursor;
+    if (desktops_stream_source(&nd->h->desktops, nd->id, &nd->sd) < 0)
+        memset(&nd->sd, 0, sizeof(nd->sd));
+    native_input_attach(in, nd->sd.injector);
+    return r == PF_ERR_UNSUPPORTED ? r : r < 0 ? PF_ERR_IO : 0;
+}
+
 void native_plane_desktop_lost(native_plane *np, uint32_t id)
 {
     for (native_conn *nc = np->conns; nc; nc = nc->next)

@@ -42,6 +42,11 @@ int native_desktop_open(native_desktop *nd, host *h, uint32_t id, uint32_t width
  * it can). */
 int native_desktop_set_mode(native_desktop *nd, native_input *in, uint32_t width,
                             uint32_t height, uint32_t hz);
+/* CursorRenderMode: the output with the pointer out of the picture (@p cursor) or in it, on
+ * the same compositor (desktops_set_cursor()), @p in moved to its new injector. 0;
+ * PF_ERR_UNSUPPORTED where the compositor cannot (the caller reopens the desktop); PF_ERR_IO
+ * with the cause logged. */
+int native_desktop_set_cursor(native_desktop *nd, native_input *in, int cursor);
 /* Closes it (after its input and capture are gone); a closed one is a no-op. */
 void native_desktop_close(native_desktop *nd);
 /* Routes the desktops' "compositor died" and "source failed" for native ids to the native

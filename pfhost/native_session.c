@@ -478,8 +478,9 @@ static void reconfigure(native_session *s, const pf_pkf1_msg *m)
 
 /* CursorRenderMode changed who draws the pointer. The compositor fixes that for a
  * screencast's life (Mutter's cursor mode), so the output is made again — pointer in the
- * picture, or out of it — with its input, like a mode change: same data plane, a new IDR,
- * a PipelineGap for the stall. */
+ * picture, or out of it — with its input, like a mode change: on the same compositor where
+ * it can (the apps in it go on), otherwise by reopening the desktop; same data plane, a new
+ * IDR, a PipelineGap for the stall. */
 static void native_cursor_rebuild(native_session *s)
 {
     uint64_t t0 = native_now_ms();
@@ -489,17 +490,21 @@ static void native_cursor_rebuild(native_session *s)
     s->pl = NULL;
     int r = 0;
     if (s->desk.open && !s->np->opt.input_record) {
-        char why[256];
-        uint32_t id = s->desk.id;
-        native_input_destroy(s->input);
-        s->input = NULL;
-        native_desktop_close(&s->desk);
-        r = native_desktop_open(&s->desk, s->np->h, id, s->w.width, s->w.height,
-                                s->w.refresh_hz, draws, why, sizeof(why));
-        if (r == 0)
-            r = native_input_create_on(id, s->desk.sd.injector, &s->input);
-        else
-            host_log("native %s: the output could not be made again: %s", s->nc->peer, why);
+        r = native_desktop_set_cursor(&s->desk, s->input, draws);
+        if (r == PF_ERR_UNSUPPORTED) {
+            char why[256];
+            uint32_t id = s->desk.id;
+            native_input_destroy(s->input);
+            s->input = NULL;
+            native_desktop_close(&s->desk);
+            r = native_desktop_open(&s->desk, s->np->h, id, s->w.width, s->w.height,
+                                    s->w.refresh_hz, draws, why, sizeof(why));
+            if (r == 0)
+                r = native_input_create_on(id, s->desk.sd.injector, &s->input);
+            else
+                host_log("native %s: the output could not be made again: %s", s->nc->peer,
+                         why);
+        }
     }
     native_cursor_reset(s->cursor);
     if (r == 0)

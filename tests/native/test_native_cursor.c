@@ -157,6 +157,19 @@ static pid_t start_app(void)
     return pid;
 }
 
+/* The pid of the session's compositor, from the API's status. */
+static int compositor_pid(void)
+{
+    char *body = NULL;
+    assert_int_equal(api_call(&host, "GET", "/api/v1/status", NULL, NULL, &body), 200);
+    const char *p = strstr(body, "\"pid\":");
+    assert_non_null(p);
+    int pid = atoi(p + 6 + (p[6] == ' '));
+    free(body);
+    assert_true(pid > 0);
+    return pid;
+}
+
 static void stop_app(pid_t pid)
 {
     kill(pid, SIGTERM);
@@ -207,7 +220,9 @@ static void cursor_channel(void **state)
     /* The positions from now on name that shape. */
     assert_int_equal(await_position(c, 640, 360, 10000), (int64_t)m.value32);
 
-    /* CursorRenderMode 0: the host draws the pointer again; the output is made again. */
+    /* CursorRenderMode 0: the host draws the pointer again; the output is made again, on the
+     * same compositor: the app in it goes on. */
+    int compositor = compositor_pid();
     pf_pkf1_msg rm;
     pf_pkf1_msg_init(&rm, PF_PKF1_MSG_CURSOR_RENDER_MODE);
     rm.flag = 0;
@@ -216,6 +231,8 @@ static void cursor_channel(void **state)
                      0);
     nclient_pump(c, 300);
     assert_int_equal(count_positions(c, 1500), 0);
+    assert_int_equal(compositor_pid(), compositor);
+    assert_int_equal(waitpid(app, NULL, WNOHANG), 0); /* still running */
     end_session(c, fd);
     stop_app(app);
 }
@@ -273,14 +290,7 @@ static void desktop_dies(void **state)
     pf_pkf1_welcome w;
     int fd;
     native_client *c = open_session(W, H, HZ, 0, &w, &fd);
-    char *body = NULL;
-    assert_int_equal(api_call(&host, "GET", "/api/v1/status", NULL, NULL, &body), 200);
-    const char *p = strstr(body, "\"pid\":");
-    assert_non_null(p);
-    int pid = atoi(p + 6 + (p[6] == ' '));
-    free(body);
-    assert_true(pid > 0);
-    assert_int_equal(kill(pid, SIGKILL), 0);
+    assert_int_equal(kill(compositor_pid(), SIGKILL), 0);
     expect_close(c, PF_PKF1_CLOSE_SETUP_FAILED);
     nclient_destroy(c);
     close(fd);
