@@ -255,8 +255,8 @@ static inline __attribute__((always_inline)) void keystream(const __m512i *rk, _
  * cannot see the multiplications behind them, so the two chains would run one after the
  * other instead of side by side. */
 static inline __attribute__((always_inline)) __m128i
-batch(const __m512i *rk, const __m512i *cb, __m512i *ks, const struct batch_key *bk, __m128i s,
-      const __m512i *c, int hash)
+batch(const __m512i *rk, const __m512i *cb, const __m512i *x, __m512i *ks,
+      const struct batch_key *bk, __m128i s, const __m512i *c, int hash)
 {
     const unsigned nv = BATCH_VECS;
     UNROLLED
@@ -277,9 +277,10 @@ batch(const __m512i *rk, const __m512i *cb, __m512i *ks, const struct batch_key 
         if (hash && r == nv + 1)
             s = karatsuba_reduce(&a);
     }
+    /* The last round adds the input with its key: the output comes out of the round. */
     UNROLLED
     for (unsigned j = 0; j < nv; j++)
-        ks[j] = _mm512_aesenclast_epi128(ks[j], rk[10]);
+        ks[j] = _mm512_aesenclast_epi128(ks[j], _mm512_xor_si512(rk[10], x[j]));
     return s;
 }
 
@@ -323,7 +324,7 @@ step(const __m512i *rk, struct loop *l, const struct batch_key *bk, __m128i s,
         x[j] = _mm512_loadu_si512(in + 64 * j);
         c[j] = decrypt ? x[j] : l->prev[j];
     }
-    s = batch(rk, l->cb, ks, bk, s, c, hash);
+    s = batch(rk, l->cb, x, ks, bk, s, c, hash);
     l->ctr = _mm512_add_epi32(l->ctr, step_le);
     if ((l->n & 0xffu) <= 0xffu - 2 * BATCH_BLOCKS + 1) {
         UNROLLED
@@ -335,8 +336,8 @@ step(const __m512i *rk, struct loop *l, const struct batch_key *bk, __m128i s,
     l->n += BATCH_BLOCKS;
     UNROLLED
     for (unsigned j = 0; j < nv; j++) {
-        l->prev[j] = _mm512_xor_si512(x[j], ks[j]);
-        _mm512_storeu_si512(out + 64 * j, l->prev[j]);
+        l->prev[j] = ks[j];
+        _mm512_storeu_si512(out + 64 * j, ks[j]);
     }
     return s;
 }
