@@ -129,7 +129,10 @@ typedef struct pf_capture_listener {
 #define PF_CAPTURE_CURSOR_MAX_SIDE 256u
 
 /** pf_capture_cursor.flags. Since 0.2. */
-#define PF_CAPTURE_CURSOR_VISIBLE 0x1u   /**< the pointer is over the captured area */
+/** The pointer is over the captured area and not hidden. A producer hides it with an empty
+ * sprite, which counts only after it has described a real one: before that an empty sprite
+ * means no sprite is set yet (VISIBLE without HAS_SHAPE). */
+#define PF_CAPTURE_CURSOR_VISIBLE 0x1u
 #define PF_CAPTURE_CURSOR_HAS_SHAPE 0x2u /**< width/height/hot_x/hot_y and pixels describe it */
 
 /**

@@ -134,8 +134,13 @@ void pfi_cursor_update(struct pfi_cursor *c, struct spa_buffer *sb)
                 i->width = i->height = 0;
                 i->hot_x = i->hot_y = 0;
             }
-            /* An empty sprite is how a producer says the pointer is hidden. */
-            c->hidden = r == 0;
+            /* An empty sprite is how a producer says the pointer is hidden, once it has
+             * shown one. Before that it says that no sprite is set yet: a compositor with
+             * no shell over its bare background (a headless Mutter) sends one at start, or
+             * not, as the race of the pointer and the stream goes, and then none until an
+             * app sets a sprite. The pointer is there all the same: visible, no shape. */
+            c->had_shape |= r == 1;
+            c->hidden = r == 0 && c->had_shape;
         }
         if (c->hidden)
             flags &= ~PF_CAPTURE_CURSOR_VISIBLE;

@@ -26,6 +26,7 @@ struct pfi_cursor {
     _Atomic uint32_t middle;         /* slot index | PFI_CURSOR_FRESH */
     uint32_t front;                  /* reader-owned slot */
     int hidden;                      /* writer: the producer sent an empty sprite */
+    int had_shape;                   /* writer: the producer has sent a real one */
     int published;                   /* writer: something went out */
     int seen;                        /* reader: something was published */
 };

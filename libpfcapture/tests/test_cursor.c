@@ -154,6 +154,48 @@ static void shapes_positions_and_hiding(void **state)
     pfi_cursor_free(c);
 }
 
+/* A producer that sends an empty sprite before any real one has no sprite set yet (a
+ * headless Mutter over its bare background): the pointer stays visible, without a shape;
+ * after a real sprite, the empty one hides it. */
+static void empty_sprite_before_any_shape(void **state)
+{
+    struct pfi_cursor *c = pfi_cursor_new();
+    struct fake f;
+    pf_capture_cursor cur = {.struct_size = sizeof(cur)};
+    static uint8_t pixels[PFI_CURSOR_BYTES];
+    const uint8_t red[4] = {255, 0, 0, 255};
+
+    fake_init(&f, META_BYTES);
+    mc(&f)->id = 1;
+    mc(&f)->position.x = 300;
+    mc(&f)->position.y = 200;
+    put_bitmap(&f, SPA_VIDEO_FORMAT_RGBA, 0, 0, 0, red);
+    pfi_cursor_update(c, &f.b);
+    assert_int_equal(pfi_cursor_get(c, &cur, pixels, sizeof(pixels)), 0);
+    assert_int_equal(cur.flags, PF_CAPTURE_CURSOR_VISIBLE);
+    assert_int_equal(cur.x, 300);
+    assert_true(cur.shape_serial != 0);
+    /* Moves keep it visible. */
+    mc(&f)->bitmap_offset = 0;
+    mc(&f)->position.x = 310;
+    pfi_cursor_update(c, &f.b);
+    assert_int_equal(pfi_cursor_get(c, &cur, pixels, sizeof(pixels)), 0);
+    assert_int_equal(cur.flags, PF_CAPTURE_CURSOR_VISIBLE);
+    assert_int_equal(cur.x, 310);
+    /* A real sprite, then an empty one: now that hides it. */
+    put_bitmap(&f, SPA_VIDEO_FORMAT_RGBA, 2, 2, 0, red);
+    pfi_cursor_update(c, &f.b);
+    assert_int_equal(pfi_cursor_get(c, &cur, pixels, sizeof(pixels)), 0);
+    assert_int_equal(cur.flags, PF_CAPTURE_CURSOR_VISIBLE | PF_CAPTURE_CURSOR_HAS_SHAPE);
+    put_bitmap(&f, SPA_VIDEO_FORMAT_RGBA, 0, 0, 0, red);
+    pfi_cursor_update(c, &f.b);
+    assert_int_equal(pfi_cursor_get(c, &cur, pixels, sizeof(pixels)), 0);
+    assert_int_equal(cur.flags, 0);
+    free(f.bytes);
+    pfi_cursor_free(c);
+    (void)state;
+}
+
 static void bitmaps_that_do_not_fit(void **state)
 {
     struct pfi_cursor *c = pfi_cursor_new();
@@ -240,6 +282,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(shapes_positions_and_hiding),
+        cmocka_unit_test(empty_sprite_before_any_shape),
         cmocka_unit_test(bitmaps_that_do_not_fit),
         cmocka_unit_test(public_call),
     };
