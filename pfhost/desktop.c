@@ -563,6 +563,30 @@ static int renew_mutter_output(desktop *k)
     return r;
 }
 
+/* Mutter's output renewed at @p width x @p height @ @p fps with the pointer as metadata or
+ * not (@p cursor); where that fails, back to the settings that worked, so the session can
+ * go on with them. 0 or the error of the new output. */
+static int renew_mutter_output_as(desktop *k, uint32_t width, uint32_t height, uint32_t fps,
+                                  int cursor)
+{
+    const uint32_t ow = k->width, oh = k->height, of = k->fps;
+    const int oc = k->cursor;
+    k->width = width;
+    k->height = height;
+    k->fps = fps;
+    k->cursor = cursor;
+    int r = renew_mutter_output(k);
+    if (r < 0) {
+        k->width = ow;
+        k->height = oh;
+        k->fps = of;
+        k->cursor = oc;
+        if (renew_mutter_output(k) < 0)
+            host_log("session %u: Mutter gave no output with the old settings either", k->id);
+    }
+    return r;
+}
+
 int desktops_set_mode(desktops *d, uint32_t id, uint32_t width, uint32_t height, uint32_t fps,
                       char *err, size_t n)
 {
@@ -572,7 +596,6 @@ int desktops_set_mode(desktops *d, uint32_t id, uint32_t width, uint32_t height,
         return -1;
     }
     fps = fps ? fps : 60;
-    uint32_t ow = k->width, oh = k->height, of = k->fps;
     int r;
     if (pf_vdisplay_get_caps(k->vd) & PF_VDISPLAY_CAP_SET_MODE) {
         r = pf_vdisplay_set_mode(k->vd, width, height, fps * 1000);
@@ -589,18 +612,7 @@ int desktops_set_mode(desktops *d, uint32_t id, uint32_t width, uint32_t height,
                 pf_input_injector_set_output(k->inj, &out);
         }
     } else if (!strcmp(k->compositor, "mutter")) {
-        k->width = width;
-        k->height = height;
-        k->fps = fps;
-        r = renew_mutter_output(k);
-        if (r < 0) {
-            /* Back to the mode that worked, so the session can go on at it. */
-            k->width = ow;
-            k->height = oh;
-            k->fps = of;
-            if (renew_mutter_output(k) < 0)
-                host_log("session %u: Mutter gave no output at the old mode either", id);
-        }
+        r = renew_mutter_output_as(k, width, height, fps, k->cursor);
     } else {
         /* Another output would need another compositor, and the apps in this one with it. */
         r = PF_ERR_UNSUPPORTED;
@@ -630,12 +642,8 @@ int desktops_set_cursor(desktops *d, uint32_t id, int cursor, char *err, size_t 
         snprintf(err, n, "%s fixes the pointer mode for the output's life", k->compositor);
         return PF_ERR_UNSUPPORTED;
     }
-    k->cursor = cursor;
-    int r = renew_mutter_output(k);
+    int r = renew_mutter_output_as(k, k->width, k->height, k->fps, cursor);
     if (r < 0) {
-        k->cursor = !cursor;
-        if (renew_mutter_output(k) < 0)
-            host_log("session %u: Mutter gave no output in the old pointer mode either", id);
         snprintf(err, n, "Mutter gave no output with the pointer %s: %s",
                  cursor ? "as metadata" : "in the picture", pf_strerror(r));
         host_log("session %u: %s", id, err);

@@ -43,18 +43,24 @@ int native_desktop_open(native_desktop *nd, host *h, uint32_t id, uint32_t width
     return 0;
 }
 
+/* After the output was made again: its picture source, and @p in on its injector (the old
+ * injector went with the old output: detached before). */
+static void take_new_output(native_desktop *nd, native_input *in)
+{
+    if (desktops_stream_source(&nd->h->desktops, nd->id, &nd->sd) < 0)
+        memset(&nd->sd, 0, sizeof(nd->sd));
+    native_input_attach(in, nd->sd.injector);
+}
+
 int native_desktop_set_mode(native_desktop *nd, native_input *in, uint32_t width,
                             uint32_t height, uint32_t hz)
 {
     if (!nd->open)
         return 0;
     char err[400];
-    /* The old injector goes with the old output. */
     native_input_attach(in, NULL);
     int r = desktops_set_mode(&nd->h->desktops, nd->id, width, height, hz, err, sizeof(err));
-    if (desktops_stream_source(&nd->h->desktops, nd->id, &nd->sd) < 0)
-        memset(&nd->sd, 0, sizeof(nd->sd));
-    native_input_attach(in, nd->sd.injector);
+    take_new_output(nd, in);
     return r < 0 ? PF_ERR_IO : 0;
 }
 
@@ -67,9 +73,7 @@ int native_desktop_set_cursor(native_desktop *nd, native_input *in, int cursor)
     int r = desktops_set_cursor(&nd->h->desktops, nd->id, cursor, err, sizeof(err));
     if (r == 0)
         nd->cursor = !!cursor;
-    if (desktops_stream_source(&nd->h->desktops, nd->id, &nd->sd) < 0)
-        memset(&nd->sd, 0, sizeof(nd->sd));
-    native_input_attach(in, nd->sd.injector);
+    take_new_output(nd, in);
     return r == PF_ERR_UNSUPPORTED ? r : r < 0 ? PF_ERR_IO : 0;
 }
 

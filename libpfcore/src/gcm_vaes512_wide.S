@@ -245,6 +245,31 @@
 .macro LAST_VEC seal, j, p
         vaesenclast %zmm\p, %zmm\j, %zmm\p
 .endm
+/* The last round's key, then LAST_KEY for all eight chains. */
+.macro LAST_KEYS seal
+        vmovdqu64 640(%rdi), %zmm21
+        LAST_KEY \seal, 0, 8
+        LAST_KEY \seal, 1, 9
+        LAST_KEY \seal, 2, 10
+        LAST_KEY \seal, 3, 11
+        LAST_KEY \seal, 4, 12
+        LAST_KEY \seal, 5, 13
+        LAST_KEY \seal, 6, 14
+        LAST_KEY \seal, 7, 15
+.endm
+
+/* The last round on all eight chains. */
+.macro LAST_VECS seal
+        LAST_VEC \seal, 0, 8
+        LAST_VEC \seal, 1, 9
+        LAST_VEC \seal, 2, 10
+        LAST_VEC \seal, 3, 11
+        LAST_VEC \seal, 4, 12
+        LAST_VEC \seal, 5, 13
+        LAST_VEC \seal, 6, 14
+        LAST_VEC \seal, 7, 15
+.endm
+
 /* The last iteration's output stored (%rcx already past it). */
 .macro FLUSH
         vmovdqu64 %zmm8, (-512)(%rcx)
@@ -284,24 +309,9 @@
         REDUCE
 6:
         ROUND   8
-        vmovdqu64 640(%rdi), %zmm21
-        LAST_KEY \seal, 0, 8
-        LAST_KEY \seal, 1, 9
-        LAST_KEY \seal, 2, 10
-        LAST_KEY \seal, 3, 11
-        LAST_KEY \seal, 4, 12
-        LAST_KEY \seal, 5, 13
-        LAST_KEY \seal, 6, 14
-        LAST_KEY \seal, 7, 15
+        LAST_KEYS \seal
         ROUND   9
-        LAST_VEC \seal, 0, 8
-        LAST_VEC \seal, 1, 9
-        LAST_VEC \seal, 2, 10
-        LAST_VEC \seal, 3, 11
-        LAST_VEC \seal, 4, 12
-        LAST_VEC \seal, 5, 13
-        LAST_VEC \seal, 6, 14
-        LAST_VEC \seal, 7, 15
+        LAST_VECS \seal
         addq    $512, %rdx
         addq    $512, %rcx
         leaq    512(%r11), %r11
@@ -328,23 +338,8 @@
         .irp r, 1, 2, 3, 4, 5, 6, 7, 8, 9
         ROUND   \r
         .endr
-        vmovdqu64 640(%rdi), %zmm21
-        LAST_KEY 1, 0, 8
-        LAST_KEY 1, 1, 9
-        LAST_KEY 1, 2, 10
-        LAST_KEY 1, 3, 11
-        LAST_KEY 1, 4, 12
-        LAST_KEY 1, 5, 13
-        LAST_KEY 1, 6, 14
-        LAST_KEY 1, 7, 15
-        LAST_VEC 1, 0, 8
-        LAST_VEC 1, 1, 9
-        LAST_VEC 1, 2, 10
-        LAST_VEC 1, 3, 11
-        LAST_VEC 1, 4, 12
-        LAST_VEC 1, 5, 13
-        LAST_VEC 1, 6, 14
-        LAST_VEC 1, 7, 15
+        LAST_KEYS 1
+        LAST_VECS 1
         addq    $512, %rdx
         addq    $512, %rcx
         decq    %r8

@@ -322,10 +322,7 @@ void pfq_conn_free(pf_net_quic_conn *c)
         n = s->next;
         stream_free(s);
     }
-    for (pfq_dgram *d = c->dgrams, *n; d; d = n) {
-        n = d->next;
-        free(d);
-    }
+    pfq_dgram_queue_clear(&c->dgrams);
     pfq_handoff_finish(c);
     if (c->conn)
         ngtcp2_conn_del(c->conn);
@@ -343,7 +340,7 @@ uint64_t pfq_conn_expiry(const pf_net_quic_conn *c)
         return 0;
     uint64_t e = ngtcp2_conn_get_expiry(c->conn);
     /* Queued datagrams are retried within a millisecond. */
-    if (c->dgrams) {
+    if (c->dgrams.head) {
         uint64_t soon = pfq_now() + 1000000u;
         e = e < soon ? e : soon;
     }
@@ -636,52 +633,20 @@ static int datagram_now(pf_net_quic_conn *c, const uint8_t *data, size_t len)
 
 static void send_queued_datagrams(pf_net_quic_conn *c)
 {
-    while (c->dgrams && c->state == PFQ_ACTIVE) {
-        pfq_dgram *d = c->dgrams;
+    for (pfq_dgram *d; c->state == PFQ_ACTIVE && (d = c->dgrams.head);) {
         if (datagram_now(c, d->data, d->len) == PF_ERR_AGAIN)
             return; /* still congested or paced: kept for the next flush */
-        c->dgrams = d->next;
-        if (!c->dgrams)
-            c->dgrams_tail = NULL;
-        c->ndgrams--;
-        c->dgram_bytes -= d->len;
-        free(d);
+        free(pfq_dgram_queue_pop(&c->dgrams));
     }
 }
 
-/* Queues @p d (taking it); the oldest queued datagrams give way beyond PFQ_DGRAM_QUEUE_BYTES
- * (latest-wins, like the reference's 4 KiB datagram send buffer). */
-static void enqueue_datagram(pf_net_quic_conn *c, pfq_dgram *d)
-{
-    const size_t len = d->len;
-    while (c->dgrams && c->dgram_bytes + len > PFQ_DGRAM_QUEUE_BYTES) {
-        pfq_dgram *old = c->dgrams;
-        c->dgrams = old->next;
-        if (!c->dgrams)
-            c->dgrams_tail = NULL;
-        c->ndgrams--;
-        c->dgram_bytes -= old->len;
-        free(old);
-    }
-    d->next = NULL;
-    if (c->dgrams_tail)
-        c->dgrams_tail->next = d;
-    else
-        c->dgrams = d;
-    c->dgrams_tail = d;
-    c->ndgrams++;
-    c->dgram_bytes += len;
-}
-
-/* Queues a copy of @p data (see enqueue_datagram). */
+/* Queues a copy of @p data on the send queue. */
 static int queue_datagram(pf_net_quic_conn *c, const uint8_t *data, size_t len)
 {
-    pfq_dgram *d = malloc(sizeof(*d) + len);
+    pfq_dgram *d = pfq_dgram_new(data, len);
     if (!d)
         return PF_ERR_NOMEM;
-    d->len = len;
-    memcpy(d->data, data, len);
-    enqueue_datagram(c, d);
+    pfq_dgram_queue_push(&c->dgrams, d);
     return 0;
 }
 
@@ -702,10 +667,10 @@ static int datagram_allowed(pf_net_quic_conn *c, size_t len)
  * first, where a direct send would have been allowed; under the endpoint's lock. */
 static void take_handoff(pf_net_quic_conn *c)
 {
-    for (pfq_dgram *d = pfq_handoff_take(c), *n; d; d = n) {
-        n = d->next;
+    pfq_dgram_queue q = pfq_handoff_take(c);
+    for (pfq_dgram *d; (d = pfq_dgram_queue_pop(&q));) {
         if (datagram_allowed(c, d->len) == 0)
-            enqueue_datagram(c, d);
+            pfq_dgram_queue_push(&c->dgrams, d);
         else
             free(d);
     }
@@ -717,7 +682,7 @@ PF_EXPORT int pf_net_quic_conn_send_datagram(pf_net_quic_conn *c, const uint8_t 
     pf_assert_return(c && data && len, PF_ERR_INVALID_ARGUMENT);
     /* Never waits for the endpoint: a media thread must not block behind the event loop
      * (which may be joining that very thread while it holds the lock). A contended send is
-     * handed over to the lock's next holder (quic_handoff.c). */
+     * handed over to the lock's next holder (quic_dgram.c). */
     if (pthread_mutex_trylock(&c->ep->lock) != 0)
         return pfq_handoff_put(c, data, len);
     take_handoff(c);
@@ -726,7 +691,7 @@ PF_EXPORT int pf_net_quic_conn_send_datagram(pf_net_quic_conn *c, const uint8_t 
         goto out;
     /* Inside a callback ngtcp2 may not write, and behind queued ones a datagram waits its
      * turn: queue. Otherwise send now, and queue what congestion or pacing holds back. */
-    if (c->busy || c->dgrams) {
+    if (c->busy || c->dgrams.head) {
         r = queue_datagram(c, data, len);
         if (r == 0 && !c->busy)
             send_queued_datagrams(c);

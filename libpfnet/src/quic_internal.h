@@ -45,6 +45,13 @@ typedef struct pfq_dgram {
     size_t len;
     uint8_t data[];
 } pfq_dgram;
+
+/* Datagrams oldest first, at most PFQ_DGRAM_QUEUE_BYTES: beyond that the oldest give way
+ * (latest-wins, like the reference's 4 KiB datagram send buffer). quic_dgram.c. */
+typedef struct pfq_dgram_queue {
+    pfq_dgram *head, *tail;
+    size_t bytes;
+} pfq_dgram_queue;
 #define PFQ_DGRAM_QUEUE_BYTES 4096u
 
 enum pfq_state { PFQ_ACTIVE, PFQ_CLOSING, PFQ_DEAD };
@@ -61,14 +68,11 @@ struct pf_net_quic_conn {
     struct sockaddr_storage local, remote;
     socklen_t local_len, remote_len;
     pfq_stream *streams;
-    pfq_dgram *dgrams, *dgrams_tail;
-    unsigned ndgrams;
-    size_t dgram_bytes;
-    /* Handed over by threads that found the endpoint busy (quic_handoff.c): under
+    pfq_dgram_queue dgrams;
+    /* Handed over by threads that found the endpoint busy (quic_dgram.c): under
      * handoff_lock, not the endpoint's. */
     pthread_mutex_t handoff_lock;
-    pfq_dgram *handoff, *handoff_tail;
-    size_t handoff_bytes;
+    pfq_dgram_queue handoff;
     atomic_int handoff_pending;
     int busy;            /* >0 while inside ngtcp2 (callbacks may not free or write) */
     int connected;       /* handshake completed and ALPN checked */
@@ -115,7 +119,14 @@ uint64_t pfq_conn_expiry(const pf_net_quic_conn *c);
 /* Frees @p c without any callback or packet. */
 void pfq_conn_free(pf_net_quic_conn *c);
 
-/* quic_handoff.c */
+/* quic_dgram.c */
+/* A copy of @p data, or NULL. */
+pfq_dgram *pfq_dgram_new(const uint8_t *data, size_t len);
+/* Appends @p d (taking it), dropping the oldest beyond PFQ_DGRAM_QUEUE_BYTES. */
+void pfq_dgram_queue_push(pfq_dgram_queue *q, pfq_dgram *d);
+/* The oldest (the caller frees it), or NULL. */
+pfq_dgram *pfq_dgram_queue_pop(pfq_dgram_queue *q);
+void pfq_dgram_queue_clear(pfq_dgram_queue *q);
 void pfq_handoff_init(pf_net_quic_conn *c);
 void pfq_handoff_finish(pf_net_quic_conn *c);
 /* Without the endpoint's lock: keeps a copy of @p data for the next holder of that lock.
@@ -123,7 +134,7 @@ void pfq_handoff_finish(pf_net_quic_conn *c);
 int pfq_handoff_put(pf_net_quic_conn *c, const uint8_t *data, size_t len);
 int pfq_handoff_pending(const pf_net_quic_conn *c);
 /* Under the endpoint's lock: everything handed over, oldest first (the caller frees it). */
-pfq_dgram *pfq_handoff_take(pf_net_quic_conn *c);
+pfq_dgram_queue pfq_handoff_take(pf_net_quic_conn *c);
 
 /* quic_endpoint.c */
 void pfq_send(pf_net_quic_endpoint *ep, const struct sockaddr *to, socklen_t to_len,
